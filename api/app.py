@@ -1,0 +1,57 @@
+"""The composition root: settings in, a Starlette app serving GraphQL out."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from api.context import Context
+from api.loaders import Loaders
+from api.schema import build_schema
+from api.settings import Settings
+from persistence.catalogue import IsoStateCatalogue
+from persistence.engine import create_engine
+from persistence.setup import prepare
+from persistence.unit_of_work import SqlUnitOfWorkFactory
+
+
+class DemarcheGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with a fresh context (and fresh loaders) per request."""
+
+    def __init__(self, settings: Settings, units: SqlUnitOfWorkFactory) -> None:
+        super().__init__(build_schema(max_depth=settings.max_query_depth), graphql_ide="graphiql" if settings.graphiql else None)
+        self.settings = settings
+        self.units = units
+        self.catalogue = IsoStateCatalogue()
+
+    async def get_context(self, request: Request | WebSocket, response: object) -> Context:  # type: ignore[override]
+        return Context(units=self.units, loaders=Loaders(self.units), catalogue=self.catalogue, settings=self.settings)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build engine, unit-of-work factory, schema and routes from one settings object."""
+    engine = create_engine(settings.database_url, pool_size=settings.pool_size)
+    units = SqlUnitOfWorkFactory(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await prepare(engine, load_demo=settings.load_demo)
+        yield
+        await engine.dispose()
+
+    async def health(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def home(_request: Request) -> RedirectResponse:
+        return RedirectResponse("/graphql")
+
+    graphql = DemarcheGraphQL(settings, units)
+    routes = [Route("/", home), Route("/health", health), Route("/graphql", graphql, methods=["GET", "POST"]), Mount("/graphql", graphql)]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,92 @@
+"""The `demarche` command: serve, load the demo record, print or check the schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from api.settings import Settings
+
+SCHEMA_FILE = Path("schema.graphql")
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level)
+    return 0
+
+
+def _demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from domain.errors import DomainError
+    from persistence.engine import create_engine
+    from persistence.setup import prepare
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            report = await prepare(engine, load_demo=True)
+        except DomainError as error:
+            print(f"the demo record was not loaded: {error.message}", file=sys.stderr)
+            return 1
+        finally:
+            await engine.dispose()
+        if report is None:
+            print("the record already holds measures; the demo record was not loaded again")
+        else:
+            print(f"loaded {report.measures} measures, {report.statements} statements, {report.sources} sources, {report.citations} citations")
+        return 0
+
+    return asyncio.run(run())
+
+
+def _schema(_settings: Settings, args: argparse.Namespace) -> int:
+    from api.schema import sdl
+
+    text = sdl()
+    path = Path(args.file)
+    if args.check:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            print(f"{path} differs from the schema in the code; run `demarche schema --write`", file=sys.stderr)
+            return 1
+        print(f"{path} matches the code")
+        return 0
+    if args.write:
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+        return 0
+    sys.stdout.write(text)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="demarche", description="A sourced record of diplomatic expulsions, served over GraphQL.")
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the GraphQL API (database from DEMARCHE_DATABASE_URL)")
+    serve.add_argument("--host", help="address to listen on (default: DEMARCHE_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: DEMARCHE_PORT or 8000)")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.set_defaults(run=_serve)
+    demo = commands.add_parser("demo", help="load the March 2022 demo record into an empty record")
+    demo.set_defaults(run=_demo)
+    schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.add_argument("--check", action="store_true", help="exit 1 when the schema file differs from the code")
+    schema.add_argument("--write", action="store_true", help="write the schema file")
+    schema.add_argument("--file", default=str(SCHEMA_FILE), help="the schema file (default: schema.graphql)")
+    schema.set_defaults(run=_schema)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    code: int = args.run(Settings(), args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Typed failures that mutations return in place of a result, and the mapping from domain errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.relay import GlobalIDValueError
+
+from domain.errors import Conflict, DomainError, InvalidInput, NotFound, StorageUnavailable
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+@strawberry.interface(description="A failure the client can act on; nothing was written.")
+class UserError:
+    message: str = strawberry.field(description="What went wrong, for a human.")
+
+
+@strawberry.type(description="An input value breaks a rule of the record; nothing was written.")
+class ValidationError(UserError):
+    field: str = strawberry.field(description="The input field at fault, as named in the schema (e.g. 'headcount', 'answers').")
+
+
+@strawberry.type(description="A record the input names does not exist; nothing was written.")
+class NotFoundError(UserError):
+    field: str | None = strawberry.field(description="The input field that named the missing record.")
+    entity: str = strawberry.field(description="The kind of record that was looked for.")
+    key: str = strawberry.field(description="The id or code that was looked for.")
+
+
+@strawberry.type(description="The change contradicts the stored record (a duplicate, or a record others still depend on); nothing was written.")
+class ConflictError(UserError):
+    pass
+
+
+@strawberry.type(description="The record store could not complete the change; nothing was written, and retrying later may succeed.")
+class UnavailableError(UserError):
+    pass
+
+
+@strawberry.type(description="A record was deleted.")
+class Deleted:
+    id: strawberry.ID = strawberry.field(description="The global ID the record had.")
+
+
+Failure = ValidationError | NotFoundError | ConflictError | UnavailableError
+
+
+def failure(error: DomainError) -> Failure:
+    """The typed result for a domain error."""
+    if isinstance(error, InvalidInput):
+        return ValidationError(message=error.message, field=error.field)
+    if isinstance(error, NotFound):
+        return NotFoundError(message=error.message, field=error.field, entity=error.entity, key=str(error.key))
+    if isinstance(error, Conflict):
+        return ConflictError(message=error.message)
+    if isinstance(error, StorageUnavailable):
+        return UnavailableError(message=error.message)
+    return ValidationError(message=error.message, field="input")
+
+
+async def outcome(operation: Callable[[], Awaitable[T]]) -> T | Failure:
+    """Run a use case and turn an expected failure into its typed result."""
+    try:
+        return await operation()
+    except DomainError as error:
+        return failure(error)
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    """Whether an error's message is meant for the client; every other error is masked."""
+    original = error.original_error
+    if original is None or isinstance(original, DomainError | GlobalIDValueError):
+        return True
+    log.error("unexpected error in %s", error.path, exc_info=original)
+    return False
+
+
+def should_mask(error: GraphQLError) -> bool:
+    return not is_client_error(error)
+

@@ -1,0 +1,1 @@
+"""Mutations: each one use case, one transaction, and a typed result."""

@@ -1,0 +1,68 @@
+"""Mutations on states and organisations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.context import Info
+from api.errors import outcome
+from api.inputs import InputSpec, node_id, patch_of, same
+from api.mutations import common
+from api.types.actors import Actor, Organisation, State, actor_type
+from domain import actors
+from domain.use_cases import actors as use_cases
+
+ACTOR_TYPES = ("State", "Organisation")
+
+
+@strawberry.input(description="A new international organisation.")
+class CreateOrganisationInput:
+    code: str = strawberry.field(description="Short code, 2 to 12 upper-case letters or digits (e.g. 'OSCE').")
+    name: str = strawberry.field(description="Common English name.")
+    official_name: str | None = strawberry.field(default=None, description="Official name.")
+
+
+UpdateActorInput = patch_of(
+    CreateOrganisationInput, "UpdateActorInput", "Changes to an actor's names; its codes and kind are fixed.", only={"name", "official_name"}
+)
+
+ORGANISATION = InputSpec({"code": ("code", same), "name": ("name", same), "official_name": ("official_name", same)})
+ActorResult = common.result_union("ActorResult", State, Organisation)
+
+
+async def _create_organisation(info: Info, input: CreateOrganisationInput) -> Actor:
+    values = ORGANISATION.values(input)
+    values["code"] = actors.normalise_code("code", values["code"])
+    draft = actors.Actor(kind=actors.ActorKind.ORGANISATION, **values)
+    return actor_type(await use_cases.create_organisation(draft, uow=info.context.units()))
+
+
+@strawberry.type
+class ActorMutations:
+    @strawberry.mutation(description="Record an international organisation as an actor.")
+    async def create_organisation(self, info: Info, input: CreateOrganisationInput) -> ActorResult:
+        return await outcome(lambda: _create_organisation(info, input))
+
+    @strawberry.mutation(description="Add a state from ISO 3166 (current or former) that the record does not hold, e.g. after a delete.")
+    async def create_state(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="Alpha-2, alpha-3 or ISO 3166-3 code.")]
+    ) -> ActorResult:
+        async def run() -> Actor:
+            return actor_type(await use_cases.create_state(code, uow=info.context.units(), catalogue=info.context.catalogue))
+
+        return await outcome(run)
+
+    @strawberry.mutation(description="Rename a state or organisation.")
+    async def update_actor(self, info: Info, id: strawberry.ID, input: UpdateActorInput) -> ActorResult:  # type: ignore[valid-type]
+        async def run() -> Actor:
+            found = node_id(ACTOR_TYPES, "id", id)
+            return actor_type(await use_cases.update_actor(found, ORGANISATION.values(input), uow=info.context.units()))
+
+        return await outcome(run)
+
+    @strawberry.mutation(description="Delete a state or organisation that nothing in the record refers to.")
+    async def delete_actor(self, info: Info, id: strawberry.ID) -> common.DeleteResult:
+        return await common.delete(info, ACTOR_TYPES, id, use_cases.editor)
+

@@ -1,0 +1,47 @@
+"""The shape every create, update and delete mutation shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar, Union
+
+import strawberry
+
+from api.context import Info
+from api.errors import ConflictError, Deleted, Failure, NotFoundError, UnavailableError, ValidationError, outcome
+from api.inputs import InputSpec, node_id
+from domain.use_cases.editing import AggregateEditor
+
+T = TypeVar("T")
+
+
+async def create(info: Info, input: object, spec: InputSpec, entity: Callable[..., Any], editor: AggregateEditor[Any], build: Callable[[Any], T]) -> T | Failure:
+    async def run() -> T:
+        return build(await editor.create(entity(**spec.values(input)), uow=info.context.units()))
+
+    return await outcome(run)
+
+
+async def update(info: Info, type_name: str | tuple[str, ...], id: strawberry.ID, input: object, spec: InputSpec, editor: AggregateEditor[Any], build: Callable[[Any], T]) -> T | Failure:
+    async def run() -> T:
+        return build(await editor.update(node_id(type_name, "id", id), spec.values(input), uow=info.context.units()))
+
+    return await outcome(run)
+
+
+async def delete(info: Info, type_name: str | tuple[str, ...], id: strawberry.ID, editor: AggregateEditor[Any]) -> Deleted | Failure:
+    async def run() -> Deleted:
+        await editor.delete(node_id(type_name, "id", id), uow=info.context.units())
+        return Deleted(id=id)
+
+    return await outcome(run)
+
+
+def result_union(name: str, *success: type, description: str | None = None) -> Any:
+    """The union a mutation returns: the record, or one of the typed failures."""
+    members = Union[(*success, ValidationError, NotFoundError, ConflictError, UnavailableError)]  # type: ignore[valid-type]  # noqa: UP007
+    what = " or ".join(kind.__name__ for kind in success)
+    return Annotated[members, strawberry.union(name, description=description or f"The {what} as stored, or why nothing was written.")]
+
+
+DeleteResult = result_union("DeleteResult", Deleted, description="The deleted record's ID, or why nothing was deleted.")

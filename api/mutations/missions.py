@@ -1,0 +1,87 @@
+"""Mutations on missions and people."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.context import Info
+from api.inputs import InputSpec, patch_of, ref, required, same
+from api.mutations import common
+from api.types.missions import Diplomat, Mission
+from api.types.values import MissionKind, Rank, StaffCategory
+from domain import missions, people
+from domain.use_cases import missions as use_cases
+
+
+@strawberry.input(description="A new mission.")
+class CreateMissionInput:
+    sending_state: str = strawberry.field(description="Code of the sending state (alpha-2, alpha-3 or ISO 3166-3).")
+    host_state: str = strawberry.field(description="Code of the state where the post sits.")
+    kind: MissionKind = strawberry.field(description="The kind of post.")  # type: ignore[valid-type]
+    city: str | None = strawberry.field(default=None, description="City where the post sits.")
+    name: str | None = strawberry.field(default=None, description="The post's own name.")
+    accredited_to: str | None = strawberry.field(
+        default=None, description="Code of the organisation the post is accredited to (required for a permanent mission)."
+    )
+
+
+@strawberry.input(description="A new person sent by a state.")
+class CreateDiplomatInput:
+    sending_state: str = strawberry.field(description="Code of the state that sent the person.")
+    staff_category: StaffCategory = strawberry.field(description="Staff category.")  # type: ignore[valid-type]
+    name: str | None = strawberry.field(default=None, description="The person's name, if public.")
+    rank: Rank | None = strawberry.field(default=None, description="Rank, if known.")  # type: ignore[valid-type]
+    mission_id: strawberry.ID | None = strawberry.field(default=None, description="ID of the Mission the person served at.")
+
+
+UpdateMissionInput = patch_of(CreateMissionInput, "UpdateMissionInput", "Changes to a mission; omitted fields stay as they are.")
+UpdateDiplomatInput = patch_of(CreateDiplomatInput, "UpdateDiplomatInput", "Changes to a person; omitted fields stay as they are.")
+
+MISSION = InputSpec(
+    {
+        "sending_state": ("sending_state", required(same)),
+        "host_state": ("host_state", required(same)),
+        "kind": ("kind", required(same)),
+        "city": ("city", same),
+        "name": ("name", same),
+        "accredited_to": ("accredited_to", same),
+    }
+)
+DIPLOMAT = InputSpec(
+    {
+        "sending_state": ("sending_state", required(same)),
+        "staff_category": ("staff_category", required(same)),
+        "name": ("name", same),
+        "rank": ("rank", same),
+        "mission_id": ("mission_id", ref("Mission")),
+    }
+)
+MissionResult = common.result_union("MissionResult", Mission)
+DiplomatResult = common.result_union("DiplomatResult", Diplomat)
+
+
+@strawberry.type
+class MissionMutations:
+    @strawberry.mutation(description="Record a mission.")
+    async def create_mission(self, info: Info, input: CreateMissionInput) -> MissionResult:
+        return await common.create(info, input, MISSION, missions.Mission, use_cases.missions, Mission.from_domain)
+
+    @strawberry.mutation(description="Change a mission.")
+    async def update_mission(self, info: Info, id: strawberry.ID, input: UpdateMissionInput) -> MissionResult:  # type: ignore[valid-type]
+        return await common.update(info, "Mission", id, input, MISSION, use_cases.missions, Mission.from_domain)
+
+    @strawberry.mutation(description="Delete a mission that no person or measure refers to.")
+    async def delete_mission(self, info: Info, id: strawberry.ID) -> common.DeleteResult:
+        return await common.delete(info, "Mission", id, use_cases.missions)
+
+    @strawberry.mutation(description="Record a person sent by a state.")
+    async def create_diplomat(self, info: Info, input: CreateDiplomatInput) -> DiplomatResult:
+        return await common.create(info, input, DIPLOMAT, people.Diplomat, use_cases.diplomats, Diplomat.from_domain)
+
+    @strawberry.mutation(description="Change a person's record.")
+    async def update_diplomat(self, info: Info, id: strawberry.ID, input: UpdateDiplomatInput) -> DiplomatResult:  # type: ignore[valid-type]
+        return await common.update(info, "Diplomat", id, input, DIPLOMAT, use_cases.diplomats, Diplomat.from_domain)
+
+    @strawberry.mutation(description="Delete a person no measure names.")
+    async def delete_diplomat(self, info: Info, id: strawberry.ID) -> common.DeleteResult:
+        return await common.delete(info, "Diplomat", id, use_cases.diplomats)

@@ -1,0 +1,44 @@
+"""The Strawberry schema: queries, mutations, and the limits every request is held to."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from api.errors import ConflictError, NotFoundError, UnavailableError, ValidationError, should_mask
+from api.mutations.actors import ActorMutations
+from api.mutations.expulsions import ExpulsionMutations
+from api.mutations.missions import MissionMutations
+from api.mutations.statements import StatementMutations
+from api.queries import Query
+from api.types.actors import Organisation, State
+from api.types.expulsions import Expulsion, Wave
+from api.types.missions import Diplomat, Mission
+from api.types.statements import Citation, Source, Statement
+
+Mutation = merge_types("Mutation", (ActorMutations, MissionMutations, ExpulsionMutations, StatementMutations))
+Mutation.__strawberry_definition__.description = "Every change to the record; each runs in one transaction and returns the record or a typed failure."  # type: ignore[attr-defined]
+
+NODE_TYPES = [State, Organisation, Mission, Diplomat, Expulsion, Wave, Statement, Source, Citation]
+ERROR_TYPES = [ValidationError, NotFoundError, ConflictError, UnavailableError]
+
+
+def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000) -> strawberry.Schema:
+    """The schema with its request limits; unexpected errors reach clients only as 'Unexpected error.'."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[*NODE_TYPES, *ERROR_TYPES],
+        extensions=[
+            QueryDepthLimiter(max_depth=max_depth),
+            MaxAliasesLimiter(max_alias_count=max_aliases),
+            MaxTokensLimiter(max_token_count=max_tokens),
+            MaskErrors(should_mask_error=should_mask),
+        ],
+    )
+
+
+def sdl() -> str:
+    """The schema as SDL, as committed in schema.graphql."""
+    return build_schema().as_str() + "\n"

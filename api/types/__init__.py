@@ -1,0 +1,1 @@
+"""Strawberry object types, each built from a domain entity."""

@@ -1,0 +1,67 @@
+"""States and organisations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from api.context import Info
+from api.types.nodes import resolve_nodes
+from api.types.values import ActorKind
+from domain import actors
+
+
+@strawberry.interface(description="Anyone who takes a measure, suffers one, or speaks: a state or an international organisation.")
+class Actor(relay.Node):
+    id: relay.NodeID[int]
+    code: str = strawberry.field(
+        description="Natural key: ISO 3166-1 alpha-2 for a current state (XK for Kosovo), ISO 3166-3 for a former state, or the organisation's short code."
+    )
+    name: str = strawberry.field(description="Common English name.")
+    kind: ActorKind = strawberry.field(description="Current state, former state, or organisation.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="A sovereign state, current (ISO 3166-1) or former (ISO 3166-3).")
+class State(Actor):
+    alpha3: str | None = strawberry.field(description="ISO 3166-1 alpha-3 code (a former state's own alpha-3 where it had one).")
+    numeric: str | None = strawberry.field(description="ISO 3166-1 numeric code, where assigned.")
+    official_name: str | None = strawberry.field(description="Official name, where ISO gives one.")
+    dissolved: date | None = strawberry.field(description="When a former state's code was withdrawn; null for a current state.")
+
+    @strawberry.field(description="True for a state that no longer exists (ISO 3166-3).")
+    def is_former(self) -> bool:
+        return self.kind is actors.ActorKind.FORMER_STATE
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await resolve_nodes(info.context, lambda c: c.loaders.actor, node_ids, lambda a: actor_type(a) if a.is_state else None)
+
+
+@strawberry.type(description="An international organisation acting or speaking in its own name (UN, EU, NATO, OSCE, ...).")
+class Organisation(Actor):
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await resolve_nodes(info.context, lambda c: c.loaders.actor, node_ids, lambda a: None if a.is_state else actor_type(a))
+
+
+def actor_type(actor: actors.Actor) -> State | Organisation:
+    """The GraphQL type for a domain actor."""
+    assert actor.id is not None
+    if actor.is_state:
+        return State(
+            id=actor.id, code=actor.code, name=actor.name, kind=actor.kind, alpha3=actor.alpha3,
+            numeric=actor.numeric, official_name=actor.official_name, dissolved=actor.dissolved,
+        )
+    return Organisation(id=actor.id, code=actor.code, name=actor.name, kind=actor.kind)
+
+
+async def load_actor(info: Info, code: str | None) -> State | Organisation | None:
+    """The actor with this code, through the request's loader."""
+    if code is None:
+        return None
+    found = await info.context.loaders.actor_by_code.load(code)
+    return actor_type(found) if found is not None else None

@@ -1,0 +1,74 @@
+"""Missions and the people who serve at them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from api.context import Info
+from api.types.actors import Actor, State, load_actor
+from api.types.nodes import resolve_nodes
+from api.types.values import MissionKind, Rank, StaffCategory
+from domain import missions, people
+
+
+@strawberry.type(description="A sending state's post in a host state, possibly accredited to an organisation rather than to the host.")
+class Mission(relay.Node):
+    id: relay.NodeID[int]
+    kind: MissionKind = strawberry.field(description="Embassy, consulate, permanent mission, ...")  # type: ignore[valid-type]
+    city: str | None = strawberry.field(description="City where the post sits.")
+    name: str | None = strawberry.field(description="The post's own name, if recorded.")
+    _entity: strawberry.Private[missions.Mission]
+
+    @classmethod
+    def from_domain(cls, entity: missions.Mission) -> Mission:
+        assert entity.id is not None
+        return cls(id=entity.id, kind=entity.kind, city=entity.city, name=entity.name, _entity=entity)
+
+    @strawberry.field(description="The state that sends the mission.")
+    async def sending_state(self, info: Info) -> State:
+        return await load_actor(info, self._entity.sending_state)  # type: ignore[return-value]
+
+    @strawberry.field(description="The state on whose territory the mission sits.")
+    async def host_state(self, info: Info) -> State:
+        return await load_actor(info, self._entity.host_state)  # type: ignore[return-value]
+
+    @strawberry.field(description="The organisation the mission is accredited to, when it is not the host state (e.g. the UN).")
+    async def accredited_to(self, info: Info) -> Actor | None:
+        return await load_actor(info, self._entity.accredited_to)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await resolve_nodes(info.context, lambda c: c.loaders.mission, node_ids, cls.from_domain)
+
+
+@strawberry.type(description="A person sent by a state; the record may know only their rank or category, not their name.")
+class Diplomat(relay.Node):
+    id: relay.NodeID[int]
+    name: str | None = strawberry.field(description="The person's name, when it was made public.")
+    rank: Rank | None = strawberry.field(description="Diplomatic or consular rank, if known.")  # type: ignore[valid-type]
+    staff_category: StaffCategory = strawberry.field(description="Diplomatic, administrative and technical, service, consular, or organisation staff.")  # type: ignore[valid-type]
+    _entity: strawberry.Private[people.Diplomat]
+
+    @classmethod
+    def from_domain(cls, entity: people.Diplomat) -> Diplomat:
+        assert entity.id is not None
+        return cls(id=entity.id, name=entity.name, rank=entity.rank, staff_category=entity.staff_category, _entity=entity)
+
+    @strawberry.field(description="The state that sent this person.")
+    async def sending_state(self, info: Info) -> State:
+        return await load_actor(info, self._entity.sending_state)  # type: ignore[return-value]
+
+    @strawberry.field(description="The mission the person served at, if known.")
+    async def mission(self, info: Info) -> Mission | None:
+        if self._entity.mission_id is None:
+            return None
+        found = await info.context.loaders.mission.load(self._entity.mission_id)
+        return Mission.from_domain(found) if found else None
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await resolve_nodes(info.context, lambda c: c.loaders.diplomat, node_ids, cls.from_domain)

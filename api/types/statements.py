@@ -1,0 +1,120 @@
+"""Statements, sources and citations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from api.context import Info
+from api.types.actors import Actor, State, load_actor
+from api.types.expulsions import Expulsion
+from api.types.nodes import resolve_nodes
+from api.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
+from domain import sources, statements
+
+
+@strawberry.type(description="A published document the record relies on.")
+class Source(relay.Node):
+    id: relay.NodeID[int]
+    publisher: str = strawberry.field(description="Who published it (a ministry, an agency, an outlet, a platform).")
+    title: str = strawberry.field(description="Its title, or a description when it has none.")
+    kind: SourceKind = strawberry.field(description="Official, wire agency, media, state media or social media.")  # type: ignore[valid-type]
+    url: str | None = strawberry.field(description="Where it can be read, if known.")
+    published: PartialDateType | None = strawberry.field(description="When it was published, to the precision known.")
+
+    @classmethod
+    def from_domain(cls, entity: sources.Source) -> Source:
+        assert entity.id is not None
+        return cls(
+            id=entity.id, publisher=entity.publisher, title=entity.title, kind=entity.kind, url=entity.url,
+            published=PartialDateType.from_domain(entity.published),
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await resolve_nodes(info.context, lambda c: c.loaders.source, node_ids, cls.from_domain)
+
+
+@strawberry.type(description="A source backing one measure or one statement, with what that source itself said.")
+class Citation(relay.Node):
+    id: relay.NodeID[int]
+    excerpt: str | None = strawberry.field(description="The passage of the source relied on.")
+    reported_headcount: HeadcountType | None = strawberry.field(
+        description="The headcount this source reported, which may differ from the measure's preferred figure."
+    )
+    _entity: strawberry.Private[sources.Citation]
+
+    @classmethod
+    def from_domain(cls, entity: sources.Citation) -> Citation:
+        assert entity.id is not None
+        return cls(id=entity.id, excerpt=entity.excerpt, reported_headcount=HeadcountType.from_domain(entity.reported_headcount), _entity=entity)
+
+    @strawberry.field(description="The source cited.")
+    async def source(self, info: Info) -> Source:
+        found = await info.context.loaders.source.load(self._entity.source_id)
+        assert found is not None
+        return Source.from_domain(found)
+
+    @strawberry.field(description="The measure this citation backs, if it backs a measure.")
+    async def measure(self, info: Info) -> Expulsion | None:
+        if self._entity.measure_id is None:
+            return None
+        found = await info.context.loaders.expulsion.load(self._entity.measure_id)
+        return Expulsion.from_domain(found) if found else None
+
+    @strawberry.field(description="The statement this citation backs, if it backs a statement.")
+    async def statement(self, info: Info) -> Statement | None:
+        if self._entity.statement_id is None:
+            return None
+        found = await info.context.loaders.statement.load(self._entity.statement_id)
+        return Statement.from_domain(found) if found else None
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await resolve_nodes(info.context, lambda c: c.loaders.citation, node_ids, cls.from_domain)
+
+
+@strawberry.type(description="Something said by a named person or a role, on behalf of a state or organisation, quoted verbatim.")
+class Statement(relay.Node):
+    id: relay.NodeID[int]
+    speaker_name: str | None = strawberry.field(description="The speaker's name; null when only the role is known.")
+    speaker_role: str | None = strawberry.field(description="The speaker's role, e.g. 'State Department spokesman'.")
+    channel: Channel | None = strawberry.field(description="How it was made public; null when the reports do not say.")  # type: ignore[valid-type]
+    relayed_by: str | None = strawberry.field(description="The outlet that relayed it, e.g. a news agency such as Interfax.")
+    stance: Stance = strawberry.field(description="What it does: announces, justifies, condemns, threatens, confirms or denies.")  # type: ignore[valid-type]
+    quote: str = strawberry.field(description="The verbatim quote, in its original language.")
+    quote_language: str = strawberry.field(description="Language tag of the quote, e.g. 'en', 'ru'.")
+    translation: str | None = strawberry.field(description="A translation of the quote, if it is not in English.")
+    translation_language: str | None = strawberry.field(description="Language tag of the translation.")
+    said_on: PartialDateType | None = strawberry.field(description="When it was said, to the precision known.")
+    _entity: strawberry.Private[statements.Statement]
+
+    @classmethod
+    def from_domain(cls, entity: statements.Statement) -> Statement:
+        assert entity.id is not None
+        return cls(
+            id=entity.id, speaker_name=entity.speaker_name, speaker_role=entity.speaker_role, channel=entity.channel,
+            relayed_by=entity.relayed_by, stance=entity.stance, quote=entity.quote, quote_language=entity.quote_language,
+            translation=entity.translation, translation_language=entity.translation_language,
+            said_on=PartialDateType.from_domain(entity.said_on), _entity=entity,
+        )
+
+    @strawberry.field(description="The state or organisation on whose behalf it was said.")
+    async def on_behalf_of(self, info: Info) -> Actor:
+        return await load_actor(info, self._entity.on_behalf_of)  # type: ignore[return-value]
+
+    @strawberry.field(description="The measures it is about; empty for a statement about no expulsion.")
+    async def measures(self, info: Info) -> list[Expulsion]:
+        loaded = await info.context.loaders.present(info.context.loaders.expulsion, self._entity.measure_ids)
+        return [Expulsion.from_domain(m) for m in loaded]
+
+    @strawberry.field(description="The sources that report it.")
+    async def citations(self, info: Info) -> list[Citation]:
+        return [Citation.from_domain(c) for c in await info.context.loaders.citations_of_statement.load(self.id)]
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await resolve_nodes(info.context, lambda c: c.loaders.statement, node_ids, cls.from_domain)

@@ -1,0 +1,61 @@
+"""Small reusable invariant checks that raise `InvalidInput` naming the field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from domain.errors import InvalidInput
+
+SHORT_TEXT = 200
+LONG_TEXT = 10_000
+URL_TEXT = 2_000
+
+
+def text(field: str, value: str | None, *, limit: int = SHORT_TEXT, required: bool = False) -> str | None:
+    """Strip surrounding blanks; refuse empty required text and text over `limit` characters."""
+    if value is None:
+        if required:
+            raise InvalidInput(field, f"{field} is required")
+        return None
+    cleaned = value.strip()
+    if not cleaned:
+        if required:
+            raise InvalidInput(field, f"{field} must not be blank")
+        return None
+    if len(cleaned) > limit:
+        raise InvalidInput(field, f"{field} is {len(cleaned)} characters long; the limit is {limit}")
+    return cleaned
+
+
+def required_text(field: str, value: str | None, *, limit: int = SHORT_TEXT) -> str:
+    """Like `text`, for a field that must be present."""
+    cleaned = text(field, value, limit=limit, required=True)
+    assert cleaned is not None
+    return cleaned
+
+
+def distinct_ids(field: str, values: Iterable[int]) -> tuple[int, ...]:
+    """Refuse a list that names the same record twice; keep the caller's order."""
+    result = tuple(values)
+    if len(set(result)) != len(result):
+        raise InvalidInput(field, f"{field} names the same record more than once")
+    return result
+
+
+def url(field: str, value: str | None) -> str | None:
+    """An absolute http(s) URL of sane length, or nothing."""
+    cleaned = text(field, value, limit=URL_TEXT)
+    if cleaned is not None and not cleaned.lower().startswith(("http://", "https://")):
+        raise InvalidInput(field, f"{field} must be an absolute http or https URL")
+    return cleaned
+
+
+def language(field: str, value: str | None, *, required: bool = False) -> str | None:
+    """A BCP 47 style language tag such as `en`, `ru` or `pt-BR`."""
+    cleaned = text(field, value, limit=35, required=required)
+    if cleaned is None:
+        return None
+    parts = cleaned.split("-")
+    if not (2 <= len(parts[0]) <= 3 and parts[0].isalpha()) or not all(p.isalnum() and 1 <= len(p) <= 8 for p in parts):
+        raise InvalidInput(field, f"{field} {cleaned!r} is not a language tag such as 'en' or 'pt-BR'")
+    return parts[0].lower() + "".join("-" + p for p in parts[1:])

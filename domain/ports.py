@@ -1,0 +1,138 @@
+"""Ports: what the domain needs from a record store, as protocols the adapters satisfy."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from types import TracebackType
+from typing import Protocol, Self, TypeVar
+
+from domain.actors import Actor
+from domain.expulsions import Expulsion, Wave
+from domain.filters import (
+    ActorFilter,
+    CitationFilter,
+    DiplomatFilter,
+    ExpulsionFilter,
+    MissionFilter,
+    NoFilter,
+    StatementFilter,
+)
+from domain.missions import Mission
+from domain.pagination import Page, PageRequest
+from domain.people import Diplomat
+from domain.sources import Citation, Source
+from domain.statements import Statement
+
+E = TypeVar("E")
+F = TypeVar("F", contravariant=True)
+
+
+class Repository(Protocol[E, F]):
+    """Stores one aggregate; never commits (the unit of work does)."""
+
+    async def get(self, id: int) -> E | None:
+        """The record with this id, or None."""
+        ...
+
+    async def get_many(self, ids: Collection[int]) -> dict[int, E]:
+        """The records among `ids` that exist, by id."""
+        ...
+
+    async def add(self, entity: E) -> E:
+        """Store a new record and return it with its id."""
+        ...
+
+    async def update(self, entity: E) -> E:
+        """Replace the stored record with the same id."""
+        ...
+
+    async def delete(self, id: int) -> None:
+        """Remove the record; raise `Conflict` if others still depend on it."""
+        ...
+
+    async def list(self, filter: F, page: PageRequest) -> Page[E]:
+        """One keyset page of the records matching `filter`, in id order."""
+        ...
+
+    async def count(self, filter: F) -> int:
+        """How many records match `filter`."""
+        ...
+
+
+class ActorRepository(Repository[Actor, ActorFilter], Protocol):
+    async def get_by_codes(self, codes: Collection[str]) -> dict[str, Actor]:
+        """The actors among `codes` (upper-case) that exist, by code."""
+        ...
+
+    async def add_many(self, actors: Collection[Actor]) -> None:
+        """Store reference actors in bulk."""
+        ...
+
+
+class MissionRepository(Repository[Mission, MissionFilter], Protocol):
+    pass
+
+
+class DiplomatRepository(Repository[Diplomat, DiplomatFilter], Protocol):
+    async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Diplomat]]:
+        """The named people of each measure, by measure id."""
+        ...
+
+
+class ExpulsionRepository(Repository[Expulsion, ExpulsionFilter], Protocol):
+    async def answered_transitively(self, ids: Collection[int]) -> set[int]:
+        """Every measure reachable from `ids` by following "answers" links (excluding `ids`)."""
+        ...
+
+    async def answering(self, ids: Collection[int]) -> dict[int, list[int]]:
+        """For each measure id, the ids of the measures that answer it."""
+        ...
+
+
+class WaveRepository(Repository[Wave, NoFilter], Protocol):
+    pass
+
+
+class StatementRepository(Repository[Statement, StatementFilter], Protocol):
+    async def about_measures(self, measure_ids: Collection[int]) -> dict[int, list[Statement]]:
+        """The statements about each measure, by measure id."""
+        ...
+
+
+class SourceRepository(Repository[Source, NoFilter], Protocol):
+    pass
+
+
+class CitationRepository(Repository[Citation, CitationFilter], Protocol):
+    async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Citation]]:
+        """The citations backing each measure, by measure id."""
+        ...
+
+    async def of_statements(self, statement_ids: Collection[int]) -> dict[int, list[Citation]]:
+        """The citations backing each statement, by statement id."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository: commit keeps all of it, anything else none of it."""
+
+    actors: ActorRepository
+    missions: MissionRepository
+    diplomats: DiplomatRepository
+    expulsions: ExpulsionRepository
+    waves: WaveRepository
+    statements: StatementRepository
+    sources: SourceRepository
+    citations: CitationRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    async def commit(self) -> None:
+        """Make every change since entering durable, or raise and keep none."""
+        ...

@@ -1,0 +1,63 @@
+"""Use cases for states and organisations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from domain.actors import Actor, ActorKind, normalise_code
+from domain.catalogue import StateCatalogue
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.filters import ActorFilter
+from domain.ports import UnitOfWork
+from domain.use_cases.editing import AggregateEditor
+
+FIXED_FIELDS = frozenset({"code", "kind", "alpha3", "numeric", "dissolved"})
+
+
+async def _check(actor: Actor, uow: UnitOfWork) -> Actor:
+    same_code = (await uow.actors.get_by_codes([actor.code])).get(actor.code)
+    if same_code is not None and same_code.id != actor.id:
+        raise Conflict(f"an actor with code {actor.code} already exists")
+    return actor
+
+
+editor = AggregateEditor[Actor]("Actor", lambda uow: uow.actors, _check)
+
+
+async def create_organisation(draft: Actor, *, uow: UnitOfWork) -> Actor:
+    """Record an international organisation as an actor of its own kind."""
+    if draft.kind is not ActorKind.ORGANISATION:
+        raise InvalidInput("kind", "only organisations are created this way; states come from ISO 3166")
+    return await editor.create(draft, uow=uow)
+
+
+async def create_state(code: str, *, uow: UnitOfWork, catalogue: StateCatalogue) -> Actor:
+    """Add a state from the ISO 3166 catalogue (for example one deleted earlier)."""
+    wanted = normalise_code("code", code)
+    state = catalogue.lookup(wanted)
+    if state is None:
+        raise NotFound("State", wanted, "code")
+    return await editor.create(state, uow=uow)
+
+
+async def update_actor(id: int, changes: Mapping[str, object], *, uow: UnitOfWork) -> Actor:
+    """Rename an actor; its codes and kind are fixed."""
+    fixed = FIXED_FIELDS.intersection(changes)
+    if fixed:
+        field = sorted(fixed)[0]
+        raise InvalidInput(field, f"{field} cannot change; delete the actor and create it again")
+    return await editor.update(id, changes, uow=uow)
+
+
+delete_actor = editor.delete
+
+
+async def load_reference_states(*, uow: UnitOfWork, catalogue: StateCatalogue, organisations: list[Actor]) -> int:
+    """Fill an empty actor table with every ISO state and the given organisations; return how many."""
+    async with uow:
+        if await uow.actors.count(ActorFilter()) > 0:
+            return 0
+        actors = [*catalogue.all_states(), *organisations]
+        await uow.actors.add_many(actors)
+        await uow.commit()
+    return len(actors)

@@ -1,0 +1,78 @@
+"""Use cases for measures, their answer links and their waves."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from domain.errors import Conflict, InvalidInput
+from domain.expulsions import Expulsion, Wave
+from domain.ports import UnitOfWork
+from domain.use_cases import links, references
+from domain.use_cases.editing import AggregateEditor
+
+
+async def _check_answers(measure: Expulsion, uow: UnitOfWork) -> None:
+    answered = await references.records(uow.expulsions, "Expulsion", "answers", measure.answers)
+    for earlier in answered.values():
+        measure.may_answer(earlier)
+    if measure.id is None:
+        return
+    if measure.id in await uow.expulsions.answered_transitively(measure.answers):
+        raise InvalidInput("answers", "this link would close a cycle: the answered measure already answers this one, directly or through others")
+    answering = (await uow.expulsions.answering([measure.id])).get(measure.id, [])
+    for later in (await uow.expulsions.get_many(answering)).values():
+        later.may_answer(measure)
+
+
+async def _check_measure(measure: Expulsion, uow: UnitOfWork) -> Expulsion:
+    actor = await references.actor(uow, "actor", measure.actor)
+    target = await references.actor(uow, "target", measure.target, states_only=True)
+    if measure.target_mission_id is not None:
+        mission = await references.record(uow.missions, "Mission", "targetMissionId", measure.target_mission_id)
+        if mission.sending_state != target.code:
+            raise InvalidInput("targetMissionId", f"mission {mission.id} is {mission.sending_state}'s, not the target {target.code}'s")
+    people = await references.records(uow.diplomats, "Diplomat", "diplomatIds", measure.diplomat_ids)
+    for person in people.values():
+        if person.sending_state != target.code:
+            raise InvalidInput("diplomatIds", f"diplomat {person.id} is sent by {person.sending_state}, not by the target {target.code}")
+    if measure.wave_id is not None:
+        await references.record(uow.waves, "Wave", "waveId", measure.wave_id)
+    canonical = dataclasses.replace(measure, actor=actor.code, target=target.code)
+    await _check_answers(canonical, uow)
+    return canonical
+
+
+async def _refuse_if_answered(id: int, uow: UnitOfWork) -> None:
+    answering = (await uow.expulsions.answering([id])).get(id, [])
+    if answering:
+        raise Conflict(f"measure {id} is answered by measures {sorted(answering)}; unlink those answers first")
+
+
+expulsions = AggregateEditor[Expulsion]("Expulsion", lambda uow: uow.expulsions, _check_measure, _refuse_if_answered)
+
+
+async def _check_wave(wave: Wave, uow: UnitOfWork) -> Wave:
+    return wave
+
+
+waves = AggregateEditor[Wave]("Wave", lambda uow: uow.waves, _check_wave)
+
+
+async def link_answer(measure_id: int, answered_id: int, *, uow: UnitOfWork) -> Expulsion:
+    """Record that one measure answers an earlier one."""
+    return await expulsions.revise(measure_id, links.adding("answers", answered_id, "answered measure"), uow=uow)
+
+
+async def unlink_answer(measure_id: int, answered_id: int, *, uow: UnitOfWork) -> Expulsion:
+    """Remove the record that one measure answers another."""
+    return await expulsions.revise(measure_id, links.removing("answers", answered_id, "answered measure", "answeredId"), uow=uow)
+
+
+async def add_person(measure_id: int, diplomat_id: int, *, uow: UnitOfWork) -> Expulsion:
+    """Name a person among those a measure concerns."""
+    return await expulsions.revise(measure_id, links.adding("diplomat_ids", diplomat_id, "diplomat"), uow=uow)
+
+
+async def remove_person(measure_id: int, diplomat_id: int, *, uow: UnitOfWork) -> Expulsion:
+    """Take a person off a measure's named people."""
+    return await expulsions.revise(measure_id, links.removing("diplomat_ids", diplomat_id, "diplomat", "diplomatId"), uow=uow)

@@ -1,0 +1,339 @@
+"""Repositories over SQLAlchemy Core: they read and write rows, and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Table, delete, exists, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.actors import Actor, ActorKind
+from domain.expulsions import Expulsion, Wave
+from domain.filters import (
+    ActorFilter,
+    CitationFilter,
+    DiplomatFilter,
+    ExpulsionFilter,
+    MissionFilter,
+    NoFilter,
+    StatementFilter,
+)
+from domain.missions import Mission
+from domain.pagination import Page, PageRequest
+from domain.people import Diplomat
+from domain.sources import Citation, Source
+from domain.statements import Statement
+from persistence import mappers
+from persistence.tables import (
+    ActorRow,
+    AnswerRow,
+    CitationRow,
+    DiplomatRow,
+    ExpelledPersonRow,
+    ExpulsionRow,
+    MissionRow,
+    SourceRow,
+    StatementAboutRow,
+    StatementRow,
+    WaveRow,
+)
+
+E = TypeVar("E")
+F = TypeVar("F")
+
+
+def table_of(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTable:
+    """A many-to-many link kept as a tuple of ids on the entity."""
+
+    attribute: str
+    table: Table
+    owner: str
+    other: str
+
+
+class SqlRepository(Generic[E, F]):
+    """Keyset-paged storage of one aggregate in one table plus its link tables."""
+
+    table: ClassVar[Table]
+    links: ClassVar[tuple[LinkTable, ...]] = ()
+    values: ClassVar[Callable[[Any], mappers.Values]]
+    entity: ClassVar[Callable[[Any, mappers.Values], Any]]
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    def conditions(self, filter: F) -> list[ColumnElement[bool]]:
+        """The WHERE clauses a filter stands for."""
+        return []
+
+    async def _link_ids(self, ids: Sequence[int]) -> dict[str, dict[int, tuple[int, ...]]]:
+        found: dict[str, dict[int, tuple[int, ...]]] = {}
+        for link in self.links:
+            owner, other = link.table.c[link.owner], link.table.c[link.other]
+            by_owner: dict[int, list[int]] = {}
+            if ids:
+                rows = await self.connection.execute(select(owner, other).where(owner.in_(ids)).order_by(owner, other))
+                for owner_id, other_id in rows:
+                    by_owner.setdefault(owner_id, []).append(other_id)
+            found[link.attribute] = {id: tuple(by_owner.get(id, ())) for id in ids}
+        return found
+
+    async def entities(self, rows: Sequence[Any]) -> list[E]:
+        """Domain entities for rows of `table`, with their links loaded in one query per link table."""
+        ids = [row.id for row in rows]
+        links = await self._link_ids(ids)
+        make = type(self).entity
+        return [make(row, {name: by_id[row.id] for name, by_id in links.items()}) for row in rows]
+
+    async def get(self, id: int) -> E | None:
+        return (await self.get_many([id])).get(id)
+
+    async def get_many(self, ids: Collection[int]) -> dict[int, E]:
+        if not ids:
+            return {}
+        rows = (await self.connection.execute(select(self.table).where(self.table.c.id.in_(list(ids))))).all()
+        return {entity.id: entity for entity in await self.entities(rows)}  # type: ignore[attr-defined]
+
+    async def _write_links(self, id: int, entity: E, *, replace: bool) -> None:
+        for link in self.links:
+            if replace:
+                await self.connection.execute(delete(link.table).where(link.table.c[link.owner] == id))
+            others = getattr(entity, link.attribute)
+            if others:
+                await self.connection.execute(insert(link.table), [{link.owner: id, link.other: other} for other in others])
+
+    async def add(self, entity: E) -> E:
+        result = await self.connection.execute(insert(self.table).values(**type(self).values(entity)).returning(self.table.c.id))
+        id = result.scalar_one()
+        await self._write_links(id, entity, replace=False)
+        stored = await self.get(id)
+        assert stored is not None
+        return stored
+
+    async def update(self, entity: E) -> E:
+        id = entity.id  # type: ignore[attr-defined]
+        await self.connection.execute(update(self.table).where(self.table.c.id == id).values(**type(self).values(entity)))
+        await self._write_links(id, entity, replace=True)
+        stored = await self.get(id)
+        assert stored is not None
+        return stored
+
+    async def delete(self, id: int) -> None:
+        await self.connection.execute(delete(self.table).where(self.table.c.id == id))
+
+    async def list(self, filter: F, page: PageRequest) -> Page[E]:
+        key = self.table.c.id
+        query = select(self.table).where(*self.conditions(filter))
+        if page.backward:
+            if page.before is not None:
+                query = query.where(key < page.before)
+            query = query.order_by(key.desc())
+        else:
+            if page.after is not None:
+                query = query.where(key > page.after)
+            query = query.order_by(key)
+        rows = list((await self.connection.execute(query.limit(page.size + 1))).all())
+        more = len(rows) > page.size
+        rows = rows[: page.size]
+        if page.backward:
+            rows.reverse()
+        items = await self.entities(rows)
+        boundary = page.before if page.backward else page.after
+        beyond = False
+        if boundary is not None:
+            other_side = key >= page.before if page.backward else key <= page.after
+            beyond = bool(await self.connection.scalar(select(exists().where(other_side, *self.conditions(filter)))))
+        if page.backward:
+            return Page(items, has_next=beyond, has_previous=more)
+        return Page(items, has_next=more, has_previous=beyond)
+
+    async def count(self, filter: F) -> int:
+        query = select(func.count()).select_from(self.table).where(*self.conditions(filter))
+        return int(await self.connection.scalar(query) or 0)
+
+    async def _grouped(self, column: str, ids: Collection[int]) -> dict[int, list[E]]:
+        found: dict[int, list[E]] = {id: [] for id in ids}
+        if ids:
+            rows = (await self.connection.execute(select(self.table).where(self.table.c[column].in_(list(ids))).order_by(self.table.c.id))).all()
+            for row, entity in zip(rows, await self.entities(rows), strict=True):
+                found[getattr(row, column)].append(entity)
+        return found
+
+    async def _grouped_through(self, link: Table, owner: str, other: str, ids: Collection[int]) -> dict[int, list[E]]:
+        found: dict[int, list[E]] = {id: [] for id in ids}
+        if ids:
+            query = (
+                select(link.c[owner].label("link_owner"), self.table)
+                .join(self.table, self.table.c.id == link.c[other])
+                .where(link.c[owner].in_(list(ids)))
+                .order_by(link.c[owner], self.table.c.id)
+            )
+            rows = (await self.connection.execute(query)).all()
+            for row, entity in zip(rows, await self.entities(rows), strict=True):
+                found[row.link_owner].append(entity)
+        return found
+
+
+class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
+    table = table_of(ActorRow)
+    values = staticmethod(mappers.actor_values)
+    entity = staticmethod(mappers.actor)
+
+    def conditions(self, filter: ActorFilter) -> list[ColumnElement[bool]]:
+        if filter.kinds is None:
+            return []
+        return [self.table.c.kind.in_(sorted(kind.value for kind in filter.kinds))]
+
+    async def get_by_codes(self, codes: Collection[str]) -> dict[str, Actor]:
+        """Match each code against actor codes first, then current, then former alpha-3 codes."""
+        wanted = list(codes)
+        if not wanted:
+            return {}
+        c = self.table.c
+        rows = (await self.connection.execute(select(self.table).where(or_(c.code.in_(wanted), c.alpha3.in_(wanted))))).all()
+        rank = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
+        found: dict[str, tuple[int, Actor]] = {}
+        for actor in await self.entities(rows):
+            for code, priority in ((actor.code, 0), (actor.alpha3, rank[actor.kind])):
+                if code in wanted and (code not in found or priority < found[code][0]):
+                    found[code] = (priority, actor)
+        return {code: actor for code, (_, actor) in found.items()}
+
+    async def add_many(self, actors: Collection[Actor]) -> None:
+        if actors:
+            await self.connection.execute(insert(self.table), [mappers.actor_values(actor) for actor in actors])
+
+
+class SqlMissionRepository(SqlRepository[Mission, MissionFilter]):
+    table = table_of(MissionRow)
+    values = staticmethod(mappers.mission_values)
+    entity = staticmethod(mappers.mission)
+
+    def conditions(self, filter: MissionFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, []
+        if filter.sending_state is not None:
+            found.append(c.sending_state == filter.sending_state)
+        if filter.host_state is not None:
+            found.append(c.host_state == filter.host_state)
+        return found
+
+
+class SqlDiplomatRepository(SqlRepository[Diplomat, DiplomatFilter]):
+    table = table_of(DiplomatRow)
+    values = staticmethod(mappers.diplomat_values)
+    entity = staticmethod(mappers.diplomat)
+
+    def conditions(self, filter: DiplomatFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, []
+        if filter.sending_state is not None:
+            found.append(c.sending_state == filter.sending_state)
+        if filter.mission_id is not None:
+            found.append(c.mission_id == filter.mission_id)
+        return found
+
+    async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Diplomat]]:
+        return await self._grouped_through(table_of(ExpelledPersonRow), "measure_id", "diplomat_id", measure_ids)
+
+
+_ANSWERS = table_of(AnswerRow)
+
+
+class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
+    table = table_of(ExpulsionRow)
+    links = (
+        LinkTable("answers", _ANSWERS, "measure_id", "answered_id"),
+        LinkTable("diplomat_ids", table_of(ExpelledPersonRow), "measure_id", "diplomat_id"),
+    )
+    values = staticmethod(mappers.expulsion_values)
+    entity = staticmethod(mappers.expulsion)
+
+    def conditions(self, filter: ExpulsionFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, []
+        if filter.actor is not None:
+            found.append(c.actor == filter.actor)
+        if filter.target is not None:
+            found.append(c.target == filter.target)
+        if filter.measure_type is not None:
+            found.append(c.measure_type == filter.measure_type.value)
+        if filter.wave_id is not None:
+            found.append(c.wave_id == filter.wave_id)
+        return found
+
+    async def answered_transitively(self, ids: Collection[int]) -> set[int]:
+        if not ids:
+            return set()
+        a = _ANSWERS.c
+        reach = select(a.answered_id.label("id")).where(a.measure_id.in_(list(ids))).cte("reach", recursive=True)
+        reach = reach.union(select(a.answered_id).join(reach, a.measure_id == reach.c.id))
+        return set((await self.connection.execute(select(reach.c.id))).scalars())
+
+    async def answering(self, ids: Collection[int]) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {id: [] for id in ids}
+        if ids:
+            a = _ANSWERS.c
+            rows = await self.connection.execute(
+                select(a.answered_id, a.measure_id).where(a.answered_id.in_(list(ids))).order_by(a.answered_id, a.measure_id)
+            )
+            for answered_id, measure_id in rows:
+                found[answered_id].append(measure_id)
+        return found
+
+
+class SqlWaveRepository(SqlRepository[Wave, NoFilter]):
+    table = table_of(WaveRow)
+    values = staticmethod(mappers.wave_values)
+    entity = staticmethod(mappers.wave)
+
+
+_ABOUT = table_of(StatementAboutRow)
+
+
+class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
+    table = table_of(StatementRow)
+    links = (LinkTable("measure_ids", _ABOUT, "statement_id", "measure_id"),)
+    values = staticmethod(mappers.statement_values)
+    entity = staticmethod(mappers.statement)
+
+    def conditions(self, filter: StatementFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, []
+        if filter.on_behalf_of is not None:
+            found.append(c.on_behalf_of == filter.on_behalf_of)
+        if filter.measure_id is not None:
+            found.append(exists().where(_ABOUT.c.statement_id == c.id, _ABOUT.c.measure_id == filter.measure_id))
+        return found
+
+    async def about_measures(self, measure_ids: Collection[int]) -> dict[int, list[Statement]]:
+        return await self._grouped_through(_ABOUT, "measure_id", "statement_id", measure_ids)
+
+
+class SqlSourceRepository(SqlRepository[Source, NoFilter]):
+    table = table_of(SourceRow)
+    values = staticmethod(mappers.source_values)
+    entity = staticmethod(mappers.source)
+
+
+class SqlCitationRepository(SqlRepository[Citation, CitationFilter]):
+    table = table_of(CitationRow)
+    values = staticmethod(mappers.citation_values)
+    entity = staticmethod(mappers.citation)
+
+    def conditions(self, filter: CitationFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, []
+        for column, value in (("source_id", filter.source_id), ("measure_id", filter.measure_id), ("statement_id", filter.statement_id)):
+            if value is not None:
+                found.append(c[column] == value)
+        return found
+
+    async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Citation]]:
+        return await self._grouped("measure_id", measure_ids)
+
+    async def of_statements(self, statement_ids: Collection[int]) -> dict[int, list[Citation]]:
+        return await self._grouped("statement_id", statement_ids)
