@@ -31,7 +31,7 @@ class DemarcheGraphQL(GraphQL[Context, None]):
         self.units = units
         self.catalogue = IsoStateCatalogue()
 
-    async def get_context(self, request: Request | WebSocket, response: object) -> Context:  # type: ignore[override]
+    async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         return Context(units=self.units, loaders=Loaders(self.units), catalogue=self.catalogue, settings=self.settings)
 
 

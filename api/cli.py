@@ -39,7 +39,9 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
         if report is None:
             print("the record already holds measures; the demo record was not loaded again")
         else:
-            print(f"loaded {report.measures} measures, {report.statements} statements, {report.sources} sources, {report.citations} citations")
+            print(
+                f"loaded {report.measures} measures, {report.statements} statements, {report.sources} sources, {report.citations} citations"
+            )
         return 0
 
     return asyncio.run(run())

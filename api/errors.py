@@ -33,7 +33,9 @@ class NotFoundError(UserError):
     key: str = strawberry.field(description="The id or code that was looked for.")
 
 
-@strawberry.type(description="The change contradicts the stored record (a duplicate, or a record others still depend on); nothing was written.")
+@strawberry.type(
+    description="The change contradicts the stored record (a duplicate, or a record others still depend on); nothing was written."
+)
 class ConflictError(UserError):
     pass
 
@@ -83,4 +85,3 @@ def is_client_error(error: GraphQLError) -> bool:
 
 def should_mask(error: GraphQLError) -> bool:
     return not is_client_error(error)
-

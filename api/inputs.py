@@ -19,7 +19,7 @@ Convert = Callable[[str, Any], Any]
 
 @strawberry.input(description="A headcount: EXACT, APPROXIMATE and AT_LEAST need a value; UNKNOWN must have none.")
 class HeadcountInput:
-    qualifier: HeadcountQualifier = strawberry.field(description="How the number is known.")  # type: ignore[valid-type]
+    qualifier: HeadcountQualifier = strawberry.field(description="How the number is known.")
     value: int | None = strawberry.field(default=None, description="A whole number of people, 0 or more; omit for UNKNOWN.")
 
 
@@ -105,7 +105,5 @@ def patch_of(create_input: type, name: str, description: str, *, only: set[str] 
             continue
         hint = hints[field.python_name]
         namespace["__annotations__"][field.python_name] = hint | None if type(None) not in typing.get_args(hint) else hint
-        namespace[field.python_name] = strawberry.field(
-            default=UNSET, description=f"{field.description} Omit to keep the current value."
-        )
+        namespace[field.python_name] = strawberry.field(default=UNSET, description=f"{field.description} Omit to keep the current value.")
     return strawberry.input(type(name, (), namespace), name=name, description=description)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
-from strawberry.tools import merge_types
 
 from api.errors import ConflictError, NotFoundError, UnavailableError, ValidationError, should_mask
 from api.mutations.actors import ActorMutations
@@ -17,8 +18,11 @@ from api.types.expulsions import Expulsion, Wave
 from api.types.missions import Diplomat, Mission
 from api.types.statements import Citation, Source, Statement
 
-Mutation = merge_types("Mutation", (ActorMutations, MissionMutations, ExpulsionMutations, StatementMutations))
-Mutation.__strawberry_definition__.description = "Every change to the record; each runs in one transaction and returns the record or a typed failure."  # type: ignore[attr-defined]
+
+@strawberry.type(description="Every change to the record; each runs in one transaction and returns the record or a typed failure.")
+class Mutation(ActorMutations, MissionMutations, ExpulsionMutations, StatementMutations):
+    pass
+
 
 NODE_TYPES = [State, Organisation, Mission, Diplomat, Expulsion, Wave, Statement, Source, Citation]
 ERROR_TYPES = [ValidationError, NotFoundError, ConflictError, UnavailableError]
@@ -31,10 +35,11 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
         mutation=Mutation,
         types=[*NODE_TYPES, *ERROR_TYPES],
         extensions=[
-            QueryDepthLimiter(max_depth=max_depth),
-            MaxAliasesLimiter(max_alias_count=max_aliases),
-            MaxTokensLimiter(max_token_count=max_tokens),
-            MaskErrors(should_mask_error=should_mask),
+            # Factories, not instances: Strawberry then makes fresh extensions for every request.
+            partial(QueryDepthLimiter, max_depth=max_depth),
+            partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+            partial(MaxTokensLimiter, max_token_count=max_tokens),
+            partial(MaskErrors, should_mask_error=should_mask),
         ],
     )
 

@@ -11,11 +11,13 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="DEMARCHE_", extra="ignore")
 
-    database_url: str = Field("sqlite:///demarche.db", description="SQLAlchemy URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
-    host: str = Field("127.0.0.1", description="Address the server listens on")
-    port: int = Field(8000, ge=1, le=65535, description="Port the server listens on")
-    load_demo: bool = Field(True, description="Load the March 2022 demo record when the database holds no measures")
-    max_page_size: int = Field(100, ge=1, le=1000, description="Largest `first` or `last` a connection accepts")
-    max_query_depth: int = Field(12, ge=2, le=50, description="Deepest selection a query may nest")
-    graphiql: bool = Field(True, description="Serve GraphiQL to browsers at /graphql")
-    pool_size: int = Field(10, ge=1, le=100, description="PostgreSQL connections kept open")
+    database_url: str = Field(
+        default="sqlite:///demarche.db", description="SQLAlchemy URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+    )
+    host: str = Field(default="127.0.0.1", description="Address the server listens on")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on")
+    load_demo: bool = Field(default=True, description="Load the March 2022 demo record when the database holds no measures")
+    max_page_size: int = Field(default=100, ge=1, le=1000, description="Largest `first` or `last` a connection accepts")
+    max_query_depth: int = Field(default=12, ge=2, le=50, description="Deepest selection a query may nest")
+    graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql")
+    pool_size: int = Field(default=10, ge=1, le=100, description="PostgreSQL connections kept open")

@@ -96,11 +96,15 @@ class Expulsion:
         self.answers = checks.distinct_ids("answers", self.answers)
         if self.id is not None and self.id in self.answers:
             raise InvalidInput("answers", "a measure cannot answer itself")
-        if self.headcount.qualifier is HeadcountQualifier.EXACT and self.headcount.value is not None:
-            if len(self.diplomat_ids) > self.headcount.value:
-                raise InvalidInput("diplomatIds", f"{len(self.diplomat_ids)} named people exceed the exact headcount {self.headcount.value}")
+        exact = self.headcount.value if self.headcount.qualifier is HeadcountQualifier.EXACT else None
+        if exact is not None and len(self.diplomat_ids) > exact:
+            raise InvalidInput("diplomatIds", f"{len(self.diplomat_ids)} named people exceed the exact headcount {self.headcount.value}")
 
     def may_answer(self, earlier: Expulsion) -> None:
         """Refuse an answer link that points forward in time."""
         if self.announced.certainly_before(earlier.announced):
-            raise InvalidInput("answers", f"measure {earlier.id} was announced ({earlier.announced}) after this one ({self.announced}); an answer never points forward in time")
+            raise InvalidInput(
+                "answers",
+                f"measure {earlier.id} was announced ({earlier.announced}) after this one ({self.announced}); "
+                "an answer never points forward in time",
+            )

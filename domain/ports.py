@@ -116,20 +116,33 @@ class CitationRepository(Repository[Citation, CitationFilter], Protocol):
 class UnitOfWork(Protocol):
     """One transaction over every repository: commit keeps all of it, anything else none of it."""
 
-    actors: ActorRepository
-    missions: MissionRepository
-    diplomats: DiplomatRepository
-    expulsions: ExpulsionRepository
-    waves: WaveRepository
-    statements: StatementRepository
-    sources: SourceRepository
-    citations: CitationRepository
+    @property
+    def actors(self) -> ActorRepository: ...
+
+    @property
+    def missions(self) -> MissionRepository: ...
+
+    @property
+    def diplomats(self) -> DiplomatRepository: ...
+
+    @property
+    def expulsions(self) -> ExpulsionRepository: ...
+
+    @property
+    def waves(self) -> WaveRepository: ...
+
+    @property
+    def statements(self) -> StatementRepository: ...
+
+    @property
+    def sources(self) -> SourceRepository: ...
+
+    @property
+    def citations(self) -> CitationRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         """Roll back whatever was not committed."""
         ...
 

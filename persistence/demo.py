@@ -70,7 +70,7 @@ class _Reader:
 
     def key(self, field: str, keys: Mapping[str, int]) -> int:
         value = self.item.get(field)
-        if value not in keys:
+        if not isinstance(value, str) or value not in keys:
             raise InvalidInput(f"{self.where}.{field}", f"{value!r} names no earlier item of the file")
         return keys[value]
 
@@ -85,14 +85,24 @@ async def load_record(record: Mapping[str, Any], *, uow: UnitOfWork) -> LoadRepo
         source_ids: dict[str, int] = {}
         for item in record.get("sources", []):
             r = _Reader(f"sources.{item.get('key')}", item)
-            source = Source(publisher=r.get("publisher"), title=r.get("title"), kind=r.enum("kind", SourceKind), url=r.get("url"), published=r.date("published"))
+            source = Source(
+                publisher=r.get("publisher"),
+                title=r.get("title"),
+                kind=r.enum("kind", SourceKind),
+                url=r.get("url"),
+                published=r.date("published"),
+            )
             source_ids[item["key"]] = (await sources.add(source, uow)).id or 0
         mission_ids: dict[str, int] = {}
         for item in record.get("missions", []):
             r = _Reader(f"missions.{item.get('key')}", item)
             mission = Mission(
-                sending_state=r.get("sending_state"), host_state=r.get("host_state"), accredited_to=r.get("accredited_to"),
-                kind=r.enum("kind", MissionKind), city=r.get("city"), name=r.get("name"),
+                sending_state=r.get("sending_state"),
+                host_state=r.get("host_state"),
+                accredited_to=r.get("accredited_to"),
+                kind=r.enum("kind", MissionKind),
+                city=r.get("city"),
+                name=r.get("name"),
             )
             mission_ids[item["key"]] = (await missions.add(mission, uow)).id or 0
         citation_count = 0
@@ -102,8 +112,11 @@ async def load_record(record: Mapping[str, Any], *, uow: UnitOfWork) -> LoadRepo
             for index, entry in enumerate(r.get("citations", [])):
                 c = _Reader(f"{r.where}.citations.{index}", entry)
                 citation = Citation(
-                    source_id=c.key("source", source_ids), measure_id=measure_id, statement_id=statement_id,
-                    excerpt=c.get("excerpt"), reported_headcount=c.headcount("reported_headcount"),
+                    source_id=c.key("source", source_ids),
+                    measure_id=measure_id,
+                    statement_id=statement_id,
+                    excerpt=c.get("excerpt"),
+                    reported_headcount=c.headcount("reported_headcount"),
                 )
                 await citations.add(citation, uow)
                 citation_count += 1
@@ -115,11 +128,17 @@ async def load_record(record: Mapping[str, Any], *, uow: UnitOfWork) -> LoadRepo
             if headcount is None or announced is None:
                 raise InvalidInput(r.where, "a measure needs a headcount and an announcement date")
             measure = Expulsion(
-                actor=r.get("actor"), target=r.get("target"), measure_type=r.enum("measure_type", MeasureType),
+                actor=r.get("actor"),
+                target=r.get("target"),
+                measure_type=r.enum("measure_type", MeasureType),
                 legal_basis=r.enum("legal_basis", LegalBasis, LegalBasis.UNSTATED),
                 reason_category=r.enum("reason_category", ReasonCategory, ReasonCategory.UNSTATED),
-                stated_reason=r.get("stated_reason"), headcount=headcount, announced=announced,
-                notified=r.date("notified"), deadline=r.date("deadline"), departed=r.date("departed"),
+                stated_reason=r.get("stated_reason"),
+                headcount=headcount,
+                announced=announced,
+                notified=r.date("notified"),
+                deadline=r.date("deadline"),
+                departed=r.date("departed"),
                 target_mission_id=r.key("target_mission", mission_ids) if r.get("target_mission") else None,
                 answers=tuple(_Reader(r.where, {"answers": key}).key("answers", measure_ids) for key in r.get("answers", [])),
             )
@@ -130,11 +149,17 @@ async def load_record(record: Mapping[str, Any], *, uow: UnitOfWork) -> LoadRepo
         for item in record.get("statements", []):
             r = _Reader(f"statements.{item.get('key')}", item)
             statement = Statement(
-                on_behalf_of=r.get("on_behalf_of"), stance=r.enum("stance", Stance),
+                on_behalf_of=r.get("on_behalf_of"),
+                stance=r.enum("stance", Stance),
                 channel=r.enum("channel", Channel) if r.get("channel") else None,
-                quote=r.get("quote"), quote_language=r.get("quote_language"),
-                speaker_name=r.get("speaker_name"), speaker_role=r.get("speaker_role"), relayed_by=r.get("relayed_by"),
-                said_on=r.date("said_on"), translation=r.get("translation"), translation_language=r.get("translation_language"),
+                quote=r.get("quote"),
+                quote_language=r.get("quote_language"),
+                speaker_name=r.get("speaker_name"),
+                speaker_role=r.get("speaker_role"),
+                relayed_by=r.get("relayed_by"),
+                said_on=r.date("said_on"),
+                translation=r.get("translation"),
+                translation_language=r.get("translation_language"),
                 measure_ids=tuple(_Reader(r.where, {"about": key}).key("about", measure_ids) for key in r.get("about", [])),
             )
             stored_statement = await statements.add(statement, uow)

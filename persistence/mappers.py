@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from domain.actors import Actor, ActorKind
 from domain.expulsions import Expulsion, LegalBasis, MeasureType, ReasonCategory, Wave
@@ -14,6 +16,15 @@ from domain.statements import Channel, Stance, Statement
 from domain.values import Headcount, HeadcountQualifier, PartialDate, Precision
 
 Values = dict[str, Any]
+E = TypeVar("E")
+
+
+@dataclass(frozen=True, slots=True)
+class Mapper(Generic[E]):
+    """The two directions of one aggregate's mapping."""
+
+    to_values: Callable[[E], Values]
+    to_entity: Callable[[Any, Values], E]
 
 
 def partial_date_columns(name: str, value: PartialDate | None) -> Values:
@@ -145,7 +156,8 @@ def expulsion_values(measure: Expulsion) -> Values:
 def expulsion(row: Any, links: Values) -> Expulsion:
     announced = partial_date(row, "announced")
     count = headcount(row)
-    assert announced is not None and count is not None
+    assert announced is not None
+    assert count is not None
     return Expulsion(
         id=row.id,
         actor=row.actor,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import builtins
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -64,8 +65,7 @@ class SqlRepository(Generic[E, F]):
 
     table: ClassVar[Table]
     links: ClassVar[tuple[LinkTable, ...]] = ()
-    values: ClassVar[Callable[[Any], mappers.Values]]
-    entity: ClassVar[Callable[[Any, mappers.Values], Any]]
+    mapper: ClassVar[mappers.Mapper[Any]]
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
@@ -90,8 +90,7 @@ class SqlRepository(Generic[E, F]):
         """Domain entities for rows of `table`, with their links loaded in one query per link table."""
         ids = [row.id for row in rows]
         links = await self._link_ids(ids)
-        make = type(self).entity
-        return [make(row, {name: by_id[row.id] for name, by_id in links.items()}) for row in rows]
+        return [self.mapper.to_entity(row, {name: by_id[row.id] for name, by_id in links.items()}) for row in rows]
 
     async def get(self, id: int) -> E | None:
         return (await self.get_many([id])).get(id)
@@ -111,7 +110,7 @@ class SqlRepository(Generic[E, F]):
                 await self.connection.execute(insert(link.table), [{link.owner: id, link.other: other} for other in others])
 
     async def add(self, entity: E) -> E:
-        result = await self.connection.execute(insert(self.table).values(**type(self).values(entity)).returning(self.table.c.id))
+        result = await self.connection.execute(insert(self.table).values(**self.mapper.to_values(entity)).returning(self.table.c.id))
         id = result.scalar_one()
         await self._write_links(id, entity, replace=False)
         stored = await self.get(id)
@@ -120,7 +119,7 @@ class SqlRepository(Generic[E, F]):
 
     async def update(self, entity: E) -> E:
         id = entity.id  # type: ignore[attr-defined]
-        await self.connection.execute(update(self.table).where(self.table.c.id == id).values(**type(self).values(entity)))
+        await self.connection.execute(update(self.table).where(self.table.c.id == id).values(**self.mapper.to_values(entity)))
         await self._write_links(id, entity, replace=True)
         stored = await self.get(id)
         assert stored is not None
@@ -140,7 +139,7 @@ class SqlRepository(Generic[E, F]):
             if page.after is not None:
                 query = query.where(key > page.after)
             query = query.order_by(key)
-        rows = list((await self.connection.execute(query.limit(page.size + 1))).all())
+        rows = builtins.list((await self.connection.execute(query.limit(page.size + 1))).all())
         more = len(rows) > page.size
         rows = rows[: page.size]
         if page.backward:
@@ -159,16 +158,18 @@ class SqlRepository(Generic[E, F]):
         query = select(func.count()).select_from(self.table).where(*self.conditions(filter))
         return int(await self.connection.scalar(query) or 0)
 
-    async def _grouped(self, column: str, ids: Collection[int]) -> dict[int, list[E]]:
-        found: dict[int, list[E]] = {id: [] for id in ids}
+    async def _grouped(self, column: str, ids: Collection[int]) -> dict[int, builtins.list[E]]:
+        found: dict[int, builtins.list[E]] = {id: [] for id in ids}
         if ids:
-            rows = (await self.connection.execute(select(self.table).where(self.table.c[column].in_(list(ids))).order_by(self.table.c.id))).all()
+            rows = (
+                await self.connection.execute(select(self.table).where(self.table.c[column].in_(list(ids))).order_by(self.table.c.id))
+            ).all()
             for row, entity in zip(rows, await self.entities(rows), strict=True):
                 found[getattr(row, column)].append(entity)
         return found
 
-    async def _grouped_through(self, link: Table, owner: str, other: str, ids: Collection[int]) -> dict[int, list[E]]:
-        found: dict[int, list[E]] = {id: [] for id in ids}
+    async def _grouped_through(self, link: Table, owner: str, other: str, ids: Collection[int]) -> dict[int, builtins.list[E]]:
+        found: dict[int, builtins.list[E]] = {id: [] for id in ids}
         if ids:
             query = (
                 select(link.c[owner].label("link_owner"), self.table)
@@ -184,8 +185,7 @@ class SqlRepository(Generic[E, F]):
 
 class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
     table = table_of(ActorRow)
-    values = staticmethod(mappers.actor_values)
-    entity = staticmethod(mappers.actor)
+    mapper = mappers.Mapper(mappers.actor_values, mappers.actor)
 
     def conditions(self, filter: ActorFilter) -> list[ColumnElement[bool]]:
         if filter.kinds is None:
@@ -214,8 +214,7 @@ class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
 
 class SqlMissionRepository(SqlRepository[Mission, MissionFilter]):
     table = table_of(MissionRow)
-    values = staticmethod(mappers.mission_values)
-    entity = staticmethod(mappers.mission)
+    mapper = mappers.Mapper(mappers.mission_values, mappers.mission)
 
     def conditions(self, filter: MissionFilter) -> list[ColumnElement[bool]]:
         c, found = self.table.c, []
@@ -228,8 +227,7 @@ class SqlMissionRepository(SqlRepository[Mission, MissionFilter]):
 
 class SqlDiplomatRepository(SqlRepository[Diplomat, DiplomatFilter]):
     table = table_of(DiplomatRow)
-    values = staticmethod(mappers.diplomat_values)
-    entity = staticmethod(mappers.diplomat)
+    mapper = mappers.Mapper(mappers.diplomat_values, mappers.diplomat)
 
     def conditions(self, filter: DiplomatFilter) -> list[ColumnElement[bool]]:
         c, found = self.table.c, []
@@ -252,8 +250,7 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
         LinkTable("answers", _ANSWERS, "measure_id", "answered_id"),
         LinkTable("diplomat_ids", table_of(ExpelledPersonRow), "measure_id", "diplomat_id"),
     )
-    values = staticmethod(mappers.expulsion_values)
-    entity = staticmethod(mappers.expulsion)
+    mapper = mappers.Mapper(mappers.expulsion_values, mappers.expulsion)
 
     def conditions(self, filter: ExpulsionFilter) -> list[ColumnElement[bool]]:
         c, found = self.table.c, []
@@ -289,8 +286,7 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
 
 class SqlWaveRepository(SqlRepository[Wave, NoFilter]):
     table = table_of(WaveRow)
-    values = staticmethod(mappers.wave_values)
-    entity = staticmethod(mappers.wave)
+    mapper = mappers.Mapper(mappers.wave_values, mappers.wave)
 
 
 _ABOUT = table_of(StatementAboutRow)
@@ -299,8 +295,7 @@ _ABOUT = table_of(StatementAboutRow)
 class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
     table = table_of(StatementRow)
     links = (LinkTable("measure_ids", _ABOUT, "statement_id", "measure_id"),)
-    values = staticmethod(mappers.statement_values)
-    entity = staticmethod(mappers.statement)
+    mapper = mappers.Mapper(mappers.statement_values, mappers.statement)
 
     def conditions(self, filter: StatementFilter) -> list[ColumnElement[bool]]:
         c, found = self.table.c, []
@@ -316,14 +311,12 @@ class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
 
 class SqlSourceRepository(SqlRepository[Source, NoFilter]):
     table = table_of(SourceRow)
-    values = staticmethod(mappers.source_values)
-    entity = staticmethod(mappers.source)
+    mapper = mappers.Mapper(mappers.source_values, mappers.source)
 
 
 class SqlCitationRepository(SqlRepository[Citation, CitationFilter]):
     table = table_of(CitationRow)
-    values = staticmethod(mappers.citation_values)
-    entity = staticmethod(mappers.citation)
+    mapper = mappers.Mapper(mappers.citation_values, mappers.citation)
 
     def conditions(self, filter: CitationFilter) -> list[ColumnElement[bool]]:
         c, found = self.table.c, []

@@ -7,6 +7,7 @@ so filters can treat "March 2022" as the whole month.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
@@ -17,14 +18,14 @@ HEADCOUNT_CHECK = (
 )
 
 
-def _code(*, nullable: bool = False, index: bool = True, on_delete: str = "RESTRICT") -> str | None:
+def _code(*, nullable: bool = False, index: bool = True, on_delete: str = "RESTRICT") -> Any:
     return Field(
         default=None,
         sa_column=Column(String(12), ForeignKey("actor.code", ondelete=on_delete), nullable=nullable, index=index),
     )
 
 
-def _ref(target: str, *, nullable: bool = True, on_delete: str = "RESTRICT", primary_key: bool = False) -> int | None:
+def _ref(target: str, *, nullable: bool = True, on_delete: str = "RESTRICT", primary_key: bool = False) -> Any:
     return Field(
         default=None,
         sa_column=Column(
@@ -48,8 +49,8 @@ class ActorRow(SQLModel, table=True):
 class MissionRow(SQLModel, table=True):
     __tablename__ = "mission"
     id: int | None = Field(default=None, primary_key=True)
-    sending_state: str = _code()  # type: ignore[assignment]
-    host_state: str = _code()  # type: ignore[assignment]
+    sending_state: str = _code()
+    host_state: str = _code()
     accredited_to: str | None = _code(nullable=True, index=False)
     kind: str = Field(sa_column=Column(String(24), nullable=False))
     city: str | None = Field(default=None, max_length=200)
@@ -59,7 +60,7 @@ class MissionRow(SQLModel, table=True):
 class DiplomatRow(SQLModel, table=True):
     __tablename__ = "diplomat"
     id: int | None = Field(default=None, primary_key=True)
-    sending_state: str = _code()  # type: ignore[assignment]
+    sending_state: str = _code()
     mission_id: int | None = _ref("mission")
     name: str | None = Field(default=None, max_length=200)
     rank: str | None = Field(default=None, max_length=24)
@@ -82,8 +83,8 @@ class ExpulsionRow(SQLModel, table=True):
         Index("ix_expulsion_pair", "actor", "target"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    actor: str = _code()  # type: ignore[assignment]
-    target: str = _code()  # type: ignore[assignment]
+    actor: str = _code()
+    target: str = _code()
     target_mission_id: int | None = _ref("mission")
     wave_id: int | None = _ref("wave")
     measure_type: str = Field(sa_column=Column(String(24), nullable=False, index=True))
@@ -131,7 +132,7 @@ class StatementRow(SQLModel, table=True):
     __tablename__ = "statement"
     __table_args__ = (CheckConstraint("speaker_name IS NOT NULL OR speaker_role IS NOT NULL", name="ck_statement_speaker"),)
     id: int | None = Field(default=None, primary_key=True)
-    on_behalf_of: str = _code()  # type: ignore[assignment]
+    on_behalf_of: str = _code()
     speaker_name: str | None = Field(default=None, max_length=200)
     speaker_role: str | None = Field(default=None, max_length=200)
     channel: str | None = Field(default=None, max_length=24)

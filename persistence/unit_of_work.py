@@ -76,9 +76,7 @@ class SqlUnitOfWork:
         self.citations = SqlCitationRepository(connection)
         return self
 
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         connection, self._connection = self._connection, None
         assert connection is not None
         try:

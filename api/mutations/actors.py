@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from api.arguments import CHANGES, NEW, RecordId
 from api.context import Info
 from api.errors import outcome
 from api.inputs import InputSpec, node_id, patch_of, same
@@ -25,14 +26,17 @@ class CreateOrganisationInput:
 
 
 UpdateActorInput = patch_of(
-    CreateOrganisationInput, "UpdateActorInput", "Changes to an actor's names; its codes and kind are fixed.", only={"name", "official_name"}
+    CreateOrganisationInput,
+    "UpdateActorInput",
+    "Changes to an actor's names; its codes and kind are fixed.",
+    only={"name", "official_name"},
 )
 
 ORGANISATION = InputSpec({"code": ("code", same), "name": ("name", same), "official_name": ("official_name", same)})
 ActorResult = common.result_union("ActorResult", State, Organisation)
 
 
-async def _create_organisation(info: Info, input: CreateOrganisationInput) -> Actor:
+async def _create_organisation(info: Info, input: Annotated[CreateOrganisationInput, NEW]) -> Actor:
     values = ORGANISATION.values(input)
     values["code"] = actors.normalise_code("code", values["code"])
     draft = actors.Actor(kind=actors.ActorKind.ORGANISATION, **values)
@@ -42,7 +46,7 @@ async def _create_organisation(info: Info, input: CreateOrganisationInput) -> Ac
 @strawberry.type
 class ActorMutations:
     @strawberry.mutation(description="Record an international organisation as an actor.")
-    async def create_organisation(self, info: Info, input: CreateOrganisationInput) -> ActorResult:
+    async def create_organisation(self, info: Info, input: Annotated[CreateOrganisationInput, NEW]) -> ActorResult:
         return await outcome(lambda: _create_organisation(info, input))
 
     @strawberry.mutation(description="Add a state from ISO 3166 (current or former) that the record does not hold, e.g. after a delete.")
@@ -55,7 +59,7 @@ class ActorMutations:
         return await outcome(run)
 
     @strawberry.mutation(description="Rename a state or organisation.")
-    async def update_actor(self, info: Info, id: strawberry.ID, input: UpdateActorInput) -> ActorResult:  # type: ignore[valid-type]
+    async def update_actor(self, info: Info, id: RecordId, input: Annotated[UpdateActorInput, CHANGES]) -> ActorResult:
         async def run() -> Actor:
             found = node_id(ACTOR_TYPES, "id", id)
             return actor_type(await use_cases.update_actor(found, ORGANISATION.values(input), uow=info.context.units()))
@@ -63,6 +67,5 @@ class ActorMutations:
         return await outcome(run)
 
     @strawberry.mutation(description="Delete a state or organisation that nothing in the record refers to.")
-    async def delete_actor(self, info: Info, id: strawberry.ID) -> common.DeleteResult:
+    async def delete_actor(self, info: Info, id: RecordId) -> common.DeleteResult:
         return await common.delete(info, ACTOR_TYPES, id, use_cases.editor)
-

@@ -15,14 +15,24 @@ from domain.use_cases.editing import AggregateEditor
 T = TypeVar("T")
 
 
-async def create(info: Info, input: object, spec: InputSpec, entity: Callable[..., Any], editor: AggregateEditor[Any], build: Callable[[Any], T]) -> T | Failure:
+async def create(
+    info: Info, input: object, spec: InputSpec, entity: Callable[..., Any], editor: AggregateEditor[Any], build: Callable[[Any], T]
+) -> T | Failure:
     async def run() -> T:
         return build(await editor.create(entity(**spec.values(input)), uow=info.context.units()))
 
     return await outcome(run)
 
 
-async def update(info: Info, type_name: str | tuple[str, ...], id: strawberry.ID, input: object, spec: InputSpec, editor: AggregateEditor[Any], build: Callable[[Any], T]) -> T | Failure:
+async def update(
+    info: Info,
+    type_name: str | tuple[str, ...],
+    id: strawberry.ID,
+    input: object,
+    spec: InputSpec,
+    editor: AggregateEditor[Any],
+    build: Callable[[Any], T],
+) -> T | Failure:
     async def run() -> T:
         return build(await editor.update(node_id(type_name, "id", id), spec.values(input), uow=info.context.units()))
 
@@ -39,7 +49,7 @@ async def delete(info: Info, type_name: str | tuple[str, ...], id: strawberry.ID
 
 def result_union(name: str, *success: type, description: str | None = None) -> Any:
     """The union a mutation returns: the record, or one of the typed failures."""
-    members = Union[(*success, ValidationError, NotFoundError, ConflictError, UnavailableError)]  # type: ignore[valid-type]  # noqa: UP007
+    members = Union[(*success, ValidationError, NotFoundError, ConflictError, UnavailableError)]
     what = " or ".join(kind.__name__ for kind in success)
     return Annotated[members, strawberry.union(name, description=description or f"The {what} as stored, or why nothing was written.")]
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 
+from api.arguments import CHANGES, NEW, AnsweredId, DiplomatId, MeasureId, RecordId
 from api.context import Info
 from api.errors import Failure, outcome
 from api.inputs import HeadcountInput, InputSpec, headcount, node_id, partial_date, patch_of, ref, refs, required, same
@@ -21,11 +23,11 @@ from domain.use_cases import expulsions as use_cases
 class CreateExpulsionInput:
     actor: str = strawberry.field(description="Code of the state or organisation taking the measure.")
     target: str = strawberry.field(description="Code of the state whose people or posts it targets.")
-    measure_type: MeasureType = strawberry.field(description="Which act it is.")  # type: ignore[valid-type]
+    measure_type: MeasureType = strawberry.field(description="Which act it is.")
     announced: str = strawberry.field(description="When it was announced: YYYY, YYYY-MM or YYYY-MM-DD.")
     headcount: HeadcountInput = strawberry.field(description="How many people it concerns, with how that number is known.")
-    legal_basis: LegalBasis | None = strawberry.field(default=None, description="The legal instrument; UNSTATED when omitted.")  # type: ignore[valid-type]
-    reason_category: ReasonCategory | None = strawberry.field(default=None, description="The broad ground; UNSTATED when omitted.")  # type: ignore[valid-type]
+    legal_basis: LegalBasis | None = strawberry.field(default=None, description="The legal instrument; UNSTATED when omitted.")
+    reason_category: ReasonCategory | None = strawberry.field(default=None, description="The broad ground; UNSTATED when omitted.")
     stated_reason: str | None = strawberry.field(default=None, description="The grounds as stated.")
     target_mission_id: strawberry.ID | None = strawberry.field(default=None, description="ID of the target's Mission concerned.")
     notified: str | None = strawberry.field(default=None, description="When the target was notified.")
@@ -79,7 +81,9 @@ def _new_expulsion(**values: object) -> expulsions.Expulsion:
     return expulsions.Expulsion(**values)  # type: ignore[arg-type]
 
 
-async def _link(info: Info, link: Link, measure_id: strawberry.ID, other_type: str, other_field: str, other_id: strawberry.ID) -> Expulsion | Failure:
+async def _link(
+    info: Info, link: Link, measure_id: MeasureId, other_type: str, other_field: str, other_id: strawberry.ID
+) -> Expulsion | Failure:
     async def run() -> Expulsion:
         uow: UnitOfWork = info.context.units()
         measure = await link(node_id("Expulsion", "measureId", measure_id), node_id(other_type, other_field, other_id), uow=uow)
@@ -91,42 +95,42 @@ async def _link(info: Info, link: Link, measure_id: strawberry.ID, other_type: s
 @strawberry.type
 class ExpulsionMutations:
     @strawberry.mutation(description="Record a measure.")
-    async def create_expulsion(self, info: Info, input: CreateExpulsionInput) -> ExpulsionResult:
+    async def create_expulsion(self, info: Info, input: Annotated[CreateExpulsionInput, NEW]) -> ExpulsionResult:
         spec = InputSpec({**EXPULSION.fields, "legal_basis": ("legal_basis", same), "reason_category": ("reason_category", same)})
         return await common.create(info, input, spec, _new_expulsion, use_cases.expulsions, Expulsion.from_domain)
 
     @strawberry.mutation(description="Change a measure; every rule is checked again, including answer links.")
-    async def update_expulsion(self, info: Info, id: strawberry.ID, input: UpdateExpulsionInput) -> ExpulsionResult:  # type: ignore[valid-type]
+    async def update_expulsion(self, info: Info, id: RecordId, input: Annotated[UpdateExpulsionInput, CHANGES]) -> ExpulsionResult:
         return await common.update(info, "Expulsion", id, input, EXPULSION, use_cases.expulsions, Expulsion.from_domain)
 
     @strawberry.mutation(description="Delete a measure that no later measure answers; its citations and statement links go with it.")
-    async def delete_expulsion(self, info: Info, id: strawberry.ID) -> common.DeleteResult:
+    async def delete_expulsion(self, info: Info, id: RecordId) -> common.DeleteResult:
         return await common.delete(info, "Expulsion", id, use_cases.expulsions)
 
     @strawberry.mutation(description="Record that a measure answers an earlier one (never forward in time, never a cycle).")
-    async def link_answer(self, info: Info, measure_id: strawberry.ID, answered_id: strawberry.ID) -> ExpulsionResult:
+    async def link_answer(self, info: Info, measure_id: MeasureId, answered_id: AnsweredId) -> ExpulsionResult:
         return await _link(info, use_cases.link_answer, measure_id, "Expulsion", "answeredId", answered_id)
 
     @strawberry.mutation(description="Remove the record that a measure answers another.")
-    async def unlink_answer(self, info: Info, measure_id: strawberry.ID, answered_id: strawberry.ID) -> ExpulsionResult:
+    async def unlink_answer(self, info: Info, measure_id: MeasureId, answered_id: AnsweredId) -> ExpulsionResult:
         return await _link(info, use_cases.unlink_answer, measure_id, "Expulsion", "answeredId", answered_id)
 
     @strawberry.mutation(description="Name a person among those a measure concerns.")
-    async def add_expelled_person(self, info: Info, measure_id: strawberry.ID, diplomat_id: strawberry.ID) -> ExpulsionResult:
+    async def add_expelled_person(self, info: Info, measure_id: MeasureId, diplomat_id: DiplomatId) -> ExpulsionResult:
         return await _link(info, use_cases.add_person, measure_id, "Diplomat", "diplomatId", diplomat_id)
 
     @strawberry.mutation(description="Take a person off a measure's named people.")
-    async def remove_expelled_person(self, info: Info, measure_id: strawberry.ID, diplomat_id: strawberry.ID) -> ExpulsionResult:
+    async def remove_expelled_person(self, info: Info, measure_id: MeasureId, diplomat_id: DiplomatId) -> ExpulsionResult:
         return await _link(info, use_cases.remove_person, measure_id, "Diplomat", "diplomatId", diplomat_id)
 
     @strawberry.mutation(description="Record a wave of measures.")
-    async def create_wave(self, info: Info, input: CreateWaveInput) -> WaveResult:
+    async def create_wave(self, info: Info, input: Annotated[CreateWaveInput, NEW]) -> WaveResult:
         return await common.create(info, input, WAVE, expulsions.Wave, use_cases.waves, Wave.from_domain)
 
     @strawberry.mutation(description="Change a wave.")
-    async def update_wave(self, info: Info, id: strawberry.ID, input: UpdateWaveInput) -> WaveResult:  # type: ignore[valid-type]
+    async def update_wave(self, info: Info, id: RecordId, input: Annotated[UpdateWaveInput, CHANGES]) -> WaveResult:
         return await common.update(info, "Wave", id, input, WAVE, use_cases.waves, Wave.from_domain)
 
     @strawberry.mutation(description="Delete a wave that no measure belongs to.")
-    async def delete_wave(self, info: Info, id: strawberry.ID) -> common.DeleteResult:
+    async def delete_wave(self, info: Info, id: RecordId) -> common.DeleteResult:
         return await common.delete(info, "Wave", id, use_cases.waves)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
+from api.arguments import CHANGES, NEW, RecordId
 from api.context import Info
 from api.inputs import InputSpec, patch_of, ref, required, same
 from api.mutations import common
@@ -17,7 +20,7 @@ from domain.use_cases import missions as use_cases
 class CreateMissionInput:
     sending_state: str = strawberry.field(description="Code of the sending state (alpha-2, alpha-3 or ISO 3166-3).")
     host_state: str = strawberry.field(description="Code of the state where the post sits.")
-    kind: MissionKind = strawberry.field(description="The kind of post.")  # type: ignore[valid-type]
+    kind: MissionKind = strawberry.field(description="The kind of post.")
     city: str | None = strawberry.field(default=None, description="City where the post sits.")
     name: str | None = strawberry.field(default=None, description="The post's own name.")
     accredited_to: str | None = strawberry.field(
@@ -28,9 +31,9 @@ class CreateMissionInput:
 @strawberry.input(description="A new person sent by a state.")
 class CreateDiplomatInput:
     sending_state: str = strawberry.field(description="Code of the state that sent the person.")
-    staff_category: StaffCategory = strawberry.field(description="Staff category.")  # type: ignore[valid-type]
+    staff_category: StaffCategory = strawberry.field(description="Staff category.")
     name: str | None = strawberry.field(default=None, description="The person's name, if public.")
-    rank: Rank | None = strawberry.field(default=None, description="Rank, if known.")  # type: ignore[valid-type]
+    rank: Rank | None = strawberry.field(default=None, description="Rank, if known.")
     mission_id: strawberry.ID | None = strawberry.field(default=None, description="ID of the Mission the person served at.")
 
 
@@ -63,25 +66,25 @@ DiplomatResult = common.result_union("DiplomatResult", Diplomat)
 @strawberry.type
 class MissionMutations:
     @strawberry.mutation(description="Record a mission.")
-    async def create_mission(self, info: Info, input: CreateMissionInput) -> MissionResult:
+    async def create_mission(self, info: Info, input: Annotated[CreateMissionInput, NEW]) -> MissionResult:
         return await common.create(info, input, MISSION, missions.Mission, use_cases.missions, Mission.from_domain)
 
     @strawberry.mutation(description="Change a mission.")
-    async def update_mission(self, info: Info, id: strawberry.ID, input: UpdateMissionInput) -> MissionResult:  # type: ignore[valid-type]
+    async def update_mission(self, info: Info, id: RecordId, input: Annotated[UpdateMissionInput, CHANGES]) -> MissionResult:
         return await common.update(info, "Mission", id, input, MISSION, use_cases.missions, Mission.from_domain)
 
     @strawberry.mutation(description="Delete a mission that no person or measure refers to.")
-    async def delete_mission(self, info: Info, id: strawberry.ID) -> common.DeleteResult:
+    async def delete_mission(self, info: Info, id: RecordId) -> common.DeleteResult:
         return await common.delete(info, "Mission", id, use_cases.missions)
 
     @strawberry.mutation(description="Record a person sent by a state.")
-    async def create_diplomat(self, info: Info, input: CreateDiplomatInput) -> DiplomatResult:
+    async def create_diplomat(self, info: Info, input: Annotated[CreateDiplomatInput, NEW]) -> DiplomatResult:
         return await common.create(info, input, DIPLOMAT, people.Diplomat, use_cases.diplomats, Diplomat.from_domain)
 
     @strawberry.mutation(description="Change a person's record.")
-    async def update_diplomat(self, info: Info, id: strawberry.ID, input: UpdateDiplomatInput) -> DiplomatResult:  # type: ignore[valid-type]
+    async def update_diplomat(self, info: Info, id: RecordId, input: Annotated[UpdateDiplomatInput, CHANGES]) -> DiplomatResult:
         return await common.update(info, "Diplomat", id, input, DIPLOMAT, use_cases.diplomats, Diplomat.from_domain)
 
     @strawberry.mutation(description="Delete a person no measure names.")
-    async def delete_diplomat(self, info: Info, id: strawberry.ID) -> common.DeleteResult:
+    async def delete_diplomat(self, info: Info, id: RecordId) -> common.DeleteResult:
         return await common.delete(info, "Diplomat", id, use_cases.diplomats)

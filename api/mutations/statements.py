@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 
+from api.arguments import CHANGES, NEW, MeasureId, RecordId, StatementId
 from api.context import Info
 from api.errors import Failure, outcome
 from api.inputs import HeadcountInput, InputSpec, headcount, node_id, partial_date, patch_of, ref, refs, required, same
@@ -19,12 +21,12 @@ from domain.use_cases import statements as use_cases
 @strawberry.input(description="A new statement. At least the speaker's name or role is needed.")
 class CreateStatementInput:
     on_behalf_of: str = strawberry.field(description="Code of the state or organisation on whose behalf it was said.")
-    stance: Stance = strawberry.field(description="What it does about the measures it concerns.")  # type: ignore[valid-type]
+    stance: Stance = strawberry.field(description="What it does about the measures it concerns.")
     quote: str = strawberry.field(description="The verbatim quote in its original language.")
     quote_language: str = strawberry.field(description="Language tag of the quote, e.g. 'en'.")
     speaker_name: str | None = strawberry.field(default=None, description="The speaker's name.")
     speaker_role: str | None = strawberry.field(default=None, description="The speaker's role.")
-    channel: Channel | None = strawberry.field(default=None, description="How it was made public, if known.")  # type: ignore[valid-type]
+    channel: Channel | None = strawberry.field(default=None, description="How it was made public, if known.")
     relayed_by: str | None = strawberry.field(default=None, description="The outlet that relayed it.")
     said_on: str | None = strawberry.field(default=None, description="When it was said: YYYY, YYYY-MM or YYYY-MM-DD.")
     translation: str | None = strawberry.field(default=None, description="A translation of the quote.")
@@ -36,7 +38,7 @@ class CreateStatementInput:
 class CreateSourceInput:
     publisher: str = strawberry.field(description="Who published it.")
     title: str = strawberry.field(description="Its title, or a description.")
-    kind: SourceKind = strawberry.field(description="What sort of publisher.")  # type: ignore[valid-type]
+    kind: SourceKind = strawberry.field(description="What sort of publisher.")
     url: str | None = strawberry.field(default=None, description="Absolute http(s) URL.")
     published: str | None = strawberry.field(default=None, description="When it was published: YYYY, YYYY-MM or YYYY-MM-DD.")
 
@@ -44,8 +46,8 @@ class CreateSourceInput:
 @strawberry.input(description="A new citation of a source, backing exactly one measure or one statement.")
 class CreateCitationInput:
     source_id: strawberry.ID = strawberry.field(description="ID of the Source cited.")
-    measure_id: strawberry.ID | None = strawberry.field(default=None, description="ID of the Expulsion it backs.")
-    statement_id: strawberry.ID | None = strawberry.field(default=None, description="ID of the Statement it backs.")
+    measure_id: MeasureId | None = strawberry.field(default=None, description="ID of the Expulsion it backs.")
+    statement_id: StatementId | None = strawberry.field(default=None, description="ID of the Statement it backs.")
     excerpt: str | None = strawberry.field(default=None, description="The passage relied on.")
     reported_headcount: HeadcountInput | None = strawberry.field(default=None, description="The headcount this source gave, for a measure.")
 
@@ -95,7 +97,7 @@ CitationResult = common.result_union("CitationResult", Citation)
 Link = Callable[..., Awaitable[statements.Statement]]
 
 
-async def _link(info: Info, link: Link, statement_id: strawberry.ID, measure_id: strawberry.ID) -> Statement | Failure:
+async def _link(info: Info, link: Link, statement_id: StatementId, measure_id: MeasureId) -> Statement | Failure:
     async def run() -> Statement:
         ids = node_id("Statement", "statementId", statement_id), node_id("Expulsion", "measureId", measure_id)
         return Statement.from_domain(await link(*ids, uow=info.context.units()))
@@ -106,45 +108,45 @@ async def _link(info: Info, link: Link, statement_id: strawberry.ID, measure_id:
 @strawberry.type
 class StatementMutations:
     @strawberry.mutation(description="Record a statement.")
-    async def create_statement(self, info: Info, input: CreateStatementInput) -> StatementResult:
+    async def create_statement(self, info: Info, input: Annotated[CreateStatementInput, NEW]) -> StatementResult:
         return await common.create(info, input, STATEMENT, statements.Statement, use_cases.statements, Statement.from_domain)
 
     @strawberry.mutation(description="Change a statement.")
-    async def update_statement(self, info: Info, id: strawberry.ID, input: UpdateStatementInput) -> StatementResult:  # type: ignore[valid-type]
+    async def update_statement(self, info: Info, id: RecordId, input: Annotated[UpdateStatementInput, CHANGES]) -> StatementResult:
         return await common.update(info, "Statement", id, input, STATEMENT, use_cases.statements, Statement.from_domain)
 
     @strawberry.mutation(description="Delete a statement with its citations.")
-    async def delete_statement(self, info: Info, id: strawberry.ID) -> common.DeleteResult:
+    async def delete_statement(self, info: Info, id: RecordId) -> common.DeleteResult:
         return await common.delete(info, "Statement", id, use_cases.statements)
 
     @strawberry.mutation(description="Record that a statement is about a measure.")
-    async def link_statement(self, info: Info, statement_id: strawberry.ID, measure_id: strawberry.ID) -> StatementResult:
+    async def link_statement(self, info: Info, statement_id: StatementId, measure_id: MeasureId) -> StatementResult:
         return await _link(info, use_cases.link_statement, statement_id, measure_id)
 
     @strawberry.mutation(description="Record that a statement is not about a measure.")
-    async def unlink_statement(self, info: Info, statement_id: strawberry.ID, measure_id: strawberry.ID) -> StatementResult:
+    async def unlink_statement(self, info: Info, statement_id: StatementId, measure_id: MeasureId) -> StatementResult:
         return await _link(info, use_cases.unlink_statement, statement_id, measure_id)
 
     @strawberry.mutation(description="Record a source.")
-    async def create_source(self, info: Info, input: CreateSourceInput) -> SourceResult:
+    async def create_source(self, info: Info, input: Annotated[CreateSourceInput, NEW]) -> SourceResult:
         return await common.create(info, input, SOURCE, sources.Source, use_cases.sources, Source.from_domain)
 
     @strawberry.mutation(description="Change a source.")
-    async def update_source(self, info: Info, id: strawberry.ID, input: UpdateSourceInput) -> SourceResult:  # type: ignore[valid-type]
+    async def update_source(self, info: Info, id: RecordId, input: Annotated[UpdateSourceInput, CHANGES]) -> SourceResult:
         return await common.update(info, "Source", id, input, SOURCE, use_cases.sources, Source.from_domain)
 
     @strawberry.mutation(description="Delete a source that nothing cites.")
-    async def delete_source(self, info: Info, id: strawberry.ID) -> common.DeleteResult:
+    async def delete_source(self, info: Info, id: RecordId) -> common.DeleteResult:
         return await common.delete(info, "Source", id, use_cases.sources)
 
     @strawberry.mutation(description="Cite a source for a measure or a statement.")
-    async def create_citation(self, info: Info, input: CreateCitationInput) -> CitationResult:
+    async def create_citation(self, info: Info, input: Annotated[CreateCitationInput, NEW]) -> CitationResult:
         return await common.create(info, input, CITATION, sources.Citation, use_cases.citations, Citation.from_domain)
 
     @strawberry.mutation(description="Change a citation.")
-    async def update_citation(self, info: Info, id: strawberry.ID, input: UpdateCitationInput) -> CitationResult:  # type: ignore[valid-type]
+    async def update_citation(self, info: Info, id: RecordId, input: Annotated[UpdateCitationInput, CHANGES]) -> CitationResult:
         return await common.update(info, "Citation", id, input, CITATION, use_cases.citations, Citation.from_domain)
 
     @strawberry.mutation(description="Remove a citation.")
-    async def delete_citation(self, info: Info, id: strawberry.ID) -> common.DeleteResult:
+    async def delete_citation(self, info: Info, id: RecordId) -> common.DeleteResult:
         return await common.delete(info, "Citation", id, use_cases.citations)

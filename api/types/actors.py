@@ -19,10 +19,13 @@ from domain import actors
 class Actor(relay.Node):
     id: relay.NodeID[int]
     code: str = strawberry.field(
-        description="Natural key: ISO 3166-1 alpha-2 for a current state (XK for Kosovo), ISO 3166-3 for a former state, or the organisation's short code."
+        description=(
+            "Natural key: ISO 3166-1 alpha-2 for a current state (XK for Kosovo), "
+            "ISO 3166-3 for a former state, or the organisation's short code."
+        )
     )
     name: str = strawberry.field(description="Common English name.")
-    kind: ActorKind = strawberry.field(description="Current state, former state, or organisation.")  # type: ignore[valid-type]
+    kind: ActorKind = strawberry.field(description="Current state, former state, or organisation.")
 
 
 @strawberry.type(description="A sovereign state, current (ISO 3166-1) or former (ISO 3166-3).")
@@ -53,8 +56,14 @@ def actor_type(actor: actors.Actor) -> State | Organisation:
     assert actor.id is not None
     if actor.is_state:
         return State(
-            id=actor.id, code=actor.code, name=actor.name, kind=actor.kind, alpha3=actor.alpha3,
-            numeric=actor.numeric, official_name=actor.official_name, dissolved=actor.dissolved,
+            id=actor.id,
+            code=actor.code,
+            name=actor.name,
+            kind=actor.kind,
+            alpha3=actor.alpha3,
+            numeric=actor.numeric,
+            official_name=actor.official_name,
+            dissolved=actor.dissolved,
         )
     return Organisation(id=actor.id, code=actor.code, name=actor.name, kind=actor.kind)
 

@@ -43,11 +43,13 @@ class Wave(relay.Node):
 )
 class Expulsion(relay.Node):
     id: relay.NodeID[int]
-    measure_type: MeasureType = strawberry.field(description="Which distinct act this measure is.")  # type: ignore[valid-type]
-    legal_basis: LegalBasis = strawberry.field(description="The legal instrument it rests on; UNSTATED when the reports do not say.")  # type: ignore[valid-type]
-    reason_category: ReasonCategory = strawberry.field(description="The broad ground given.")  # type: ignore[valid-type]
+    measure_type: MeasureType = strawberry.field(description="Which distinct act this measure is.")
+    legal_basis: LegalBasis = strawberry.field(description="The legal instrument it rests on; UNSTATED when the reports do not say.")
+    reason_category: ReasonCategory = strawberry.field(description="The broad ground given.")
     stated_reason: str | None = strawberry.field(description="The grounds as stated, in the record's words.")
-    headcount: HeadcountType = strawberry.field(description="The record's preferred headcount; each citation keeps its source's own figure.")
+    headcount: HeadcountType = strawberry.field(
+        description="The record's preferred headcount; each citation keeps its source's own figure."
+    )
     announced: PartialDateType = strawberry.field(description="When the measure was announced, to the precision known.")
     notified: PartialDateType | None = strawberry.field(description="When the target was notified, if known.")
     deadline: PartialDateType | None = strawberry.field(description="Deadline to leave, if one was set.")

@@ -18,7 +18,7 @@ from domain import missions, people
 @strawberry.type(description="A sending state's post in a host state, possibly accredited to an organisation rather than to the host.")
 class Mission(relay.Node):
     id: relay.NodeID[int]
-    kind: MissionKind = strawberry.field(description="Embassy, consulate, permanent mission, ...")  # type: ignore[valid-type]
+    kind: MissionKind = strawberry.field(description="Embassy, consulate, permanent mission, ...")
     city: str | None = strawberry.field(description="City where the post sits.")
     name: str | None = strawberry.field(description="The post's own name, if recorded.")
     _entity: strawberry.Private[missions.Mission]
@@ -49,8 +49,10 @@ class Mission(relay.Node):
 class Diplomat(relay.Node):
     id: relay.NodeID[int]
     name: str | None = strawberry.field(description="The person's name, when it was made public.")
-    rank: Rank | None = strawberry.field(description="Diplomatic or consular rank, if known.")  # type: ignore[valid-type]
-    staff_category: StaffCategory = strawberry.field(description="Diplomatic, administrative and technical, service, consular, or organisation staff.")  # type: ignore[valid-type]
+    rank: Rank | None = strawberry.field(description="Diplomatic or consular rank, if known.")
+    staff_category: StaffCategory = strawberry.field(
+        description="Diplomatic, administrative and technical, service, consular, or organisation staff."
+    )
     _entity: strawberry.Private[people.Diplomat]
 
     @classmethod

@@ -9,7 +9,7 @@ import strawberry
 from strawberry import relay
 
 from api.context import Info
-from api.types.actors import Actor, State, load_actor
+from api.types.actors import Actor, load_actor
 from api.types.expulsions import Expulsion
 from api.types.nodes import resolve_nodes
 from api.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
@@ -21,7 +21,7 @@ class Source(relay.Node):
     id: relay.NodeID[int]
     publisher: str = strawberry.field(description="Who published it (a ministry, an agency, an outlet, a platform).")
     title: str = strawberry.field(description="Its title, or a description when it has none.")
-    kind: SourceKind = strawberry.field(description="Official, wire agency, media, state media or social media.")  # type: ignore[valid-type]
+    kind: SourceKind = strawberry.field(description="Official, wire agency, media, state media or social media.")
     url: str | None = strawberry.field(description="Where it can be read, if known.")
     published: PartialDateType | None = strawberry.field(description="When it was published, to the precision known.")
 
@@ -29,7 +29,11 @@ class Source(relay.Node):
     def from_domain(cls, entity: sources.Source) -> Source:
         assert entity.id is not None
         return cls(
-            id=entity.id, publisher=entity.publisher, title=entity.title, kind=entity.kind, url=entity.url,
+            id=entity.id,
+            publisher=entity.publisher,
+            title=entity.title,
+            kind=entity.kind,
+            url=entity.url,
             published=PartialDateType.from_domain(entity.published),
         )
 
@@ -50,7 +54,9 @@ class Citation(relay.Node):
     @classmethod
     def from_domain(cls, entity: sources.Citation) -> Citation:
         assert entity.id is not None
-        return cls(id=entity.id, excerpt=entity.excerpt, reported_headcount=HeadcountType.from_domain(entity.reported_headcount), _entity=entity)
+        return cls(
+            id=entity.id, excerpt=entity.excerpt, reported_headcount=HeadcountType.from_domain(entity.reported_headcount), _entity=entity
+        )
 
     @strawberry.field(description="The source cited.")
     async def source(self, info: Info) -> Source:
@@ -82,9 +88,9 @@ class Statement(relay.Node):
     id: relay.NodeID[int]
     speaker_name: str | None = strawberry.field(description="The speaker's name; null when only the role is known.")
     speaker_role: str | None = strawberry.field(description="The speaker's role, e.g. 'State Department spokesman'.")
-    channel: Channel | None = strawberry.field(description="How it was made public; null when the reports do not say.")  # type: ignore[valid-type]
+    channel: Channel | None = strawberry.field(description="How it was made public; null when the reports do not say.")
     relayed_by: str | None = strawberry.field(description="The outlet that relayed it, e.g. a news agency such as Interfax.")
-    stance: Stance = strawberry.field(description="What it does: announces, justifies, condemns, threatens, confirms or denies.")  # type: ignore[valid-type]
+    stance: Stance = strawberry.field(description="What it does: announces, justifies, condemns, threatens, confirms or denies.")
     quote: str = strawberry.field(description="The verbatim quote, in its original language.")
     quote_language: str = strawberry.field(description="Language tag of the quote, e.g. 'en', 'ru'.")
     translation: str | None = strawberry.field(description="A translation of the quote, if it is not in English.")
@@ -96,10 +102,18 @@ class Statement(relay.Node):
     def from_domain(cls, entity: statements.Statement) -> Statement:
         assert entity.id is not None
         return cls(
-            id=entity.id, speaker_name=entity.speaker_name, speaker_role=entity.speaker_role, channel=entity.channel,
-            relayed_by=entity.relayed_by, stance=entity.stance, quote=entity.quote, quote_language=entity.quote_language,
-            translation=entity.translation, translation_language=entity.translation_language,
-            said_on=PartialDateType.from_domain(entity.said_on), _entity=entity,
+            id=entity.id,
+            speaker_name=entity.speaker_name,
+            speaker_role=entity.speaker_role,
+            channel=entity.channel,
+            relayed_by=entity.relayed_by,
+            stance=entity.stance,
+            quote=entity.quote,
+            quote_language=entity.quote_language,
+            translation=entity.translation,
+            translation_language=entity.translation_language,
+            said_on=PartialDateType.from_domain(entity.said_on),
+            _entity=entity,
         )
 
     @strawberry.field(description="The state or organisation on whose behalf it was said.")

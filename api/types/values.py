@@ -18,7 +18,9 @@ ActorKind = strawberry.enum(actors.ActorKind, name="ActorKind", description="Cur
 MissionKind = strawberry.enum(missions.MissionKind, name="MissionKind", description="The kind of diplomatic or consular post.")
 Rank = strawberry.enum(people.Rank, name="Rank", description="A diplomatic or consular rank.")
 StaffCategory = strawberry.enum(
-    people.StaffCategory, name="StaffCategory", description="Staff category under the Vienna Conventions; not everyone expelled is a diplomat."
+    people.StaffCategory,
+    name="StaffCategory",
+    description="Staff category under the Vienna Conventions; not everyone expelled is a diplomat.",
 )
 MeasureType = strawberry.enum(
     expulsions.MeasureType,
@@ -39,7 +41,7 @@ SourceKind = strawberry.enum(sources.SourceKind, name="SourceKind", description=
 @strawberry.type(name="PartialDate", description="A date known to the year, month or day; it stands for its whole span.")
 class PartialDateType:
     value: str = strawberry.field(description="The date as written to its precision: YYYY, YYYY-MM or YYYY-MM-DD.")
-    precision: DatePrecision = strawberry.field(description="Whether the year, the month or the day is known.")  # type: ignore[valid-type]
+    precision: DatePrecision = strawberry.field(description="Whether the year, the month or the day is known.")
     start: date = strawberry.field(description="The first day of the span.")
     end: date = strawberry.field(description="The last day of the span.")
 
@@ -52,7 +54,7 @@ class PartialDateType:
 
 @strawberry.type(name="Headcount", description="How many people a measure concerns; an unknown headcount has no number, never 0.")
 class HeadcountType:
-    qualifier: HeadcountQualifier = strawberry.field(description="How the number is known.")  # type: ignore[valid-type]
+    qualifier: HeadcountQualifier = strawberry.field(description="How the number is known.")
     value: int | None = strawberry.field(description="The number, or null when the headcount is unknown.")
 
     @classmethod

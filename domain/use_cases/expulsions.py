@@ -18,7 +18,9 @@ async def _check_answers(measure: Expulsion, uow: UnitOfWork) -> None:
     if measure.id is None:
         return
     if measure.id in await uow.expulsions.answered_transitively(measure.answers):
-        raise InvalidInput("answers", "this link would close a cycle: the answered measure already answers this one, directly or through others")
+        raise InvalidInput(
+            "answers", "this link would close a cycle: the answered measure already answers this one, directly or through others"
+        )
     answering = (await uow.expulsions.answering([measure.id])).get(measure.id, [])
     for later in (await uow.expulsions.get_many(answering)).values():
         later.may_answer(measure)

@@ -1,0 +1,40 @@
+# Every target sets up its own virtual environment first; see the README.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup serve demo test lint typecheck schema bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Serve the API with the March 2022 demo record on SQLite (demarche.db).
+serve: $(STAMP)
+	$(BIN)/demarche serve
+
+demo: $(STAMP)
+	$(BIN)/demarche demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+schema: $(STAMP)
+	$(BIN)/demarche schema --write
+
+## Lint, type checks, the schema contract, then every test on SQLite and PostgreSQL.
+test: lint typecheck
+	$(BIN)/demarche schema --check
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

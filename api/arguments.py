@@ -1,0 +1,17 @@
+"""Described argument types shared by many fields."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+RecordId = Annotated[strawberry.ID, strawberry.argument(description="Global ID of the record.")]
+MeasureId = Annotated[strawberry.ID, strawberry.argument(description="Global ID of the Expulsion.")]
+AnsweredId = Annotated[strawberry.ID, strawberry.argument(description="Global ID of the earlier Expulsion being answered.")]
+DiplomatId = Annotated[strawberry.ID, strawberry.argument(description="Global ID of the Diplomat.")]
+StatementId = Annotated[strawberry.ID, strawberry.argument(description="Global ID of the Statement.")]
+NEW = strawberry.argument(description="The new record's values.")
+CHANGES = strawberry.argument(description="The fields to change; omitted fields keep their values, null clears an optional one.")
+Code = Annotated[str | None, strawberry.argument(description="A state code (alpha-2, alpha-3 or ISO 3166-3) or organisation code.")]
+StateCode = Annotated[str | None, strawberry.argument(description="A state code: alpha-2, alpha-3 or ISO 3166-3, any case.")]

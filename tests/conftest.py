@@ -1,0 +1,105 @@
+"""Shared fixtures: a fresh database on SQLite and on PostgreSQL for every test that asks for one.
+
+With CI=true an unreachable PostgreSQL fails the run; elsewhere its tests are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
+
+from persistence.engine import create_engine
+from persistence.setup import prepare
+from persistence.unit_of_work import SqlUnitOfWorkFactory
+
+POSTGRES_ADMIN_URL = os.environ.get("DEMARCHE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _postgres_url(database: str) -> str:
+    base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+async def _admin() -> asyncpg.Connection:
+    return await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgresql://", "postgres://"), timeout=5)
+
+
+async def _create_database(name: str) -> None:
+    admin = await _admin()
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
+async def _drop_database(name: str) -> None:
+    admin = await _admin()
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def _drop_tables(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.drop_all)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """One throwaway PostgreSQL database for the session, dropped at the end."""
+    name = f"demarche_test_{uuid.uuid4().hex[:12]}"
+    try:
+        asyncio.run(_create_database(name))
+    except (OSError, asyncpg.PostgresError) as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL} and CI=true: {exc}")
+        pytest.skip(f"PostgreSQL is unreachable: {exc}")
+    yield _postgres_url(name)
+    asyncio.run(_drop_database(name))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """An empty database of the given backend (no tables)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'demarche.db'}"
+    url: str = request.getfixturevalue("postgres_database")
+    asyncio.run(_drop_tables(url))
+    return url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on a database with tables and the ISO states, but no demo record."""
+    engine = create_engine(database_url)
+    await prepare(engine, load_demo=False)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def units(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
+    return SqlUnitOfWorkFactory(engine)
+
+
+@pytest.fixture(scope="session")
+def repository_root() -> Path:
+    return Path(__file__).resolve().parent.parent

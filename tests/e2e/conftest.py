@@ -1,0 +1,86 @@
+"""A real uvicorn server in a subprocess, on a fresh database, reached over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+
+@dataclass
+class Server:
+    """A running Demarche server and a way to ask it things."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=30)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The `data` of a query that must succeed without errors."""
+        body = self.graphql(query, variables)
+        assert "errors" not in body, body["errors"]
+        result: dict[str, Any] = body["data"]
+        return result
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and httpx.get(f"{self.url}/health", timeout=5).status_code == 200
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_server(database_url: str, *, load_demo: bool = True) -> Server:
+    port = free_port()
+    env = {**os.environ, "DEMARCHE_DATABASE_URL": database_url, "DEMARCHE_LOAD_DEMO": str(load_demo).lower()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    server = Server(f"http://127.0.0.1:{port}", process)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            if server.alive():
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the server did not come up within 60 s")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture
+def server(database_url: str) -> Iterator[Server]:
+    """A server that loaded the demo record on first start of its empty database."""
+    running = start_server(database_url)
+    yield running
+    stop_server(running)
