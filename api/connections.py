@@ -4,38 +4,66 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.relay import PageInfo
 
 from domain.errors import InvalidInput
-from domain.pagination import Page, PageRequest
+from domain.pagination import Key, Order, Page, PageRequest
 
 T = TypeVar("T")
-CURSOR_PREFIX = "key:"
 
 
-def encode_cursor(id: int) -> str:
-    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{id}".encode()).decode()
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
 
 
-def decode_cursor(field: str, cursor: str | None) -> int | None:
+def encode_cursor(key: Key, order: Order, descending: bool) -> str:
+    """An opaque cursor naming the ordering it belongs to and the record's key in it."""
+    payload = json.dumps({"o": order.value, "d": descending, "k": [_plain(value) for value in key]}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode()
+
+
+def decode_cursor(field: str, cursor: str | None, order: Order, descending: bool) -> Key | None:
     if cursor is None:
         return None
     try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if text.startswith(CURSOR_PREFIX) and text[len(CURSOR_PREFIX) :].isdigit():
-            return int(text[len(CURSOR_PREFIX) :])
-    except (binascii.Error, UnicodeError, ValueError):
-        pass
-    raise InvalidInput(field, f"{field} is not a cursor this API issued")
+        payload = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        key = payload["k"]
+        valid = isinstance(key, list) and key and all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in key)
+        if not valid or not isinstance(key[-1], int):
+            raise ValueError("no key")
+    except (binascii.Error, UnicodeError, ValueError, TypeError, KeyError):
+        raise InvalidInput(field, f"{field} is not a cursor this API issued") from None
+    if payload.get("o") != order.value or payload.get("d") != descending:
+        raise InvalidInput(field, f"{field} was issued for another ordering of this list")
+    return tuple(key)
 
 
-def page_request(*, first: int | None, after: str | None, last: int | None, before: str | None, limit: int) -> PageRequest:
+def page_request(
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    limit: int,
+    order: Order = Order.ID,
+    descending: bool = False,
+) -> PageRequest:
     """A keyset page request from connection arguments, or `InvalidInput` naming the bad one."""
-    return PageRequest(first=first, after=decode_cursor("after", after), last=last, before=decode_cursor("before", before), limit=limit)
+    return PageRequest(
+        first=first,
+        after=decode_cursor("after", after, order, descending),
+        last=last,
+        before=decode_cursor("before", before, order, descending),
+        limit=limit,
+        order=order,
+        descending=descending,
+    )
 
 
 @strawberry.type(description="One item of a connection with its cursor.")
@@ -46,7 +74,7 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="A page of items with Relay cursors; pages are found by key, so a deep page costs what the first does.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in ascending key order.")
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in the requested order.")
     page_info: PageInfo = strawberry.field(description="Cursors of the page's ends and whether more items lie beyond them.")
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
@@ -59,8 +87,11 @@ class Connection(Generic[T]):
         return [edge.node for edge in self.edges]
 
 
-def connection(page: Page[Any], build: Callable[[Any], T], count: Callable[[], Awaitable[int]]) -> Connection[T]:
-    edges = [Edge(node=build(item), cursor=encode_cursor(item.id)) for item in page.items]
+def connection(page: Page[Any], request: PageRequest, build: Callable[[Any], T], count: Callable[[], Awaitable[int]]) -> Connection[T]:
+    edges = [
+        Edge(node=build(item), cursor=encode_cursor(key, request.order, request.descending))
+        for item, key in zip(page.items, page.keys, strict=True)
+    ]
     info = PageInfo(
         has_next_page=page.has_next,
         has_previous_page=page.has_previous,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import date
+from enum import Enum
 from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
@@ -17,10 +19,11 @@ from api.types.actors import Organisation, State, actor_type
 from api.types.expulsions import Expulsion, Wave
 from api.types.missions import Diplomat, Mission
 from api.types.statements import Source, Statement
-from api.types.values import MeasureType
+from api.types.values import Channel, HeadcountQualifier, MeasureType, Rank, ReasonCategory, Stance
 from domain import filters
 from domain.actors import ActorKind, normalise_code
 from domain.errors import InvalidInput, NotFound
+from domain.pagination import Order
 from domain.ports import Repository
 from persistence.unit_of_work import SqlUnitOfWork
 
@@ -43,8 +46,11 @@ async def _listing(
     after: str | None,
     last: int | None,
     before: str | None,
+    order: Order = Order.ID,
+    descending: bool = False,
 ) -> Connection[T]:
-    request = page_request(first=first, after=after, last=last, before=before, limit=info.context.settings.max_page_size)
+    limit = info.context.settings.max_page_size
+    request = page_request(first=first, after=after, last=last, before=before, limit=limit, order=order, descending=descending)
     async with info.context.units.reader() as uow:
         page = await repository(uow).list(filter, request)
 
@@ -52,7 +58,7 @@ async def _listing(
         async with info.context.units.reader() as uow:
             return await repository(uow).count(filter)
 
-    return connection(page, build, count)
+    return connection(page, request, build, count)
 
 
 async def _code(info: Info, field: str, code: str | None) -> str | None:
@@ -64,6 +70,36 @@ async def _code(info: Info, field: str, code: str | None) -> str | None:
     if found is None:
         raise NotFound("Actor", wanted, field)
     return found.code
+
+
+async def _required_code(info: Info, field: str, code: str) -> str:
+    found = await _code(info, field, code)
+    assert found is not None
+    return found
+
+
+def _span(start: date | None, end: date | None) -> filters.DateRange | None:
+    return None if start is None and end is None else filters.DateRange(start, end)
+
+
+@strawberry.enum(description="What to sort measures by.")
+class ExpulsionSort(Enum):
+    ANNOUNCED = strawberry.enum_value("announced", description="The first day of the announcement date's span.")
+    HEADCOUNT = strawberry.enum_value("headcount", description="The headcount; unknown headcounts come last either way.")
+    RECORDED = strawberry.enum_value("id", description="The order in which measures were recorded.")
+
+
+@strawberry.enum(description="What to sort statements by.")
+class StatementSort(Enum):
+    SAID_ON = strawberry.enum_value("said_on", description="The first day of the date's span; undated statements come last.")
+    RELEVANCE = strawberry.enum_value("relevance", description="How well the statement matches `search` (needs a search).")
+    RECORDED = strawberry.enum_value("id", description="The order in which statements were recorded.")
+
+
+@strawberry.enum(description="Sort direction.")
+class SortDirection(Enum):
+    ASC = strawberry.enum_value("asc", description="Smallest or earliest first.")
+    DESC = strawberry.enum_value("desc", description="Largest or latest first.")
 
 
 def _as_state(actor: Any) -> State:
@@ -148,31 +184,78 @@ class Query:
         info: Info,
         sending_state: StateCode = None,
         mission_id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID of a Mission.")] = None,
+        rank: Annotated[Rank | None, strawberry.argument(description="Only people of this rank.")] = None,
         first: First = None,
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[Diplomat]:
         mission = node_id("Mission", "missionId", mission_id) if mission_id is not None else None
-        filter = filters.DiplomatFilter(await _code(info, "sendingState", sending_state), mission)
+        filter = filters.DiplomatFilter(await _code(info, "sendingState", sending_state), mission, rank)
         return await _listing(info, lambda u: u.diplomats, filter, Diplomat.from_domain, first, after, last, before)
 
-    @strawberry.field(description="Measures, optionally by actor, target, type or wave.")
+    @strawberry.field(
+        description=(
+            "Measures, filtered and ordered. A partial date counts as its whole span: a measure announced in "
+            "'2022-03' matches announcedFrom 2022-03-15 as overlapping. Headcount bounds keep only measures with a number."
+        )
+    )
     async def expulsions(
         self,
         info: Info,
-        actor: Annotated[str | None, strawberry.argument(description="Code of the acting state or organisation.")] = None,
+        actor: Code = None,
         target: StateCode = None,
+        party: Annotated[str | None, strawberry.argument(description="Either the actor or the target.")] = None,
+        between: Annotated[
+            list[str] | None, strawberry.argument(description="Two codes: measures between them, in either direction.")
+        ] = None,
+        announced_from: Annotated[date | None, strawberry.argument(description="Announced on or after this day (span overlap).")] = None,
+        announced_to: Annotated[date | None, strawberry.argument(description="Announced on or before this day (span overlap).")] = None,
         measure_type: Annotated[MeasureType | None, strawberry.argument(description="Only measures of this type.")] = None,
+        reason_category: Annotated[ReasonCategory | None, strawberry.argument(description="Only measures on this ground.")] = None,
+        headcount_qualifier: Annotated[
+            HeadcountQualifier | None, strawberry.argument(description="Only headcounts known this way.")
+        ] = None,
+        headcount_min: Annotated[int | None, strawberry.argument(description="Headcount at least this.")] = None,
+        headcount_max: Annotated[int | None, strawberry.argument(description="Headcount at most this.")] = None,
+        answers_something: Annotated[
+            bool | None, strawberry.argument(description="True: only measures that answer an earlier one; false: only those that do not.")
+        ] = None,
+        answered: Annotated[
+            bool | None, strawberry.argument(description="True: only measures some later measure answers; false: only unanswered ones.")
+        ] = None,
         wave_id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID of a Wave.")] = None,
+        order_by: Annotated[
+            ExpulsionSort, strawberry.argument(description="Sort key; the record id breaks ties.")
+        ] = ExpulsionSort.ANNOUNCED,
+        direction: Annotated[SortDirection, strawberry.argument(description="Sort direction.")] = SortDirection.ASC,
         first: First = None,
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[Expulsion]:
-        wave = node_id("Wave", "waveId", wave_id) if wave_id is not None else None
-        filter = filters.ExpulsionFilter(await _code(info, "actor", actor), await _code(info, "target", target), measure_type, wave)
-        return await _listing(info, lambda u: u.expulsions, filter, Expulsion.from_domain, first, after, last, before)
+        pair = None
+        if between is not None:
+            if len(between) != 2:
+                raise InvalidInput("between", "between takes exactly two codes")
+            pair = (await _required_code(info, "between", between[0]), await _required_code(info, "between", between[1]))
+        filter = filters.ExpulsionFilter(
+            actor=await _code(info, "actor", actor),
+            target=await _code(info, "target", target),
+            measure_type=measure_type,
+            wave_id=node_id("Wave", "waveId", wave_id) if wave_id is not None else None,
+            party=await _code(info, "party", party),
+            pair=pair,
+            announced=_span(announced_from, announced_to),
+            reason_categories=frozenset({reason_category}) if reason_category is not None else None,
+            qualifiers=frozenset({headcount_qualifier}) if headcount_qualifier is not None else None,
+            headcount_min=headcount_min,
+            headcount_max=headcount_max,
+            answers_something=answers_something,
+            answered=answered,
+        )
+        order, descending = Order(order_by.value), direction is SortDirection.DESC
+        return await _listing(info, lambda u: u.expulsions, filter, Expulsion.from_domain, first, after, last, before, order, descending)
 
     @strawberry.field(description="Waves of measures.")
     async def waves(
@@ -185,7 +268,12 @@ class Query:
     ) -> Connection[Wave]:
         return await _listing(info, lambda u: u.waves, filters.NoFilter(), Wave.from_domain, first, after, last, before)
 
-    @strawberry.field(description="Statements, optionally by the actor spoken for or the measure they are about.")
+    @strawberry.field(
+        description=(
+            "Statements, filtered and ordered; `search` is full-text over quotes and translations (English stemming), "
+            "ranked by relevance unless another order is asked for."
+        )
+    )
     async def statements(
         self,
         info: Info,
@@ -193,14 +281,35 @@ class Query:
         measure_id: Annotated[
             strawberry.ID | None, strawberry.argument(description="Global ID of an Expulsion the statements are about.")
         ] = None,
+        speaker: Annotated[str | None, strawberry.argument(description="Part of the speaker's name or role, any case.")] = None,
+        channel: Annotated[Channel | None, strawberry.argument(description="Only statements made through this channel.")] = None,
+        stance: Annotated[Stance | None, strawberry.argument(description="Only statements with this stance.")] = None,
+        said_from: Annotated[date | None, strawberry.argument(description="Said on or after this day (span overlap).")] = None,
+        said_to: Annotated[date | None, strawberry.argument(description="Said on or before this day (span overlap).")] = None,
+        search: Annotated[str | None, strawberry.argument(description="Words to find in quotes and translations.")] = None,
+        order_by: Annotated[
+            StatementSort | None, strawberry.argument(description="Sort key (default: RELEVANCE with a search, else SAID_ON).")
+        ] = None,
+        direction: Annotated[SortDirection, strawberry.argument(description="Sort direction.")] = SortDirection.ASC,
         first: First = None,
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[Statement]:
-        measure = node_id("Expulsion", "measureId", measure_id) if measure_id is not None else None
-        filter = filters.StatementFilter(await _code(info, "onBehalfOf", on_behalf_of), measure)
-        return await _listing(info, lambda u: u.statements, filter, Statement.from_domain, first, after, last, before)
+        if search is not None and len(search) > 500:
+            raise InvalidInput("search", "a search is at most 500 characters")
+        filter = filters.StatementFilter(
+            on_behalf_of=await _code(info, "onBehalfOf", on_behalf_of),
+            measure_id=node_id("Expulsion", "measureId", measure_id) if measure_id is not None else None,
+            speaker=speaker.strip() or None if speaker is not None else None,
+            channels=frozenset({channel}) if channel is not None else None,
+            stances=frozenset({stance}) if stance is not None else None,
+            said_on=_span(said_from, said_to),
+            search=search,
+        )
+        sort = order_by or (StatementSort.RELEVANCE if search is not None else StatementSort.SAID_ON)
+        order, descending = Order(sort.value), direction is SortDirection.DESC
+        return await _listing(info, lambda u: u.statements, filter, Statement.from_domain, first, after, last, before, order, descending)
 
     @strawberry.field(description="Sources the record cites.")
     async def sources(

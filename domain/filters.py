@@ -1,11 +1,32 @@
-"""What a listing may be narrowed by; `None` means "any"."""
+"""What a listing may be narrowed by; `None` means "any".
+
+Date ranges follow one rule everywhere: a partial date counts as its whole span, and it
+matches a range when the two spans overlap ("March 2022" matches 2022-03-15..2022-03-31).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from domain.actors import ActorKind
-from domain.expulsions import MeasureType
+from domain.errors import InvalidInput
+from domain.expulsions import MeasureType, ReasonCategory
+from domain.people import Rank
+from domain.statements import Channel, Stance
+from domain.values import HeadcountQualifier
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Inclusive bounds; either may be open."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise InvalidInput("to", f"the range ends ({self.end}) before it starts ({self.start})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +44,7 @@ class MissionFilter:
 class DiplomatFilter:
     sending_state: str | None = None
     mission_id: int | None = None
+    rank: Rank | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +53,36 @@ class ExpulsionFilter:
     target: str | None = None
     measure_type: MeasureType | None = None
     wave_id: int | None = None
+    party: str | None = None
+    """Either the actor or the target."""
+    pair: tuple[str, str] | None = None
+    """Measures between these two, in either direction."""
+    announced: DateRange | None = None
+    measure_types: frozenset[MeasureType] | None = None
+    reason_categories: frozenset[ReasonCategory] | None = None
+    qualifiers: frozenset[HeadcountQualifier] | None = None
+    headcount_min: int | None = None
+    headcount_max: int | None = None
+    """A headcount bound keeps only measures with a number (unknown ones have none to compare)."""
+    answers_something: bool | None = None
+    answered: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.headcount_min is not None and self.headcount_max is not None and self.headcount_max < self.headcount_min:
+            raise InvalidInput("headcountMax", "headcountMax is below headcountMin")
 
 
 @dataclass(frozen=True, slots=True)
 class StatementFilter:
     on_behalf_of: str | None = None
     measure_id: int | None = None
+    speaker: str | None = None
+    """Part of the speaker's name or role, case-insensitive."""
+    channels: frozenset[Channel] | None = None
+    stances: frozenset[Stance] | None = None
+    said_on: DateRange | None = None
+    search: str | None = None
+    """Full-text search over quotes and translations."""
 
 
 @dataclass(frozen=True, slots=True)

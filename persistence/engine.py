@@ -57,5 +57,8 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 
 async def create_tables(connection: AsyncConnection) -> None:
-    """Create every table that does not exist yet."""
+    """Create every table and index that does not exist yet, including the search index."""
+    from persistence.search import create_search_index
+
     await connection.run_sync(SQLModel.metadata.create_all)
+    await create_search_index(connection)

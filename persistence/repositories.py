@@ -5,16 +5,35 @@ from __future__ import annotations
 import builtins
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Table, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    FromClause,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.actors import Actor, ActorKind
+from domain.errors import InvalidInput
 from domain.expulsions import Expulsion, Wave
 from domain.filters import (
     ActorFilter,
     CitationFilter,
+    DateRange,
     DiplomatFilter,
     ExpulsionFilter,
     MissionFilter,
@@ -22,11 +41,12 @@ from domain.filters import (
     StatementFilter,
 )
 from domain.missions import Mission
-from domain.pagination import Page, PageRequest
+from domain.pagination import Key, Order, Page, PageRequest
 from domain.people import Diplomat
 from domain.sources import Citation, Source
 from domain.statements import Statement
 from persistence import mappers
+from persistence.search import full_text_search
 from persistence.tables import (
     ActorRow,
     AnswerRow,
@@ -128,31 +148,57 @@ class SqlRepository(Generic[E, F]):
     async def delete(self, id: int) -> None:
         await self.connection.execute(delete(self.table).where(self.table.c.id == id))
 
+    def source(self, filter: F) -> FromClause:
+        """What a listing selects from; a search may join an index table."""
+        return self.table
+
+    def sort_columns(self, page: PageRequest, filter: F) -> builtins.list[ColumnElement[Any]]:
+        """The sort expressions before the id tie-breaker, for the page's ordering."""
+        if page.order is Order.ID:
+            return []
+        raise InvalidInput("orderBy", f"this list cannot be ordered by {page.order.value}")
+
+    @staticmethod
+    def _bound(columns: Sequence[ColumnElement[Any]], key: Key) -> builtins.list[ColumnElement[Any]]:
+        if len(key) != len(columns):
+            raise InvalidInput("after", "the cursor was issued for another ordering of this list")
+        bound: builtins.list[ColumnElement[Any]] = []
+        for column, value in zip(columns, key, strict=True):
+            if isinstance(column.type, Date) and isinstance(value, str):
+                try:
+                    value = date.fromisoformat(value)
+                except ValueError:
+                    raise InvalidInput("after", "the cursor is damaged") from None
+            bound.append(literal(value, type_=column.type))
+        return bound
+
     async def list(self, filter: F, page: PageRequest) -> Page[E]:
-        key = self.table.c.id
-        query = select(self.table).where(*self.conditions(filter))
-        if page.backward:
-            if page.before is not None:
-                query = query.where(key < page.before)
-            query = query.order_by(key.desc())
-        else:
-            if page.after is not None:
-                query = query.where(key > page.after)
-            query = query.order_by(key)
+        sorts = [*self.sort_columns(page, filter), self.table.c.id]
+        reading_down = page.descending != page.backward
+        base = select(self.table, *(column.label(f"sort_{i}") for i, column in enumerate(sorts[:-1])))
+        base = base.select_from(self.source(filter)).where(*self.conditions(filter))
+        boundary = PageRequest.as_key(page.before if page.backward else page.after)
+        query = base
+        behind: ColumnElement[bool] | None = None
+        if boundary is not None:
+            position, bound = tuple_(*sorts), tuple_(*self._bound(sorts, boundary))
+            query = query.where(position < bound if reading_down else position > bound)
+            behind = position >= bound if reading_down else position <= bound
+        query = query.order_by(*(column.desc() if reading_down else column.asc() for column in sorts))
         rows = builtins.list((await self.connection.execute(query.limit(page.size + 1))).all())
         more = len(rows) > page.size
         rows = rows[: page.size]
         if page.backward:
             rows.reverse()
+        keys: builtins.list[Key] = [(*(getattr(row, f"sort_{i}") for i in range(len(sorts) - 1)), row.id) for row in rows]
         items = await self.entities(rows)
-        boundary = page.before if page.backward else page.after
-        beyond = False
-        if boundary is not None:
-            other_side = key >= page.before if page.backward else key <= page.after
-            beyond = bool(await self.connection.scalar(select(exists().where(other_side, *self.conditions(filter)))))
+        earlier = False
+        if behind is not None:
+            probe = select(literal(1)).select_from(self.source(filter)).where(*self.conditions(filter), behind).limit(1)
+            earlier = await self.connection.scalar(probe) is not None
         if page.backward:
-            return Page(items, has_next=beyond, has_previous=more)
-        return Page(items, has_next=more, has_previous=beyond)
+            return Page(items, has_next=earlier, has_previous=more, keys=keys)
+        return Page(items, has_next=more, has_previous=earlier, keys=keys)
 
     async def count(self, filter: F) -> int:
         query = select(func.count()).select_from(self.table).where(*self.conditions(filter))
@@ -235,6 +281,8 @@ class SqlDiplomatRepository(SqlRepository[Diplomat, DiplomatFilter]):
             found.append(c.sending_state == filter.sending_state)
         if filter.mission_id is not None:
             found.append(c.mission_id == filter.mission_id)
+        if filter.rank is not None:
+            found.append(c.rank == filter.rank.value)
         return found
 
     async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Diplomat]]:
@@ -242,6 +290,17 @@ class SqlDiplomatRepository(SqlRepository[Diplomat, DiplomatFilter]):
 
 
 _ANSWERS = table_of(AnswerRow)
+UNKNOWN_SORTS_AFTER = 2**31 - 1
+
+
+def overlapping(start: ColumnElement[Any], end: ColumnElement[Any], span: DateRange) -> list[ColumnElement[bool]]:
+    """A stored span [start, end] overlaps the range: a partial date counts as its whole span."""
+    found: list[ColumnElement[bool]] = []
+    if span.end is not None:
+        found.append(start <= span.end)
+    if span.start is not None:
+        found.append(end >= span.start)
+    return found
 
 
 class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
@@ -254,15 +313,46 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
 
     def conditions(self, filter: ExpulsionFilter) -> list[ColumnElement[bool]]:
         c, found = self.table.c, []
-        if filter.actor is not None:
-            found.append(c.actor == filter.actor)
-        if filter.target is not None:
-            found.append(c.target == filter.target)
+        for column, value in (("actor", filter.actor), ("target", filter.target), ("wave_id", filter.wave_id)):
+            if value is not None:
+                found.append(c[column] == value)
         if filter.measure_type is not None:
             found.append(c.measure_type == filter.measure_type.value)
-        if filter.wave_id is not None:
-            found.append(c.wave_id == filter.wave_id)
+        if filter.party is not None:
+            found.append(or_(c.actor == filter.party, c.target == filter.party))
+        if filter.pair is not None:
+            one, other = filter.pair
+            found.append(or_(and_(c.actor == one, c.target == other), and_(c.actor == other, c.target == one)))
+        if filter.announced is not None:
+            found.extend(overlapping(c.announced_start, c.announced_end, filter.announced))
+        for column, values in (
+            ("measure_type", filter.measure_types),
+            ("reason_category", filter.reason_categories),
+            ("headcount_qualifier", filter.qualifiers),
+        ):
+            if values is not None:
+                found.append(c[column].in_(sorted(value.value for value in values)))
+        if filter.headcount_min is not None:
+            found.append(c.headcount_value >= filter.headcount_min)
+        if filter.headcount_max is not None:
+            found.append(c.headcount_value <= filter.headcount_max)
+        if filter.answers_something is not None:
+            answers = exists().where(_ANSWERS.c.measure_id == c.id)
+            found.append(answers if filter.answers_something else not_(answers))
+        if filter.answered is not None:
+            answered = exists().where(_ANSWERS.c.answered_id == c.id)
+            found.append(answered if filter.answered else not_(answered))
         return found
+
+    def sort_columns(self, page: PageRequest, filter: ExpulsionFilter) -> list[ColumnElement[Any]]:
+        c = self.table.c
+        if page.order is Order.ANNOUNCED:
+            return [c.announced_start]
+        if page.order is Order.HEADCOUNT:
+            # Unknown headcounts have no number; they sort after every known one either way.
+            unknown_last = -1 if page.descending else UNKNOWN_SORTS_AFTER
+            return [func.coalesce(c.headcount_value, unknown_last)]
+        return super().sort_columns(page, filter)
 
     async def answered_transitively(self, ids: Collection[int]) -> set[int]:
         if not ids:
@@ -293,6 +383,10 @@ _ABOUT = table_of(StatementAboutRow)
 
 
 class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
+    def __init__(self, connection: AsyncConnection) -> None:
+        super().__init__(connection)
+        self.search = full_text_search(connection.dialect.name)
+
     table = table_of(StatementRow)
     links = (LinkTable("measure_ids", _ABOUT, "statement_id", "measure_id"),)
     mapper = mappers.Mapper(mappers.statement_values, mappers.statement)
@@ -303,7 +397,38 @@ class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
             found.append(c.on_behalf_of == filter.on_behalf_of)
         if filter.measure_id is not None:
             found.append(exists().where(_ABOUT.c.statement_id == c.id, _ABOUT.c.measure_id == filter.measure_id))
+        if filter.speaker is not None:
+            needle = filter.speaker.lower()
+            found.append(
+                or_(
+                    func.lower(c.speaker_name).contains(needle, autoescape=True),
+                    func.lower(c.speaker_role).contains(needle, autoescape=True),
+                )
+            )
+        for column, values in (("channel", filter.channels), ("stance", filter.stances)):
+            if values is not None:
+                found.append(c[column].in_(sorted(value.value for value in values)))
+        if filter.said_on is not None:
+            found.extend(overlapping(c.said_on_start, c.said_on_end, filter.said_on))
+        if filter.search is not None:
+            found.append(self.search.matches(filter.search))
         return found
+
+    def source(self, filter: StatementFilter) -> FromClause:
+        if filter.search is None:
+            return self.table
+        return self.search.source(self.table)
+
+    def sort_columns(self, page: PageRequest, filter: StatementFilter) -> list[ColumnElement[Any]]:
+        if page.order is Order.SAID_ON:
+            # Undated statements sort after every dated one either way.
+            undated_last = date(1, 1, 1) if page.descending else date(9999, 12, 31)
+            return [func.coalesce(self.table.c.said_on_start, undated_last)]
+        if page.order is Order.RELEVANCE:
+            if filter.search is None:
+                raise InvalidInput("orderBy", "ordering by relevance needs a search")
+            return [self.search.rank(filter.search)]
+        return super().sort_columns(page, filter)
 
     async def about_measures(self, measure_ids: Collection[int]) -> dict[int, list[Statement]]:
         return await self._grouped_through(_ABOUT, "measure_id", "statement_id", measure_ids)

@@ -1,0 +1,96 @@
+"""Full-text search over statements' quotes and translations: FTS5 on SQLite, tsvector on PostgreSQL.
+
+Both stem English words ("expelling" finds "expel") and rank by relevance; a lower rank
+value is more relevant on both, so the keyset ordering is ascending either way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, FromClause, Table, column, func, literal, literal_column, table
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.errors import InvalidInput
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+_FTS = table("statement_fts", column("rowid"), column("rank"))
+SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE statement_fts USING fts5("
+    "quote, translation, content='statement', content_rowid='id', tokenize='porter unicode61')",
+    "CREATE TRIGGER statement_fts_insert AFTER INSERT ON statement BEGIN "
+    "INSERT INTO statement_fts(rowid, quote, translation) VALUES (new.id, new.quote, new.translation); END",
+    "CREATE TRIGGER statement_fts_delete AFTER DELETE ON statement BEGIN "
+    "INSERT INTO statement_fts(statement_fts, rowid, quote, translation) VALUES ('delete', old.id, old.quote, old.translation); END",
+    "CREATE TRIGGER statement_fts_update AFTER UPDATE OF quote, translation ON statement BEGIN "
+    "INSERT INTO statement_fts(statement_fts, rowid, quote, translation) VALUES ('delete', old.id, old.quote, old.translation); "
+    "INSERT INTO statement_fts(rowid, quote, translation) VALUES (new.id, new.quote, new.translation); END",
+    "INSERT INTO statement_fts(statement_fts) VALUES ('rebuild')",
+)
+
+# The query repeats this expression to the letter, so PostgreSQL uses the expression index.
+_VECTOR_SQL = "to_tsvector('english'::regconfig, coalesce({prefix}quote, '') || ' ' || coalesce({prefix}translation, ''))"
+POSTGRES_DDL = (f"CREATE INDEX IF NOT EXISTS ix_statement_search ON statement USING GIN ({_VECTOR_SQL.format(prefix='')})",)
+
+
+def words(text: str) -> list[str]:
+    """The searchable words of a query; refuse a query with none."""
+    found = _WORD.findall(text)
+    if not found:
+        raise InvalidInput("search", "the search needs at least one word")
+    return found
+
+
+class FullTextSearch(Protocol):
+    def source(self, statements: Table) -> FromClause: ...
+
+    def matches(self, text: str) -> ColumnElement[bool]: ...
+
+    def rank(self, text: str) -> ColumnElement[Any]: ...
+
+
+class SqliteSearch:
+    def source(self, statements: Table) -> FromClause:
+        return statements.join(_FTS, _FTS.c.rowid == statements.c.id)
+
+    def matches(self, text: str) -> ColumnElement[bool]:
+        # Each word quoted: the user's text is never read as FTS5 query syntax.
+        phrase = " ".join('"' + word.replace('"', "") + '"' for word in words(text))
+        return literal_column("statement_fts").op("MATCH")(literal(phrase))
+
+    def rank(self, text: str) -> ColumnElement[Any]:
+        return _FTS.c.rank
+
+
+class PostgresSearch:
+    _vector: ColumnElement[Any] = literal_column(_VECTOR_SQL.format(prefix="statement."))
+
+    def source(self, statements: Table) -> FromClause:
+        return statements
+
+    def _query(self, text: str) -> ColumnElement[Any]:
+        return func.websearch_to_tsquery(literal_column("'english'::regconfig"), " ".join(words(text)))
+
+    def matches(self, text: str) -> ColumnElement[bool]:
+        return self._vector.op("@@")(self._query(text))
+
+    def rank(self, text: str) -> ColumnElement[Any]:
+        return -func.ts_rank_cd(self._vector, self._query(text))
+
+
+def full_text_search(dialect: str) -> FullTextSearch:
+    return SqliteSearch() if dialect == "sqlite" else PostgresSearch()
+
+
+async def create_search_index(connection: AsyncConnection) -> None:
+    """Create the search index and its upkeep where missing; index what is already stored."""
+    if connection.dialect.name == "sqlite":
+        exists = await connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'statement_fts'")
+        if exists.first() is None:
+            for statement in SQLITE_DDL:
+                await connection.exec_driver_sql(statement)
+        return
+    for statement in POSTGRES_DDL:
+        await connection.exec_driver_sql(statement)
