@@ -61,7 +61,7 @@ async def _listing(
     return connection(page, request, build, count)
 
 
-async def _code(info: Info, field: str, code: str | None) -> str | None:
+async def code_of(info: Info, field: str, code: str | None) -> str | None:
     """The stored code for a filter argument given as alpha-2, alpha-3 or ISO 3166-3."""
     if code is None:
         return None
@@ -72,13 +72,13 @@ async def _code(info: Info, field: str, code: str | None) -> str | None:
     return found.code
 
 
-async def _required_code(info: Info, field: str, code: str) -> str:
-    found = await _code(info, field, code)
+async def required_code_of(info: Info, field: str, code: str) -> str:
+    found = await code_of(info, field, code)
     assert found is not None
     return found
 
 
-def _span(start: date | None, end: date | None) -> filters.DateRange | None:
+def span_of(start: date | None, end: date | None) -> filters.DateRange | None:
     return None if start is None and end is None else filters.DateRange(start, end)
 
 
@@ -175,7 +175,7 @@ class Query:
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[Mission]:
-        filter = filters.MissionFilter(await _code(info, "sendingState", sending_state), await _code(info, "hostState", host_state))
+        filter = filters.MissionFilter(await code_of(info, "sendingState", sending_state), await code_of(info, "hostState", host_state))
         return await _listing(info, lambda u: u.missions, filter, Mission.from_domain, first, after, last, before)
 
     @strawberry.field(description="People, optionally by sending state or mission.")
@@ -191,7 +191,7 @@ class Query:
         before: Cursor = None,
     ) -> Connection[Diplomat]:
         mission = node_id("Mission", "missionId", mission_id) if mission_id is not None else None
-        filter = filters.DiplomatFilter(await _code(info, "sendingState", sending_state), mission, rank)
+        filter = filters.DiplomatFilter(await code_of(info, "sendingState", sending_state), mission, rank)
         return await _listing(info, lambda u: u.diplomats, filter, Diplomat.from_domain, first, after, last, before)
 
     @strawberry.field(
@@ -238,15 +238,15 @@ class Query:
         if between is not None:
             if len(between) != 2:
                 raise InvalidInput("between", "between takes exactly two codes")
-            pair = (await _required_code(info, "between", between[0]), await _required_code(info, "between", between[1]))
+            pair = (await required_code_of(info, "between", between[0]), await required_code_of(info, "between", between[1]))
         filter = filters.ExpulsionFilter(
-            actor=await _code(info, "actor", actor),
-            target=await _code(info, "target", target),
+            actor=await code_of(info, "actor", actor),
+            target=await code_of(info, "target", target),
             measure_type=measure_type,
             wave_id=node_id("Wave", "waveId", wave_id) if wave_id is not None else None,
-            party=await _code(info, "party", party),
+            party=await code_of(info, "party", party),
             pair=pair,
-            announced=_span(announced_from, announced_to),
+            announced=span_of(announced_from, announced_to),
             reason_categories=frozenset({reason_category}) if reason_category is not None else None,
             qualifiers=frozenset({headcount_qualifier}) if headcount_qualifier is not None else None,
             headcount_min=headcount_min,
@@ -299,12 +299,12 @@ class Query:
         if search is not None and len(search) > 500:
             raise InvalidInput("search", "a search is at most 500 characters")
         filter = filters.StatementFilter(
-            on_behalf_of=await _code(info, "onBehalfOf", on_behalf_of),
+            on_behalf_of=await code_of(info, "onBehalfOf", on_behalf_of),
             measure_id=node_id("Expulsion", "measureId", measure_id) if measure_id is not None else None,
             speaker=speaker.strip() or None if speaker is not None else None,
             channels=frozenset({channel}) if channel is not None else None,
             stances=frozenset({stance}) if stance is not None else None,
-            said_on=_span(said_from, said_to),
+            said_on=span_of(said_from, said_to),
             search=search,
         )
         sort = order_by or (StatementSort.RELEVANCE if search is not None else StatementSort.SAID_ON)

@@ -7,6 +7,7 @@ from functools import partial
 import strawberry
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
+from api.analysis import AnalysisQueries
 from api.errors import ConflictError, NotFoundError, UnavailableError, ValidationError, should_mask
 from api.mutations.actors import ActorMutations
 from api.mutations.expulsions import ExpulsionMutations
@@ -24,6 +25,11 @@ class Mutation(ActorMutations, MissionMutations, ExpulsionMutations, StatementMu
     pass
 
 
+@strawberry.type(description="Everything Demarche can be asked: records, lists, and analyses of the whole record.")
+class Root(Query, AnalysisQueries):
+    pass
+
+
 NODE_TYPES = [State, Organisation, Mission, Diplomat, Expulsion, Wave, Statement, Source, Citation]
 ERROR_TYPES = [ValidationError, NotFoundError, ConflictError, UnavailableError]
 
@@ -31,7 +37,7 @@ ERROR_TYPES = [ValidationError, NotFoundError, ConflictError, UnavailableError]
 def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000) -> strawberry.Schema:
     """The schema with its request limits; unexpected errors reach clients only as 'Unexpected error.'."""
     return strawberry.Schema(
-        query=Query,
+        query=Root,
         mutation=Mutation,
         types=[*NODE_TYPES, *ERROR_TYPES],
         extensions=[

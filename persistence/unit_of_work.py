@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import Conflict, DomainError, StorageUnavailable
+from persistence.analysis import SqlRecordAnalysis
 from persistence.engine import is_sqlite
 from persistence.repositories import (
     SqlActorRepository,
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     statements: SqlStatementRepository
     sources: SqlSourceRepository
     citations: SqlCitationRepository
+    analysis: SqlRecordAnalysis
 
     def __init__(self, engine: AsyncEngine, *, writing: bool = True) -> None:
         self._engine = engine
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
         self.statements = SqlStatementRepository(connection)
         self.sources = SqlSourceRepository(connection)
         self.citations = SqlCitationRepository(connection)
+        self.analysis = SqlRecordAnalysis(connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
