@@ -5,49 +5,78 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
+from graphql.pyutils import Path
 from strawberry.dataloader import DataLoader
 
-from domain.actors import Actor
-from domain.expulsions import Expulsion, Wave
-from domain.missions import Mission
-from domain.people import Diplomat
-from domain.sources import Citation, Source
-from domain.statements import Statement
 from persistence.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 K = TypeVar("K")
-V = TypeVar("V")
+
+
+Fetch = Callable[[SqlUnitOfWork, list[Any]], Awaitable[dict[Any, Any]]]
+
+# What each loader fetches, in one query (plus link tables) per batch, and what a missing key yields.
+FETCHES: dict[str, tuple[Fetch, Any]] = {
+    "actor_by_code": (lambda uow, keys: uow.actors.get_by_codes(keys), None),
+    "actor": (lambda uow, keys: uow.actors.get_many(keys), None),
+    "mission": (lambda uow, keys: uow.missions.get_many(keys), None),
+    "diplomat": (lambda uow, keys: uow.diplomats.get_many(keys), None),
+    "expulsion": (lambda uow, keys: uow.expulsions.get_many(keys), None),
+    "wave": (lambda uow, keys: uow.waves.get_many(keys), None),
+    "statement": (lambda uow, keys: uow.statements.get_many(keys), None),
+    "source": (lambda uow, keys: uow.sources.get_many(keys), None),
+    "citation": (lambda uow, keys: uow.citations.get_many(keys), None),
+    "people_of_measure": (lambda uow, keys: uow.diplomats.of_measures(keys), []),
+    "answering": (lambda uow, keys: uow.expulsions.answering(keys), []),
+    "statements_about": (lambda uow, keys: uow.statements.about_measures(keys), []),
+    "citations_of_measure": (lambda uow, keys: uow.citations.of_measures(keys), []),
+    "citations_of_statement": (lambda uow, keys: uow.citations.of_statements(keys), []),
+}
+
+
+def field_path(path: Path | None) -> tuple[str, ...]:
+    """A field's place in the response without list indices: the same for every item of a list."""
+    parts: list[str] = []
+    while path is not None:
+        if isinstance(path.key, str):
+            parts.append(path.key)
+        path = path.prev
+    return tuple(parts)
 
 
 class Loaders:
-    """Batching loaders for one request; nothing is cached across requests."""
+    """Batching loaders for one request; nothing is cached across requests.
+
+    There is one loader per kind of fetch *and per place in the query*, so every list at
+    one level of nesting is fetched in exactly one batch, whatever the page size and
+    however the event loop interleaves the levels.
+    """
 
     def __init__(self, units: SqlUnitOfWorkFactory) -> None:
         self._units = units
+        self._loaders: dict[tuple[str, tuple[str, ...]], DataLoader[Any, Any]] = {}
 
-        def batch(fetch: Callable[[SqlUnitOfWork, list[Any]], Awaitable[dict[Any, Any]]], missing: Any = None) -> DataLoader[Any, Any]:
-            async def load(keys: Sequence[Any]) -> list[Any]:
-                async with self._units.reader() as uow:
-                    found = await fetch(uow, list(keys))
-                return [found.get(key, missing) for key in keys]
+    def _loader(self, kind: str) -> DataLoader[Any, Any]:
+        fetch, missing = FETCHES[kind]
 
-            return DataLoader(load_fn=load)
+        async def load(keys: Sequence[Any]) -> list[Any]:
+            async with self._units.reader() as uow:
+                found = await fetch(uow, list(keys))
+            return [found.get(key, missing) for key in keys]
 
-        self.actor_by_code: DataLoader[str, Actor | None] = batch(lambda uow, keys: uow.actors.get_by_codes(keys))
-        self.actor: DataLoader[int, Actor | None] = batch(lambda uow, keys: uow.actors.get_many(keys))
-        self.mission: DataLoader[int, Mission | None] = batch(lambda uow, keys: uow.missions.get_many(keys))
-        self.diplomat: DataLoader[int, Diplomat | None] = batch(lambda uow, keys: uow.diplomats.get_many(keys))
-        self.expulsion: DataLoader[int, Expulsion | None] = batch(lambda uow, keys: uow.expulsions.get_many(keys))
-        self.wave: DataLoader[int, Wave | None] = batch(lambda uow, keys: uow.waves.get_many(keys))
-        self.statement: DataLoader[int, Statement | None] = batch(lambda uow, keys: uow.statements.get_many(keys))
-        self.source: DataLoader[int, Source | None] = batch(lambda uow, keys: uow.sources.get_many(keys))
-        self.citation: DataLoader[int, Citation | None] = batch(lambda uow, keys: uow.citations.get_many(keys))
-        self.people_of_measure: DataLoader[int, list[Diplomat]] = batch(lambda uow, keys: uow.diplomats.of_measures(keys), [])
-        self.answering: DataLoader[int, list[int]] = batch(lambda uow, keys: uow.expulsions.answering(keys), [])
-        self.statements_about: DataLoader[int, list[Statement]] = batch(lambda uow, keys: uow.statements.about_measures(keys), [])
-        self.citations_of_measure: DataLoader[int, list[Citation]] = batch(lambda uow, keys: uow.citations.of_measures(keys), [])
-        self.citations_of_statement: DataLoader[int, list[Citation]] = batch(lambda uow, keys: uow.citations.of_statements(keys), [])
+        return DataLoader(load_fn=load)
 
-    async def present(self, loader: DataLoader[K, V | None], keys: Sequence[K]) -> list[V]:
+    def at(self, info: Any, kind: str) -> DataLoader[Any, Any]:
+        """The loader of `kind` for the field `info` resolves."""
+        key = (kind, field_path(info.path))
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = self._loader(kind)
+        return loader
+
+    async def load(self, info: Any, kind: str, key: Any) -> Any:
+        return await self.at(info, kind).load(key)
+
+    async def present(self, info: Any, kind: str, keys: Sequence[K]) -> list[Any]:
         """The loaded values for `keys`, skipping any that no longer exist."""
-        return [value for value in await loader.load_many(list(keys)) if value is not None]
+        return [value for value in await self.at(info, kind).load_many(list(keys)) if value is not None]

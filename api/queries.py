@@ -21,7 +21,7 @@ from api.types.missions import Diplomat, Mission
 from api.types.statements import Source, Statement
 from api.types.values import Channel, HeadcountQualifier, MeasureType, Rank, ReasonCategory, Stance
 from domain import filters
-from domain.actors import ActorKind, normalise_code
+from domain.actors import Actor, ActorKind, normalise_code
 from domain.errors import InvalidInput, NotFound
 from domain.pagination import Order
 from domain.ports import Repository
@@ -66,7 +66,7 @@ async def code_of(info: Info, field: str, code: str | None) -> str | None:
     if code is None:
         return None
     wanted = normalise_code(field, code)
-    found = await info.context.loaders.actor_by_code.load(wanted)
+    found: Actor | None = await info.context.loaders.load(info, "actor_by_code", wanted)
     if found is None:
         raise NotFound("Actor", wanted, field)
     return found.code
@@ -129,14 +129,14 @@ class Query:
     async def state(
         self, info: Info, code: Annotated[str, strawberry.argument(description="Alpha-2, alpha-3 or ISO 3166-3 code.")]
     ) -> State | None:
-        found = await info.context.loaders.actor_by_code.load(code.strip().upper())
+        found = await info.context.loaders.load(info, "actor_by_code", code.strip().upper())
         return actor_type(found) if found is not None and found.is_state else None  # type: ignore[return-value]
 
     @strawberry.field(description="An international organisation by its code (case-insensitive); null if none.")
     async def organisation(
         self, info: Info, code: Annotated[str, strawberry.argument(description="The organisation's code, e.g. 'UN'.")]
     ) -> Organisation | None:
-        found = await info.context.loaders.actor_by_code.load(code.strip().upper())
+        found = await info.context.loaders.load(info, "actor_by_code", code.strip().upper())
         return actor_type(found) if found is not None and not found.is_state else None  # type: ignore[return-value]
 
     @strawberry.field(description="States, current and (unless excluded) former, in record order.")

@@ -12,13 +12,16 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     FromClause,
+    String,
     Table,
     and_,
+    cast,
     delete,
     exists,
     func,
     insert,
     literal,
+    literal_column,
     not_,
     or_,
     select,
@@ -65,6 +68,10 @@ E = TypeVar("E")
 F = TypeVar("F")
 
 
+def _ids(folded: str | None) -> tuple[int, ...]:
+    return tuple(sorted(int(part) for part in folded.split(","))) if folded else ()
+
+
 def table_of(model: type[Any]) -> Table:
     table: Table = model.__table__
     return table
@@ -94,23 +101,29 @@ class SqlRepository(Generic[E, F]):
         """The WHERE clauses a filter stands for."""
         return []
 
-    async def _link_ids(self, ids: Sequence[int]) -> dict[str, dict[int, tuple[int, ...]]]:
-        found: dict[str, dict[int, tuple[int, ...]]] = {}
-        for link in self.links:
-            owner, other = link.table.c[link.owner], link.table.c[link.other]
-            by_owner: dict[int, list[int]] = {}
-            if ids:
-                rows = await self.connection.execute(select(owner, other).where(owner.in_(ids)).order_by(owner, other))
-                for owner_id, other_id in rows:
-                    by_owner.setdefault(owner_id, []).append(other_id)
-            found[link.attribute] = {id: tuple(by_owner.get(id, ())) for id in ids}
-        return found
+    def columns(self) -> builtins.list[Any]:
+        """The table's columns plus, per link table, the linked ids folded into one text column.
 
-    async def entities(self, rows: Sequence[Any]) -> list[E]:
-        """Domain entities for rows of `table`, with their links loaded in one query per link table."""
-        ids = [row.id for row in rows]
-        links = await self._link_ids(ids)
-        return [self.mapper.to_entity(row, {name: by_id[row.id] for name, by_id in links.items()}) for row in rows]
+        Folding the links into the row's own query makes loading any number of entities one
+        statement, not one per link table.
+        """
+        folded = []
+        for link in self.links:
+            # An alias, so a query that also joins this link table cannot correlate it away.
+            linked = link.table.alias(f"{link.table.name}_folded")
+            owner, other = linked.c[link.owner], linked.c[link.other]
+            if self.connection.dialect.name == "sqlite":
+                joined = func.group_concat(other, ",")
+            else:
+                joined = func.string_agg(cast(other, String), literal_column("','"))
+            subquery = select(joined).where(owner == self.table.c.id).correlate(self.table).scalar_subquery()
+            folded.append(subquery.label(f"link_{link.attribute}"))
+        return [self.table, *folded]
+
+    async def entities(self, rows: Sequence[Any]) -> builtins.list[E]:
+        """Domain entities for rows selected with `columns()`."""
+        names = [link.attribute for link in self.links]
+        return [self.mapper.to_entity(row, {name: _ids(getattr(row, f"link_{name}")) for name in names}) for row in rows]
 
     async def get(self, id: int) -> E | None:
         return (await self.get_many([id])).get(id)
@@ -118,7 +131,7 @@ class SqlRepository(Generic[E, F]):
     async def get_many(self, ids: Collection[int]) -> dict[int, E]:
         if not ids:
             return {}
-        rows = (await self.connection.execute(select(self.table).where(self.table.c.id.in_(list(ids))))).all()
+        rows = (await self.connection.execute(select(*self.columns()).where(self.table.c.id.in_(list(ids))))).all()
         return {entity.id: entity for entity in await self.entities(rows)}  # type: ignore[attr-defined]
 
     async def _write_links(self, id: int, entity: E, *, replace: bool) -> None:
@@ -175,7 +188,7 @@ class SqlRepository(Generic[E, F]):
     async def list(self, filter: F, page: PageRequest) -> Page[E]:
         sorts = [*self.sort_columns(page, filter), self.table.c.id]
         reading_down = page.descending != page.backward
-        base = select(self.table, *(column.label(f"sort_{i}") for i, column in enumerate(sorts[:-1])))
+        base = select(*self.columns(), *(column.label(f"sort_{i}") for i, column in enumerate(sorts[:-1])))
         base = base.select_from(self.source(filter)).where(*self.conditions(filter))
         boundary = PageRequest.as_key(page.before if page.backward else page.after)
         query = base
@@ -208,7 +221,7 @@ class SqlRepository(Generic[E, F]):
         found: dict[int, builtins.list[E]] = {id: [] for id in ids}
         if ids:
             rows = (
-                await self.connection.execute(select(self.table).where(self.table.c[column].in_(list(ids))).order_by(self.table.c.id))
+                await self.connection.execute(select(*self.columns()).where(self.table.c[column].in_(list(ids))).order_by(self.table.c.id))
             ).all()
             for row, entity in zip(rows, await self.entities(rows), strict=True):
                 found[getattr(row, column)].append(entity)
@@ -218,7 +231,7 @@ class SqlRepository(Generic[E, F]):
         found: dict[int, builtins.list[E]] = {id: [] for id in ids}
         if ids:
             query = (
-                select(link.c[owner].label("link_owner"), self.table)
+                select(link.c[owner].label("link_owner"), *self.columns())
                 .join(self.table, self.table.c.id == link.c[other])
                 .where(link.c[owner].in_(list(ids)))
                 .order_by(link.c[owner], self.table.c.id)
@@ -244,7 +257,7 @@ class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
         if not wanted:
             return {}
         c = self.table.c
-        rows = (await self.connection.execute(select(self.table).where(or_(c.code.in_(wanted), c.alpha3.in_(wanted))))).all()
+        rows = (await self.connection.execute(select(*self.columns()).where(or_(c.code.in_(wanted), c.alpha3.in_(wanted))))).all()
         rank = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
         found: dict[str, tuple[int, Actor]] = {}
         for actor in await self.entities(rows):

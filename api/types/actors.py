@@ -41,14 +41,14 @@ class State(Actor):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info.context, lambda c: c.loaders.actor, node_ids, lambda a: actor_type(a) if a.is_state else None)
+        return await resolve_nodes(info, "actor", node_ids, lambda a: actor_type(a) if a.is_state else None)
 
 
 @strawberry.type(description="An international organisation acting or speaking in its own name (UN, EU, NATO, OSCE, ...).")
 class Organisation(Actor):
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info.context, lambda c: c.loaders.actor, node_ids, lambda a: None if a.is_state else actor_type(a))
+        return await resolve_nodes(info, "actor", node_ids, lambda a: None if a.is_state else actor_type(a))
 
 
 def actor_type(actor: actors.Actor) -> State | Organisation:
@@ -72,5 +72,5 @@ async def load_actor(info: Info, code: str | None) -> State | Organisation | Non
     """The actor with this code, through the request's loader."""
     if code is None:
         return None
-    found = await info.context.loaders.actor_by_code.load(code)
+    found = await info.context.loaders.load(info, "actor_by_code", code)
     return actor_type(found) if found is not None else None

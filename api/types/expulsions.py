@@ -32,7 +32,7 @@ class Wave(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info.context, lambda c: c.loaders.wave, node_ids, cls.from_domain)
+        return await resolve_nodes(info, "wave", node_ids, cls.from_domain)
 
 
 @strawberry.type(
@@ -85,43 +85,43 @@ class Expulsion(relay.Node):
     async def target_mission(self, info: Info) -> Mission | None:
         if self._entity.target_mission_id is None:
             return None
-        found = await info.context.loaders.mission.load(self._entity.target_mission_id)
+        found = await info.context.loaders.load(info, "mission", self._entity.target_mission_id)
         return Mission.from_domain(found) if found else None
 
     @strawberry.field(description="The named people the measure concerns; often fewer than the headcount, or none.")
     async def people(self, info: Info) -> list[Diplomat]:
-        return [Diplomat.from_domain(d) for d in await info.context.loaders.people_of_measure.load(self.id)]
+        return [Diplomat.from_domain(d) for d in await info.context.loaders.load(info, "people_of_measure", self.id)]
 
     @strawberry.field(description="The earlier measures this one answers (tit-for-tat, mirror or solidarity responses).")
     async def answers(self, info: Info) -> list[Expulsion]:
-        loaded = await info.context.loaders.present(info.context.loaders.expulsion, self._entity.answers)
+        loaded = await info.context.loaders.present(info, "expulsion", self._entity.answers)
         return [Expulsion.from_domain(m) for m in loaded]
 
     @strawberry.field(description="The later measures that answer this one.")
     async def answered_by(self, info: Info) -> list[Expulsion]:
-        ids = await info.context.loaders.answering.load(self.id)
-        loaded = await info.context.loaders.present(info.context.loaders.expulsion, ids)
+        ids = await info.context.loaders.load(info, "answering", self.id)
+        loaded = await info.context.loaders.present(info, "expulsion", ids)
         return [Expulsion.from_domain(m) for m in loaded]
 
     @strawberry.field(description="The wave this measure belongs to, if any.")
     async def wave(self, info: Info) -> Wave | None:
         if self._entity.wave_id is None:
             return None
-        found = await info.context.loaders.wave.load(self._entity.wave_id)
+        found = await info.context.loaders.load(info, "wave", self._entity.wave_id)
         return Wave.from_domain(found) if found else None
 
     @strawberry.field(description="What was said about this measure, by either side or by others.")
     async def statements(self, info: Info) -> list[Annotated[Statement, strawberry.lazy("api.types.statements")]]:
         from api.types.statements import Statement
 
-        return [Statement.from_domain(s) for s in await info.context.loaders.statements_about.load(self.id)]
+        return [Statement.from_domain(s) for s in await info.context.loaders.load(info, "statements_about", self.id)]
 
     @strawberry.field(description="The sources backing this measure, each with the headcount that source reported.")
     async def citations(self, info: Info) -> list[Annotated[Citation, strawberry.lazy("api.types.statements")]]:
         from api.types.statements import Citation
 
-        return [Citation.from_domain(c) for c in await info.context.loaders.citations_of_measure.load(self.id)]
+        return [Citation.from_domain(c) for c in await info.context.loaders.load(info, "citations_of_measure", self.id)]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info.context, lambda c: c.loaders.expulsion, node_ids, cls.from_domain)
+        return await resolve_nodes(info, "expulsion", node_ids, cls.from_domain)

@@ -42,7 +42,7 @@ class Mission(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info.context, lambda c: c.loaders.mission, node_ids, cls.from_domain)
+        return await resolve_nodes(info, "mission", node_ids, cls.from_domain)
 
 
 @strawberry.type(description="A person sent by a state; the record may know only their rank or category, not their name.")
@@ -68,9 +68,9 @@ class Diplomat(relay.Node):
     async def mission(self, info: Info) -> Mission | None:
         if self._entity.mission_id is None:
             return None
-        found = await info.context.loaders.mission.load(self._entity.mission_id)
+        found = await info.context.loaders.load(info, "mission", self._entity.mission_id)
         return Mission.from_domain(found) if found else None
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info.context, lambda c: c.loaders.diplomat, node_ids, cls.from_domain)
+        return await resolve_nodes(info, "diplomat", node_ids, cls.from_domain)

@@ -39,7 +39,7 @@ class Source(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info.context, lambda c: c.loaders.source, node_ids, cls.from_domain)
+        return await resolve_nodes(info, "source", node_ids, cls.from_domain)
 
 
 @strawberry.type(description="A source backing one measure or one statement, with what that source itself said.")
@@ -60,7 +60,7 @@ class Citation(relay.Node):
 
     @strawberry.field(description="The source cited.")
     async def source(self, info: Info) -> Source:
-        found = await info.context.loaders.source.load(self._entity.source_id)
+        found = await info.context.loaders.load(info, "source", self._entity.source_id)
         assert found is not None
         return Source.from_domain(found)
 
@@ -68,19 +68,19 @@ class Citation(relay.Node):
     async def measure(self, info: Info) -> Expulsion | None:
         if self._entity.measure_id is None:
             return None
-        found = await info.context.loaders.expulsion.load(self._entity.measure_id)
+        found = await info.context.loaders.load(info, "expulsion", self._entity.measure_id)
         return Expulsion.from_domain(found) if found else None
 
     @strawberry.field(description="The statement this citation backs, if it backs a statement.")
     async def statement(self, info: Info) -> Statement | None:
         if self._entity.statement_id is None:
             return None
-        found = await info.context.loaders.statement.load(self._entity.statement_id)
+        found = await info.context.loaders.load(info, "statement", self._entity.statement_id)
         return Statement.from_domain(found) if found else None
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info.context, lambda c: c.loaders.citation, node_ids, cls.from_domain)
+        return await resolve_nodes(info, "citation", node_ids, cls.from_domain)
 
 
 @strawberry.type(description="Something said by a named person or a role, on behalf of a state or organisation, quoted verbatim.")
@@ -122,13 +122,13 @@ class Statement(relay.Node):
 
     @strawberry.field(description="The measures it is about; empty for a statement about no expulsion.")
     async def measures(self, info: Info) -> list[Expulsion]:
-        loaded = await info.context.loaders.present(info.context.loaders.expulsion, self._entity.measure_ids)
+        loaded = await info.context.loaders.present(info, "expulsion", self._entity.measure_ids)
         return [Expulsion.from_domain(m) for m in loaded]
 
     @strawberry.field(description="The sources that report it.")
     async def citations(self, info: Info) -> list[Citation]:
-        return [Citation.from_domain(c) for c in await info.context.loaders.citations_of_statement.load(self.id)]
+        return [Citation.from_domain(c) for c in await info.context.loaders.load(info, "citations_of_statement", self.id)]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info.context, lambda c: c.loaders.statement, node_ids, cls.from_domain)
+        return await resolve_nodes(info, "statement", node_ids, cls.from_domain)

@@ -1,0 +1,131 @@
+"""No N+1: the SQL statements a nested page costs do not grow with the page size."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.context import Context
+from api.loaders import Loaders
+from api.schema import build_schema
+from api.settings import Settings
+from domain.expulsions import Expulsion, MeasureType
+from domain.people import Diplomat, StaffCategory
+from domain.sources import Citation, Source, SourceKind
+from domain.statements import Stance, Statement
+from domain.use_cases.expulsions import expulsions
+from domain.use_cases.missions import diplomats
+from domain.use_cases.statements import citations, sources, statements
+from domain.values import Headcount, PartialDate
+from persistence.catalogue import IsoStateCatalogue
+from persistence.unit_of_work import SqlUnitOfWorkFactory
+
+# One batched query per relation the query selects, whatever the page size: the page itself;
+# actor, target, people, answers, answeredBy (ids, then measures), statements, citations;
+# people.sendingState, statements.onBehalfOf, statements.citations, citations.source;
+# statements.citations.source. Link ids ride along in each entity's own query.
+QUERY_BOUND = 14
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")
+
+NESTED_PAGE = """
+query Page($first: Int!) {
+  expulsions(first: $first, orderBy: ANNOUNCED) {
+    edges { cursor node {
+      id measureType headcount { qualifier value } announced { value precision }
+      actor { code name } target { code name }
+      people { name rank sendingState { code } }
+      answers { id } answeredBy { id }
+      statements { quote stance onBehalfOf { code } citations { source { publisher } } }
+      citations { excerpt reportedHeadcount { value } source { publisher kind } }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+PAIRS = [("PL", "RU"), ("RU", "US"), ("US", "RU"), ("DE", "RU"), ("RU", "DE"), ("FR", "RU"), ("BY", "UA"), ("RU", "PL")]
+
+
+async def _fill(units: SqlUnitOfWorkFactory, count: int) -> None:
+    async with units() as uow:
+        source = await sources.add(Source(publisher="Agency", title="Report", kind=SourceKind.WIRE_AGENCY), uow)
+        assert source.id is not None
+        previous: int | None = None
+        for index in range(count):
+            actor, target = PAIRS[index % len(PAIRS)]
+            people = [
+                await diplomats.add(
+                    Diplomat(sending_state=target, staff_category=StaffCategory.DIPLOMATIC, name=f"Person {index}-{n}"), uow
+                )
+                for n in range(2)
+            ]
+            measure = await expulsions.add(
+                Expulsion(
+                    actor=actor,
+                    target=target,
+                    measure_type=MeasureType.PERSONA_NON_GRATA,
+                    announced=PartialDate.of(date(2020, 1, 1) + timedelta(days=index)),
+                    headcount=Headcount.exactly(2 + index % 5),
+                    diplomat_ids=tuple(p.id for p in people if p.id is not None),
+                    answers=(previous,) if previous is not None else (),
+                ),
+                uow,
+            )
+            assert measure.id is not None
+            previous = measure.id
+            statement = await statements.add(
+                Statement(
+                    on_behalf_of=actor,
+                    stance=Stance.ANNOUNCES,
+                    quote=f"Quote {index}",
+                    quote_language="en",
+                    speaker_role="Spokesperson",
+                    measure_ids=(measure.id,),
+                ),
+                uow,
+            )
+            await citations.add(Citation(source_id=source.id, measure_id=measure.id, excerpt=f"Excerpt {index}"), uow)
+            await citations.add(Citation(source_id=source.id, statement_id=statement.id), uow)
+        await uow.commit()
+
+
+async def _statements_for(engine: AsyncEngine, units: SqlUnitOfWorkFactory, first: int) -> tuple[list[str], dict[str, Any]]:
+    schema = build_schema()
+    executed: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        executed.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        context = Context(units=units, loaders=Loaders(units), catalogue=IsoStateCatalogue(), settings=Settings())
+        result = await schema.execute(NESTED_PAGE, variable_values={"first": first}, context_value=context)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return executed, result.data
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+async def test_a_nested_page_costs_the_same_few_statements_at_10_and_at_100_items(engine: AsyncEngine, units: SqlUnitOfWorkFactory) -> None:
+    await _fill(units, 120)
+    small, small_data = await _statements_for(engine, units, 10)
+    large, large_data = await _statements_for(engine, units, 100)
+    assert len(small_data["expulsions"]["edges"]) == 10
+    assert len(large_data["expulsions"]["edges"]) == 100
+    for data in (small_data, large_data):
+        last = data["expulsions"]["edges"][-1]["node"]
+        assert len(last["answers"]) == 1, "every page must exercise the answer links"
+        assert len(last["answeredBy"]) == 1
+    first_large = large_data["expulsions"]["edges"][0]["node"]
+    assert len(first_large["people"]) == 2
+    assert len(first_large["statements"]) == 1
+    assert first_large["statements"][0]["citations"][0]["source"]["publisher"] == "Agency"
+    assert len(small) == len(large), "every statement, transaction control included, is independent of the page size"
+    queries = [sql for sql in large if not sql.strip().upper().startswith(TRANSACTION_CONTROL)]
+    assert len(queries) <= QUERY_BOUND
