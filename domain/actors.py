@@ -19,8 +19,8 @@ class ActorKind(Enum):
     ORGANISATION = "organisation"
 
 
-_STATE_CODE = re.compile(r"^[A-Z]{2}$|^[A-Z]{3}$|^[A-Z]{4}$")
-_ORGANISATION_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
+_STATE_CODE = re.compile(r"[A-Z]{2,4}")
+_ORGANISATION_CODE = re.compile(r"[A-Z][A-Z0-9]{1,11}")
 
 
 def normalise_code(field: str, code: str) -> str:
@@ -28,7 +28,7 @@ def normalise_code(field: str, code: str) -> str:
     if not isinstance(code, str):
         raise InvalidInput(field, f"{field} is required")
     cleaned = code.strip().upper()
-    if not _ORGANISATION_CODE.match(cleaned):
+    if not _ORGANISATION_CODE.fullmatch(cleaned):
         raise InvalidInput(field, f"{field} {code!r} is not an actor code (ISO 3166 or an organisation's short code)")
     return cleaned
 
@@ -55,9 +55,9 @@ class Actor:
         self.name = checks.required_text("name", self.name)
         self.official_name = checks.text("officialName", self.official_name)
         if self.kind is ActorKind.ORGANISATION:
-            if not _ORGANISATION_CODE.match(self.code):
+            if not _ORGANISATION_CODE.fullmatch(self.code):
                 raise InvalidInput("code", "an organisation code is 2 to 12 upper-case letters or digits")
-        elif not _STATE_CODE.match(self.code):
+        elif not _STATE_CODE.fullmatch(self.code):
             raise InvalidInput("code", f"{self.code!r} is not an ISO 3166 state code")
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from domain.errors import InvalidInput
@@ -9,6 +10,7 @@ from domain.errors import InvalidInput
 SHORT_TEXT = 200
 LONG_TEXT = 10_000
 URL_TEXT = 2_000
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 def text(field: str, value: str | None, *, limit: int = SHORT_TEXT, required: bool = False) -> str | None:
@@ -55,7 +57,7 @@ def language(field: str, value: str | None, *, required: bool = False) -> str | 
     cleaned = text(field, value, limit=35, required=required)
     if cleaned is None:
         return None
-    parts = cleaned.split("-")
-    if not (2 <= len(parts[0]) <= 3 and parts[0].isalpha()) or not all(p.isalnum() and 1 <= len(p) <= 8 for p in parts):
+    if not _LANGUAGE_TAG.fullmatch(cleaned):
         raise InvalidInput(field, f"{field} {cleaned!r} is not a language tag such as 'en' or 'pt-BR'")
-    return parts[0].lower() + "".join("-" + p for p in parts[1:])
+    primary, *rest = cleaned.split("-")
+    return primary.lower() + "".join("-" + part for part in rest)

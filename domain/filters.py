@@ -66,6 +66,8 @@ class ExpulsionFilter:
     """A headcount bound keeps only measures with a number (unknown ones have none to compare)."""
     answers_something: bool | None = None
     answered: bool | None = None
+    names_diplomat: int | None = None
+    target_mission_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.headcount_min is not None and self.headcount_max is not None and self.headcount_max < self.headcount_min:

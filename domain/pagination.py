@@ -45,6 +45,10 @@ class PageRequest:
     def __post_init__(self) -> None:
         if self.first is not None and self.last is not None:
             raise InvalidInput("first", "ask for `first` or `last`, not both")
+        if self.last is not None and self.after is not None:
+            raise InvalidInput("after", "`after` pages forward: use it with `first`, and `before` with `last`")
+        if self.first is not None and self.before is not None:
+            raise InvalidInput("before", "`before` pages backward: use it with `last`, and `after` with `first`")
         for name, size in (("first", self.first), ("last", self.last)):
             if size is not None and not 0 <= size <= self.limit:
                 raise InvalidInput(name, f"{name} must lie between 0 and {self.limit}")

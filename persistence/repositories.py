@@ -326,7 +326,12 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
 
     def conditions(self, filter: ExpulsionFilter) -> list[ColumnElement[bool]]:
         c, found = self.table.c, []
-        for column, value in (("actor", filter.actor), ("target", filter.target), ("wave_id", filter.wave_id)):
+        for column, value in (
+            ("actor", filter.actor),
+            ("target", filter.target),
+            ("wave_id", filter.wave_id),
+            ("target_mission_id", filter.target_mission_id),
+        ):
             if value is not None:
                 found.append(c[column] == value)
         if filter.measure_type is not None:
@@ -352,6 +357,9 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
         if filter.answers_something is not None:
             answers = exists().where(_ANSWERS.c.measure_id == c.id)
             found.append(answers if filter.answers_something else not_(answers))
+        if filter.names_diplomat is not None:
+            people = table_of(ExpelledPersonRow).c
+            found.append(exists().where(people.measure_id == c.id, people.diplomat_id == filter.names_diplomat))
         if filter.answered is not None:
             answered = exists().where(_ANSWERS.c.answered_id == c.id)
             found.append(answered if filter.answered else not_(answered))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 from domain.errors import InvalidInput
+from domain.filters import DiplomatFilter, ExpulsionFilter
 from domain.missions import Mission
+from domain.pagination import PageRequest
 from domain.people import Diplomat
 from domain.ports import UnitOfWork
 from domain.use_cases import references
@@ -18,7 +20,20 @@ async def _check_mission(mission: Mission, uow: UnitOfWork) -> Mission:
     accredited_to = None
     if mission.accredited_to is not None:
         accredited_to = (await references.actor(uow, "accreditedTo", mission.accredited_to)).code
+    if mission.id is not None:
+        await _refuse_orphans(mission.id, sending.code, uow)
     return dataclasses.replace(mission, sending_state=sending.code, host_state=host.code, accredited_to=accredited_to)
+
+
+async def _refuse_orphans(mission_id: int, sending_state: str, uow: UnitOfWork) -> None:
+    """A mission keeps the sending state of the people who serve there and of the measures aimed at it."""
+    first = PageRequest(first=1)
+    serving = await uow.diplomats.list(DiplomatFilter(mission_id=mission_id), first)
+    if serving.items and serving.items[0].sending_state != sending_state:
+        raise InvalidInput("sendingState", f"people sent by {serving.items[0].sending_state} serve at mission {mission_id}")
+    aimed = await uow.expulsions.list(ExpulsionFilter(target_mission_id=mission_id), first)
+    if aimed.items and aimed.items[0].target != sending_state:
+        raise InvalidInput("sendingState", f"measure {aimed.items[0].id} targets this mission as {aimed.items[0].target}'s")
 
 
 async def _check_diplomat(diplomat: Diplomat, uow: UnitOfWork) -> Diplomat:
@@ -27,6 +42,10 @@ async def _check_diplomat(diplomat: Diplomat, uow: UnitOfWork) -> Diplomat:
         mission = await references.record(uow.missions, "Mission", "missionId", diplomat.mission_id)
         if mission.sending_state != sending.code:
             raise InvalidInput("missionId", f"mission {mission.id} belongs to {mission.sending_state}, not {sending.code}")
+    if diplomat.id is not None:
+        named = await uow.expulsions.list(ExpulsionFilter(names_diplomat=diplomat.id), PageRequest(first=1))
+        if named.items and named.items[0].target != sending.code:
+            raise InvalidInput("sendingState", f"measure {named.items[0].id} names this person as sent by {named.items[0].target}")
     return dataclasses.replace(diplomat, sending_state=sending.code)
 
 

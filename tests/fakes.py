@@ -1,0 +1,580 @@
+"""Dict-backed fakes of the domain ports, for unit tests that never touch a database.
+
+They mirror `persistence/repositories.py` and `persistence/unit_of_work.py`: keyset pages in
+the same orderings with the same keys, the same filters (full-text search only roughly: see
+`relevance`), link tuples read back in id order, foreign keys that refuse a dangling reference
+or the delete of a record still referenced (as `Conflict`), the same cascades, and a unit of
+work that keeps its changes only when committed. Writers are not serialised: tests run one
+use case at a time, and a commit after another unit of work's commit fails loudly.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import dataclasses
+import re
+from collections.abc import Callable, Collection, Container, Iterable
+from dataclasses import dataclass
+from datetime import date
+from types import TracebackType
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+from domain.actors import Actor, ActorKind
+from domain.errors import Conflict, InvalidInput
+from domain.expulsions import Expulsion, Wave
+from domain.filters import (
+    ActorFilter,
+    CitationFilter,
+    DateRange,
+    DiplomatFilter,
+    ExpulsionFilter,
+    MissionFilter,
+    NoFilter,
+    StatementFilter,
+)
+from domain.missions import Mission
+from domain.pagination import Key, Order, Page, PageRequest
+from domain.people import Diplomat
+from domain.ports import UnitOfWork
+from domain.sources import Citation, Source
+from domain.statements import Statement
+from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue
+
+E = TypeVar("E")
+F = TypeVar("F")
+
+AGGREGATES = ("actors", "missions", "diplomats", "expulsions", "waves", "statements", "sources", "citations")
+_ALPHA3_RANK = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
+
+
+@dataclass(slots=True)
+class Tables:
+    """The whole record. Stored entities are never changed in place, so a shallow copy is a snapshot."""
+
+    rows: dict[str, dict[int, Any]]
+    last_ids: dict[str, int]
+
+    @classmethod
+    def empty(cls) -> Tables:
+        return cls({name: {} for name in AGGREGATES}, dict.fromkeys(AGGREGATES, 0))
+
+    def copy(self) -> Tables:
+        return Tables({name: dict(rows) for name, rows in self.rows.items()}, dict(self.last_ids))
+
+    def store(self, name: str, entity: Any, id: int | None = None) -> Any:
+        """Keep a fresh copy of `entity` under `id` (a new id when None), as a table row would."""
+        if id is None:
+            self.last_ids[name] += 1
+            id = self.last_ids[name]
+        self.rows[name][id] = dataclasses.replace(entity, id=id)
+        return self.rows[name][id]
+
+    def codes(self) -> set[str]:
+        return {actor.code for actor in self.rows["actors"].values()}
+
+
+UNKNOWN_SORTS_AFTER = 2**31 - 1
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def overlaps(start: date | None, end: date | None, span: DateRange) -> bool:
+    """A stored span overlaps the range; a missing date matches only an unbounded range (NULL in SQL)."""
+    if span.end is not None and (start is None or start > span.end):
+        return False
+    return span.start is None or (end is not None and end >= span.start)
+
+
+def _span(statement: Statement) -> tuple[date | None, date | None]:
+    return (None, None) if statement.said_on is None else (statement.said_on.start, statement.said_on.end)
+
+
+def _stem(word: str) -> str:
+    # A rough stand-in for the English stemmer of FTS5 and PostgreSQL: "expels", "expelled" and
+    # "expelling" all give "expel". Good enough for tests; not a linguistic claim.
+    word = word.lower()
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    word = word.removesuffix("e") if len(word) > 3 else word
+    return word[:-1] if len(word) > 3 and word[-1] == word[-2] else word
+
+
+def relevance(statement: Statement, search: str) -> float:
+    """Below 0 when every word of `search` occurs in the quote or translation; lower is more relevant."""
+    wanted = {_stem(word) for word in _WORD.findall(search)}
+    if not wanted:
+        raise InvalidInput("search", "the search needs at least one word")
+    stems = [_stem(word) for word in _WORD.findall(f"{statement.quote} {statement.translation or ''}")]
+    if not wanted.issubset(stems):
+        return 0.0
+    return -float(sum(stem in wanted for stem in stems))
+
+
+def _bound(key: Key, *, width: int) -> tuple[Any, ...]:
+    """A cursor's key as comparable values; cursors carry dates as ISO strings."""
+    if len(key) != width:
+        raise InvalidInput("after", "the cursor was issued for another ordering of this list")
+    try:
+        return tuple(date.fromisoformat(value) if isinstance(value, str) else value for value in key)
+    except ValueError:
+        raise InvalidInput("after", "the cursor is damaged") from None
+
+
+def dangling(what: str, references: Iterable[object], existing: Container[object]) -> None:
+    """Refuse a reference to a record that does not exist, as a foreign key does; None refers to nothing."""
+    for key in references:
+        if key is not None and key not in existing:
+            raise Conflict(f"the change conflicts with the stored record ({what} {key!r} does not exist)")
+
+
+def still_referenced(what: str, id: object, by: Iterable[object]) -> None:
+    """Refuse to delete a record that others still reference (ON DELETE RESTRICT)."""
+    referring = sorted(str(other) for other in by)
+    if referring:
+        raise Conflict(f"the change conflicts with the stored record ({what} {id!r} is referenced by {', '.join(referring)})")
+
+
+class FakeRepository(Generic[E, F]):
+    """Keyset-paged storage of one aggregate in a dict, mirroring `SqlRepository`."""
+
+    name: ClassVar[str]
+    links: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    @property
+    def rows(self) -> dict[int, E]:
+        return self.tables.rows[self.name]
+
+    def matches(self, entity: E, filter: F) -> bool:
+        return True
+
+    def sort_columns(self, page: PageRequest, filter: F) -> builtins.list[Callable[[E], object]]:
+        """The sort values before the id tie-breaker, for the page's ordering."""
+        if page.order is Order.ID:
+            return []
+        raise InvalidInput("orderBy", f"this list cannot be ordered by {page.order.value}")
+
+    def check_references(self, entity: E) -> None:
+        """Raise `Conflict` where a database constraint would refuse the row."""
+
+    def before_delete(self, id: int) -> None:
+        """Refuse (RESTRICT) or carry out (CASCADE) what the delete does to referring rows."""
+
+    def _write(self, entity: E, id: int | None) -> E:
+        self.check_references(entity)
+        # Link tables come back ordered by the linked id, whatever order they were written in.
+        linked = {link: tuple(sorted(getattr(entity, link))) for link in self.links}
+        stored: E = self.tables.store(self.name, dataclasses.replace(entity, **linked), id)  # type: ignore[type-var]
+        return copy.copy(stored)
+
+    async def get(self, id: int) -> E | None:
+        found = self.rows.get(id)
+        return None if found is None else copy.copy(found)
+
+    async def get_many(self, ids: Collection[int]) -> dict[int, E]:
+        return {id: copy.copy(self.rows[id]) for id in ids if id in self.rows}
+
+    async def add(self, entity: E) -> E:
+        return self._write(entity, None)
+
+    async def update(self, entity: E) -> E:
+        id: int | None = getattr(entity, "id", None)
+        if id is None or id not in self.rows:
+            raise LookupError(f"{self.name} {id!r} is not stored; update replaces an existing record")
+        return self._write(entity, id)
+
+    async def delete(self, id: int) -> None:
+        if id in self.rows:
+            self.before_delete(id)
+            del self.rows[id]
+
+    async def list(self, filter: F, page: PageRequest) -> Page[E]:
+        sorts = self.sort_columns(page, filter)
+        keys: list[tuple[Any, ...]] = sorted(
+            (*(sort(entity) for sort in sorts), id) for id, entity in self.rows.items() if self.matches(entity, filter)
+        )
+        reading_down = page.descending != page.backward
+        ahead, behind = list(keys), []
+        boundary = PageRequest.as_key(page.before if page.backward else page.after)
+        if boundary is not None:
+            bound = _bound(boundary, width=len(sorts) + 1)
+            ahead = [key for key in keys if (key < bound if reading_down else key > bound)]
+            behind = [key for key in keys if (key >= bound if reading_down else key <= bound)]
+        if reading_down:
+            ahead.reverse()
+        chosen = ahead[: page.size]
+        if page.backward:
+            chosen.reverse()
+        items = self._read(key[-1] for key in chosen)
+        more, earlier = len(ahead) > page.size, bool(behind)
+        if page.backward:
+            return Page(items, has_next=earlier, has_previous=more, keys=chosen)
+        return Page(items, has_next=more, has_previous=earlier, keys=chosen)
+
+    async def count(self, filter: F) -> int:
+        return sum(1 for entity in self.rows.values() if self.matches(entity, filter))
+
+    def _read(self, ids: Iterable[int]) -> builtins.list[E]:
+        return [copy.copy(self.rows[id]) for id in ids]
+
+    def _sorted(self, entities: Iterable[Any]) -> builtins.list[E]:
+        return [copy.copy(entity) for entity in sorted(entities, key=lambda entity: entity.id)]
+
+
+class FakeActorRepository(FakeRepository[Actor, ActorFilter]):
+    name = "actors"
+
+    def matches(self, entity: Actor, filter: ActorFilter) -> bool:
+        return filter.kinds is None or entity.kind in filter.kinds
+
+    def check_references(self, entity: Actor) -> None:
+        if any(other.code == entity.code and other.id != entity.id for other in self.rows.values()):
+            raise Conflict(f"the change conflicts with the stored record (actor code {entity.code} is taken)")
+
+    def before_delete(self, id: int) -> None:
+        code, rows = self.rows[id].code, self.tables.rows
+        referring = [
+            *(f"mission {m.id}" for m in rows["missions"].values() if code in (m.sending_state, m.host_state, m.accredited_to)),
+            *(f"diplomat {d.id}" for d in rows["diplomats"].values() if d.sending_state == code),
+            *(f"expulsion {x.id}" for x in rows["expulsions"].values() if code in (x.actor, x.target)),
+            *(f"statement {s.id}" for s in rows["statements"].values() if s.on_behalf_of == code),
+        ]
+        still_referenced("actor", code, referring)
+
+    async def get_by_codes(self, codes: Collection[str]) -> dict[str, Actor]:
+        """Codes first, then current, then former states' and organisations' alpha-3 codes."""
+        wanted, found = set(codes), dict[str, tuple[int, Actor]]()
+        for actor in self.rows.values():
+            for code, priority in ((actor.code, 0), (actor.alpha3, _ALPHA3_RANK[actor.kind])):
+                if code in wanted and (code not in found or priority < found[code][0]):
+                    found[code] = (priority, actor)
+        return {code: copy.copy(actor) for code, (_, actor) in found.items()}
+
+    async def add_many(self, actors: Collection[Actor]) -> None:
+        for actor in actors:
+            self._write(actor, None)
+
+
+class FakeMissionRepository(FakeRepository[Mission, MissionFilter]):
+    name = "missions"
+
+    def matches(self, entity: Mission, filter: MissionFilter) -> bool:
+        return filter.sending_state in (None, entity.sending_state) and filter.host_state in (None, entity.host_state)
+
+    def check_references(self, entity: Mission) -> None:
+        dangling("actor", (entity.sending_state, entity.host_state, entity.accredited_to), self.tables.codes())
+
+    def before_delete(self, id: int) -> None:
+        rows = self.tables.rows
+        still_referenced(
+            "mission",
+            id,
+            [
+                *(f"diplomat {d.id}" for d in rows["diplomats"].values() if d.mission_id == id),
+                *(f"expulsion {x.id}" for x in rows["expulsions"].values() if x.target_mission_id == id),
+            ],
+        )
+
+
+class FakeDiplomatRepository(FakeRepository[Diplomat, DiplomatFilter]):
+    name = "diplomats"
+
+    def matches(self, entity: Diplomat, filter: DiplomatFilter) -> bool:
+        return (
+            filter.sending_state in (None, entity.sending_state)
+            and filter.mission_id in (None, entity.mission_id)
+            and (filter.rank is None or entity.rank is filter.rank)
+        )
+
+    def check_references(self, entity: Diplomat) -> None:
+        dangling("actor", [entity.sending_state], self.tables.codes())
+        dangling("mission", [entity.mission_id], self.tables.rows["missions"])
+
+    def before_delete(self, id: int) -> None:
+        expulsions = self.tables.rows["expulsions"].values()
+        still_referenced("diplomat", id, (f"expulsion {x.id}" for x in expulsions if id in x.diplomat_ids))
+
+    async def of_measures(self, measure_ids: Collection[int]) -> dict[int, builtins.list[Diplomat]]:
+        measures = self.tables.rows["expulsions"]
+        return {
+            id: self._sorted(self.rows[person] for person in (measures[id].diplomat_ids if id in measures else ())) for id in measure_ids
+        }
+
+
+class FakeExpulsionRepository(FakeRepository[Expulsion, ExpulsionFilter]):
+    name = "expulsions"
+    links = ("answers", "diplomat_ids")
+
+    def matches(self, entity: Expulsion, filter: ExpulsionFilter) -> bool:
+        f, count = filter, entity.headcount.value
+        return (
+            f.actor in (None, entity.actor)
+            and f.target in (None, entity.target)
+            and f.wave_id in (None, entity.wave_id)
+            and f.measure_type in (None, entity.measure_type)
+            and f.party in (None, entity.actor, entity.target)
+            and (f.pair is None or sorted(f.pair) == sorted((entity.actor, entity.target)))
+            and (f.announced is None or overlaps(entity.announced.start, entity.announced.end, f.announced))
+            and (f.measure_types is None or entity.measure_type in f.measure_types)
+            and (f.reason_categories is None or entity.reason_category in f.reason_categories)
+            and (f.qualifiers is None or entity.headcount.qualifier in f.qualifiers)
+            # An unknown headcount has no number, so no bound keeps it (as NULL compares in SQL).
+            and (f.headcount_min is None or (count is not None and count >= f.headcount_min))
+            and (f.headcount_max is None or (count is not None and count <= f.headcount_max))
+            and f.answers_something in (None, bool(entity.answers))
+            and f.answered in (None, any(entity.id in later.answers for later in self.rows.values()))
+            and (f.names_diplomat is None or f.names_diplomat in entity.diplomat_ids)
+            and f.target_mission_id in (None, entity.target_mission_id)
+        )
+
+    def sort_columns(self, page: PageRequest, filter: ExpulsionFilter) -> builtins.list[Callable[[Expulsion], object]]:
+        if page.order is Order.ANNOUNCED:
+            return [lambda measure: measure.announced.start]
+        if page.order is Order.HEADCOUNT:
+            unknown_last = -1 if page.descending else UNKNOWN_SORTS_AFTER
+            return [lambda measure: unknown_last if measure.headcount.value is None else measure.headcount.value]
+        return super().sort_columns(page, filter)
+
+    def check_references(self, entity: Expulsion) -> None:
+        rows = self.tables.rows
+        dangling("actor", (entity.actor, entity.target), self.tables.codes())
+        dangling("mission", [entity.target_mission_id], rows["missions"])
+        dangling("wave", [entity.wave_id], rows["waves"])
+        dangling("expulsion", entity.answers, rows["expulsions"])
+        dangling("diplomat", entity.diplomat_ids, rows["diplomats"])
+
+    def before_delete(self, id: int) -> None:
+        rows = self.tables.rows
+        still_referenced("expulsion", id, (f"expulsion {x.id}" for x in rows["expulsions"].values() if id in x.answers))
+        for statement in [s for s in rows["statements"].values() if id in s.measure_ids]:
+            others = tuple(measure for measure in statement.measure_ids if measure != id)
+            self.tables.store("statements", dataclasses.replace(statement, measure_ids=others), statement.id)
+        for citation in [c for c in rows["citations"].values() if c.measure_id == id]:
+            del rows["citations"][citation.id]
+
+    async def answered_transitively(self, ids: Collection[int]) -> set[int]:
+        # Like the recursive CTE: every id reached through "answers" links, starting from `ids`.
+        reached: set[int] = set()
+        frontier = builtins.list(ids)
+        while frontier:
+            measure = self.rows.get(frontier.pop())
+            for answered in measure.answers if measure is not None else ():
+                if answered not in reached:
+                    reached.add(answered)
+                    frontier.append(answered)
+        return reached
+
+    async def answering(self, ids: Collection[int]) -> dict[int, builtins.list[int]]:
+        return {id: sorted(later for later, measure in self.rows.items() if id in measure.answers) for id in ids}
+
+
+class FakeWaveRepository(FakeRepository[Wave, NoFilter]):
+    name = "waves"
+
+    def before_delete(self, id: int) -> None:
+        expulsions = self.tables.rows["expulsions"].values()
+        still_referenced("wave", id, (f"expulsion {x.id}" for x in expulsions if x.wave_id == id))
+
+
+class FakeStatementRepository(FakeRepository[Statement, StatementFilter]):
+    name = "statements"
+    links = ("measure_ids",)
+
+    def matches(self, entity: Statement, filter: StatementFilter) -> bool:
+        f = filter
+        speaker = f.speaker.lower() if f.speaker is not None else None
+        return (
+            f.on_behalf_of in (None, entity.on_behalf_of)
+            and (f.measure_id is None or f.measure_id in entity.measure_ids)
+            and (speaker is None or any(speaker in (text or "").lower() for text in (entity.speaker_name, entity.speaker_role)))
+            and (f.channels is None or entity.channel in f.channels)
+            and (f.stances is None or entity.stance in f.stances)
+            and (f.said_on is None or overlaps(*_span(entity), f.said_on))
+            and (f.search is None or relevance(entity, f.search) < 0)
+        )
+
+    def sort_columns(self, page: PageRequest, filter: StatementFilter) -> builtins.list[Callable[[Statement], object]]:
+        if page.order is Order.SAID_ON:
+            undated_last = date(1, 1, 1) if page.descending else date(9999, 12, 31)
+            return [lambda statement: undated_last if statement.said_on is None else statement.said_on.start]
+        if page.order is Order.RELEVANCE:
+            search = filter.search
+            if search is None:
+                raise InvalidInput("orderBy", "ordering by relevance needs a search")
+            return [lambda statement: relevance(statement, search)]
+        return super().sort_columns(page, filter)
+
+    def check_references(self, entity: Statement) -> None:
+        dangling("actor", [entity.on_behalf_of], self.tables.codes())
+        dangling("expulsion", entity.measure_ids, self.tables.rows["expulsions"])
+
+    def before_delete(self, id: int) -> None:
+        citations = self.tables.rows["citations"]
+        for citation in [c for c in citations.values() if c.statement_id == id]:
+            del citations[citation.id]
+
+    async def about_measures(self, measure_ids: Collection[int]) -> dict[int, builtins.list[Statement]]:
+        return {id: self._sorted(s for s in self.rows.values() if id in s.measure_ids) for id in measure_ids}
+
+
+class FakeSourceRepository(FakeRepository[Source, NoFilter]):
+    name = "sources"
+
+    def before_delete(self, id: int) -> None:
+        citations = self.tables.rows["citations"].values()
+        still_referenced("source", id, (f"citation {c.id}" for c in citations if c.source_id == id))
+
+
+class FakeCitationRepository(FakeRepository[Citation, CitationFilter]):
+    name = "citations"
+
+    def matches(self, entity: Citation, filter: CitationFilter) -> bool:
+        return (
+            filter.source_id in (None, entity.source_id)
+            and filter.measure_id in (None, entity.measure_id)
+            and filter.statement_id in (None, entity.statement_id)
+        )
+
+    def check_references(self, entity: Citation) -> None:
+        rows = self.tables.rows
+        dangling("source", [entity.source_id], rows["sources"])
+        dangling("expulsion", [entity.measure_id], rows["expulsions"])
+        dangling("statement", [entity.statement_id], rows["statements"])
+
+    async def of_measures(self, measure_ids: Collection[int]) -> dict[int, builtins.list[Citation]]:
+        return {id: self._sorted(c for c in self.rows.values() if c.measure_id == id) for id in measure_ids}
+
+    async def of_statements(self, statement_ids: Collection[int]) -> dict[int, builtins.list[Citation]]:
+        return {id: self._sorted(c for c in self.rows.values() if c.statement_id == id) for id in statement_ids}
+
+
+@dataclass(frozen=True, slots=True)
+class _Repositories:
+    actors: FakeActorRepository
+    missions: FakeMissionRepository
+    diplomats: FakeDiplomatRepository
+    expulsions: FakeExpulsionRepository
+    waves: FakeWaveRepository
+    statements: FakeStatementRepository
+    sources: FakeSourceRepository
+    citations: FakeCitationRepository
+
+    @classmethod
+    def over(cls, tables: Tables) -> _Repositories:
+        return cls(
+            actors=FakeActorRepository(tables),
+            missions=FakeMissionRepository(tables),
+            diplomats=FakeDiplomatRepository(tables),
+            expulsions=FakeExpulsionRepository(tables),
+            waves=FakeWaveRepository(tables),
+            statements=FakeStatementRepository(tables),
+            sources=FakeSourceRepository(tables),
+            citations=FakeCitationRepository(tables),
+        )
+
+
+class FakeUnitOfWork:
+    """Works on a private copy of the record; `commit` publishes it, leaving without commit drops it."""
+
+    def __init__(self, factory: FakeUnitOfWorkFactory, *, writing: bool = True) -> None:
+        self._factory = factory
+        self._writing = writing
+        self._entered = False
+        self._tables: Tables | None = None
+        self._repositories: _Repositories | None = None
+        self._commits_seen = 0
+
+    def _open(self) -> _Repositories:
+        if self._repositories is None:
+            raise RuntimeError("repositories are used only inside `async with uow:`")
+        return self._repositories
+
+    @property
+    def actors(self) -> FakeActorRepository:
+        return self._open().actors
+
+    @property
+    def missions(self) -> FakeMissionRepository:
+        return self._open().missions
+
+    @property
+    def diplomats(self) -> FakeDiplomatRepository:
+        return self._open().diplomats
+
+    @property
+    def expulsions(self) -> FakeExpulsionRepository:
+        return self._open().expulsions
+
+    @property
+    def waves(self) -> FakeWaveRepository:
+        return self._open().waves
+
+    @property
+    def statements(self) -> FakeStatementRepository:
+        return self._open().statements
+
+    @property
+    def sources(self) -> FakeSourceRepository:
+        return self._open().sources
+
+    @property
+    def citations(self) -> FakeCitationRepository:
+        return self._open().citations
+
+    async def __aenter__(self) -> Self:
+        if self._entered:
+            raise RuntimeError("a unit of work is entered once")
+        self._entered = True
+        self._commits_seen = self._factory.commits
+        self._tables = self._factory.tables.copy()
+        self._repositories = _Repositories.over(self._tables)
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._tables, self._repositories = None, None
+
+    async def commit(self) -> None:
+        if self._tables is None:
+            raise RuntimeError("commit outside the unit of work")
+        if not self._writing:
+            raise RuntimeError("a read-only unit of work does not commit")
+        if self._factory.commits != self._commits_seen:
+            # The SQL adapter serialises writers; publishing this copy would silently undo the other's commit.
+            raise RuntimeError("another unit of work committed meanwhile; the fake does not merge concurrent writers")
+        self._factory.tables = self._tables.copy()
+        self._factory.commits += 1
+        self._commits_seen = self._factory.commits
+
+
+class FakeUnitOfWorkFactory:
+    """Makes units of work over one in-memory record, as `SqlUnitOfWorkFactory` does over one engine."""
+
+    def __init__(self, actors: Iterable[Actor] = ()) -> None:
+        self.tables = Tables.empty()
+        self.commits = 0
+        for actor in actors:
+            self.tables.store("actors", actor)
+
+    def __call__(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self, writing=True)
+
+    def reader(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self, writing=False)
+
+    def committed(self) -> dict[str, dict[int, Any]]:
+        """The committed record, to compare before and after a use case."""
+        return {name: dict(rows) for name, rows in self.tables.rows.items()}
+
+
+def reference_actors() -> list[Actor]:
+    """Every ISO 3166 state, current and former, and the usual organisations, unsaved."""
+    return [*IsoStateCatalogue().all_states(), *(dataclasses.replace(organisation) for organisation in ORGANISATIONS)]
+
+
+def _satisfies_the_port(uow: FakeUnitOfWork) -> UnitOfWork:
+    """Never called; mypy checks here that the fake fits the `UnitOfWork` protocol."""
+    return uow

@@ -1,0 +1,116 @@
+"""Valid drafts of each entity, changed only where a test says so, and helpers that store them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from domain.actors import Actor, ActorKind
+from domain.errors import InvalidInput
+from domain.expulsions import Expulsion, MeasureType, Wave
+from domain.missions import Mission, MissionKind
+from domain.people import Diplomat, StaffCategory
+from domain.sources import Citation, Source, SourceKind
+from domain.statements import Stance, Statement
+from domain.use_cases import expulsions, missions, statements
+from domain.values import Headcount, PartialDate
+from tests.fakes import FakeUnitOfWorkFactory
+
+
+def day(text: str) -> PartialDate:
+    return PartialDate.parse("date", text)
+
+
+def measure(**changes: Any) -> Expulsion:
+    values: dict[str, Any] = {
+        "actor": "US",
+        "target": "RU",
+        "measure_type": MeasureType.EXPULSION_ORDER,
+        "announced": day("2022-03-23"),
+        "headcount": Headcount.exactly(12),
+    }
+    return Expulsion(**(values | changes))
+
+
+def mission(**changes: Any) -> Mission:
+    values: dict[str, Any] = {"sending_state": "RU", "host_state": "US", "kind": MissionKind.EMBASSY, "city": "Washington"}
+    return Mission(**(values | changes))
+
+
+def diplomat(**changes: Any) -> Diplomat:
+    values: dict[str, Any] = {"sending_state": "RU", "staff_category": StaffCategory.DIPLOMATIC}
+    return Diplomat(**(values | changes))
+
+
+def statement(**changes: Any) -> Statement:
+    values: dict[str, Any] = {
+        "on_behalf_of": "US",
+        "stance": Stance.CONDEMNS,
+        "quote": "unhelpful … unproductive step in our bilateral relationship",
+        "quote_language": "en",
+        "speaker_role": "US State Department spokesman",
+    }
+    return Statement(**(values | changes))
+
+
+def source(**changes: Any) -> Source:
+    values: dict[str, Any] = {
+        "publisher": "Interfax",
+        "title": "Russian Ministry of Foreign Affairs warns Washington",
+        "kind": SourceKind.WIRE_AGENCY,
+    }
+    return Source(**(values | changes))
+
+
+def organisation(**changes: Any) -> Actor:
+    values: dict[str, Any] = {"code": "ASEAN", "kind": ActorKind.ORGANISATION, "name": "Association of Southeast Asian Nations"}
+    return Actor(**(values | changes))
+
+
+def wave(**changes: Any) -> Wave:
+    values: dict[str, Any] = {"name": "European solidarity expulsions of spring 2022"}
+    return Wave(**(values | changes))
+
+
+def id_of(entity: Any) -> int:
+    assert isinstance(entity.id, int), f"{entity!r} was never stored"
+    return entity.id
+
+
+async def stored_measure(units: FakeUnitOfWorkFactory, **changes: Any) -> int:
+    return id_of(await expulsions.expulsions.create(measure(**changes), uow=units()))
+
+
+async def stored_mission(units: FakeUnitOfWorkFactory, **changes: Any) -> int:
+    return id_of(await missions.missions.create(mission(**changes), uow=units()))
+
+
+async def stored_diplomat(units: FakeUnitOfWorkFactory, **changes: Any) -> int:
+    return id_of(await missions.diplomats.create(diplomat(**changes), uow=units()))
+
+
+async def stored_statement(units: FakeUnitOfWorkFactory, **changes: Any) -> int:
+    return id_of(await statements.statements.create(statement(**changes), uow=units()))
+
+
+async def stored_source(units: FakeUnitOfWorkFactory, **changes: Any) -> int:
+    return id_of(await statements.sources.create(source(**changes), uow=units()))
+
+
+async def stored_citation(units: FakeUnitOfWorkFactory, **values: Any) -> int:
+    return id_of(await statements.citations.create(Citation(**values), uow=units()))
+
+
+async def answers_of(units: FakeUnitOfWorkFactory, measure_id: int) -> tuple[int, ...]:
+    async with units() as uow:
+        found = await uow.expulsions.get(measure_id)
+    assert found is not None
+    return found.answers
+
+
+def refused_field(build: object, *args: object, **kwargs: object) -> str:
+    """The field an `InvalidInput` names when `build(*args, **kwargs)` is refused."""
+    with pytest.raises(InvalidInput) as refused:
+        build(*args, **kwargs)  # type: ignore[operator]
+    return refused.value.field

@@ -1,0 +1,87 @@
+"""Page requests, filters and the lag between a measure and its answer refuse or report nonsense plainly."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.analysis import DayLag, HeadcountTally, ThreadLink, lag
+from domain.errors import InvalidInput
+from domain.filters import DateRange, ExpulsionFilter
+from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest
+from tests.unit import drafts
+from tests.unit.drafts import day
+
+
+def test_a_page_request_asks_for_first_or_last_not_both() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        PageRequest(first=2, last=2)
+
+    assert refused.value.field == "first"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"), [({"first": -1}, "first"), ({"last": MAX_PAGE_SIZE + 1}, "last"), ({"first": 11, "limit": 10}, "first")]
+)
+def test_a_page_size_outside_zero_and_the_limit_is_refused(changes: dict[str, int], field: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        PageRequest(**changes)
+
+    assert refused.value.field == field
+
+
+def test_a_page_request_without_a_size_asks_for_the_default_within_the_limit() -> None:
+    assert PageRequest().size == DEFAULT_PAGE_SIZE
+    assert PageRequest(limit=5).size == 5
+    assert PageRequest(last=3).backward
+    assert not PageRequest(first=3).backward
+
+
+def test_a_plain_id_cursor_is_a_one_value_key() -> None:
+    assert PageRequest.as_key(7) == (7,)
+    assert PageRequest.as_key(("2022-03-01", 7)) == ("2022-03-01", 7)
+    assert PageRequest.as_key(None) is None
+
+
+def test_a_date_range_ending_before_it_starts_is_refused() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        DateRange(start=date(2022, 4, 1), end=date(2022, 3, 31))
+
+    assert refused.value.field == "to"
+
+
+def test_a_one_day_date_range_is_accepted() -> None:
+    assert DateRange(start=date(2022, 3, 23), end=date(2022, 3, 23)).start == date(2022, 3, 23)
+
+
+def test_a_headcount_maximum_below_the_minimum_is_refused() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        ExpulsionFilter(headcount_min=10, headcount_max=5)
+
+    assert refused.value.field == "headcountMax"
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "days"),
+    [
+        ("2022-03-10", "2022-03-23", DayLag(13, 13)),
+        ("2022-03", "2022-03-23", DayLag(0, 22)),
+        ("2022-03-23", "2022-03", DayLag(0, 8)),
+        ("2022-03", "2022-04", DayLag(1, 60)),
+        ("2022-03-23", "2022-03-23", DayLag(0, 0)),
+    ],
+)
+def test_the_lag_to_an_answer_spans_the_partial_dates(earlier: str, later: str, days: DayLag) -> None:
+    action = drafts.measure(announced=day(earlier))
+    answer = drafts.measure(actor="RU", target="US", announced=day(later))
+
+    assert lag(action, answer) == days
+    assert ThreadLink(later=answer, earlier=action).lag == days
+
+
+def test_the_least_number_of_people_counts_floors_but_never_unknown_measures() -> None:
+    tally = HeadcountTally(measures=4, known_headcount=57, lower_bound_measures=1, lower_bound_headcount=25, unknown_measures=2)
+
+    assert tally.minimum_headcount == 82
+    assert HeadcountTally(measures=3, unknown_measures=3).minimum_headcount == 0
