@@ -44,7 +44,7 @@ class AnalysisQueries:
         self, info: Info, measure_id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of an Expulsion.")]
     ) -> ReciprocityThread | None:
         id = node_id("Expulsion", "measureId", measure_id)
-        async with info.context.units.reader() as uow:
+        async with info.context.reads.use() as uow:
             thread = await uow.analysis.thread(id)
         return ReciprocityThread.from_domain(thread) if thread else None
 
@@ -61,7 +61,7 @@ class AnalysisQueries:
             raise InvalidInput("between", "between takes exactly two codes")
         one, other = [await required_code_of(info, "between", code) for code in between]
         span = span_of(from_, to)
-        async with info.context.units.reader() as uow:
+        async with info.context.reads.use() as uow:
             there = await uow.analysis.balance_side(one, other, span)
             back = await uow.analysis.balance_side(other, one, span)
             latest = await uow.analysis.latest_statements((one, other), span, _bounded("statements", statements))
@@ -87,7 +87,7 @@ class AnalysisQueries:
             measure_type=measure_type,
             announced=span_of(from_, to),
         )
-        async with info.context.units.reader() as uow:
+        async with info.context.reads.use() as uow:
             return Timeline.from_domain(await uow.analysis.timeline(granularity, filter))
 
     @strawberry.field(description="The states that expelled most, or were expelled most, over a period.")
@@ -102,6 +102,6 @@ class AnalysisQueries:
         to: To = None,
         limit: Annotated[int, strawberry.argument(description="How many places (1-100).")] = 10,
     ) -> list[RankingEntry]:
-        async with info.context.units.reader() as uow:
+        async with info.context.reads.use() as uow:
             ranked = await uow.analysis.ranking(role, by, span_of(from_, to), _bounded("limit", limit))
         return [RankingEntry(tally=HeadcountTally.from_domain(entry.tally), _code=entry.code) for entry in ranked]

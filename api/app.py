@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -13,7 +14,6 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from api.context import Context
-from api.loaders import Loaders
 from api.schema import build_schema
 from api.settings import Settings
 from persistence.catalogue import IsoStateCatalogue
@@ -32,7 +32,14 @@ class DemarcheGraphQL(GraphQL[Context, None]):
         self.catalogue = IsoStateCatalogue()
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
-        return Context(units=self.units, loaders=Loaders(self.units), catalogue=self.catalogue, settings=self.settings)
+        return Context.for_request(self.units, self.catalogue, self.settings)
+
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the operation, then hand the request's read connection back to the pool."""
+        try:
+            return await super().execute_operation(*args, **kwargs)
+        finally:
+            await kwargs["context"].reads.close()
 
 
 def create_app(settings: Settings) -> Starlette:

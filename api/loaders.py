@@ -8,12 +8,12 @@ from typing import Any, TypeVar
 from graphql.pyutils import Path
 from strawberry.dataloader import DataLoader
 
-from persistence.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
+from persistence.unit_of_work import SqlReadSession, SqlRepositories
 
 K = TypeVar("K")
 
 
-Fetch = Callable[[SqlUnitOfWork, list[Any]], Awaitable[dict[Any, Any]]]
+Fetch = Callable[[SqlRepositories, list[Any]], Awaitable[dict[Any, Any]]]
 
 # What each loader fetches, in one query (plus link tables) per batch, and what a missing key yields.
 FETCHES: dict[str, tuple[Fetch, Any]] = {
@@ -52,16 +52,16 @@ class Loaders:
     however the event loop interleaves the levels.
     """
 
-    def __init__(self, units: SqlUnitOfWorkFactory) -> None:
-        self._units = units
+    def __init__(self, reads: SqlReadSession) -> None:
+        self._reads = reads
         self._loaders: dict[tuple[str, tuple[str, ...]], DataLoader[Any, Any]] = {}
 
     def _loader(self, kind: str) -> DataLoader[Any, Any]:
         fetch, missing = FETCHES[kind]
 
         async def load(keys: Sequence[Any]) -> list[Any]:
-            async with self._units.reader() as uow:
-                found = await fetch(uow, list(keys))
+            async with self._reads.use() as repositories:
+                found = await fetch(repositories, list(keys))
             return [found.get(key, missing) for key in keys]
 
         return DataLoader(load_fn=load)

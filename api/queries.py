@@ -25,7 +25,7 @@ from domain.actors import Actor, ActorKind, normalise_code
 from domain.errors import InvalidInput, NotFound
 from domain.pagination import Order
 from domain.ports import Repository
-from persistence.unit_of_work import SqlUnitOfWork
+from persistence.unit_of_work import SqlRepositories
 
 T = TypeVar("T")
 
@@ -39,7 +39,7 @@ Cursor = Annotated[str | None, strawberry.argument(description=CURSOR)]
 
 async def _listing(
     info: Info,
-    repository: Callable[[SqlUnitOfWork], Repository[Any, Any]],
+    repository: Callable[[SqlRepositories], Repository[Any, Any]],
     filter: object,
     build: Callable[[Any], T],
     first: int | None,
@@ -51,11 +51,11 @@ async def _listing(
 ) -> Connection[T]:
     limit = info.context.settings.max_page_size
     request = page_request(first=first, after=after, last=last, before=before, limit=limit, order=order, descending=descending)
-    async with info.context.units.reader() as uow:
+    async with info.context.reads.use() as uow:
         page = await repository(uow).list(filter, request)
 
     async def count() -> int:
-        async with info.context.units.reader() as uow:
+        async with info.context.reads.use() as uow:
             return await repository(uow).count(filter)
 
     return connection(page, request, build, count)

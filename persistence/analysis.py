@@ -124,7 +124,7 @@ class SqlRecordAnalysis:
         about = select(_ABOUT.c.statement_id).join(_MEASURES, _MEASURES.c.id == _ABOUT.c.measure_id).where(between, *_within(span))
         s = self.statements.table.c
         query = (
-            select(self.statements.table)
+            select(*self.statements.columns())
             .where(s.id.in_(about))
             .order_by(func.coalesce(s.said_on_start, date(1, 1, 1)).desc(), s.id.desc())
             .limit(limit)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Self
 
@@ -35,8 +38,8 @@ def storage_error(exc: DBAPIError) -> DomainError:
     return StorageUnavailable("the record store is unavailable; nothing was written")
 
 
-class SqlUnitOfWork:
-    """A transaction over all repositories; rolls back unless `commit` succeeded."""
+class SqlRepositories:
+    """Every repository, bound to one connection."""
 
     actors: SqlActorRepository
     missions: SqlMissionRepository
@@ -47,6 +50,22 @@ class SqlUnitOfWork:
     sources: SqlSourceRepository
     citations: SqlCitationRepository
     analysis: SqlRecordAnalysis
+
+
+def bind_repositories(target: SqlRepositories, connection: AsyncConnection) -> None:
+    target.actors = SqlActorRepository(connection)
+    target.missions = SqlMissionRepository(connection)
+    target.diplomats = SqlDiplomatRepository(connection)
+    target.expulsions = SqlExpulsionRepository(connection)
+    target.waves = SqlWaveRepository(connection)
+    target.statements = SqlStatementRepository(connection)
+    target.sources = SqlSourceRepository(connection)
+    target.citations = SqlCitationRepository(connection)
+    target.analysis = SqlRecordAnalysis(connection)
+
+
+class SqlUnitOfWork(SqlRepositories):
+    """A transaction over all repositories; rolls back unless `commit` succeeded."""
 
     def __init__(self, engine: AsyncEngine, *, writing: bool = True) -> None:
         self._engine = engine
@@ -68,15 +87,7 @@ class SqlUnitOfWork:
             await connection.close()
             raise storage_error(exc) from exc
         self._connection = connection
-        self.actors = SqlActorRepository(connection)
-        self.missions = SqlMissionRepository(connection)
-        self.diplomats = SqlDiplomatRepository(connection)
-        self.expulsions = SqlExpulsionRepository(connection)
-        self.waves = SqlWaveRepository(connection)
-        self.statements = SqlStatementRepository(connection)
-        self.sources = SqlSourceRepository(connection)
-        self.citations = SqlCitationRepository(connection)
-        self.analysis = SqlRecordAnalysis(connection)
+        bind_repositories(self, connection)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -112,3 +123,43 @@ class SqlUnitOfWorkFactory:
 
     def reader(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, writing=False)
+
+    def read_session(self) -> SqlReadSession:
+        return SqlReadSession(self.engine)
+
+
+class SqlReadSession:
+    """The reads of one request on one connection: each use is a short read transaction, one at a time.
+
+    Taking the connection once per request, not once per batch, spares a pool checkout, a
+    reset and a close for every relation a query loads.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+        self._repositories = SqlRepositories()
+        self._lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def use(self) -> AsyncIterator[SqlRepositories]:
+        async with self._lock:
+            try:
+                if self._connection is None:
+                    self._connection = await self._engine.connect()
+                    if is_sqlite(self._engine):
+                        await self._connection.execution_options(sqlite_begin="BEGIN")
+                    bind_repositories(self._repositories, self._connection)
+                await self._connection.begin()
+                try:
+                    yield self._repositories
+                finally:
+                    if self._connection.in_transaction():
+                        await self._connection.rollback()
+            except DBAPIError as exc:
+                raise storage_error(exc) from exc
+
+    async def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()

@@ -10,7 +10,6 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import Context
-from api.loaders import Loaders
 from api.schema import build_schema
 from api.settings import Settings
 from domain.expulsions import Expulsion, MeasureType
@@ -102,8 +101,9 @@ async def _statements_for(engine: AsyncEngine, units: SqlUnitOfWorkFactory, firs
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:
-        context = Context(units=units, loaders=Loaders(units), catalogue=IsoStateCatalogue(), settings=Settings())
+        context = Context.for_request(units, IsoStateCatalogue(), Settings())
         result = await schema.execute(NESTED_PAGE, variable_values={"first": first}, context_value=context)
+        await context.reads.close()
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
     assert result.errors is None, result.errors

@@ -1,0 +1,1 @@
+"""Benchmarks of Demarche over real HTTP; see docs/benchmarks.md."""
