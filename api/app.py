@@ -13,6 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from api.cache import ResponseCache
 from api.context import Context
 from api.schema import build_schema
 from api.settings import Settings
@@ -59,6 +60,6 @@ def create_app(settings: Settings) -> Starlette:
     async def home(_request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
-    graphql = DemarcheGraphQL(settings, units)
+    graphql = ResponseCache(DemarcheGraphQL(settings, units), units.record_version, entries=settings.response_cache)
     routes = [Route("/", home), Route("/health", health), Route("/graphql", graphql, methods=["GET", "POST"]), Mount("/graphql", graphql)]
     return Starlette(routes=routes, lifespan=lifespan)

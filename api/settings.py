@@ -20,4 +20,7 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, le=1000, description="Largest `first` or `last` a connection accepts")
     max_query_depth: int = Field(default=12, ge=2, le=50, description="Deepest selection a query may nest")
     graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql")
+    response_cache: int = Field(
+        default=1000, ge=0, le=100_000, description="Query responses kept in memory, made stale by any write; 0 turns the cache off"
+    )
     pool_size: int = Field(default=10, ge=1, le=100, description="PostgreSQL connections kept open")

@@ -28,6 +28,7 @@ from persistence.repositories import (
     SqlSourceRepository,
     SqlStatementRepository,
 )
+from persistence.unit_of_work import BUMP_VERSION
 
 CHUNK = 5_000
 
@@ -81,6 +82,7 @@ async def bulk_load(engine: AsyncEngine, record: BulkRecord) -> int:
             (SqlCitationRepository, record.citations),
         ):
             await _load(connection, repository, entities)
+        await connection.execute(BUMP_VERSION)
         if connection.dialect.name == "postgresql":
             for table in ("mission", "diplomat", "expulsion", "source", "statement", "citation"):
                 await connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}"))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel import SQLModel
 
-import persistence.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import persistence.tables
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -62,3 +62,6 @@ async def create_tables(connection: AsyncConnection) -> None:
 
     await connection.run_sync(SQLModel.metadata.create_all)
     await create_search_index(connection)
+    version = persistence.tables.RecordVersionRow.__table__  # type: ignore[attr-defined]
+    if (await connection.execute(select(version.c.id))).first() is None:
+        await connection.execute(insert(version).values(id=1, version=0))

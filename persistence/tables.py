@@ -184,3 +184,11 @@ class CitationRow(SQLModel, table=True):
     excerpt: str | None = Field(default=None, sa_column=Column(Text))
     headcount_qualifier: str | None = Field(default=None, max_length=12)
     headcount_value: int | None = None
+
+
+class RecordVersionRow(SQLModel, table=True):
+    """One row whose number grows with every committed write; caches key on it."""
+
+    __tablename__ = "record_version"
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, nullable=False)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -23,11 +24,16 @@ from persistence.repositories import (
     SqlSourceRepository,
     SqlStatementRepository,
     SqlWaveRepository,
+    table_of,
 )
+from persistence.tables import RecordVersionRow
 
 # Writers take this transaction-scoped lock on PostgreSQL (and BEGIN IMMEDIATE on SQLite),
 # so checks that span records, such as "no answer cycle", see every earlier write.
 WRITER_LOCK = 0x44454D41
+_VERSION = table_of(RecordVersionRow)
+BUMP_VERSION = update(_VERSION).values(version=_VERSION.c.version + 1)
+READ_VERSION = select(_VERSION.c.version)
 
 
 def storage_error(exc: DBAPIError) -> DomainError:
@@ -107,6 +113,7 @@ class SqlUnitOfWork(SqlRepositories):
         if not self._writing:
             raise RuntimeError("a read-only unit of work does not commit")
         try:
+            await self._connection.execute(BUMP_VERSION)
             await self._connection.commit()
         except DBAPIError as exc:
             raise storage_error(exc) from exc
@@ -126,6 +133,14 @@ class SqlUnitOfWorkFactory:
 
     def read_session(self) -> SqlReadSession:
         return SqlReadSession(self.engine)
+
+    async def record_version(self) -> int:
+        """A number that changes whenever any write commits, in any process."""
+        try:
+            async with self.engine.connect() as connection:
+                return int((await connection.execute(READ_VERSION)).scalar_one())
+        except DBAPIError as exc:
+            raise storage_error(exc) from exc
 
 
 class SqlReadSession:
