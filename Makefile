@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup serve demo test lint typecheck schema bench clean
+.PHONY: setup serve demo test lint typecheck schema bench bench-setup clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ schema: $(STAMP)
 test: lint typecheck
 	$(BIN)/demarche schema --check
 	$(BIN)/pytest
+
+## The benchmark over real HTTP (SQLite and PostgreSQL); writes bench/results.json and docs/benchmarks.md.
+bench-setup: $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,bench]"
+
+bench: bench-setup
+	$(BIN)/python -m bench.run --scales 10000 100000 --databases sqlite postgresql
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 
 from api.analysis import AnalysisQueries
 from api.errors import ConflictError, NotFoundError, UnavailableError, ValidationError, should_mask
@@ -46,6 +46,9 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
             partial(MaxAliasesLimiter, max_alias_count=max_aliases),
             partial(MaxTokensLimiter, max_token_count=max_tokens),
             partial(MaskErrors, should_mask_error=should_mask),
+            # Parsing and validating a document dominate small queries; do it once per document.
+            partial(ParserCache, maxsize=256),
+            partial(ValidationCache, maxsize=256),
         ],
     )
 

@@ -101,8 +101,8 @@ async def _statements(url: str, ops: list[Operation]) -> dict[str, int]:
     return counts
 
 
-def _start(command: list[str], url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DEMARCHE_DATABASE_URL": url, "DEMARCHE_LOAD_DEMO": "false"}
+def _start(command: list[str], url: str, port: int, *, cache: int = 0) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DEMARCHE_DATABASE_URL": url, "DEMARCHE_LOAD_DEMO": "false", "DEMARCHE_RESPONSE_CACHE": str(cache)}
     process = subprocess.Popen([*command, "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return process
 
@@ -172,11 +172,14 @@ async def run_one(kind: str, scale: int, clients: int, duration: float) -> dict[
     print(f"[{kind} {scale}] loaded {load['records']} records at {load['records_per_s']:.0f}/s", flush=True)
     ops = await operations(create_engine(url))
     statements = await _statements(url, ops)
-    server = _start([sys.executable, "-m", "api.cli", "serve", "--log-level", "warning"], url, 8700)
+    serve = [sys.executable, "-m", "api.cli", "serve", "--log-level", "warning"]
+    server = _start(serve, url, 8700)
+    cached = _start(serve, url, 8702, cache=1000)
     floor = _start([sys.executable, "-m", "uvicorn", "bench.floor:app", "--log-level", "warning"], url, 8701)
     results: dict[str, Any] = {"database": kind, "statements": scale, "load": load, "operations": {}}
     try:
         await _wait("http://127.0.0.1:8700/health")
+        await _wait("http://127.0.0.1:8702/health")
         await _wait("http://127.0.0.1:8701/floor")
         floor_result = await _measure("http://127.0.0.1:8701/floor", None, clients, duration)
         results["floor"] = floor_result
@@ -188,8 +191,14 @@ async def run_one(kind: str, scale: int, clients: int, duration: float) -> dict[
             results["operations"][op.name] = measured
             print(f"[{kind} {scale}] {op.name}: {measured}", flush=True)
         results["server_peak_rss_mb"] = _peak_rss_mb(server.pid)
+        page = ops[0]
+        hit = await _measure("http://127.0.0.1:8702/graphql", {"query": page.query, "variables": page.variables}, clients, duration)
+        hit["sql_statements"] = 0
+        hit["p50_vs_floor"] = hit["p50_ms"] / floor_result["p50_ms"]
+        results["cached"] = hit
+        print(f"[{kind} {scale}] {page.name}, cached: {hit}", flush=True)
     finally:
-        for process in (server, floor):
+        for process in (server, cached, floor):
             process.terminate()
             process.wait(timeout=30)
     return results
@@ -226,9 +235,15 @@ def _markdown(runs: list[dict[str, Any]], command: str, clients: int, duration: 
         lines.append(
             f"| floor (bare route, one SQL query) | {floor['rps']:.1f} | {floor['p50_ms']:.1f} | {floor['p99_ms']:.1f} | 1.00 | 1 |"
         )
-        for name, op in run["operations"].items():
+        for name, op in [*run["operations"].items(), ("page of 50, nested, from the response cache", run["cached"])]:
             figures = f"{op['rps']:.1f} | {op['p50_ms']:.1f} | {op['p99_ms']:.1f} | {op['p50_vs_floor']:.2f}"
             lines.append(f"| {name} | {figures} | {op['sql_statements']} |")
+        page = run["operations"]["page of 50, nested"]
+        lines += [
+            "",
+            f"Cached page ÷ uncached page, req/s: **{run['cached']['rps'] / page['rps']:.1f} times**. "
+            "Every operation above the cached row ran on a server with the response cache off.",
+        ]
         lines.append("")
     return "\n".join(lines) + "\n"
 
