@@ -214,7 +214,7 @@ class SqlRepository(Generic[E, F]):
         return Page(items, has_next=more, has_previous=earlier, keys=keys)
 
     async def count(self, filter: F) -> int:
-        query = select(func.count()).select_from(self.table).where(*self.conditions(filter))
+        query = select(func.count()).select_from(self.source(filter)).where(*self.conditions(filter))
         return int(await self.connection.scalar(query) or 0)
 
     async def _grouped(self, column: str, ids: Collection[int]) -> dict[int, builtins.list[E]]:
@@ -420,11 +420,10 @@ class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
             found.append(exists().where(_ABOUT.c.statement_id == c.id, _ABOUT.c.measure_id == filter.measure_id))
         if filter.speaker is not None:
             needle = filter.speaker.lower()
+            # SQLite's own lower() folds ASCII only; the engine registers a Unicode one.
+            lower = func.unicode_lower if self.connection.dialect.name == "sqlite" else func.lower
             found.append(
-                or_(
-                    func.lower(c.speaker_name).contains(needle, autoescape=True),
-                    func.lower(c.speaker_role).contains(needle, autoescape=True),
-                )
+                or_(lower(c.speaker_name).contains(needle, autoescape=True), lower(c.speaker_role).contains(needle, autoescape=True))
             )
         for column, values in (("channel", filter.channels), ("stance", filter.stances)):
             if values is not None:

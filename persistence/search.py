@@ -7,9 +7,11 @@ value is more relevant on both, so the keyset ordering is ascending either way.
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, FromClause, Table, column, func, literal, literal_column, table
+from sqlalchemy import ColumnElement, FromClause, Table, column, false, func, literal, literal_column, table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import InvalidInput
@@ -35,12 +37,23 @@ _VECTOR_SQL = "to_tsvector('english'::regconfig, coalesce({prefix}quote, '') || 
 POSTGRES_DDL = (f"CREATE INDEX IF NOT EXISTS ix_statement_search ON statement USING GIN ({_VECTOR_SQL.format(prefix='')})",)
 
 
+@cache
+def stop_words() -> frozenset[str]:
+    text = resources.files("persistence").joinpath("data/english_stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def words(text: str) -> list[str]:
     """The searchable words of a query; refuse a query with none."""
     found = _WORD.findall(text)
     if not found:
         raise InvalidInput("search", "the search needs at least one word")
     return found
+
+
+def meaningful_words(text: str) -> list[str]:
+    """The query's words less English stop words, as PostgreSQL's configuration drops them."""
+    return [word for word in words(text) if word.lower() not in stop_words()]
 
 
 class FullTextSearch(Protocol):
@@ -57,7 +70,10 @@ class SqliteSearch:
 
     def matches(self, text: str) -> ColumnElement[bool]:
         # Each word quoted: the user's text is never read as FTS5 query syntax.
-        phrase = " ".join('"' + word.replace('"', "") + '"' for word in words(text))
+        kept = meaningful_words(text)
+        if not kept:
+            return false()  # only stop words: PostgreSQL matches nothing either
+        phrase = " ".join('"' + word + '"' for word in kept)
         return literal_column("statement_fts").op("MATCH")(literal(phrase))
 
     def rank(self, text: str) -> ColumnElement[Any]:

@@ -81,7 +81,10 @@ class SqlUnitOfWork(SqlRepositories):
     async def __aenter__(self) -> Self:
         if self._connection is not None:
             raise RuntimeError("a unit of work is entered once")
-        connection = await self._engine.connect()
+        try:
+            connection = await self._engine.connect()
+        except DBAPIError as exc:
+            raise storage_error(exc) from exc
         try:
             if is_sqlite(self._engine):
                 begin = "BEGIN IMMEDIATE" if self._writing else "BEGIN"

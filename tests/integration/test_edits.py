@@ -1,0 +1,159 @@
+"""Updating and deleting stored records of every aggregate, links included."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from domain.actors import Actor, ActorKind
+from domain.expulsions import Expulsion
+from domain.missions import MissionKind
+from domain.people import Rank, StaffCategory
+from domain.sources import SourceKind
+from domain.statements import Channel, Stance
+from domain.values import Headcount, HeadcountQualifier, PartialDate
+from tests.integration import drafts
+from tests.integration.conftest import Store, repository
+
+Edit = tuple[Any, dict[str, Any]]
+"""A draft to store, and changes to every one of its editable fields."""
+
+
+async def organisation(store: Store) -> Edit:
+    draft = Actor(code="ASEAN", kind=ActorKind.ORGANISATION, name="ASEAN", official_name="Association of Southeast Asian Nations")
+    return draft, {"code": "SCO", "name": "Shanghai Cooperation Organisation", "official_name": None}
+
+
+async def mission(store: Store) -> Edit:
+    return drafts.mission(), {
+        "host_state": "PL",
+        "kind": MissionKind.PERMANENT_MISSION,
+        "accredited_to": "OSCE",
+        "city": "Vienna",
+        "name": "Permanent Mission to the OSCE",
+    }
+
+
+async def diplomat(store: Store) -> Edit:
+    post = await store.add(drafts.mission())
+    changes = {"name": "Anna Ivanova", "rank": Rank.COUNSELLOR, "mission_id": post.id, "staff_category": StaffCategory.CONSULAR}
+    return drafts.diplomat(), changes
+
+
+async def wave(store: Store) -> Edit:
+    return drafts.wave(), {"name": "Bucha wave", "description": "EU states acting together in April 2022."}
+
+
+async def measure(store: Store) -> Edit:
+    first, second, third = await store.add_all(drafts.diplomat(), drafts.diplomat(), drafts.diplomat())
+    old, new = await store.add_all(drafts.measure(actor="PL"), drafts.measure(actor="DE"))
+    draft = drafts.measure(answers=(old.id or 0,), diplomat_ids=(first.id or 0, second.id or 0))
+    changes = {
+        "headcount": Headcount.unknown(),
+        "announced": PartialDate(2022, 4),
+        "deadline": PartialDate(2022, 4, 30),
+        "stated_reason": "Revised after the official note.",
+        "answers": (new.id or 0,),
+        "diplomat_ids": (third.id or 0,),
+    }
+    return draft, changes
+
+
+async def statement(store: Store) -> Edit:
+    first, second = await store.add_all(drafts.measure(), drafts.measure(actor="PL"))
+    changes = {
+        "on_behalf_of": "RU",
+        "stance": Stance.DENIES,
+        "channel": Channel.SPEECH,
+        "speaker_name": "Maria Zakharova",
+        "said_on": PartialDate(2022),
+        "translation": "Lies.",
+        "translation_language": "en",
+        "quote": "Ложь.",
+        "quote_language": "ru",
+        "measure_ids": (second.id or 0,),
+    }
+    return drafts.statement(measure_ids=(first.id or 0,)), changes
+
+
+async def source(store: Store) -> Edit:
+    changes = {
+        "publisher": "TASS",
+        "title": "Moscow responds",
+        "kind": SourceKind.STATE_MEDIA,
+        "url": "https://tass.com/1",
+        "published": PartialDate(2022, 3, 24),
+    }
+    return drafts.source(), changes
+
+
+async def citation(store: Store) -> Edit:
+    first, second = await store.add_all(drafts.measure(), drafts.measure(actor="PL"))
+    reuters, tass = await store.add_all(drafts.source(), drafts.source(publisher="TASS"))
+    changes = {
+        "source_id": tass.id,
+        "measure_id": second.id,
+        "excerpt": "about ten",
+        "reported_headcount": Headcount(HeadcountQualifier.APPROXIMATE, 10),
+    }
+    return drafts.citation(source_id=reuters.id, measure_id=first.id), changes
+
+
+EDITS: list[Callable[[Store], Awaitable[Edit]]] = [organisation, mission, diplomat, wave, measure, statement, source, citation]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.__name__)
+async def test_update_replaces_every_field_and_reads_back(store: Store, edit: Callable[[Store], Awaitable[Edit]]) -> None:
+    draft, changes = await edit(store)
+    stored = await store.add(draft)
+    revised = dataclasses.replace(stored, **changes)
+    assert revised != stored
+    assert await store.update(revised) == revised
+    assert await store.get(type(draft), stored.id) == revised
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.__name__)
+async def test_deleted_record_is_gone_and_its_neighbour_stays(store: Store, edit: Callable[[Store], Awaitable[Edit]]) -> None:
+    draft, changes = await edit(store)
+    kept, doomed = await store.add_all(draft, dataclasses.replace(draft, **changes))
+    async with store.units() as uow:
+        await repository(uow, type(draft)).delete(doomed.id)
+        await uow.commit()
+    assert await store.get(type(draft), doomed.id) is None
+    assert await store.get(type(draft), kept.id) == kept
+
+
+async def test_update_can_clear_every_link_of_a_measure(store: Store) -> None:
+    earlier, person = await store.add(drafts.measure(actor="PL")), await store.add(drafts.diplomat())
+    stored = await store.add(drafts.measure(answers=(earlier.id or 0,), diplomat_ids=(person.id or 0,)))
+    cleared = await store.update(dataclasses.replace(stored, answers=(), diplomat_ids=()))
+    assert await store.get(Expulsion, stored.id or 0) == cleared
+    assert (cleared.answers, cleared.diplomat_ids) == ((), ())
+
+
+async def test_update_of_one_measures_links_leaves_other_measures_links_alone(store: Store) -> None:
+    earlier = await store.add(drafts.measure(actor="PL"))
+    first, second = await store.add_all(drafts.measure(answers=(earlier.id or 0,)), drafts.measure(actor="DE", answers=(earlier.id or 0,)))
+    await store.update(dataclasses.replace(first, answers=()))
+    assert await store.get(Expulsion, second.id or 0) == second
+
+
+async def test_deleting_a_statement_removes_its_citations_and_links_but_keeps_its_measures(store: Store) -> None:
+    about = await store.add(drafts.measure())
+    said = await store.add(drafts.statement(measure_ids=(about.id or 0,)))
+    origin = await store.add(drafts.source())
+    await store.add(drafts.citation(source_id=origin.id, statement_id=said.id))
+    before = await store.row_counts()
+    async with store.units() as uow:
+        await uow.statements.delete(said.id or 0)
+        await uow.commit()
+    after = await store.row_counts()
+    assert {table: before[table] - after[table] for table in before if before[table] != after[table]} == {
+        "statement": 1,
+        "statement_measure": 1,
+        "citation": 1,
+    }
+    assert await store.get(Expulsion, about.id or 0) == about
