@@ -15,6 +15,7 @@ from api.arguments import Code, StateCode
 from api.connections import Connection, connection, page_request
 from api.context import Info
 from api.inputs import node_id
+from api.prefetch import connection_nodes, prefetch
 from api.types.actors import Organisation, State, actor_type
 from api.types.expulsions import Expulsion, Wave
 from api.types.missions import Diplomat, Mission
@@ -58,7 +59,9 @@ async def _listing(
         async with info.context.reads.use() as uow:
             return await repository(uow).count(filter)
 
-    return connection(page, request, build, count)
+    result = connection(page, request, build, count)
+    await prefetch(info.context.reads, [edge.node for edge in result.edges], connection_nodes(info.selected_fields))
+    return result
 
 
 async def code_of(info: Info, field: str, code: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +12,7 @@ from strawberry import relay
 from api.context import Info
 from api.types.actors import Actor, State, load_actor
 from api.types.nodes import resolve_nodes
+from api.types.preloading import preloaded
 from api.types.values import MissionKind, Rank, StaffCategory
 from domain import missions, people
 
@@ -22,6 +24,7 @@ class Mission(relay.Node):
     city: str | None = strawberry.field(description="City where the post sits.")
     name: str | None = strawberry.field(description="The post's own name, if recorded.")
     _entity: strawberry.Private[missions.Mission]
+    _preloaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_domain(cls, entity: missions.Mission) -> Mission:
@@ -29,16 +32,16 @@ class Mission(relay.Node):
         return cls(id=entity.id, kind=entity.kind, city=entity.city, name=entity.name, _entity=entity)
 
     @strawberry.field(description="The state that sends the mission.")
-    async def sending_state(self, info: Info) -> State:
-        return await load_actor(info, self._entity.sending_state)  # type: ignore[return-value]
+    def sending_state(self, info: Info) -> State:
+        return preloaded(self, "sending_state", lambda: load_actor(info, self._entity.sending_state))  # type: ignore[no-any-return]
 
     @strawberry.field(description="The state on whose territory the mission sits.")
-    async def host_state(self, info: Info) -> State:
-        return await load_actor(info, self._entity.host_state)  # type: ignore[return-value]
+    def host_state(self, info: Info) -> State:
+        return preloaded(self, "host_state", lambda: load_actor(info, self._entity.host_state))  # type: ignore[no-any-return]
 
     @strawberry.field(description="The organisation the mission is accredited to, when it is not the host state (e.g. the UN).")
-    async def accredited_to(self, info: Info) -> Actor | None:
-        return await load_actor(info, self._entity.accredited_to)
+    def accredited_to(self, info: Info) -> Actor | None:
+        return preloaded(self, "accredited_to", lambda: load_actor(info, self._entity.accredited_to))  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -54,6 +57,7 @@ class Diplomat(relay.Node):
         description="Diplomatic, administrative and technical, service, consular, or organisation staff."
     )
     _entity: strawberry.Private[people.Diplomat]
+    _preloaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_domain(cls, entity: people.Diplomat) -> Diplomat:
@@ -61,11 +65,14 @@ class Diplomat(relay.Node):
         return cls(id=entity.id, name=entity.name, rank=entity.rank, staff_category=entity.staff_category, _entity=entity)
 
     @strawberry.field(description="The state that sent this person.")
-    async def sending_state(self, info: Info) -> State:
-        return await load_actor(info, self._entity.sending_state)  # type: ignore[return-value]
+    def sending_state(self, info: Info) -> State:
+        return preloaded(self, "sending_state", lambda: load_actor(info, self._entity.sending_state))  # type: ignore[no-any-return]
 
     @strawberry.field(description="The mission the person served at, if known.")
-    async def mission(self, info: Info) -> Mission | None:
+    def mission(self, info: Info) -> Mission | None:
+        return preloaded(self, "mission", lambda: self._mission(info))  # type: ignore[no-any-return]
+
+    async def _mission(self, info: Info) -> Mission | None:
         if self._entity.mission_id is None:
             return None
         found = await info.context.loaders.load(info, "mission", self._entity.mission_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +13,7 @@ from api.context import Info
 from api.types.actors import Actor, load_actor
 from api.types.expulsions import Expulsion
 from api.types.nodes import resolve_nodes
+from api.types.preloading import preloaded
 from api.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
 from domain import sources, statements
 
@@ -50,6 +52,7 @@ class Citation(relay.Node):
         description="The headcount this source reported, which may differ from the measure's preferred figure."
     )
     _entity: strawberry.Private[sources.Citation]
+    _preloaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_domain(cls, entity: sources.Citation) -> Citation:
@@ -59,20 +62,29 @@ class Citation(relay.Node):
         )
 
     @strawberry.field(description="The source cited.")
-    async def source(self, info: Info) -> Source:
+    def source(self, info: Info) -> Source:
+        return preloaded(self, "source", lambda: self._source(info))  # type: ignore[no-any-return]
+
+    async def _source(self, info: Info) -> Source:
         found = await info.context.loaders.load(info, "source", self._entity.source_id)
         assert found is not None
         return Source.from_domain(found)
 
     @strawberry.field(description="The measure this citation backs, if it backs a measure.")
-    async def measure(self, info: Info) -> Expulsion | None:
+    def measure(self, info: Info) -> Expulsion | None:
+        return preloaded(self, "measure", lambda: self._measure(info))  # type: ignore[no-any-return]
+
+    async def _measure(self, info: Info) -> Expulsion | None:
         if self._entity.measure_id is None:
             return None
         found = await info.context.loaders.load(info, "expulsion", self._entity.measure_id)
         return Expulsion.from_domain(found) if found else None
 
     @strawberry.field(description="The statement this citation backs, if it backs a statement.")
-    async def statement(self, info: Info) -> Statement | None:
+    def statement(self, info: Info) -> Statement | None:
+        return preloaded(self, "statement", lambda: self._statement(info))  # type: ignore[no-any-return]
+
+    async def _statement(self, info: Info) -> Statement | None:
         if self._entity.statement_id is None:
             return None
         found = await info.context.loaders.load(info, "statement", self._entity.statement_id)
@@ -97,6 +109,7 @@ class Statement(relay.Node):
     translation_language: str | None = strawberry.field(description="Language tag of the translation.")
     said_on: PartialDateType | None = strawberry.field(description="When it was said, to the precision known.")
     _entity: strawberry.Private[statements.Statement]
+    _preloaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_domain(cls, entity: statements.Statement) -> Statement:
@@ -117,16 +130,22 @@ class Statement(relay.Node):
         )
 
     @strawberry.field(description="The state or organisation on whose behalf it was said.")
-    async def on_behalf_of(self, info: Info) -> Actor:
-        return await load_actor(info, self._entity.on_behalf_of)  # type: ignore[return-value]
+    def on_behalf_of(self, info: Info) -> Actor:
+        return preloaded(self, "on_behalf_of", lambda: load_actor(info, self._entity.on_behalf_of))  # type: ignore[no-any-return]
 
     @strawberry.field(description="The measures it is about; empty for a statement about no expulsion.")
-    async def measures(self, info: Info) -> list[Expulsion]:
+    def measures(self, info: Info) -> list[Expulsion]:
+        return preloaded(self, "measures", lambda: self._measures(info))  # type: ignore[no-any-return]
+
+    async def _measures(self, info: Info) -> list[Expulsion]:
         loaded = await info.context.loaders.present(info, "expulsion", self._entity.measure_ids)
         return [Expulsion.from_domain(m) for m in loaded]
 
     @strawberry.field(description="The sources that report it.")
-    async def citations(self, info: Info) -> list[Citation]:
+    def citations(self, info: Info) -> list[Citation]:
+        return preloaded(self, "citations", lambda: self._citations(info))  # type: ignore[no-any-return]
+
+    async def _citations(self, info: Info) -> list[Citation]:
         return [Citation.from_domain(c) for c in await info.context.loaders.load(info, "citations_of_statement", self.id)]
 
     @classmethod

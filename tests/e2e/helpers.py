@@ -1,0 +1,231 @@
+"""Shared machinery for the end-to-end suites.
+
+- `running_server`: one real server per test module and backend (start-up costs about a
+  second), with its stderr drained so a chatty server never blocks on a full pipe.
+- `mutate` / `read`: mutation documents built from the committed schema.graphql, so a test
+  names a mutation and its variables, and gets back the record or the typed failure.
+- `snapshot` / `unchanged`: the whole record read over HTTP, every list page by page, to
+  prove that a refused change wrote nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from graphql import GraphQLObjectType, GraphQLUnionType, build_schema, get_named_type
+
+from tests.conftest import IN_CI, POSTGRES_ADMIN_URL, _create_database, _drop_database, _postgres_url
+from tests.e2e.conftest import Server, start_server, stop_server
+
+CONTRACT = build_schema((Path(__file__).resolve().parents[2] / "schema.graphql").read_text(encoding="utf-8"))
+MUTATIONS = CONTRACT.mutation_type.fields if CONTRACT.mutation_type else {}
+
+DATE = "value precision start end"
+HEADCOUNT = "qualifier value"
+CITATION = f"id excerpt reportedHeadcount {{ {HEADCOUNT} }} source {{ id }} measure {{ id }} statement {{ id }}"
+FIELDS = {
+    "State": "id code name kind alpha3 numeric officialName dissolved isFormer",
+    "Organisation": "id code name kind",
+    "Mission": "id kind city name sendingState { code } hostState { code } accreditedTo { code kind }",
+    "Diplomat": "id name rank staffCategory sendingState { code } mission { id }",
+    "Wave": "id name description",
+    "Source": f"id publisher title kind url published {{ {DATE} }}",
+    "Citation": CITATION,
+    "Statement": (
+        "id speakerName speakerRole channel relayedBy stance quote quoteLanguage translation translationLanguage"
+        f" saidOn {{ {DATE} }} onBehalfOf {{ code kind }} measures {{ id }} citations {{ {CITATION} }}"
+    ),
+    "Expulsion": (
+        f"id measureType legalBasis reasonCategory statedReason headcount {{ {HEADCOUNT} }}"
+        f" announced {{ {DATE} }} notified {{ {DATE} }} deadline {{ {DATE} }} departed {{ {DATE} }}"
+        " actor { code kind } target { code } targetMission { id } people { id } answers { id } answeredBy { id }"
+        f" wave {{ id }} statements {{ id }} citations {{ {CITATION} }}"
+    ),
+    "Deleted": "id",
+}
+OUTCOME = "__typename ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { missing: field entity key }"
+LISTS = {
+    "expulsions": "Expulsion",
+    "statements": "Statement",
+    "sources": "Source",
+    "missions": "Mission",
+    "diplomats": "Diplomat",
+    "waves": "Wave",
+    "organisations": "Organisation",
+    "states": "State",
+}
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@dataclass
+class LiveServer(Server):
+    """A running server whose stderr is collected line by line, asked through one kept-alive HTTP client."""
+
+    log: list[str] = field(default_factory=list)
+    client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30), repr=False)
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.client.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def unexpected_errors(self) -> list[str]:
+        """Lines where the API logged an error it masked as 'Unexpected error.'."""
+        return [line for line in self.log if "unexpected error" in line.lower()]
+
+
+def _drain(server: LiveServer) -> None:
+    assert server.process.stderr is not None
+    for raw in server.process.stderr:
+        server.log.append(raw.decode(errors="replace"))
+
+
+@contextmanager
+def running_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server with the demo record on a fresh database of `backend`, for one test module."""
+    database = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demarche.db'}"
+    else:
+        database = f"demarche_e2e_{uuid.uuid4().hex[:12]}"
+        try:
+            asyncio.run(_create_database(database))
+        except (OSError, asyncpg.PostgresError) as exc:
+            if IN_CI:
+                pytest.fail(f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL} and CI=true: {exc}")
+            pytest.skip(f"PostgreSQL is unreachable: {exc}")
+        url = _postgres_url(database)
+    try:
+        started = start_server(url)
+        server = LiveServer(started.url, started.process)
+        threading.Thread(target=_drain, args=(server,), daemon=True).start()
+        try:
+            yield server
+        finally:
+            server.client.close()
+            stop_server(server)
+    finally:
+        if database is not None:
+            asyncio.run(_drop_database(database))
+
+
+def global_id(type_name: str, key: object) -> str:
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+def mutation_document(name: str) -> str:
+    """`mutation { result: name(args) { ...every outcome } }` with the argument types the contract gives."""
+    definition = MUTATIONS[name]
+    declared = ", ".join(f"${arg}: {argument.type}" for arg, argument in definition.args.items())
+    passed = ", ".join(f"{arg}: ${arg}" for arg in definition.args)
+    union = get_named_type(definition.type)
+    members = union.types if isinstance(union, GraphQLUnionType) else [union]
+    success = " ".join(f"... on {t.name} {{ {FIELDS[t.name]} }}" for t in members if isinstance(t, GraphQLObjectType) and t.name in FIELDS)
+    return f"mutation Run({declared}) {{ result: {name}({passed}) {{ {OUTCOME} {success} }} }}"
+
+
+def mutate(server: Server, name: str, **variables: Any) -> dict[str, Any]:
+    """Run one mutation; its result: the record with every field, or the typed failure."""
+    result: dict[str, Any] = server.data(mutation_document(name), variables)["result"]
+    return result
+
+
+def ok(result: dict[str, Any], type_name: str) -> dict[str, Any]:
+    """The record a mutation returned, failing with the typed error if it returned one."""
+    assert result["__typename"] == type_name, result
+    return result
+
+
+def read(server: Server, id: str, type_name: str) -> dict[str, Any] | None:
+    """The record with this global ID, with every field of `type_name`, or None when there is none."""
+    query = f"query Read($id: ID!) {{ node(id: $id) {{ __typename ... on {type_name} {{ {FIELDS[type_name]} }} }} }}"
+    found: dict[str, Any] | None = server.data(query, {"id": id})["node"]
+    return found
+
+
+def errors(server: Server, query: str, variables: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The errors of a request GraphQL refuses: HTTP 200, `errors` given, no data, never the masked 'Unexpected error.'."""
+    body = server.graphql(query, variables)
+    assert body.get("errors"), body
+    assert not any((body.get("data") or {}).values()), body
+    found: list[dict[str, Any]] = body["errors"]
+    assert all("unexpected error" not in error["message"].lower() for error in found), found
+    return found
+
+
+def demo_ids(server: Server) -> dict[str, str]:
+    """IDs in the March 2022 demo record: each measure by its actor's code, a cited source, the missions, a statement."""
+    query = """{ expulsions(first: 10) { nodes { id actor { code } targetMission { id } citations { source { id } } } }
+                 statements(first: 1) { nodes { id } } }"""
+    found = server.data(query)
+    ids = {measure["actor"]["code"]: measure["id"] for measure in found["expulsions"]["nodes"]}
+    by_actor = {measure["actor"]["code"]: measure for measure in found["expulsions"]["nodes"]}
+    ids["UN mission"] = by_actor["US"]["targetMission"]["id"]
+    ids["Moscow embassy"] = by_actor["RU"]["targetMission"]["id"]
+    ids["cited source"] = by_actor["PL"]["citations"][0]["source"]["id"]
+    ids["statement"] = found["statements"]["nodes"][0]["id"]
+    return ids
+
+
+def _page(list_name: str, after: str | None) -> str:
+    cursor = "" if after is None else f", after: {json.dumps(after)}"
+    fields = FIELDS[LISTS[list_name]]
+    return f"{list_name}(first: 100{cursor}) {{ totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ {fields} }} }}"
+
+
+def snapshot(server: Server) -> dict[str, Any]:
+    """The whole record as the API shows it, each list paged through and sorted by id; citations gathered from measures and statements.
+
+    The first page of every list comes in one request, later pages one request per list. Each
+    document carries a fresh comment, so the server's response cache never answers for the database.
+    """
+    fresh = f"# snapshot {uuid.uuid4().hex}\n"
+    record: dict[str, Any] = {}
+    pages = server.data(fresh + "{ " + " ".join(_page(name, None) for name in LISTS) + " }")
+    for name in LISTS:
+        page = pages[name]
+        items = list(page["nodes"])
+        while page["pageInfo"]["hasNextPage"]:
+            page = server.data(fresh + "{ " + _page(name, page["pageInfo"]["endCursor"]) + " }")[name]
+            items += page["nodes"]
+        assert len(items) == page["totalCount"], f"{name}: paging gave {len(items)} items, totalCount says {page['totalCount']}"
+        record[name] = sorted(items, key=lambda item: item["id"])
+    cited = [c for owner in (*record["expulsions"], *record["statements"]) for c in owner["citations"]]
+    record["citations"] = sorted(cited, key=lambda citation: citation["id"])
+    return record
+
+
+@contextmanager
+def unchanged(server: LiveServer) -> Iterator[dict[str, Any]]:
+    """Prove that what runs inside writes nothing, leaves the server up and logs no masked error."""
+    before = snapshot(server)
+    masked = len(server.unexpected_errors())
+    yield before
+    assert server.alive()
+    assert snapshot(server) == before
+    assert server.unexpected_errors()[masked:] == []
+
+
+def assert_invalid(result: dict[str, Any], field: str) -> None:
+    assert result["__typename"] == "ValidationError", result
+    assert result["field"] == field, result
+    assert result["message"], result
+    assert "unexpected" not in result["message"].lower(), result
+
+
+def assert_not_found(result: dict[str, Any], field: str, entity: str, key: str) -> None:
+    assert result["__typename"] == "NotFoundError", result
+    assert (result["missing"], result["entity"], result["key"]) == (field, entity, key), result
