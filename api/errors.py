@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 import strawberry
@@ -53,12 +53,14 @@ class Deleted:
 Failure = ValidationError | NotFoundError | ConflictError | UnavailableError
 
 
-def failure(error: DomainError) -> Failure:
-    """The typed result for a domain error."""
+def failure(error: DomainError, fields: Mapping[str, str] | None = None) -> Failure:
+    """The typed result for a domain error; `fields` renames the use case's field names to this mutation's arguments."""
+    rename = fields or {}
     if isinstance(error, InvalidInput):
-        return ValidationError(message=error.message, field=error.field)
+        return ValidationError(message=error.message, field=rename.get(error.field, error.field))
     if isinstance(error, NotFound):
-        return NotFoundError(message=error.message, field=error.field, entity=error.entity, key=str(error.key))
+        field = rename.get(error.field, error.field) if error.field is not None else None
+        return NotFoundError(message=error.message, field=field, entity=error.entity, key=str(error.key))
     if isinstance(error, Conflict):
         return ConflictError(message=error.message)
     if isinstance(error, StorageUnavailable):
@@ -66,18 +68,22 @@ def failure(error: DomainError) -> Failure:
     return ValidationError(message=error.message, field="input")
 
 
-async def outcome(operation: Callable[[], Awaitable[T]]) -> T | Failure:
+async def outcome(operation: Callable[[], Awaitable[T]], fields: Mapping[str, str] | None = None) -> T | Failure:
     """Run a use case and turn an expected failure into its typed result."""
     try:
         return await operation()
     except DomainError as error:
-        return failure(error)
+        return failure(error, fields)
 
 
 def is_client_error(error: GraphQLError) -> bool:
-    """Whether an error's message is meant for the client; every other error is masked."""
+    """Whether an error's message is meant for the client; every other error is masked.
+
+    Errors without a path arose before execution (parsing, validation, coercing variables)
+    and describe the request; errors in a resolver are the client's only when expected.
+    """
     original = error.original_error
-    if original is None or isinstance(original, DomainError | GlobalIDValueError):
+    if error.path is None or original is None or isinstance(original, DomainError | GlobalIDValueError):
         return True
     log.error("unexpected error in %s", error.path, exc_info=original)
     return False

@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.types import ExecutionContext
 
 from api.analysis import AnalysisQueries
 from api.errors import ConflictError, NotFoundError, UnavailableError, ValidationError, should_mask
@@ -34,9 +36,17 @@ NODE_TYPES = [State, Organisation, Mission, Diplomat, Expulsion, Wave, Statement
 ERROR_TYPES = [ValidationError, NotFoundError, ConflictError, UnavailableError]
 
 
+class DemarcheSchema(strawberry.Schema):
+    """Logs only unexpected errors (MaskErrors already logged each with its traceback); a client's
+    bad input is answered, not logged."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        return None
+
+
 def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000) -> strawberry.Schema:
     """The schema with its request limits; unexpected errors reach clients only as 'Unexpected error.'."""
-    return strawberry.Schema(
+    return DemarcheSchema(
         query=Root,
         mutation=Mutation,
         types=[*NODE_TYPES, *ERROR_TYPES],

@@ -10,6 +10,7 @@ from domain.errors import InvalidInput
 SHORT_TEXT = 200
 LONG_TEXT = 10_000
 URL_TEXT = 2_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
@@ -26,6 +27,8 @@ def text(field: str, value: str | None, *, limit: int = SHORT_TEXT, required: bo
         return None
     if len(cleaned) > limit:
         raise InvalidInput(field, f"{field} is {len(cleaned)} characters long; the limit is {limit}")
+    if _CONTROL.search(cleaned):
+        raise InvalidInput(field, f"{field} contains a control character (only tabs and line breaks are allowed)")
     return cleaned
 
 

@@ -10,7 +10,6 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     FromClause,
     String,
     Table,
@@ -66,6 +65,25 @@ from persistence.tables import (
 
 E = TypeVar("E")
 F = TypeVar("F")
+
+
+def _key_value(column: ColumnElement[Any], value: object, field: str) -> object:
+    try:
+        expected: type | None = column.type.python_type
+    except NotImplementedError:
+        expected = None
+    if expected is date and isinstance(value, date):
+        return value
+    if expected is date and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        whole = isinstance(value, int) and abs(value) < 2**63
+        if (expected is int and whole) or expected in (float, object, None):
+            return value
+    raise InvalidInput(field, f"{field} is a damaged cursor: it holds a value this ordering cannot have")
 
 
 def _ids(folded: str | None) -> tuple[int, ...]:
@@ -172,17 +190,13 @@ class SqlRepository(Generic[E, F]):
         raise InvalidInput("orderBy", f"this list cannot be ordered by {page.order.value}")
 
     @staticmethod
-    def _bound(columns: Sequence[ColumnElement[Any]], key: Key) -> builtins.list[ColumnElement[Any]]:
+    def _bound(columns: Sequence[ColumnElement[Any]], key: Key, field: str) -> builtins.list[ColumnElement[Any]]:
+        """Bind a cursor's key to the sort columns, refusing one whose values cannot be theirs."""
         if len(key) != len(columns):
-            raise InvalidInput("after", "the cursor was issued for another ordering of this list")
+            raise InvalidInput(field, f"{field} was issued for another ordering of this list")
         bound: builtins.list[ColumnElement[Any]] = []
         for column, value in zip(columns, key, strict=True):
-            if isinstance(column.type, Date) and isinstance(value, str):
-                try:
-                    value = date.fromisoformat(value)
-                except ValueError:
-                    raise InvalidInput("after", "the cursor is damaged") from None
-            bound.append(literal(value, type_=column.type))
+            bound.append(literal(_key_value(column, value, field), type_=column.type))
         return bound
 
     async def list(self, filter: F, page: PageRequest) -> Page[E]:
@@ -194,7 +208,7 @@ class SqlRepository(Generic[E, F]):
         query = base
         behind: ColumnElement[bool] | None = None
         if boundary is not None:
-            position, bound = tuple_(*sorts), tuple_(*self._bound(sorts, boundary))
+            position, bound = tuple_(*sorts), tuple_(*self._bound(sorts, boundary, "before" if page.backward else "after"))
             query = query.where(position < bound if reading_down else position > bound)
             behind = position >= bound if reading_down else position <= bound
         query = query.order_by(*(column.desc() if reading_down else column.asc() for column in sorts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Self
@@ -37,11 +38,21 @@ READ_VERSION = select(_VERSION.c.version)
 
 
 def storage_error(exc: DBAPIError) -> DomainError:
-    """The port's own error for a database failure."""
-    if isinstance(exc, IntegrityError):
-        detail = str(exc.orig).splitlines()[0] if exc.orig is not None else "constraint violated"
-        return Conflict(f"the change conflicts with the stored record ({detail})")
-    return StorageUnavailable("the record store is unavailable; nothing was written")
+    """The port's own error for a database failure, worded without the database's internals."""
+    if not isinstance(exc, IntegrityError):
+        return StorageUnavailable("the record store is unavailable; nothing was written")
+    text = str(exc.orig).lower() if exc.orig is not None else ""
+    if "unique" in text:
+        return Conflict("a record with the same key already exists; nothing was written")
+    if "foreign key" in text:
+        if (exc.statement or "").lstrip().upper().startswith("DELETE"):
+            return Conflict("other records still refer to this one; change or delete them first. Nothing was deleted")
+        return Conflict("the change refers to a record that does not exist (foreign key); nothing was written")
+    rule = _CHECK_NAME.search(text)
+    return Conflict(f"the change breaks the record's rule {rule.group(0) if rule else '(a check)'}; nothing was written")
+
+
+_CHECK_NAME = re.compile(r"ck_[a-z_]+")
 
 
 class SqlRepositories:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry import relay
 
 from api.arguments import CHANGES, NEW, RecordId
 from api.context import Info
-from api.errors import outcome
+from api.errors import Deleted, outcome
 from api.inputs import InputSpec, node_id, patch_of, same
 from api.mutations import common
 from api.types.actors import Actor, Organisation, State, actor_type
 from domain import actors
+from domain.errors import NotFound
 from domain.use_cases import actors as use_cases
 
 ACTOR_TYPES = ("State", "Organisation")
@@ -61,11 +63,26 @@ class ActorMutations:
     @strawberry.mutation(description="Rename a state or organisation.")
     async def update_actor(self, info: Info, id: RecordId, input: Annotated[UpdateActorInput, CHANGES]) -> ActorResult:
         async def run() -> Actor:
-            found = node_id(ACTOR_TYPES, "id", id)
+            found = await _actor_id(info, id)
             return actor_type(await use_cases.update_actor(found, ORGANISATION.values(input), uow=info.context.units()))
 
         return await outcome(run)
 
     @strawberry.mutation(description="Delete a state or organisation that nothing in the record refers to.")
     async def delete_actor(self, info: Info, id: RecordId) -> common.DeleteResult:
-        return await common.delete(info, ACTOR_TYPES, id, use_cases.editor)
+        async def run() -> Deleted:
+            await use_cases.delete_actor(await _actor_id(info, id), uow=info.context.units())
+            return Deleted(id=id)
+
+        return await outcome(run)
+
+
+async def _actor_id(info: Info, id: strawberry.ID) -> int:
+    """The database id behind a State or Organisation ID, which must name an actor of that kind."""
+    found = node_id(ACTOR_TYPES, "id", id)
+    wanted_state = relay.GlobalID.from_id(id).type_name == "State"
+    async with info.context.reads.use() as repositories:
+        actor = await repositories.actors.get(found)
+    if actor is None or actor.is_state != wanted_state:
+        raise NotFound("State" if wanted_state else "Organisation", id, "id")
+    return found

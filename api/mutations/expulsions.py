@@ -89,7 +89,8 @@ async def _link(
         measure = await link(node_id("Expulsion", "measureId", measure_id), node_id(other_type, other_field, other_id), uow=uow)
         return Expulsion.from_domain(measure)
 
-    return await outcome(run)
+    # The use case checks the whole measure; name this mutation's own arguments instead.
+    return await outcome(run, {"id": "measureId", "answers": other_field, "diplomatIds": other_field})
 
 
 @strawberry.type

@@ -102,7 +102,7 @@ async def _link(info: Info, link: Link, statement_id: StatementId, measure_id: M
         ids = node_id("Statement", "statementId", statement_id), node_id("Expulsion", "measureId", measure_id)
         return Statement.from_domain(await link(*ids, uow=info.context.units()))
 
-    return await outcome(run)
+    return await outcome(run, {"id": "statementId", "measureIds": "measureId"})
 
 
 @strawberry.type

@@ -46,6 +46,8 @@ class State(Actor):
 
 @strawberry.type(description="An international organisation acting or speaking in its own name (UN, EU, NATO, OSCE, ...).")
 class Organisation(Actor):
+    official_name: str | None = strawberry.field(description="Official name, if recorded.")
+
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         return await resolve_nodes(info, "actor", node_ids, lambda a: None if a.is_state else actor_type(a))
@@ -65,7 +67,7 @@ def actor_type(actor: actors.Actor) -> State | Organisation:
             official_name=actor.official_name,
             dissolved=actor.dissolved,
         )
-    return Organisation(id=actor.id, code=actor.code, name=actor.name, kind=actor.kind)
+    return Organisation(id=actor.id, code=actor.code, name=actor.name, kind=actor.kind, official_name=actor.official_name)
 
 
 async def load_actor(info: Info, code: str | None) -> State | Organisation | None:

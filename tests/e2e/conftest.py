@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,17 +50,20 @@ def free_port() -> int:
 def start_server(database_url: str, *, load_demo: bool = True) -> Server:
     port = free_port()
     env = {**os.environ, "DEMARCHE_DATABASE_URL": database_url, "DEMARCHE_LOAD_DEMO": str(load_demo).lower()}
+    # The server's log goes to a file: a pipe nobody reads would stall it once full.
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (closed with the process, by the OS)
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level", "warning"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     server = Server(f"http://127.0.0.1:{port}", process)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {process.stderr.read().decode() if process.stderr else ''}")
+            log.seek(0)
+            raise RuntimeError(f"the server exited: {log.read().decode(errors='replace')}")
         try:
             if server.alive():
                 return server

@@ -152,13 +152,6 @@ def test_a_fractional_headcount_is_refused_by_graphql_pointing_at_the_value(api:
     assert error["locations"] == [{"line": 1, "column": FRACTIONAL.index("2.5") + 1}]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the literal's error message ('Int cannot represent non-integer value: 2.5') names no field")
-def test_a_fractional_headcount_literal_error_names_the_field(api: LiveServer) -> None:
-    [error] = errors(api, FRACTIONAL)
-    assert "headcount" in error["message"]
-
-
-@pytest.mark.xfail(strict=True, reason="BUG: a bad value in variables is masked as 'Unexpected error.' (api/errors.is_client_error)")
 @pytest.mark.parametrize(
     ("changes", "path"),
     [({"headcount": {"qualifier": "EXACT", "value": 2.5}}, "headcount.value"), ({"measureType": "KICK_OUT"}, "measureType")],
@@ -264,7 +257,6 @@ def test_blank_or_missing_required_text_is_refused_naming_the_field(api: LiveSer
         )
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a NUL character is stored on SQLite and reported as UnavailableError on PostgreSQL")
 def test_a_nul_character_in_text_is_refused_naming_the_field(api: LiveServer) -> None:
     with unchanged(api):
         assert_invalid(mutate(api, "createWave", input={"name": "Wave\u0000one"}), "name")
