@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import BACKENDS
+
 
 @dataclass
 class Server:
@@ -88,3 +90,12 @@ def server(database_url: str) -> Iterator[Server]:
     running = start_server(database_url)
     yield running
     stop_server(running)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One server with the demo record per test module and backend, for tests that each touch only their own records."""
+    from tests.e2e.helpers import running_server  # helpers builds on this module
+
+    with running_server(request.param, tmp_path_factory) as running:
+        yield running

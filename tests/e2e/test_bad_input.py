@@ -6,13 +6,11 @@ and compares the two, checks `/health`, and checks that no error was masked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.e2e.helpers import (
-    BACKENDS,
     LiveServer,
     assert_invalid,
     assert_not_found,
@@ -20,17 +18,10 @@ from tests.e2e.helpers import (
     errors,
     global_id,
     mutate,
-    running_server,
     unchanged,
 )
 
 MISSING = "999999"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(request.param, tmp_path_factory) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.e2e.helpers import (
-    BACKENDS,
     FIELDS,
     MUTATIONS,
     LiveServer,
@@ -25,18 +23,11 @@ from tests.e2e.helpers import (
     mutate,
     ok,
     read,
-    running_server,
     snapshot,
     unchanged,
 )
 
 MISSING = "999999"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(request.param, tmp_path_factory) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ One server per backend for the module; each test writes only records of its own.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ import httpx
 import pytest
 
 from tests.e2e.helpers import (
-    BACKENDS,
     FIELDS,
     MUTATIONS,
     LiveServer,
@@ -23,14 +21,7 @@ from tests.e2e.helpers import (
     mutation_document,
     ok,
     read,
-    running_server,
 )
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(request.param, tmp_path_factory) as server:
-        yield server
 
 
 def state(api: LiveServer, code: str) -> dict[str, Any] | None:

@@ -5,18 +5,11 @@ One server per backend for the module; each test writes only records of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import BACKENDS, LiveServer, assert_invalid, mutate, ok, read, running_server
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(request.param, tmp_path_factory) as server:
-        yield server
+from tests.e2e.helpers import LiveServer, assert_invalid, mutate, ok, read
 
 
 def day(value: str) -> dict[str, str]:

@@ -7,21 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.helpers import BACKENDS, LiveServer, demo_ids, errors, global_id, mutate, ok, read, running_server
+from tests.e2e.helpers import LiveServer, demo_ids, errors, global_id, mutate, ok, read
 
 MISSING = "999999"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(request.param, tmp_path_factory) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
