@@ -6,7 +6,9 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as aliases_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.types import ExecutionContext
 
 from api.analysis import AnalysisQueries
@@ -46,14 +48,17 @@ class DemarcheSchema(strawberry.Schema):
 
 def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000) -> strawberry.Schema:
     """The schema with its request limits; unexpected errors reach clients only as 'Unexpected error.'."""
+    depth_rule = depth_validator(max_depth, None, None)
+    aliases_rule = aliases_validator(max_aliases)
     return DemarcheSchema(
         query=Root,
         mutation=Mutation,
         types=[*NODE_TYPES, *ERROR_TYPES],
         extensions=[
             # Factories, not instances: Strawberry then makes fresh extensions for every request.
-            partial(QueryDepthLimiter, max_depth=max_depth),
-            partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+            # The limit rules are made once, so the validation cache below sees the same rules
+            # every time and validates each document once, not on every request.
+            partial(AddValidationRules, [depth_rule, aliases_rule]),
             partial(MaxTokensLimiter, max_token_count=max_tokens),
             partial(MaskErrors, should_mask_error=should_mask),
             # Parsing and validating a document dominate small queries; do it once per document.

@@ -55,10 +55,12 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An async engine for `database_url`, set up for its dialect."""
     url = async_url(database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_reset_on_return=None)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # Every unit of work and read ends its own transaction, and closing a connection rolls back
+    # anything left open, so the pool need not reset connections on return.
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_reset_on_return=None)
 
 
 async def create_tables(connection: AsyncConnection) -> None:
