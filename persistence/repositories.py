@@ -86,6 +86,9 @@ def _key_value(column: ColumnElement[Any], value: object, field: str) -> object:
     raise InvalidInput(field, f"{field} is a damaged cursor: it holds a value this ordering cannot have")
 
 
+_FOLDED_COLUMNS: dict[tuple[str, str], list[Any]] = {}
+
+
 def _ids(folded: str | None) -> tuple[int, ...]:
     return tuple(sorted(int(part) for part in folded.split(","))) if folded else ()
 
@@ -123,20 +126,26 @@ class SqlRepository(Generic[E, F]):
         """The table's columns plus, per link table, the linked ids folded into one text column.
 
         Folding the links into the row's own query makes loading any number of entities one
-        statement, not one per link table.
+        statement, not one per link table. Built once per repository class and dialect.
         """
+        key = (type(self).__name__, self.connection.dialect.name)
+        found = _FOLDED_COLUMNS.get(key)
+        if found is None:
+            found = _FOLDED_COLUMNS[key] = self.build_columns(key[1])
+        return found
+
+    @classmethod
+    def build_columns(cls, dialect: str) -> builtins.list[Any]:
         folded = []
-        for link in self.links:
+        for link in cls.links:
             # An alias, so a query that also joins this link table cannot correlate it away.
             linked = link.table.alias(f"{link.table.name}_folded")
             owner, other = linked.c[link.owner], linked.c[link.other]
-            if self.connection.dialect.name == "sqlite":
-                joined = func.group_concat(other, ",")
-            else:
-                joined = func.string_agg(cast(other, String), literal_column("','"))
-            subquery = select(joined).where(owner == self.table.c.id).correlate(self.table).scalar_subquery()
+            sqlite = dialect == "sqlite"
+            joined = func.group_concat(other, ",") if sqlite else func.string_agg(cast(other, String), literal_column("','"))
+            subquery = select(joined).where(owner == cls.table.c.id).correlate(cls.table).scalar_subquery()
             folded.append(subquery.label(f"link_{link.attribute}"))
-        return [self.table, *folded]
+        return [cls.table, *folded]
 
     async def entities(self, rows: Sequence[Any]) -> builtins.list[E]:
         """Domain entities for rows selected with `columns()`."""
