@@ -35,12 +35,21 @@ class DemarcheGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         return Context.for_request(self.units, self.catalogue, self.settings)
 
-    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+    async def execute_operation(
+        self, request: Any, request_adapter: Any, request_data: Any, context: Context, root_value: Any, sub_response: Any
+    ) -> Any:
         """Run the operation, then hand the request's read connection back to the pool."""
         try:
-            return await super().execute_operation(*args, **kwargs)
+            return await super().execute_operation(
+                request=request,
+                request_adapter=request_adapter,
+                request_data=request_data,
+                context=context,
+                root_value=root_value,
+                sub_response=sub_response,
+            )
         finally:
-            await kwargs["context"].reads.close()
+            await context.reads.close()
 
 
 def create_app(settings: Settings) -> Starlette:

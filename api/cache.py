@@ -47,6 +47,8 @@ def _request_key(scope: Scope, body: bytes) -> str | None:
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str) or not _only_queries(payload["query"]):
         return None
     headers = dict(scope.get("headers", []))
+    if b"text/html" in headers.get(b"accept", b""):
+        return None  # a browser may be asking for GraphiQL, which is never cached
     caller = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()
     identity = [payload["query"], payload.get("variables") or {}, payload.get("operationName"), caller]
     return json.dumps(identity, sort_keys=True, separators=(",", ":"))

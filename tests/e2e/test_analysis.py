@@ -152,6 +152,8 @@ def test_a_repeated_query_is_served_from_the_cache_until_a_write(server: Server)
     assert "x-demarche-cache" not in first.headers
     assert second.headers["x-demarche-cache"] == "hit"
     assert second.json() == first.json()
+    browser = httpx.get(f"{server.url}/graphql", params=query, headers={"accept": "text/html"})
+    assert "x-demarche-cache" not in browser.headers, "a browser asking for GraphiQL is never served a cached answer"
     poland = server.data('{ expulsions(actor: "PL") { nodes { id } } }')["expulsions"]["nodes"][0]["id"]
     server.data(f'mutation {{ updateExpulsion(id: "{poland}", input: {{statedReason: "Revised"}}) {{ __typename }} }}')
     third = httpx.post(f"{server.url}/graphql", json=query)
