@@ -14,6 +14,7 @@ from domain.analysis import (
     HeadcountTally,
     RankBy,
     RankingEntry,
+    RecordAnalysis,
     Role,
     Thread,
     ThreadLink,
@@ -160,3 +161,8 @@ class SqlRecordAnalysis:
             select(who.label("code"), *columns).where(*_within(span)).group_by(who).order_by(first.desc(), second.desc(), who).limit(limit)
         )
         return [RankingEntry(code=row.code, tally=tally(row)) for row in (await self.connection.execute(query)).all()]
+
+
+def _conforms(analysis: SqlRecordAnalysis) -> RecordAnalysis:
+    """Lets mypy check that the adapter satisfies the domain's port."""
+    return analysis

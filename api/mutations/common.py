@@ -26,7 +26,7 @@ async def create(
 
 async def update(
     info: Info,
-    type_name: str | tuple[str, ...],
+    type_name: str,
     id: strawberry.ID,
     input: object,
     spec: InputSpec,
@@ -39,7 +39,7 @@ async def update(
     return await outcome(run)
 
 
-async def delete(info: Info, type_name: str | tuple[str, ...], id: strawberry.ID, editor: AggregateEditor[Any]) -> Deleted | Failure:
+async def delete(info: Info, type_name: str, id: strawberry.ID, editor: AggregateEditor[Any]) -> Deleted | Failure:
     async def run() -> Deleted:
         await editor.delete(node_id(type_name, "id", id), uow=info.context.units())
         return Deleted(id=id)
