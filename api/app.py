@@ -13,6 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from api.access import identify
 from api.cache import ResponseCache
 from api.context import Context
 from api.schema import build_schema
@@ -33,7 +34,8 @@ class DemarcheGraphQL(GraphQL[Context, None]):
         self.catalogue = IsoStateCatalogue()
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
-        return Context.for_request(self.units, self.catalogue, self.settings)
+        caller = await identify(request.headers.get("authorization"), self.units.reader)
+        return Context.for_request(self.units, self.catalogue, self.settings, caller)
 
     async def execute_operation(
         self, request: Any, request_adapter: Any, request_data: Any, context: Context, root_value: Any, sub_response: Any
@@ -59,7 +61,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        await prepare(engine, load_demo=settings.load_demo)
+        await prepare(engine, load_demo=settings.load_demo, migrate=settings.migrate_on_start)
         yield
         await engine.dispose()
 

@@ -15,3 +15,11 @@ NEW = strawberry.argument(description="The new record's values.")
 CHANGES = strawberry.argument(description="The fields to change; omitted fields keep their values, null clears an optional one.")
 Code = Annotated[str | None, strawberry.argument(description="A state code (alpha-2, alpha-3 or ISO 3166-3) or organisation code.")]
 StateCode = Annotated[str | None, strawberry.argument(description="A state code: alpha-2, alpha-3 or ISO 3166-3, any case.")]
+ExpectedVersion = Annotated[
+    int,
+    strawberry.argument(description="The record's `version` as read before this edit; if it has changed since, nothing is written."),
+]
+OptionalVersion = Annotated[
+    int | None,
+    strawberry.argument(description="The record's `version` as read; when given and no longer current, nothing is written."),
+]

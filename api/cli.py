@@ -7,6 +7,8 @@ import asyncio
 import sys
 from pathlib import Path
 
+from api import cli_db, cli_tokens
+from api.cli_common import database
 from api.settings import Settings
 
 SCHEMA_FILE = Path("schema.graphql")
@@ -24,18 +26,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     from domain.errors import DomainError
-    from persistence.engine import create_engine
     from persistence.setup import prepare
 
     async def run() -> int:
-        engine = create_engine(settings.database_url)
         try:
-            report = await prepare(engine, load_demo=True)
+            async with database(settings, prepared=False) as engine:
+                report = await prepare(engine, load_demo=True, migrate=settings.migrate_on_start)
         except DomainError as error:
             print(f"the demo record was not loaded: {error.message}", file=sys.stderr)
             return 1
-        finally:
-            await engine.dispose()
         if report is None:
             print("the record already holds measures; the demo record was not loaded again")
         else:
@@ -81,12 +80,25 @@ def parser() -> argparse.ArgumentParser:
     schema.add_argument("--write", action="store_true", help="write the schema file")
     schema.add_argument("--file", default=str(SCHEMA_FILE), help="the schema file (default: schema.graphql)")
     schema.set_defaults(run=_schema)
+    cli_db.register(commands)
+    cli_tokens.register(commands)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from persistence.migrations import SchemaOutOfDate
+
     args = parser().parse_args(argv)
-    code: int = args.run(Settings(), args)
+    try:
+        code: int = args.run(Settings(), args)
+    except SchemaOutOfDate as refused:
+        print(f"demarche: {refused}", file=sys.stderr)
+        return 1
+    except DBAPIError as error:
+        print(f"demarche: the database at DEMARCHE_DATABASE_URL failed: {error.orig or error}", file=sys.stderr)
+        return 1
     return code
 
 

@@ -10,7 +10,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.relay import GlobalIDValueError
 
-from domain.errors import Conflict, DomainError, InvalidInput, NotFound, StorageUnavailable
+from domain.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion, StorageUnavailable
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -40,6 +40,19 @@ class ConflictError(UserError):
     pass
 
 
+@strawberry.type(
+    description=(
+        "The record changed since the version the edit named was read; nothing was written. "
+        "Read the record again (its current version is given) and reapply the change."
+    )
+)
+class VersionConflictError(UserError):
+    entity: str = strawberry.field(description="The kind of record, e.g. 'Expulsion'.")
+    key: str = strawberry.field(description="The record's id.")
+    expected_version: int = strawberry.field(description="The version the edit named.")
+    current_version: int = strawberry.field(description="The record's version now.")
+
+
 @strawberry.type(description="The record store could not complete the change; nothing was written, and retrying later may succeed.")
 class UnavailableError(UserError):
     pass
@@ -50,7 +63,7 @@ class Deleted:
     id: strawberry.ID = strawberry.field(description="The global ID the record had.")
 
 
-Failure = ValidationError | NotFoundError | ConflictError | UnavailableError
+Failure = ValidationError | NotFoundError | ConflictError | VersionConflictError | UnavailableError
 
 
 def failure(error: DomainError, fields: Mapping[str, str] | None = None) -> Failure:
@@ -61,6 +74,10 @@ def failure(error: DomainError, fields: Mapping[str, str] | None = None) -> Fail
     if isinstance(error, NotFound):
         field = rename.get(error.field, error.field) if error.field is not None else None
         return NotFoundError(message=error.message, field=field, entity=error.entity, key=str(error.key))
+    if isinstance(error, StaleVersion):
+        return VersionConflictError(
+            message=error.message, entity=error.entity, key=str(error.key), expected_version=error.expected, current_version=error.current
+        )
     if isinstance(error, Conflict):
         return ConflictError(message=error.message)
     if isinstance(error, StorageUnavailable):
@@ -83,7 +100,7 @@ def is_client_error(error: GraphQLError) -> bool:
     and describe the request; errors in a resolver are the client's only when expected.
     """
     original = error.original_error
-    if error.path is None or original is None or isinstance(original, DomainError | GlobalIDValueError):
+    if error.path is None or original is None or isinstance(original, DomainError | GlobalIDValueError | GraphQLError):
         return True
     log.error("unexpected error in %s", error.path, exc_info=original)
     return False

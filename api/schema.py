@@ -10,9 +10,12 @@ from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimit
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.types import ExecutionContext
+from strawberry.types.base import get_object_definition
 
+from api.access import ForbiddenError, ReadAccess, RequireRole, UnauthenticatedError, guard_fields
 from api.analysis import AnalysisQueries
-from api.errors import ConflictError, NotFoundError, UnavailableError, ValidationError, should_mask
+from api.errors import ConflictError, NotFoundError, UnavailableError, ValidationError, VersionConflictError, should_mask
+from api.journal import JournalMutations, JournalQueries
 from api.mutations.actors import ActorMutations
 from api.mutations.expulsions import ExpulsionMutations
 from api.mutations.missions import MissionMutations
@@ -20,22 +23,24 @@ from api.mutations.statements import StatementMutations
 from api.queries import Query
 from api.types.actors import Organisation, State
 from api.types.expulsions import Expulsion, Wave
+from api.types.history import HistoryEntry
 from api.types.missions import Diplomat, Mission
 from api.types.statements import Citation, Source, Statement
+from domain.access import Role
 
 
 @strawberry.type(description="Every change to the record; each runs in one transaction and returns the record or a typed failure.")
-class Mutation(ActorMutations, MissionMutations, ExpulsionMutations, StatementMutations):
+class Mutation(ActorMutations, MissionMutations, ExpulsionMutations, StatementMutations, JournalMutations):
     pass
 
 
 @strawberry.type(description="Everything Demarche can be asked: records, lists, and analyses of the whole record.")
-class Root(Query, AnalysisQueries):
+class Root(Query, AnalysisQueries, JournalQueries):
     pass
 
 
-NODE_TYPES = [State, Organisation, Mission, Diplomat, Expulsion, Wave, Statement, Source, Citation]
-ERROR_TYPES = [ValidationError, NotFoundError, ConflictError, UnavailableError]
+NODE_TYPES = [State, Organisation, Mission, Diplomat, Expulsion, Wave, Statement, Source, Citation, HistoryEntry]
+ERROR_TYPES = [ValidationError, NotFoundError, ConflictError, VersionConflictError, UnavailableError, UnauthenticatedError, ForbiddenError]
 
 
 class DemarcheSchema(strawberry.Schema):
@@ -48,6 +53,9 @@ class DemarcheSchema(strawberry.Schema):
 
 def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000) -> strawberry.Schema:
     """The schema with its request limits; unexpected errors reach clients only as 'Unexpected error.'."""
+    # Every root field is guarded: reads by ReadAccess, mutations by the editor role unless they ask for more.
+    guard_fields(get_object_definition(Root, strict=True).fields, ReadAccess, ReadAccess)
+    guard_fields(get_object_definition(Mutation, strict=True).fields, lambda: RequireRole(Role.EDITOR), RequireRole)
     depth_rule = depth_validator(max_depth, None, None)
     aliases_rule = aliases_validator(max_aliases)
     return DemarcheSchema(

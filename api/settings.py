@@ -24,3 +24,10 @@ class Settings(BaseSettings):
         default=1000, ge=0, le=100_000, description="Query responses kept in memory, made stale by any write; 0 turns the cache off"
     )
     pool_size: int = Field(default=10, ge=1, le=100, description="PostgreSQL connections kept open")
+    reads_require_token: bool = Field(
+        default=False, description="Refuse queries without a valid bearer token (by default anyone may read; writing always needs one)"
+    )
+    migrate_on_start: bool = Field(
+        default=True,
+        description="Upgrade the database schema on start; when false, refuse to start on a schema that is not current",
+    )

@@ -50,6 +50,7 @@ class Actor:
     official_name: str | None = None
     dissolved: date | None = None
     id: int | None = None
+    version: int = 0
 
     def __post_init__(self) -> None:
         self.name = checks.required_text("name", self.name)

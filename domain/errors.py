@@ -35,3 +35,21 @@ class Conflict(DomainError):
 
 class StorageUnavailable(DomainError):
     """The record store failed for a reason that is not the caller's input."""
+
+
+class StaleVersion(Conflict):
+    """An edit named a version of the record that is no longer the current one."""
+
+    def __init__(self, entity: str, key: object, expected: int, current: int) -> None:
+        super().__init__(
+            f"{entity} {key!r} is at version {current}, not {expected}: it changed since it was read; "
+            "nothing was written. Read it again and reapply the change"
+        )
+        self.entity = entity
+        self.key = key
+        self.expected = expected
+        self.current = current
+
+
+class Unauthenticated(DomainError):
+    """The caller gave no credentials where some are needed, or credentials that are not valid."""

@@ -7,6 +7,8 @@ from enum import Enum
 
 from domain import checks
 from domain.errors import InvalidInput
+from domain.missions import Mission
+from domain.people import Diplomat
 from domain.values import Headcount, HeadcountQualifier, PartialDate
 
 
@@ -51,6 +53,7 @@ class Wave:
     name: str
     description: str | None = None
     id: int | None = None
+    version: int = 0
 
     def __post_init__(self) -> None:
         self.name = checks.required_text("name", self.name)
@@ -81,6 +84,7 @@ class Expulsion:
     answers: tuple[int, ...] = ()
     wave_id: int | None = None
     id: int | None = None
+    version: int = 0
 
     def __post_init__(self) -> None:
         self.stated_reason = checks.text("statedReason", self.stated_reason, limit=checks.LONG_TEXT)
@@ -99,6 +103,16 @@ class Expulsion:
         exact = self.headcount.value if self.headcount.qualifier is HeadcountQualifier.EXACT else None
         if exact is not None and len(self.diplomat_ids) > exact:
             raise InvalidInput("diplomatIds", f"{len(self.diplomat_ids)} named people exceed the exact headcount {self.headcount.value}")
+
+    def may_target(self, mission: Mission) -> None:
+        """Refuse a target mission that is not the target state's."""
+        if mission.sending_state != self.target:
+            raise InvalidInput("targetMissionId", f"mission {mission.id} is {mission.sending_state}'s, not the target {self.target}'s")
+
+    def may_name(self, person: Diplomat) -> None:
+        """Refuse a named person whom the target state did not send."""
+        if person.sending_state != self.target:
+            raise InvalidInput("diplomatIds", f"diplomat {person.id} is sent by {person.sending_state}, not by the target {self.target}")
 
     def may_answer(self, earlier: Expulsion) -> None:
         """Refuse an answer link that points forward in time."""

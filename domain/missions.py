@@ -36,6 +36,7 @@ class Mission:
     name: str | None = None
     accredited_to: str | None = None
     id: int | None = None
+    version: int = 0
 
     def __post_init__(self) -> None:
         self.city = checks.text("city", self.city)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from domain import checks
+from domain.errors import InvalidInput
+from domain.missions import Mission
 
 
 class Rank(Enum):
@@ -46,6 +48,12 @@ class Diplomat:
     rank: Rank | None = None
     mission_id: int | None = None
     id: int | None = None
+    version: int = 0
 
     def __post_init__(self) -> None:
         self.name = checks.text("name", self.name)
+
+    def may_serve_at(self, mission: Mission) -> None:
+        """Refuse a mission of another sending state."""
+        if mission.sending_state != self.sending_state:
+            raise InvalidInput("missionId", f"mission {mission.id} belongs to {mission.sending_state}, not {self.sending_state}")

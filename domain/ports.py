@@ -6,6 +6,7 @@ from collections.abc import Collection
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
+from domain.access import ApiToken
 from domain.actors import Actor
 from domain.expulsions import Expulsion, Wave
 from domain.filters import (
@@ -17,6 +18,7 @@ from domain.filters import (
     NoFilter,
     StatementFilter,
 )
+from domain.history import Change, HistoryFilter
 from domain.missions import Mission
 from domain.pagination import Page, PageRequest
 from domain.people import Diplomat
@@ -113,8 +115,58 @@ class CitationRepository(Repository[Citation, CitationFilter], Protocol):
         ...
 
 
+class HistoryRepository(Protocol):
+    """The append-only history: entries are added and read, never changed or removed."""
+
+    async def append(self, change: Change) -> Change:
+        """Store an entry, stamped with the current time, and return it with its id."""
+        ...
+
+    async def get(self, id: int) -> Change | None: ...
+
+    async def get_many(self, ids: Collection[int]) -> dict[int, Change]: ...
+
+    async def list(self, filter: HistoryFilter, page: PageRequest) -> Page[Change]:
+        """One keyset page of the matching entries, in the order they were written."""
+        ...
+
+    async def count(self, filter: HistoryFilter) -> int: ...
+
+
+class TokenRepository(Protocol):
+    """Bearer tokens by the digest of their secret."""
+
+    async def add(self, token: ApiToken) -> ApiToken: ...
+
+    async def get(self, id: int) -> ApiToken | None: ...
+
+    async def by_digest(self, digest: str) -> ApiToken | None: ...
+
+    async def by_name(self, name: str) -> ApiToken | None: ...
+
+    async def all(self) -> list[ApiToken]:
+        """Every token, active or revoked, oldest first."""
+        ...
+
+    async def revoke(self, token: ApiToken) -> ApiToken:
+        """Store the token's revocation time."""
+        ...
+
+
 class UnitOfWork(Protocol):
-    """One transaction over every repository: commit keeps all of it, anything else none of it."""
+    """One transaction over every repository: commit keeps all of it, anything else none of it.
+
+    `author` is who the changes are recorded as in the history (a token's name).
+    """
+
+    @property
+    def author(self) -> str: ...
+
+    @property
+    def history(self) -> HistoryRepository: ...
+
+    @property
+    def tokens(self) -> TokenRepository: ...
 
     @property
     def actors(self) -> ActorRepository: ...

@@ -30,6 +30,7 @@ class Source:
     url: str | None = None
     published: PartialDate | None = None
     id: int | None = None
+    version: int = 0
 
     def __post_init__(self) -> None:
         self.publisher = checks.required_text("publisher", self.publisher)
@@ -51,6 +52,7 @@ class Citation:
     excerpt: str | None = None
     reported_headcount: Headcount | None = None
     id: int | None = None
+    version: int = 0
 
     def __post_init__(self) -> None:
         if (self.measure_id is None) == (self.statement_id is None):

@@ -53,6 +53,7 @@ class Statement:
     translation_language: str | None = None
     measure_ids: tuple[int, ...] = ()
     id: int | None = None
+    version: int = 0
 
     def __post_init__(self) -> None:
         self.speaker_name = checks.text("speakerName", self.speaker_name)

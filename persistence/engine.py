@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlmodel import SQLModel
-
-import persistence.tables
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -32,6 +30,28 @@ def _lower(text: str | None) -> str | None:
     return None if text is None else text.lower()
 
 
+WAL_ATTEMPTS = 200
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch a database to write-ahead logging once; the switch needs the database to itself.
+
+    SQLite answers "database is locked" at once, without waiting, when another connection is
+    using the file at that moment (two processes opening a new database together), so retry.
+    """
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            cursor.execute("PRAGMA journal_mode")
+            if str(cursor.fetchone()[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except Exception as exc:
+            if "locked" not in str(exc).lower() or attempt == WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05)
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     # pysqlite's own transaction handling neither enforces foreign keys nor lets a writer
     # take its lock up front; we emit BEGIN ourselves (IMMEDIATE for writers) instead.
@@ -39,10 +59,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        _use_wal(cursor)
+        cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
         dbapi_connection.create_function("unicode_lower", 1, _lower, deterministic=True)
 
@@ -61,14 +81,3 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     # Every unit of work and read ends its own transaction, and closing a connection rolls back
     # anything left open, so the pool need not reset connections on return.
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_reset_on_return=None)
-
-
-async def create_tables(connection: AsyncConnection) -> None:
-    """Create every table and index that does not exist yet, including the search index."""
-    from persistence.search import create_search_index
-
-    await connection.run_sync(SQLModel.metadata.create_all)
-    await create_search_index(connection)
-    version = persistence.tables.RecordVersionRow.__table__  # type: ignore[attr-defined]
-    if (await connection.execute(select(version.c.id))).first() is None:
-        await connection.execute(insert(version).values(id=1, version=0))

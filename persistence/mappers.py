@@ -73,6 +73,7 @@ def actor_values(actor: Actor) -> Values:
 def actor(row: Any, links: Values) -> Actor:
     return Actor(
         id=row.id,
+        version=row.version,
         code=row.code,
         kind=ActorKind(row.kind),
         name=row.name,
@@ -97,6 +98,7 @@ def mission_values(mission: Mission) -> Values:
 def mission(row: Any, links: Values) -> Mission:
     return Mission(
         id=row.id,
+        version=row.version,
         sending_state=row.sending_state,
         host_state=row.host_state,
         accredited_to=row.accredited_to,
@@ -119,6 +121,7 @@ def diplomat_values(diplomat: Diplomat) -> Values:
 def diplomat(row: Any, links: Values) -> Diplomat:
     return Diplomat(
         id=row.id,
+        version=row.version,
         sending_state=row.sending_state,
         mission_id=row.mission_id,
         name=row.name,
@@ -132,7 +135,7 @@ def wave_values(wave: Wave) -> Values:
 
 
 def wave(row: Any, links: Values) -> Wave:
-    return Wave(id=row.id, name=row.name, description=row.description)
+    return Wave(id=row.id, version=row.version, name=row.name, description=row.description)
 
 
 def expulsion_values(measure: Expulsion) -> Values:
@@ -160,6 +163,7 @@ def expulsion(row: Any, links: Values) -> Expulsion:
     assert count is not None
     return Expulsion(
         id=row.id,
+        version=row.version,
         actor=row.actor,
         target=row.target,
         target_mission_id=row.target_mission_id,
@@ -197,6 +201,7 @@ def statement_values(statement: Statement) -> Values:
 def statement(row: Any, links: Values) -> Statement:
     return Statement(
         id=row.id,
+        version=row.version,
         on_behalf_of=row.on_behalf_of,
         speaker_name=row.speaker_name,
         speaker_role=row.speaker_role,
@@ -225,6 +230,7 @@ def source_values(source: Source) -> Values:
 def source(row: Any, links: Values) -> Source:
     return Source(
         id=row.id,
+        version=row.version,
         publisher=row.publisher,
         title=row.title,
         kind=SourceKind(row.kind),
@@ -246,6 +252,7 @@ def citation_values(citation: Citation) -> Values:
 def citation(row: Any, links: Values) -> Citation:
     return Citation(
         id=row.id,
+        version=row.version,
         source_id=row.source_id,
         measure_id=row.measure_id,
         statement_id=row.statement_id,

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.actors import Actor, ActorKind
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, StaleVersion
 from domain.expulsions import Expulsion, Wave
 from domain.filters import (
     ActorFilter,
@@ -170,16 +170,39 @@ class SqlRepository(Generic[E, F]):
                 await self.connection.execute(insert(link.table), [{link.owner: id, link.other: other} for other in others])
 
     async def add(self, entity: E) -> E:
-        result = await self.connection.execute(insert(self.table).values(**self.mapper.to_values(entity)).returning(self.table.c.id))
+        """Insert a new record at version 1, or one following the version it carries (a restored record keeps its id)."""
+        values = {**self.mapper.to_values(entity), "version": entity.version + 1}  # type: ignore[attr-defined]
+        given: int | None = entity.id  # type: ignore[attr-defined]
+        if given is not None:
+            values["id"] = given
+        result = await self.connection.execute(insert(self.table).values(**values).returning(self.table.c.id))
         id = result.scalar_one()
+        if given is not None:
+            await self._advance_sequence()
         await self._write_links(id, entity, replace=False)
         stored = await self.get(id)
         assert stored is not None
         return stored
 
+    async def _advance_sequence(self) -> None:
+        """After an insert with its own id, keep PostgreSQL's id sequence beyond every stored id."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        name = self.table.name
+        await self.connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
+
     async def update(self, entity: E) -> E:
+        """Store the record's new values; its version goes up by one, and only from the version it was read at."""
         id = entity.id  # type: ignore[attr-defined]
-        await self.connection.execute(update(self.table).where(self.table.c.id == id).values(**self.mapper.to_values(entity)))
+        read_at: int = entity.version  # type: ignore[attr-defined]
+        changed = await self.connection.execute(
+            update(self.table)
+            .where(self.table.c.id == id, self.table.c.version == read_at)
+            .values(**self.mapper.to_values(entity), version=self.table.c.version + 1)
+        )
+        if changed.rowcount != 1:
+            current = await self.connection.scalar(select(self.table.c.version).where(self.table.c.id == id))
+            raise StaleVersion(type(entity).__name__, id, read_at, int(current or 0))
         await self._write_links(id, entity, replace=True)
         stored = await self.get(id)
         assert stored is not None

@@ -12,34 +12,14 @@ from importlib import resources
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, FromClause, Table, column, false, func, literal, literal_column, table
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import InvalidInput
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 _FTS = table("statement_fts", column("rowid"), column("rank"))
-SQLITE_DDL = (
-    "CREATE VIRTUAL TABLE statement_fts USING fts5("
-    "quote, translation, content='statement', content_rowid='id', tokenize='porter unicode61')",
-    "CREATE TRIGGER statement_fts_insert AFTER INSERT ON statement BEGIN "
-    "INSERT INTO statement_fts(rowid, quote, translation) VALUES (new.id, new.quote, new.translation); END",
-    "CREATE TRIGGER statement_fts_delete AFTER DELETE ON statement BEGIN "
-    "INSERT INTO statement_fts(statement_fts, rowid, quote, translation) VALUES ('delete', old.id, old.quote, old.translation); END",
-    "CREATE TRIGGER statement_fts_update AFTER UPDATE OF quote, translation ON statement BEGIN "
-    "INSERT INTO statement_fts(statement_fts, rowid, quote, translation) VALUES ('delete', old.id, old.quote, old.translation); "
-    "INSERT INTO statement_fts(rowid, quote, translation) VALUES (new.id, new.quote, new.translation); END",
-    "INSERT INTO statement_fts(statement_fts) VALUES ('rebuild')",
-)
-
-# PostgreSQL keeps each statement's vector in a generated column, so ranking reads it instead
-# of parsing every matching quote again; the GIN index finds the matches.
-_VECTOR_SQL = "to_tsvector('english'::regconfig, coalesce(quote, '') || ' ' || coalesce(translation, ''))"
-POSTGRES_DDL = (
-    f"ALTER TABLE statement ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS ({_VECTOR_SQL}) STORED",
-    "CREATE INDEX IF NOT EXISTS ix_statement_search_vector ON statement USING GIN (search_vector)",
-    "DROP INDEX IF EXISTS ix_statement_search",  # the expression index of earlier versions
-)
+# The index and its upkeep (FTS5 table and triggers; the stored `search_vector` column and its GIN
+# index) are made by the migrations in persistence/migrations/versions/.
 
 
 @cache
@@ -103,15 +83,3 @@ class PostgresSearch:
 
 def full_text_search(dialect: str) -> FullTextSearch:
     return SqliteSearch() if dialect == "sqlite" else PostgresSearch()
-
-
-async def create_search_index(connection: AsyncConnection) -> None:
-    """Create the search index and its upkeep where missing; index what is already stored."""
-    if connection.dialect.name == "sqlite":
-        exists = await connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'statement_fts'")
-        if exists.first() is None:
-            for statement in SQLITE_DDL:
-                await connection.exec_driver_sql(statement)
-        return
-    for statement in POSTGRES_DDL:
-        await connection.exec_driver_sql(statement)

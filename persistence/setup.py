@@ -1,4 +1,4 @@
-"""Bringing a database to a usable state: tables, reference states, and the demo record."""
+"""Bringing a database to a usable state: schema, reference states, and the demo record."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.use_cases.actors import load_reference_states
 from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue
 from persistence.demo import LoadReport, demo_record, load_record
-from persistence.engine import create_tables
+from persistence.migrations import SchemaOutOfDate, current_revision, head_revision, is_current, is_known, upgrade
 from persistence.unit_of_work import SqlUnitOfWorkFactory
 
 
-async def prepare(engine: AsyncEngine, *, load_demo: bool) -> LoadReport | None:
-    """Create missing tables, load ISO states and organisations into an empty record, then the demo if asked."""
-    async with engine.begin() as connection:
-        await create_tables(connection)
+async def prepare(engine: AsyncEngine, *, load_demo: bool, migrate: bool = True) -> LoadReport | None:
+    """Migrate the schema (without `migrate`, refuse one out of date), load ISO states into an empty record, then the demo if asked."""
+    if migrate:
+        await upgrade(engine)
+    elif not await is_current(engine):
+        current = await current_revision(engine)
+        raise SchemaOutOfDate(current, head_revision(), known=is_known(current))
     units = SqlUnitOfWorkFactory(engine)
     await load_reference_states(uow=units(), catalogue=IsoStateCatalogue(), organisations=list(ORGANISATIONS))
     if load_demo:

@@ -6,16 +6,21 @@ so filters can treat "March 2022" as the whole month.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
 HEADCOUNT_CHECK = (
     "(headcount_qualifier = 'unknown' AND headcount_value IS NULL) OR "
     "(headcount_qualifier <> 'unknown' AND headcount_value IS NOT NULL AND headcount_value >= 0)"
 )
+
+
+def _version() -> Any:
+    """A record's version: 1 when created, one more with every committed change."""
+    return Field(default=1, sa_column=Column(Integer, nullable=False, server_default=text("1")))
 
 
 def _code(*, nullable: bool = False, index: bool = True, on_delete: str = "RESTRICT") -> Any:
@@ -29,7 +34,11 @@ def _ref(target: str, *, nullable: bool = True, on_delete: str = "RESTRICT", pri
     return Field(
         default=None,
         sa_column=Column(
-            Integer, ForeignKey(f"{target}.id", ondelete=on_delete), nullable=nullable, index=not primary_key, primary_key=primary_key
+            Integer,
+            ForeignKey(f"{target}.id", ondelete=on_delete),
+            nullable=nullable and not primary_key,
+            index=not primary_key,
+            primary_key=primary_key,
         ),
     )
 
@@ -37,6 +46,7 @@ def _ref(target: str, *, nullable: bool = True, on_delete: str = "RESTRICT", pri
 class ActorRow(SQLModel, table=True):
     __tablename__ = "actor"
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()
     code: str = Field(sa_column=Column(String(12), nullable=False, unique=True))
     kind: str = Field(sa_column=Column(String(16), nullable=False))
     name: str = Field(sa_column=Column(String(200), nullable=False))
@@ -49,6 +59,7 @@ class ActorRow(SQLModel, table=True):
 class MissionRow(SQLModel, table=True):
     __tablename__ = "mission"
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()
     sending_state: str = _code()
     host_state: str = _code()
     accredited_to: str | None = _code(nullable=True, index=False)
@@ -60,6 +71,7 @@ class MissionRow(SQLModel, table=True):
 class DiplomatRow(SQLModel, table=True):
     __tablename__ = "diplomat"
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()
     sending_state: str = _code()
     mission_id: int | None = _ref("mission")
     name: str | None = Field(default=None, max_length=200)
@@ -70,6 +82,7 @@ class DiplomatRow(SQLModel, table=True):
 class WaveRow(SQLModel, table=True):
     __tablename__ = "wave"
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()
     name: str = Field(sa_column=Column(String(200), nullable=False))
     description: str | None = Field(default=None, sa_column=Column(Text))
 
@@ -83,6 +96,7 @@ class ExpulsionRow(SQLModel, table=True):
         Index("ix_expulsion_pair", "actor", "target"),
     )
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()
     actor: str = _code()
     target: str = _code()
     target_mission_id: int | None = _ref("mission")
@@ -132,6 +146,7 @@ class StatementRow(SQLModel, table=True):
     __tablename__ = "statement"
     __table_args__ = (CheckConstraint("speaker_name IS NOT NULL OR speaker_role IS NOT NULL", name="ck_statement_speaker"),)
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()
     on_behalf_of: str = _code()
     speaker_name: str | None = Field(default=None, max_length=200)
     speaker_role: str | None = Field(default=None, max_length=200)
@@ -159,6 +174,7 @@ Index("ix_statement_measure_measure", StatementAboutRow.__table__.c.measure_id) 
 class SourceRow(SQLModel, table=True):
     __tablename__ = "source"
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()
     publisher: str = Field(sa_column=Column(String(200), nullable=False))
     title: str = Field(sa_column=Column(String(500), nullable=False))
     kind: str = Field(sa_column=Column(String(16), nullable=False))
@@ -178,6 +194,7 @@ class CitationRow(SQLModel, table=True):
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()
     source_id: int | None = _ref("source", nullable=False)
     measure_id: int | None = _ref("expulsion", on_delete="CASCADE")
     statement_id: int | None = _ref("statement", on_delete="CASCADE")
@@ -192,3 +209,36 @@ class RecordVersionRow(SQLModel, table=True):
     __tablename__ = "record_version"
     id: int = Field(default=1, primary_key=True)
     version: int = Field(default=0, nullable=False)
+
+
+class ApiTokenRow(SQLModel, table=True):
+    """A bearer token: only the SHA-256 digest of its secret is kept."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (CheckConstraint("role IN ('reader', 'editor', 'admin')", name="ck_api_token_role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+    role: str = Field(sa_column=Column(String(8), nullable=False))
+    digest: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_by: str = Field(sa_column=Column(String(100), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class HistoryRow(SQLModel, table=True):
+    """One change to one record; rows are only ever inserted (triggers refuse the rest)."""
+
+    __tablename__ = "history"
+    __table_args__ = (
+        Index("ix_history_record", "entity", "record_id", "id"),
+        CheckConstraint("before IS NOT NULL OR after IS NOT NULL", name="ck_history_content"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    author: str = Field(sa_column=Column(String(100), nullable=False, index=True))
+    action: str = Field(sa_column=Column(String(8), nullable=False))
+    entity: str = Field(sa_column=Column(String(16), nullable=False))
+    record_id: int = Field(sa_column=Column(Integer, nullable=False))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domain.errors import Conflict, DomainError, StorageUnavailable
 from persistence.analysis import SqlRecordAnalysis
 from persistence.engine import is_sqlite
+from persistence.journal import SqlHistoryRepository, SqlTokenRepository
 from persistence.repositories import (
     SqlActorRepository,
     SqlCitationRepository,
@@ -32,6 +33,8 @@ from persistence.tables import RecordVersionRow
 # Writers take this transaction-scoped lock on PostgreSQL (and BEGIN IMMEDIATE on SQLite),
 # so checks that span records, such as "no answer cycle", see every earlier write.
 WRITER_LOCK = 0x44454D41
+SYSTEM_AUTHOR = "demarche"
+"""Who changes made outside any request are recorded as (loading the demo, for one)."""
 _VERSION = table_of(RecordVersionRow)
 BUMP_VERSION = update(_VERSION).values(version=_VERSION.c.version + 1)
 READ_VERSION = select(_VERSION.c.version)
@@ -67,6 +70,8 @@ class SqlRepositories:
     sources: SqlSourceRepository
     citations: SqlCitationRepository
     analysis: SqlRecordAnalysis
+    history: SqlHistoryRepository
+    tokens: SqlTokenRepository
 
 
 def bind_repositories(target: SqlRepositories, connection: AsyncConnection) -> None:
@@ -79,15 +84,18 @@ def bind_repositories(target: SqlRepositories, connection: AsyncConnection) -> N
     target.sources = SqlSourceRepository(connection)
     target.citations = SqlCitationRepository(connection)
     target.analysis = SqlRecordAnalysis(connection)
+    target.history = SqlHistoryRepository(connection)
+    target.tokens = SqlTokenRepository(connection)
 
 
 class SqlUnitOfWork(SqlRepositories):
     """A transaction over all repositories; rolls back unless `commit` succeeded."""
 
-    def __init__(self, engine: AsyncEngine, *, writing: bool = True) -> None:
+    def __init__(self, engine: AsyncEngine, *, writing: bool = True, author: str = SYSTEM_AUTHOR) -> None:
         self._engine = engine
         self._writing = writing
         self._connection: AsyncConnection | None = None
+        self.author = author
 
     async def __aenter__(self) -> Self:
         if self._connection is not None:
@@ -134,13 +142,21 @@ class SqlUnitOfWork(SqlRepositories):
 
 
 class SqlUnitOfWorkFactory:
-    """Makes units of work on one engine: writers serialise, readers run concurrently."""
+    """Makes units of work on one engine: writers serialise, readers run concurrently.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    Writers record their changes in the history under `author`.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, author: str = SYSTEM_AUTHOR) -> None:
         self.engine = engine
+        self.author = author
+
+    def acting_as(self, author: str) -> SqlUnitOfWorkFactory:
+        """The same factory, recording changes as made by `author`."""
+        return SqlUnitOfWorkFactory(self.engine, author=author)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, writing=True)
+        return SqlUnitOfWork(self.engine, writing=True, author=self.author)
 
     def reader(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, writing=False)

@@ -14,7 +14,6 @@ from pathlib import Path
 import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import SQLModel
 
 from persistence.engine import create_engine
 from persistence.setup import prepare
@@ -50,10 +49,21 @@ async def _drop_database(name: str) -> None:
         await admin.close()
 
 
-async def _drop_tables(url: str) -> None:
+# Everything goes (tables, alembic_version, trigger functions); public comes back as in a new database.
+EMPTY_SCHEMA = (
+    # A connection some test leaked would make the drop wait for ever; fail within seconds instead.
+    "SET LOCAL lock_timeout = '20s'",
+    "DROP SCHEMA public CASCADE",
+    "CREATE SCHEMA public AUTHORIZATION pg_database_owner",
+    "GRANT USAGE ON SCHEMA public TO PUBLIC",
+)
+
+
+async def _empty_schema(url: str) -> None:
     engine = create_engine(url)
     async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.drop_all)
+        for statement in EMPTY_SCHEMA:
+            await connection.exec_driver_sql(statement)
     await engine.dispose()
 
 
@@ -78,17 +88,17 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """An empty database of the given backend (no tables)."""
+    """An empty database of the given backend: no tables, not even `alembic_version`."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'demarche.db'}"
     url: str = request.getfixturevalue("postgres_database")
-    asyncio.run(_drop_tables(url))
+    asyncio.run(_empty_schema(url))
     return url
 
 
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine on a database with tables and the ISO states, but no demo record."""
+    """An engine on a database migrated to the newest revision, with the ISO states but no demo record."""
     engine = create_engine(database_url)
     await prepare(engine, load_demo=False)
     yield engine

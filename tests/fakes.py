@@ -16,12 +16,13 @@ import dataclasses
 import re
 from collections.abc import Callable, Collection, Container, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
+from domain.access import ApiToken
 from domain.actors import Actor, ActorKind
-from domain.errors import Conflict, InvalidInput
+from domain.errors import Conflict, InvalidInput, StaleVersion
 from domain.expulsions import Expulsion, Wave
 from domain.filters import (
     ActorFilter,
@@ -33,6 +34,7 @@ from domain.filters import (
     NoFilter,
     StatementFilter,
 )
+from domain.history import Change, HistoryFilter
 from domain.missions import Mission
 from domain.pagination import Key, Order, Page, PageRequest
 from domain.people import Diplomat
@@ -45,6 +47,7 @@ E = TypeVar("E")
 F = TypeVar("F")
 
 AGGREGATES = ("actors", "missions", "diplomats", "expulsions", "waves", "statements", "sources", "citations")
+JOURNALS = ("history", "tokens")
 _ALPHA3_RANK = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
 
 
@@ -57,7 +60,7 @@ class Tables:
 
     @classmethod
     def empty(cls) -> Tables:
-        return cls({name: {} for name in AGGREGATES}, dict.fromkeys(AGGREGATES, 0))
+        return cls({name: {} for name in (*AGGREGATES, *JOURNALS)}, dict.fromkeys((*AGGREGATES, *JOURNALS), 0))
 
     def copy(self) -> Tables:
         return Tables({name: dict(rows) for name, rows in self.rows.items()}, dict(self.last_ids))
@@ -67,6 +70,7 @@ class Tables:
         if id is None:
             self.last_ids[name] += 1
             id = self.last_ids[name]
+        self.last_ids[name] = max(self.last_ids[name], id)
         self.rows[name][id] = dataclasses.replace(entity, id=id)
         return self.rows[name][id]
 
@@ -164,11 +168,11 @@ class FakeRepository(Generic[E, F]):
     def before_delete(self, id: int) -> None:
         """Refuse (RESTRICT) or carry out (CASCADE) what the delete does to referring rows."""
 
-    def _write(self, entity: E, id: int | None) -> E:
+    def _write(self, entity: E, id: int | None, version: int) -> E:
         self.check_references(entity)
         # Link tables come back ordered by the linked id, whatever order they were written in.
         linked = {link: tuple(sorted(getattr(entity, link))) for link in self.links}
-        stored: E = self.tables.store(self.name, dataclasses.replace(entity, **linked), id)  # type: ignore[type-var]
+        stored: E = self.tables.store(self.name, dataclasses.replace(entity, **linked, version=version), id)  # type: ignore[type-var]
         return copy.copy(stored)
 
     async def get(self, id: int) -> E | None:
@@ -179,13 +183,19 @@ class FakeRepository(Generic[E, F]):
         return {id: copy.copy(self.rows[id]) for id in ids if id in self.rows}
 
     async def add(self, entity: E) -> E:
-        return self._write(entity, None)
+        given: int | None = getattr(entity, "id", None)
+        if given is not None and given in self.rows:
+            raise Conflict("a record with the same key already exists; nothing was written")
+        return self._write(entity, given, getattr(entity, "version", 0) + 1)
 
     async def update(self, entity: E) -> E:
         id: int | None = getattr(entity, "id", None)
         if id is None or id not in self.rows:
             raise LookupError(f"{self.name} {id!r} is not stored; update replaces an existing record")
-        return self._write(entity, id)
+        stored_version: int = getattr(self.rows[id], "version", 0)
+        if stored_version != getattr(entity, "version", 0):
+            raise StaleVersion(type(entity).__name__, id, getattr(entity, "version", 0), stored_version)
+        return self._write(entity, id, stored_version + 1)
 
     async def delete(self, id: int) -> None:
         if id in self.rows:
@@ -256,7 +266,7 @@ class FakeActorRepository(FakeRepository[Actor, ActorFilter]):
 
     async def add_many(self, actors: Collection[Actor]) -> None:
         for actor in actors:
-            self._write(actor, None)
+            self._write(actor, None, 1)
 
 
 class FakeMissionRepository(FakeRepository[Mission, MissionFilter]):
@@ -452,6 +462,61 @@ class FakeCitationRepository(FakeRepository[Citation, CitationFilter]):
         return {id: self._sorted(c for c in self.rows.values() if c.statement_id == id) for id in statement_ids}
 
 
+class FakeHistoryRepository(FakeRepository[Change, HistoryFilter]):
+    name = "history"
+
+    def matches(self, entity: Change, filter: HistoryFilter) -> bool:
+        assert entity.at is not None
+        return (
+            (filter.author is None or entity.author == filter.author)
+            and (filter.entity is None or entity.entity == filter.entity)
+            and (filter.record_id is None or entity.record_id == filter.record_id)
+            and (filter.actions is None or entity.action in filter.actions)
+            and (filter.since is None or entity.at >= filter.since)
+            and (filter.until is None or entity.at <= filter.until)
+        )
+
+    async def append(self, change: Change) -> Change:
+        stored: Change = self.tables.store(self.name, dataclasses.replace(change, at=datetime.now(UTC)))
+        return stored
+
+    async def update(self, entity: Change) -> Change:
+        raise TypeError("the history is append-only")
+
+    async def delete(self, id: int) -> None:
+        raise TypeError("the history is append-only")
+
+
+class FakeTokenRepository:
+    def __init__(self, tables: Tables) -> None:
+        self.rows: dict[int, ApiToken] = tables.rows["tokens"]
+        self.tables = tables
+
+    async def add(self, token: ApiToken) -> ApiToken:
+        if any(other.name == token.name or other.digest == token.digest for other in self.rows.values()):
+            raise Conflict("a record with the same key already exists; nothing was written")
+        stored: ApiToken = self.tables.store("tokens", token)
+        return dataclasses.replace(stored)
+
+    async def get(self, id: int) -> ApiToken | None:
+        found = self.rows.get(id)
+        return None if found is None else dataclasses.replace(found)
+
+    async def by_digest(self, digest: str) -> ApiToken | None:
+        return next((dataclasses.replace(t) for t in self.rows.values() if t.digest == digest), None)
+
+    async def by_name(self, name: str) -> ApiToken | None:
+        return next((dataclasses.replace(t) for t in self.rows.values() if t.name == name), None)
+
+    async def all(self) -> builtins.list[ApiToken]:
+        return [dataclasses.replace(self.rows[id]) for id in sorted(self.rows)]
+
+    async def revoke(self, token: ApiToken) -> ApiToken:
+        assert token.id is not None
+        self.rows[token.id] = dataclasses.replace(token)
+        return token
+
+
 @dataclass(frozen=True, slots=True)
 class _Repositories:
     actors: FakeActorRepository
@@ -462,6 +527,8 @@ class _Repositories:
     statements: FakeStatementRepository
     sources: FakeSourceRepository
     citations: FakeCitationRepository
+    history: FakeHistoryRepository
+    tokens: FakeTokenRepository
 
     @classmethod
     def over(cls, tables: Tables) -> _Repositories:
@@ -474,6 +541,8 @@ class _Repositories:
             statements=FakeStatementRepository(tables),
             sources=FakeSourceRepository(tables),
             citations=FakeCitationRepository(tables),
+            history=FakeHistoryRepository(tables),
+            tokens=FakeTokenRepository(tables),
         )
 
 
@@ -481,6 +550,7 @@ class FakeUnitOfWork:
     """Works on a private copy of the record; `commit` publishes it, leaving without commit drops it."""
 
     def __init__(self, factory: FakeUnitOfWorkFactory, *, writing: bool = True) -> None:
+        self.author = factory.author
         self._factory = factory
         self._writing = writing
         self._entered = False
@@ -525,6 +595,14 @@ class FakeUnitOfWork:
     def citations(self) -> FakeCitationRepository:
         return self._open().citations
 
+    @property
+    def history(self) -> FakeHistoryRepository:
+        return self._open().history
+
+    @property
+    def tokens(self) -> FakeTokenRepository:
+        return self._open().tokens
+
     async def __aenter__(self) -> Self:
         if self._entered:
             raise RuntimeError("a unit of work is entered once")
@@ -553,9 +631,10 @@ class FakeUnitOfWork:
 class FakeUnitOfWorkFactory:
     """Makes units of work over one in-memory record, as `SqlUnitOfWorkFactory` does over one engine."""
 
-    def __init__(self, actors: Iterable[Actor] = ()) -> None:
+    def __init__(self, actors: Iterable[Actor] = (), *, author: str = "tester") -> None:
         self.tables = Tables.empty()
         self.commits = 0
+        self.author = author
         for actor in actors:
             self.tables.store("actors", actor)
 
@@ -567,7 +646,11 @@ class FakeUnitOfWorkFactory:
 
     def committed(self) -> dict[str, dict[int, Any]]:
         """The committed record, to compare before and after a use case."""
-        return {name: dict(rows) for name, rows in self.tables.rows.items()}
+        return {name: dict(rows) for name, rows in self.tables.rows.items() if name in AGGREGATES}
+
+    def history(self) -> list[Change]:
+        """The committed history, oldest first."""
+        return [self.tables.rows["history"][id] for id in sorted(self.tables.rows["history"])]
 
 
 def reference_actors() -> list[Actor]:

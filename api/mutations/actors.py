@@ -7,7 +7,8 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from api.arguments import CHANGES, NEW, RecordId
+from api.access import admin_mutation
+from api.arguments import CHANGES, NEW, ExpectedVersion, RecordId
 from api.context import Info
 from api.errors import Deleted, outcome
 from api.inputs import InputSpec, node_id, patch_of, same
@@ -61,17 +62,21 @@ class ActorMutations:
         return await outcome(run)
 
     @strawberry.mutation(description="Rename a state or organisation.")
-    async def update_actor(self, info: Info, id: RecordId, input: Annotated[UpdateActorInput, CHANGES]) -> ActorResult:
+    async def update_actor(
+        self, info: Info, id: RecordId, expected_version: ExpectedVersion, input: Annotated[UpdateActorInput, CHANGES]
+    ) -> ActorResult:
         async def run() -> Actor:
             found = await _actor_id(info, id)
-            return actor_type(await use_cases.update_actor(found, ORGANISATION.values(input), uow=info.context.units()))
+            return actor_type(
+                await use_cases.update_actor(found, ORGANISATION.values(input), uow=info.context.units(), expected_version=expected_version)
+            )
 
         return await outcome(run)
 
-    @strawberry.mutation(description="Delete a state or organisation that nothing in the record refers to.")
-    async def delete_actor(self, info: Info, id: RecordId) -> common.DeleteResult:
+    @admin_mutation("Delete a state or organisation that nothing in the record refers to.")
+    async def delete_actor(self, info: Info, id: RecordId, expected_version: ExpectedVersion) -> common.DeleteResult:
         async def run() -> Deleted:
-            await use_cases.delete_actor(await _actor_id(info, id), uow=info.context.units())
+            await use_cases.delete_actor(await _actor_id(info, id), uow=info.context.units(), expected_version=expected_version)
             return Deleted(id=id)
 
         return await outcome(run)

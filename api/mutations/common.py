@@ -7,8 +7,9 @@ from typing import Annotated, Any, TypeVar, Union
 
 import strawberry
 
+from api.access import ForbiddenError, UnauthenticatedError
 from api.context import Info
-from api.errors import ConflictError, Deleted, Failure, NotFoundError, UnavailableError, ValidationError, outcome
+from api.errors import ConflictError, Deleted, Failure, NotFoundError, UnavailableError, ValidationError, VersionConflictError, outcome
 from api.inputs import InputSpec, node_id
 from domain.use_cases.editing import AggregateEditor
 
@@ -28,20 +29,22 @@ async def update(
     info: Info,
     type_name: str,
     id: strawberry.ID,
+    expected_version: int,
     input: object,
     spec: InputSpec,
     editor: AggregateEditor[Any],
     build: Callable[[Any], T],
 ) -> T | Failure:
     async def run() -> T:
-        return build(await editor.update(node_id(type_name, "id", id), spec.values(input), uow=info.context.units()))
+        values = spec.values(input)
+        return build(await editor.update(node_id(type_name, "id", id), values, uow=info.context.units(), expected_version=expected_version))
 
     return await outcome(run)
 
 
-async def delete(info: Info, type_name: str, id: strawberry.ID, editor: AggregateEditor[Any]) -> Deleted | Failure:
+async def delete(info: Info, type_name: str, id: strawberry.ID, expected_version: int, editor: AggregateEditor[Any]) -> Deleted | Failure:
     async def run() -> Deleted:
-        await editor.delete(node_id(type_name, "id", id), uow=info.context.units())
+        await editor.delete(node_id(type_name, "id", id), uow=info.context.units(), expected_version=expected_version)
         return Deleted(id=id)
 
     return await outcome(run)
@@ -49,7 +52,18 @@ async def delete(info: Info, type_name: str, id: strawberry.ID, editor: Aggregat
 
 def result_union(name: str, *success: type, description: str | None = None) -> Any:
     """The union a mutation returns: the record, or one of the typed failures."""
-    members = Union[(*success, ValidationError, NotFoundError, ConflictError, UnavailableError)]
+    members = Union[
+        (
+            *success,
+            ValidationError,
+            NotFoundError,
+            ConflictError,
+            VersionConflictError,
+            UnavailableError,
+            UnauthenticatedError,
+            ForbiddenError,
+        )
+    ]
     what = " or ".join(kind.__name__ for kind in success)
     return Annotated[members, strawberry.union(name, description=description or f"The {what} as stored, or why nothing was written.")]
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.arguments import CHANGES, NEW, AnsweredId, DiplomatId, MeasureId, RecordId
+from api.access import admin_mutation
+from api.arguments import CHANGES, NEW, AnsweredId, DiplomatId, ExpectedVersion, MeasureId, OptionalVersion, RecordId
 from api.context import Info
 from api.errors import Failure, outcome
 from api.inputs import HeadcountInput, InputSpec, headcount, node_id, partial_date, patch_of, ref, refs, required, same
@@ -82,11 +83,14 @@ def _new_expulsion(**values: object) -> expulsions.Expulsion:
 
 
 async def _link(
-    info: Info, link: Link, measure_id: MeasureId, other_type: str, other_field: str, other_id: strawberry.ID
+    info: Info, link: Link, measure_id: MeasureId, other: tuple[str, str, strawberry.ID], version: int | None
 ) -> Expulsion | Failure:
+    other_type, other_field, other_id = other
+
     async def run() -> Expulsion:
         uow: UnitOfWork = info.context.units()
-        measure = await link(node_id("Expulsion", "measureId", measure_id), node_id(other_type, other_field, other_id), uow=uow)
+        ids = node_id("Expulsion", "measureId", measure_id), node_id(other_type, other_field, other_id)
+        measure = await link(*ids, uow=uow, expected_version=version)
         return Expulsion.from_domain(measure)
 
     # The use case checks the whole measure; name this mutation's own arguments instead.
@@ -101,37 +105,49 @@ class ExpulsionMutations:
         return await common.create(info, input, spec, _new_expulsion, use_cases.expulsions, Expulsion.from_domain)
 
     @strawberry.mutation(description="Change a measure; every rule is checked again, including answer links.")
-    async def update_expulsion(self, info: Info, id: RecordId, input: Annotated[UpdateExpulsionInput, CHANGES]) -> ExpulsionResult:
-        return await common.update(info, "Expulsion", id, input, EXPULSION, use_cases.expulsions, Expulsion.from_domain)
+    async def update_expulsion(
+        self, info: Info, id: RecordId, expected_version: ExpectedVersion, input: Annotated[UpdateExpulsionInput, CHANGES]
+    ) -> ExpulsionResult:
+        return await common.update(info, "Expulsion", id, expected_version, input, EXPULSION, use_cases.expulsions, Expulsion.from_domain)
 
-    @strawberry.mutation(description="Delete a measure that no later measure answers; its citations and statement links go with it.")
-    async def delete_expulsion(self, info: Info, id: RecordId) -> common.DeleteResult:
-        return await common.delete(info, "Expulsion", id, use_cases.expulsions)
+    @admin_mutation("Delete a measure that no later measure answers; its citations and statement links go with it.")
+    async def delete_expulsion(self, info: Info, id: RecordId, expected_version: ExpectedVersion) -> common.DeleteResult:
+        return await common.delete(info, "Expulsion", id, expected_version, use_cases.expulsions)
 
     @strawberry.mutation(description="Record that a measure answers an earlier one (never forward in time, never a cycle).")
-    async def link_answer(self, info: Info, measure_id: MeasureId, answered_id: AnsweredId) -> ExpulsionResult:
-        return await _link(info, use_cases.link_answer, measure_id, "Expulsion", "answeredId", answered_id)
+    async def link_answer(
+        self, info: Info, measure_id: MeasureId, answered_id: AnsweredId, expected_version: OptionalVersion = None
+    ) -> ExpulsionResult:
+        return await _link(info, use_cases.link_answer, measure_id, ("Expulsion", "answeredId", answered_id), expected_version)
 
     @strawberry.mutation(description="Remove the record that a measure answers another.")
-    async def unlink_answer(self, info: Info, measure_id: MeasureId, answered_id: AnsweredId) -> ExpulsionResult:
-        return await _link(info, use_cases.unlink_answer, measure_id, "Expulsion", "answeredId", answered_id)
+    async def unlink_answer(
+        self, info: Info, measure_id: MeasureId, answered_id: AnsweredId, expected_version: OptionalVersion = None
+    ) -> ExpulsionResult:
+        return await _link(info, use_cases.unlink_answer, measure_id, ("Expulsion", "answeredId", answered_id), expected_version)
 
     @strawberry.mutation(description="Name a person among those a measure concerns.")
-    async def add_expelled_person(self, info: Info, measure_id: MeasureId, diplomat_id: DiplomatId) -> ExpulsionResult:
-        return await _link(info, use_cases.add_person, measure_id, "Diplomat", "diplomatId", diplomat_id)
+    async def add_expelled_person(
+        self, info: Info, measure_id: MeasureId, diplomat_id: DiplomatId, expected_version: OptionalVersion = None
+    ) -> ExpulsionResult:
+        return await _link(info, use_cases.add_person, measure_id, ("Diplomat", "diplomatId", diplomat_id), expected_version)
 
     @strawberry.mutation(description="Take a person off a measure's named people.")
-    async def remove_expelled_person(self, info: Info, measure_id: MeasureId, diplomat_id: DiplomatId) -> ExpulsionResult:
-        return await _link(info, use_cases.remove_person, measure_id, "Diplomat", "diplomatId", diplomat_id)
+    async def remove_expelled_person(
+        self, info: Info, measure_id: MeasureId, diplomat_id: DiplomatId, expected_version: OptionalVersion = None
+    ) -> ExpulsionResult:
+        return await _link(info, use_cases.remove_person, measure_id, ("Diplomat", "diplomatId", diplomat_id), expected_version)
 
     @strawberry.mutation(description="Record a wave of measures.")
     async def create_wave(self, info: Info, input: Annotated[CreateWaveInput, NEW]) -> WaveResult:
         return await common.create(info, input, WAVE, expulsions.Wave, use_cases.waves, Wave.from_domain)
 
     @strawberry.mutation(description="Change a wave.")
-    async def update_wave(self, info: Info, id: RecordId, input: Annotated[UpdateWaveInput, CHANGES]) -> WaveResult:
-        return await common.update(info, "Wave", id, input, WAVE, use_cases.waves, Wave.from_domain)
+    async def update_wave(
+        self, info: Info, id: RecordId, expected_version: ExpectedVersion, input: Annotated[UpdateWaveInput, CHANGES]
+    ) -> WaveResult:
+        return await common.update(info, "Wave", id, expected_version, input, WAVE, use_cases.waves, Wave.from_domain)
 
-    @strawberry.mutation(description="Delete a wave that no measure belongs to.")
-    async def delete_wave(self, info: Info, id: RecordId) -> common.DeleteResult:
-        return await common.delete(info, "Wave", id, use_cases.waves)
+    @admin_mutation("Delete a wave that no measure belongs to.")
+    async def delete_wave(self, info: Info, id: RecordId, expected_version: ExpectedVersion) -> common.DeleteResult:
+        return await common.delete(info, "Wave", id, expected_version, use_cases.waves)

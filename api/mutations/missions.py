@@ -6,7 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.arguments import CHANGES, NEW, RecordId
+from api.access import admin_mutation
+from api.arguments import CHANGES, NEW, ExpectedVersion, RecordId
 from api.context import Info
 from api.inputs import InputSpec, patch_of, ref, required, same
 from api.mutations import common
@@ -70,21 +71,25 @@ class MissionMutations:
         return await common.create(info, input, MISSION, missions.Mission, use_cases.missions, Mission.from_domain)
 
     @strawberry.mutation(description="Change a mission.")
-    async def update_mission(self, info: Info, id: RecordId, input: Annotated[UpdateMissionInput, CHANGES]) -> MissionResult:
-        return await common.update(info, "Mission", id, input, MISSION, use_cases.missions, Mission.from_domain)
+    async def update_mission(
+        self, info: Info, id: RecordId, expected_version: ExpectedVersion, input: Annotated[UpdateMissionInput, CHANGES]
+    ) -> MissionResult:
+        return await common.update(info, "Mission", id, expected_version, input, MISSION, use_cases.missions, Mission.from_domain)
 
-    @strawberry.mutation(description="Delete a mission that no person or measure refers to.")
-    async def delete_mission(self, info: Info, id: RecordId) -> common.DeleteResult:
-        return await common.delete(info, "Mission", id, use_cases.missions)
+    @admin_mutation("Delete a mission that no person or measure refers to.")
+    async def delete_mission(self, info: Info, id: RecordId, expected_version: ExpectedVersion) -> common.DeleteResult:
+        return await common.delete(info, "Mission", id, expected_version, use_cases.missions)
 
     @strawberry.mutation(description="Record a person sent by a state.")
     async def create_diplomat(self, info: Info, input: Annotated[CreateDiplomatInput, NEW]) -> DiplomatResult:
         return await common.create(info, input, DIPLOMAT, people.Diplomat, use_cases.diplomats, Diplomat.from_domain)
 
     @strawberry.mutation(description="Change a person's record.")
-    async def update_diplomat(self, info: Info, id: RecordId, input: Annotated[UpdateDiplomatInput, CHANGES]) -> DiplomatResult:
-        return await common.update(info, "Diplomat", id, input, DIPLOMAT, use_cases.diplomats, Diplomat.from_domain)
+    async def update_diplomat(
+        self, info: Info, id: RecordId, expected_version: ExpectedVersion, input: Annotated[UpdateDiplomatInput, CHANGES]
+    ) -> DiplomatResult:
+        return await common.update(info, "Diplomat", id, expected_version, input, DIPLOMAT, use_cases.diplomats, Diplomat.from_domain)
 
-    @strawberry.mutation(description="Delete a person no measure names.")
-    async def delete_diplomat(self, info: Info, id: RecordId) -> common.DeleteResult:
-        return await common.delete(info, "Diplomat", id, use_cases.diplomats)
+    @admin_mutation("Delete a person no measure names.")
+    async def delete_diplomat(self, info: Info, id: RecordId, expected_version: ExpectedVersion) -> common.DeleteResult:
+        return await common.delete(info, "Diplomat", id, expected_version, use_cases.diplomats)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.arguments import CHANGES, NEW, MeasureId, RecordId, StatementId
+from api.access import admin_mutation
+from api.arguments import CHANGES, NEW, ExpectedVersion, MeasureId, OptionalVersion, RecordId, StatementId
 from api.context import Info
 from api.errors import Failure, outcome
 from api.inputs import HeadcountInput, InputSpec, headcount, node_id, partial_date, patch_of, ref, refs, required, same
@@ -97,10 +98,10 @@ CitationResult = common.result_union("CitationResult", Citation)
 Link = Callable[..., Awaitable[statements.Statement]]
 
 
-async def _link(info: Info, link: Link, statement_id: StatementId, measure_id: MeasureId) -> Statement | Failure:
+async def _link(info: Info, link: Link, statement_id: StatementId, measure_id: MeasureId, version: int | None) -> Statement | Failure:
     async def run() -> Statement:
         ids = node_id("Statement", "statementId", statement_id), node_id("Expulsion", "measureId", measure_id)
-        return Statement.from_domain(await link(*ids, uow=info.context.units()))
+        return Statement.from_domain(await link(*ids, uow=info.context.units(), expected_version=version))
 
     return await outcome(run, {"id": "statementId", "measureIds": "measureId"})
 
@@ -112,41 +113,51 @@ class StatementMutations:
         return await common.create(info, input, STATEMENT, statements.Statement, use_cases.statements, Statement.from_domain)
 
     @strawberry.mutation(description="Change a statement.")
-    async def update_statement(self, info: Info, id: RecordId, input: Annotated[UpdateStatementInput, CHANGES]) -> StatementResult:
-        return await common.update(info, "Statement", id, input, STATEMENT, use_cases.statements, Statement.from_domain)
+    async def update_statement(
+        self, info: Info, id: RecordId, expected_version: ExpectedVersion, input: Annotated[UpdateStatementInput, CHANGES]
+    ) -> StatementResult:
+        return await common.update(info, "Statement", id, expected_version, input, STATEMENT, use_cases.statements, Statement.from_domain)
 
-    @strawberry.mutation(description="Delete a statement with its citations.")
-    async def delete_statement(self, info: Info, id: RecordId) -> common.DeleteResult:
-        return await common.delete(info, "Statement", id, use_cases.statements)
+    @admin_mutation("Delete a statement with its citations.")
+    async def delete_statement(self, info: Info, id: RecordId, expected_version: ExpectedVersion) -> common.DeleteResult:
+        return await common.delete(info, "Statement", id, expected_version, use_cases.statements)
 
     @strawberry.mutation(description="Record that a statement is about a measure.")
-    async def link_statement(self, info: Info, statement_id: StatementId, measure_id: MeasureId) -> StatementResult:
-        return await _link(info, use_cases.link_statement, statement_id, measure_id)
+    async def link_statement(
+        self, info: Info, statement_id: StatementId, measure_id: MeasureId, expected_version: OptionalVersion = None
+    ) -> StatementResult:
+        return await _link(info, use_cases.link_statement, statement_id, measure_id, expected_version)
 
     @strawberry.mutation(description="Record that a statement is not about a measure.")
-    async def unlink_statement(self, info: Info, statement_id: StatementId, measure_id: MeasureId) -> StatementResult:
-        return await _link(info, use_cases.unlink_statement, statement_id, measure_id)
+    async def unlink_statement(
+        self, info: Info, statement_id: StatementId, measure_id: MeasureId, expected_version: OptionalVersion = None
+    ) -> StatementResult:
+        return await _link(info, use_cases.unlink_statement, statement_id, measure_id, expected_version)
 
     @strawberry.mutation(description="Record a source.")
     async def create_source(self, info: Info, input: Annotated[CreateSourceInput, NEW]) -> SourceResult:
         return await common.create(info, input, SOURCE, sources.Source, use_cases.sources, Source.from_domain)
 
     @strawberry.mutation(description="Change a source.")
-    async def update_source(self, info: Info, id: RecordId, input: Annotated[UpdateSourceInput, CHANGES]) -> SourceResult:
-        return await common.update(info, "Source", id, input, SOURCE, use_cases.sources, Source.from_domain)
+    async def update_source(
+        self, info: Info, id: RecordId, expected_version: ExpectedVersion, input: Annotated[UpdateSourceInput, CHANGES]
+    ) -> SourceResult:
+        return await common.update(info, "Source", id, expected_version, input, SOURCE, use_cases.sources, Source.from_domain)
 
-    @strawberry.mutation(description="Delete a source that nothing cites.")
-    async def delete_source(self, info: Info, id: RecordId) -> common.DeleteResult:
-        return await common.delete(info, "Source", id, use_cases.sources)
+    @admin_mutation("Delete a source that nothing cites.")
+    async def delete_source(self, info: Info, id: RecordId, expected_version: ExpectedVersion) -> common.DeleteResult:
+        return await common.delete(info, "Source", id, expected_version, use_cases.sources)
 
     @strawberry.mutation(description="Cite a source for a measure or a statement.")
     async def create_citation(self, info: Info, input: Annotated[CreateCitationInput, NEW]) -> CitationResult:
         return await common.create(info, input, CITATION, sources.Citation, use_cases.citations, Citation.from_domain)
 
     @strawberry.mutation(description="Change a citation.")
-    async def update_citation(self, info: Info, id: RecordId, input: Annotated[UpdateCitationInput, CHANGES]) -> CitationResult:
-        return await common.update(info, "Citation", id, input, CITATION, use_cases.citations, Citation.from_domain)
+    async def update_citation(
+        self, info: Info, id: RecordId, expected_version: ExpectedVersion, input: Annotated[UpdateCitationInput, CHANGES]
+    ) -> CitationResult:
+        return await common.update(info, "Citation", id, expected_version, input, CITATION, use_cases.citations, Citation.from_domain)
 
-    @strawberry.mutation(description="Remove a citation.")
-    async def delete_citation(self, info: Info, id: RecordId) -> common.DeleteResult:
-        return await common.delete(info, "Citation", id, use_cases.citations)
+    @admin_mutation("Remove a citation.")
+    async def delete_citation(self, info: Info, id: RecordId, expected_version: ExpectedVersion) -> common.DeleteResult:
+        return await common.delete(info, "Citation", id, expected_version, use_cases.citations)

@@ -10,13 +10,14 @@ import strawberry
 from strawberry import relay
 
 from api.context import Info
+from api.types.history import Recorded
 from api.types.nodes import resolve_nodes
 from api.types.values import ActorKind
 from domain import actors
 
 
 @strawberry.interface(description="Anyone who takes a measure, suffers one, or speaks: a state or an international organisation.")
-class Actor(relay.Node):
+class Actor(relay.Node, Recorded):
     id: relay.NodeID[int]
     code: str = strawberry.field(
         description=(
@@ -59,6 +60,7 @@ def actor_type(actor: actors.Actor) -> State | Organisation:
     if actor.is_state:
         return State(
             id=actor.id,
+            version=actor.version,
             code=actor.code,
             name=actor.name,
             kind=actor.kind,
@@ -67,7 +69,9 @@ def actor_type(actor: actors.Actor) -> State | Organisation:
             official_name=actor.official_name,
             dissolved=actor.dissolved,
         )
-    return Organisation(id=actor.id, code=actor.code, name=actor.name, kind=actor.kind, official_name=actor.official_name)
+    return Organisation(
+        id=actor.id, version=actor.version, code=actor.code, name=actor.name, kind=actor.kind, official_name=actor.official_name
+    )
 
 
 async def load_actor(info: Info, code: str | None) -> State | Organisation | None:

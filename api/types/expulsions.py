@@ -11,6 +11,7 @@ from strawberry import relay
 
 from api.context import Info
 from api.types.actors import Actor, State, load_actor
+from api.types.history import Recorded
 from api.types.missions import Diplomat, Mission
 from api.types.nodes import resolve_nodes
 from api.types.preloading import preloaded
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A set of measures taken together, such as a coordinated solidarity expulsion.")
-class Wave(relay.Node):
+class Wave(relay.Node, Recorded):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Name of the wave.")
     description: str | None = strawberry.field(description="What the wave was and why it happened.")
@@ -30,7 +31,7 @@ class Wave(relay.Node):
     @classmethod
     def from_domain(cls, entity: expulsions.Wave) -> Wave:
         assert entity.id is not None
-        return cls(id=entity.id, name=entity.name, description=entity.description)
+        return cls(id=entity.id, version=entity.version, name=entity.name, description=entity.description)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -43,7 +44,7 @@ class Wave(relay.Node):
         "an expulsion order, a staff cap, a post closure, a downgrade, a break of relations, or a recall."
     )
 )
-class Expulsion(relay.Node):
+class Expulsion(relay.Node, Recorded):
     id: relay.NodeID[int]
     measure_type: MeasureType = strawberry.field(description="Which distinct act this measure is.")
     legal_basis: LegalBasis = strawberry.field(description="The legal instrument it rests on; UNSTATED when the reports do not say.")
@@ -64,6 +65,7 @@ class Expulsion(relay.Node):
         assert entity.id is not None
         return cls(
             id=entity.id,
+            version=entity.version,
             measure_type=entity.measure_type,
             legal_basis=entity.legal_basis,
             reason_category=entity.reason_category,

@@ -11,6 +11,7 @@ from strawberry import relay
 
 from api.context import Info
 from api.types.actors import Actor, State, load_actor
+from api.types.history import Recorded
 from api.types.nodes import resolve_nodes
 from api.types.preloading import preloaded
 from api.types.values import MissionKind, Rank, StaffCategory
@@ -18,7 +19,7 @@ from domain import missions, people
 
 
 @strawberry.type(description="A sending state's post in a host state, possibly accredited to an organisation rather than to the host.")
-class Mission(relay.Node):
+class Mission(relay.Node, Recorded):
     id: relay.NodeID[int]
     kind: MissionKind = strawberry.field(description="Embassy, consulate, permanent mission, ...")
     city: str | None = strawberry.field(description="City where the post sits.")
@@ -29,7 +30,7 @@ class Mission(relay.Node):
     @classmethod
     def from_domain(cls, entity: missions.Mission) -> Mission:
         assert entity.id is not None
-        return cls(id=entity.id, kind=entity.kind, city=entity.city, name=entity.name, _entity=entity)
+        return cls(id=entity.id, version=entity.version, kind=entity.kind, city=entity.city, name=entity.name, _entity=entity)
 
     @strawberry.field(description="The state that sends the mission.")
     def sending_state(self, info: Info) -> State:
@@ -49,7 +50,7 @@ class Mission(relay.Node):
 
 
 @strawberry.type(description="A person sent by a state; the record may know only their rank or category, not their name.")
-class Diplomat(relay.Node):
+class Diplomat(relay.Node, Recorded):
     id: relay.NodeID[int]
     name: str | None = strawberry.field(description="The person's name, when it was made public.")
     rank: Rank | None = strawberry.field(description="Diplomatic or consular rank, if known.")
@@ -62,7 +63,9 @@ class Diplomat(relay.Node):
     @classmethod
     def from_domain(cls, entity: people.Diplomat) -> Diplomat:
         assert entity.id is not None
-        return cls(id=entity.id, name=entity.name, rank=entity.rank, staff_category=entity.staff_category, _entity=entity)
+        return cls(
+            id=entity.id, version=entity.version, name=entity.name, rank=entity.rank, staff_category=entity.staff_category, _entity=entity
+        )
 
     @strawberry.field(description="The state that sent this person.")
     def sending_state(self, info: Info) -> State:

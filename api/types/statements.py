@@ -12,6 +12,7 @@ from strawberry import relay
 from api.context import Info
 from api.types.actors import Actor, load_actor
 from api.types.expulsions import Expulsion
+from api.types.history import Recorded
 from api.types.nodes import resolve_nodes
 from api.types.preloading import preloaded
 from api.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
@@ -19,7 +20,7 @@ from domain import sources, statements
 
 
 @strawberry.type(description="A published document the record relies on.")
-class Source(relay.Node):
+class Source(relay.Node, Recorded):
     id: relay.NodeID[int]
     publisher: str = strawberry.field(description="Who published it (a ministry, an agency, an outlet, a platform).")
     title: str = strawberry.field(description="Its title, or a description when it has none.")
@@ -32,6 +33,7 @@ class Source(relay.Node):
         assert entity.id is not None
         return cls(
             id=entity.id,
+            version=entity.version,
             publisher=entity.publisher,
             title=entity.title,
             kind=entity.kind,
@@ -45,7 +47,7 @@ class Source(relay.Node):
 
 
 @strawberry.type(description="A source backing one measure or one statement, with what that source itself said.")
-class Citation(relay.Node):
+class Citation(relay.Node, Recorded):
     id: relay.NodeID[int]
     excerpt: str | None = strawberry.field(description="The passage of the source relied on.")
     reported_headcount: HeadcountType | None = strawberry.field(
@@ -58,7 +60,11 @@ class Citation(relay.Node):
     def from_domain(cls, entity: sources.Citation) -> Citation:
         assert entity.id is not None
         return cls(
-            id=entity.id, excerpt=entity.excerpt, reported_headcount=HeadcountType.from_domain(entity.reported_headcount), _entity=entity
+            id=entity.id,
+            version=entity.version,
+            excerpt=entity.excerpt,
+            reported_headcount=HeadcountType.from_domain(entity.reported_headcount),
+            _entity=entity,
         )
 
     @strawberry.field(description="The source cited.")
@@ -96,7 +102,7 @@ class Citation(relay.Node):
 
 
 @strawberry.type(description="Something said by a named person or a role, on behalf of a state or organisation, quoted verbatim.")
-class Statement(relay.Node):
+class Statement(relay.Node, Recorded):
     id: relay.NodeID[int]
     speaker_name: str | None = strawberry.field(description="The speaker's name; null when only the role is known.")
     speaker_role: str | None = strawberry.field(description="The speaker's role, e.g. 'State Department spokesman'.")
@@ -116,6 +122,7 @@ class Statement(relay.Node):
         assert entity.id is not None
         return cls(
             id=entity.id,
+            version=entity.version,
             speaker_name=entity.speaker_name,
             speaker_role=entity.speaker_role,
             channel=entity.channel,

@@ -40,13 +40,13 @@ async def create_state(code: str, *, uow: UnitOfWork, catalogue: StateCatalogue)
     return await editor.create(state, uow=uow)
 
 
-async def update_actor(id: int, changes: Mapping[str, object], *, uow: UnitOfWork) -> Actor:
+async def update_actor(id: int, changes: Mapping[str, object], *, uow: UnitOfWork, expected_version: int | None = None) -> Actor:
     """Rename an actor; its codes and kind are fixed."""
     fixed = FIXED_FIELDS.intersection(changes)
     if fixed:
         field = sorted(fixed)[0]
         raise InvalidInput(field, f"{field} cannot change; delete the actor and create it again")
-    return await editor.update(id, changes, uow=uow)
+    return await editor.update(id, changes, uow=uow, expected_version=expected_version)
 
 
 delete_actor = editor.delete

@@ -6,9 +6,11 @@ import dataclasses
 
 from domain.errors import Conflict, InvalidInput
 from domain.expulsions import Expulsion, Wave
+from domain.history import ChangeAction
 from domain.ports import UnitOfWork
 from domain.use_cases import links, references
 from domain.use_cases.editing import AggregateEditor
+from domain.use_cases.statements import citations, statements
 
 
 async def _check_answers(measure: Expulsion, uow: UnitOfWork) -> None:
@@ -29,25 +31,30 @@ async def _check_answers(measure: Expulsion, uow: UnitOfWork) -> None:
 async def _check_measure(measure: Expulsion, uow: UnitOfWork) -> Expulsion:
     actor = await references.actor(uow, "actor", measure.actor)
     target = await references.actor(uow, "target", measure.target, states_only=True)
+    canonical = dataclasses.replace(measure, actor=actor.code, target=target.code)
     if measure.target_mission_id is not None:
-        mission = await references.record(uow.missions, "Mission", "targetMissionId", measure.target_mission_id)
-        if mission.sending_state != target.code:
-            raise InvalidInput("targetMissionId", f"mission {mission.id} is {mission.sending_state}'s, not the target {target.code}'s")
+        canonical.may_target(await references.record(uow.missions, "Mission", "targetMissionId", measure.target_mission_id))
     people = await references.records(uow.diplomats, "Diplomat", "diplomatIds", measure.diplomat_ids)
     for person in people.values():
-        if person.sending_state != target.code:
-            raise InvalidInput("diplomatIds", f"diplomat {person.id} is sent by {person.sending_state}, not by the target {target.code}")
+        canonical.may_name(person)
     if measure.wave_id is not None:
         await references.record(uow.waves, "Wave", "waveId", measure.wave_id)
-    canonical = dataclasses.replace(measure, actor=actor.code, target=target.code)
     await _check_answers(canonical, uow)
     return canonical
 
 
 async def _refuse_if_answered(id: int, uow: UnitOfWork) -> None:
+    """Refuse to delete a measure others answer; else unlink its statements and delete its citations, each in the history."""
     answering = (await uow.expulsions.answering([id])).get(id, [])
     if answering:
         raise Conflict(f"measure {id} is answered by measures {sorted(answering)}; unlink those answers first")
+    for statement in (await uow.statements.about_measures([id])).get(id, []):
+        assert statement.id is not None
+        await statements.revise_within(
+            statement.id, links.removing("measure_ids", id, "measure", "measureId"), uow, action=ChangeAction.UNLINK
+        )
+    for citation in (await uow.citations.of_measures([id])).get(id, []):
+        await citations.delete_within(citation, uow)
 
 
 expulsions = AggregateEditor[Expulsion]("Expulsion", lambda uow: uow.expulsions, _check_measure, _refuse_if_answered)
@@ -60,21 +67,45 @@ async def _check_wave(wave: Wave, uow: UnitOfWork) -> Wave:
 waves = AggregateEditor[Wave]("Wave", lambda uow: uow.waves, _check_wave)
 
 
-async def link_answer(measure_id: int, answered_id: int, *, uow: UnitOfWork) -> Expulsion:
+async def link_answer(measure_id: int, answered_id: int, *, uow: UnitOfWork, expected_version: int | None = None) -> Expulsion:
     """Record that one measure answers an earlier one."""
-    return await expulsions.revise(measure_id, links.adding("answers", answered_id, "answered measure"), uow=uow)
+    return await expulsions.revise(
+        measure_id,
+        links.adding("answers", answered_id, "answered measure"),
+        uow=uow,
+        expected_version=expected_version,
+        action=ChangeAction.LINK,
+    )
 
 
-async def unlink_answer(measure_id: int, answered_id: int, *, uow: UnitOfWork) -> Expulsion:
+async def unlink_answer(measure_id: int, answered_id: int, *, uow: UnitOfWork, expected_version: int | None = None) -> Expulsion:
     """Remove the record that one measure answers another."""
-    return await expulsions.revise(measure_id, links.removing("answers", answered_id, "answered measure", "answeredId"), uow=uow)
+    return await expulsions.revise(
+        measure_id,
+        links.removing("answers", answered_id, "answered measure", "answeredId"),
+        uow=uow,
+        expected_version=expected_version,
+        action=ChangeAction.UNLINK,
+    )
 
 
-async def add_person(measure_id: int, diplomat_id: int, *, uow: UnitOfWork) -> Expulsion:
+async def add_person(measure_id: int, diplomat_id: int, *, uow: UnitOfWork, expected_version: int | None = None) -> Expulsion:
     """Name a person among those a measure concerns."""
-    return await expulsions.revise(measure_id, links.adding("diplomat_ids", diplomat_id, "diplomat"), uow=uow)
+    return await expulsions.revise(
+        measure_id,
+        links.adding("diplomat_ids", diplomat_id, "diplomat"),
+        uow=uow,
+        expected_version=expected_version,
+        action=ChangeAction.LINK,
+    )
 
 
-async def remove_person(measure_id: int, diplomat_id: int, *, uow: UnitOfWork) -> Expulsion:
+async def remove_person(measure_id: int, diplomat_id: int, *, uow: UnitOfWork, expected_version: int | None = None) -> Expulsion:
     """Take a person off a measure's named people."""
-    return await expulsions.revise(measure_id, links.removing("diplomat_ids", diplomat_id, "diplomat", "diplomatId"), uow=uow)
+    return await expulsions.revise(
+        measure_id,
+        links.removing("diplomat_ids", diplomat_id, "diplomat", "diplomatId"),
+        uow=uow,
+        expected_version=expected_version,
+        action=ChangeAction.UNLINK,
+    )

@@ -38,15 +38,14 @@ async def _refuse_orphans(mission_id: int, sending_state: str, uow: UnitOfWork) 
 
 async def _check_diplomat(diplomat: Diplomat, uow: UnitOfWork) -> Diplomat:
     sending = await references.actor(uow, "sendingState", diplomat.sending_state, states_only=True)
+    canonical = dataclasses.replace(diplomat, sending_state=sending.code)
     if diplomat.mission_id is not None:
-        mission = await references.record(uow.missions, "Mission", "missionId", diplomat.mission_id)
-        if mission.sending_state != sending.code:
-            raise InvalidInput("missionId", f"mission {mission.id} belongs to {mission.sending_state}, not {sending.code}")
+        canonical.may_serve_at(await references.record(uow.missions, "Mission", "missionId", diplomat.mission_id))
     if diplomat.id is not None:
         named = await uow.expulsions.list(ExpulsionFilter(names_diplomat=diplomat.id), PageRequest(first=1))
         if named.items and named.items[0].target != sending.code:
             raise InvalidInput("sendingState", f"measure {named.items[0].id} names this person as sent by {named.items[0].target}")
-    return dataclasses.replace(diplomat, sending_state=sending.code)
+    return canonical
 
 
 missions = AggregateEditor[Mission]("Mission", lambda uow: uow.missions, _check_mission)

@@ -6,6 +6,7 @@ import dataclasses
 
 from domain.errors import Conflict
 from domain.filters import CitationFilter
+from domain.history import ChangeAction
 from domain.ports import UnitOfWork
 from domain.sources import Citation, Source
 from domain.statements import Statement
@@ -37,16 +38,34 @@ async def _refuse_if_cited(id: int, uow: UnitOfWork) -> None:
         raise Conflict(f"source {id} is still cited; delete its citations first")
 
 
-statements = AggregateEditor[Statement]("Statement", lambda uow: uow.statements, _check_statement)
+async def _remove_citations(id: int, uow: UnitOfWork) -> None:
+    """A statement's citations go with it; each is recorded as deleted, so it can be restored."""
+    for citation in (await uow.citations.of_statements([id])).get(id, []):
+        await citations.delete_within(citation, uow)
+
+
+statements = AggregateEditor[Statement]("Statement", lambda uow: uow.statements, _check_statement, _remove_citations)
 sources = AggregateEditor[Source]("Source", lambda uow: uow.sources, _check_source, _refuse_if_cited)
 citations = AggregateEditor[Citation]("Citation", lambda uow: uow.citations, _check_citation)
 
 
-async def link_statement(statement_id: int, measure_id: int, *, uow: UnitOfWork) -> Statement:
+async def link_statement(statement_id: int, measure_id: int, *, uow: UnitOfWork, expected_version: int | None = None) -> Statement:
     """Record that a statement is about a measure."""
-    return await statements.revise(statement_id, links.adding("measure_ids", measure_id, "measure"), uow=uow)
+    return await statements.revise(
+        statement_id,
+        links.adding("measure_ids", measure_id, "measure"),
+        uow=uow,
+        expected_version=expected_version,
+        action=ChangeAction.LINK,
+    )
 
 
-async def unlink_statement(statement_id: int, measure_id: int, *, uow: UnitOfWork) -> Statement:
+async def unlink_statement(statement_id: int, measure_id: int, *, uow: UnitOfWork, expected_version: int | None = None) -> Statement:
     """Record that a statement is not about a measure after all."""
-    return await statements.revise(statement_id, links.removing("measure_ids", measure_id, "measure", "measureId"), uow=uow)
+    return await statements.revise(
+        statement_id,
+        links.removing("measure_ids", measure_id, "measure", "measureId"),
+        uow=uow,
+        expected_version=expected_version,
+        action=ChangeAction.UNLINK,
+    )

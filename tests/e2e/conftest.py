@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +25,17 @@ class Server:
 
     url: str
     process: subprocess.Popen[bytes]
+    token: str | None = None
+    """An admin token's secret, sent with every request unless a test asks otherwise."""
 
-    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=30)
+    def headers(self, token: str | None) -> dict[str, str]:
+        return {} if token is None else {"Authorization": f"Bearer {token}"}
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None, *, token: str | bool | None = True) -> dict[str, Any]:
+        """POST a document; `token=True` sends the server's admin token, None sends none, a string sends that one."""
+        sent = self.token if token is True else (None if token is False else token)
+        payload = {"query": query, "variables": variables or {}}
+        response = httpx.post(f"{self.url}/graphql", json=payload, headers=self.headers(sent), timeout=30)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -49,18 +58,33 @@ def free_port() -> int:
         return port
 
 
-def start_server(database_url: str, *, load_demo: bool = True) -> Server:
+def create_token(database_url: str, name: str, role: str) -> str:
+    """A new token's secret, made with the `demarche token create` command."""
+    env = {**os.environ, "DEMARCHE_DATABASE_URL": database_url}
+    made = subprocess.run(
+        [sys.executable, "-m", "api.cli", "token", "create", name, "--role", role], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert made.returncode == 0, made.stderr
+    return made.stdout.strip()
+
+
+def start_server(database_url: str, *, load_demo: bool = True, settings: dict[str, str] | None = None, pipe_stderr: bool = False) -> Server:
+    """A server on `database_url`, with an admin token made for it before it starts.
+
+    Its log goes to a file, or to a pipe when `pipe_stderr` (the caller must then drain it).
+    """
+    token = create_token(database_url, f"e2e-admin-{uuid.uuid4().hex[:8]}", "admin")
     port = free_port()
-    env = {**os.environ, "DEMARCHE_DATABASE_URL": database_url, "DEMARCHE_LOAD_DEMO": str(load_demo).lower()}
+    env = {**os.environ, "DEMARCHE_DATABASE_URL": database_url, "DEMARCHE_LOAD_DEMO": str(load_demo).lower(), **(settings or {})}
     # The server's log goes to a file: a pipe nobody reads would stall it once full.
     log = tempfile.TemporaryFile()  # noqa: SIM115  (closed with the process, by the OS)
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level", "warning"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=log,
+        stderr=subprocess.PIPE if pipe_stderr else log,
     )
-    server = Server(f"http://127.0.0.1:{port}", process)
+    server = Server(f"http://127.0.0.1:{port}", process, token)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -54,6 +54,8 @@ FIELDS = {
         f" wave {{ id }} statements {{ id }} citations {{ {CITATION} }}"
     ),
     "Deleted": "id",
+    "ApiToken": "name role createdBy revokedAt",
+    "CreatedToken": "secret token { name role createdBy revokedAt }",
 }
 OUTCOME = "__typename ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { missing: field entity key }"
 LISTS = {
@@ -76,8 +78,10 @@ class LiveServer(Server):
     log: list[str] = field(default_factory=list)
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30), repr=False)
 
-    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self.client.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}})
+    def graphql(self, query: str, variables: dict[str, Any] | None = None, *, token: str | bool | None = True) -> dict[str, Any]:
+        sent = self.token if token is True else (None if token is False else token)
+        payload = {"query": query, "variables": variables or {}}
+        response = self.client.post(f"{self.url}/graphql", json=payload, headers=self.headers(sent))
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -109,8 +113,8 @@ def running_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> It
             pytest.skip(f"PostgreSQL is unreachable: {exc}")
         url = _postgres_url(database)
     try:
-        started = start_server(url)
-        server = LiveServer(started.url, started.process)
+        started = start_server(url, pipe_stderr=True)
+        server = LiveServer(started.url, started.process, started.token)
         threading.Thread(target=_drain, args=(server,), daemon=True).start()
         try:
             yield server
@@ -133,12 +137,31 @@ def mutation_document(name: str) -> str:
     passed = ", ".join(f"{arg}: ${arg}" for arg in definition.args)
     union = get_named_type(definition.type)
     members = union.types if isinstance(union, GraphQLUnionType) else [union]
-    success = " ".join(f"... on {t.name} {{ {FIELDS[t.name]} }}" for t in members if isinstance(t, GraphQLObjectType) and t.name in FIELDS)
+    records = [t for t in members if isinstance(t, GraphQLObjectType) and t.name in FIELDS]
+    # A result that may be any kind of record asks what every record has; their own fields can clash in type.
+    many = len(records) > 2
+    success = (
+        "... on Node { id } ... on Recorded { version }" if many else " ".join(f"... on {t.name} {{ {FIELDS[t.name]} }}" for t in records)
+    )
     return f"mutation Run({declared}) {{ result: {name}({passed}) {{ {OUTCOME} {success} }} }}"
 
 
-def mutate(server: Server, name: str, **variables: Any) -> dict[str, Any]:
-    """Run one mutation; its result: the record with every field, or the typed failure."""
+def current_version(server: Server, id: object) -> int:
+    """The version a record has now (1 for an ID that names no record, so the mutation can say so itself)."""
+    query = "query Version($id: ID!) { node(id: $id) { ... on Recorded { version } } }"
+    body = server.graphql(f"# {uuid.uuid4().hex}\n{query}", {"id": id})
+    found = (body.get("data") or {}).get("node")
+    return int(found["version"]) if found else 1
+
+
+def mutate(server: Server, name: str, /, **variables: Any) -> dict[str, Any]:
+    """Run one mutation; its result: the record with every field, or the typed failure.
+
+    An update or delete that is not given `expectedVersion` is sent with the record's current one.
+    """
+    arguments = MUTATIONS[name].args
+    if "expectedVersion" in arguments and "expectedVersion" not in variables and str(arguments["expectedVersion"].type).endswith("!"):
+        variables["expectedVersion"] = current_version(server, variables.get("id"))
     result: dict[str, Any] = server.data(mutation_document(name), variables)["result"]
     return result
 

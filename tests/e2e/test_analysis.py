@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import Server
+from tests.e2e.helpers import current_version
 
 IDS = "{ expulsions(first: 10, orderBy: RECORDED) { nodes { id actor { code } } } }"
 
@@ -155,7 +156,10 @@ def test_a_repeated_query_is_served_from_the_cache_until_a_write(server: Server)
     browser = httpx.get(f"{server.url}/graphql", params=query, headers={"accept": "text/html"})
     assert "x-demarche-cache" not in browser.headers, "a browser asking for GraphiQL is never served a cached answer"
     poland = server.data('{ expulsions(actor: "PL") { nodes { id } } }')["expulsions"]["nodes"][0]["id"]
-    server.data(f'mutation {{ updateExpulsion(id: "{poland}", input: {{statedReason: "Revised"}}) {{ __typename }} }}')
+    version = current_version(server, poland)
+    server.data(
+        f'mutation {{ updateExpulsion(id: "{poland}", expectedVersion: {version}, input: {{statedReason: "Revised"}}) {{ __typename }} }}'
+    )
     third = httpx.post(f"{server.url}/graphql", json=query)
     assert "x-demarche-cache" not in third.headers
     assert third.json()["data"]["expulsions"]["nodes"] == [{"statedReason": "Revised"}]

@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     MUTATIONS,
     LiveServer,
     assert_invalid,
+    current_version,
     demo_ids,
     errors,
     global_id,
@@ -124,7 +125,7 @@ def test_link_mutations_refuse_unknown_ids_as_not_found(api: LiveServer, demo: d
 def test_a_refused_link_names_the_argument_at_fault(api: LiveServer, demo: dict[str, str], name: str, unknown: str, argument: str) -> None:
     known = {"measureId": demo["PL"], "answeredId": demo["US"], "diplomatId": global_id("Diplomat", 1), "statementId": demo["statement"]}
     types = {"measureId": "Expulsion", "answeredId": "Expulsion", "diplomatId": "Diplomat", "statementId": "Statement"}
-    variables = {arg: known[arg] for arg in MUTATIONS[name].args}
+    variables = {arg: known[arg] for arg in MUTATIONS[name].args if arg in known}
     if unknown in types:
         variables[unknown] = global_id(types[unknown], MISSING)
     elif unknown == "self":
@@ -234,11 +235,11 @@ def added(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[dic
 
 def test_a_batch_keeps_the_effects_of_the_fields_that_succeeded_and_only_those(api: LiveServer, demo: dict[str, str]) -> None:
     document = f"""
-    mutation Batch($wave: CreateWaveInput!, $bad: CreateExpulsionInput!, $source: CreateSourceInput!, $answered: ID!) {{
+    mutation Batch($wave: CreateWaveInput!, $bad: CreateExpulsionInput!, $source: CreateSourceInput!, $answered: ID!, $version: Int!) {{
       wave: createWave(input: $wave) {{ __typename ... on Wave {{ {FIELDS["Wave"]} }} }}
       bad: createExpulsion(input: $bad) {{ __typename ... on ValidationError {{ field }} }}
       source: createSource(input: $source) {{ __typename ... on Source {{ {FIELDS["Source"]} }} }}
-      refused: deleteExpulsion(id: $answered) {{ __typename }}
+      refused: deleteExpulsion(id: $answered, expectedVersion: $version) {{ __typename }}
     }}"""
     bad = {
         "actor": "EE",
@@ -252,6 +253,7 @@ def test_a_batch_keeps_the_effects_of_the_fields_that_succeeded_and_only_those(a
         "bad": bad,
         "source": {"publisher": "ERR", "title": "Batch source", "kind": "MEDIA"},
         "answered": demo["US"],
+        "version": current_version(api, demo["US"]),
     }
     before = snapshot(api)
     result = api.data(document, variables)
@@ -272,11 +274,13 @@ def test_a_batch_on_one_record_keeps_the_changes_before_and_after_the_refused_on
     )
     document = f"""
     mutation Batch($id: ID!) {{
-      one: updateSource(id: $id, input: {{title: "Final"}}) {{ __typename }}
-      two: updateSource(id: $id, input: {{url: "ftp://lrt.lt/b", publisher: "Not stored"}}) {{
+      one: updateSource(id: $id, expectedVersion: 1, input: {{title: "Final"}}) {{ __typename }}
+      two: updateSource(id: $id, expectedVersion: 2, input: {{url: "ftp://lrt.lt/b", publisher: "Not stored"}}) {{
         __typename ... on ValidationError {{ field }}
       }}
-      three: updateSource(id: $id, input: {{published: "2022-04-02"}}) {{ __typename ... on Source {{ {FIELDS["Source"]} }} }}
+      three: updateSource(id: $id, expectedVersion: 2, input: {{published: "2022-04-02"}}) {{
+        __typename ... on Source {{ {FIELDS["Source"]} }}
+      }}
     }}"""
     before = snapshot(api)
     result = api.data(document, {"id": made["id"]})

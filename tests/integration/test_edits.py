@@ -111,8 +111,10 @@ async def test_update_replaces_every_field_and_reads_back(store: Store, edit: Ca
     stored = await store.add(draft)
     revised = dataclasses.replace(stored, **changes)
     assert revised != stored
-    assert await store.update(revised) == revised
-    assert await store.get(type(draft), stored.id) == revised
+    assert stored.version == 1
+    updated = await store.update(revised)
+    assert updated == dataclasses.replace(revised, version=2)
+    assert await store.get(type(draft), stored.id) == updated
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.__name__)

@@ -17,14 +17,14 @@ from tests.integration.conftest import Store
 
 
 def without_id(entity: object) -> object:
-    return dataclasses.replace(entity, id=None)  # type: ignore[type-var]
+    return dataclasses.replace(entity, id=None, version=0)  # type: ignore[type-var]
 
 
 async def test_organisation_comes_back_with_every_field(store: Store) -> None:
     draft = Actor(code="ASEAN", kind=ActorKind.ORGANISATION, name="ASEAN", official_name="Association of Southeast Asian Nations")
     stored = await store.add(draft)
     assert stored.id is not None
-    assert await store.get(Actor, stored.id) == dataclasses.replace(draft, id=stored.id)
+    assert await store.get(Actor, stored.id) == dataclasses.replace(draft, id=stored.id, version=1)
 
 
 async def test_former_state_comes_back_with_its_codes_and_dissolution_date(store: Store) -> None:
@@ -38,7 +38,7 @@ async def test_former_state_comes_back_with_its_codes_and_dissolution_date(store
         dissolved=date(1991, 12, 26),
     )
     stored = await store.add(draft)
-    assert stored == dataclasses.replace(draft, id=stored.id)
+    assert stored == dataclasses.replace(draft, id=stored.id, version=1)
 
 
 async def test_mission_comes_back_with_host_and_accreditation(store: Store) -> None:
@@ -47,7 +47,7 @@ async def test_mission_comes_back_with_host_and_accreditation(store: Store) -> N
     )
     stored = await store.add(draft)
     assert stored.id is not None
-    assert await store.get(Mission, stored.id) == dataclasses.replace(draft, id=stored.id)
+    assert await store.get(Mission, stored.id) == dataclasses.replace(draft, id=stored.id, version=1)
 
 
 async def test_diplomat_comes_back_with_mission_rank_and_name(store: Store) -> None:
@@ -55,7 +55,7 @@ async def test_diplomat_comes_back_with_mission_rank_and_name(store: Store) -> N
     draft = drafts.diplomat(name="Ivan Petrov", rank=Rank.FIRST_SECRETARY, mission_id=post.id)
     stored = await store.add(draft)
     assert stored.id is not None
-    assert await store.get(Diplomat, stored.id) == dataclasses.replace(draft, id=stored.id)
+    assert await store.get(Diplomat, stored.id) == dataclasses.replace(draft, id=stored.id, version=1)
 
 
 async def test_unnamed_diplomat_comes_back_without_name_rank_or_mission(store: Store) -> None:
@@ -70,7 +70,7 @@ async def test_wave_comes_back_with_its_description(store: Store) -> None:
     draft = drafts.wave(description="EU states acting together after Bucha.")
     stored = await store.add(draft)
     assert stored.id is not None
-    assert await store.get(Wave, stored.id) == dataclasses.replace(draft, id=stored.id)
+    assert await store.get(Wave, stored.id) == dataclasses.replace(draft, id=stored.id, version=1)
 
 
 async def test_measure_comes_back_with_every_field_and_link(store: Store) -> None:
@@ -172,7 +172,7 @@ async def test_source_comes_back_with_url_and_month_precision_publication(store:
     stored = await store.add(draft)
     assert stored.id is not None
     found = await store.get(Source, stored.id)
-    assert found == dataclasses.replace(draft, id=stored.id)
+    assert found == dataclasses.replace(draft, id=stored.id, version=1)
     assert found is not None
     assert found.published is not None
     assert found.published.precision is Precision.MONTH
@@ -185,7 +185,7 @@ async def test_citation_of_a_measure_keeps_the_sources_own_unknown_figure(store:
     stored = await store.add(draft)
     assert stored.id is not None
     found = await store.get(Citation, stored.id)
-    assert found == dataclasses.replace(draft, id=stored.id)
+    assert found == dataclasses.replace(draft, id=stored.id, version=1)
     assert found is not None
     assert found.reported_headcount is not None
     assert found.reported_headcount.value is None
@@ -196,7 +196,7 @@ async def test_citation_of_a_statement_comes_back_without_a_figure(store: Store)
     origin = await store.add(drafts.source())
     draft = drafts.citation(source_id=origin.id, statement_id=quoted.id)
     stored = await store.add(draft)
-    assert stored == dataclasses.replace(draft, id=stored.id)
+    assert stored == dataclasses.replace(draft, id=stored.id, version=1)
     assert stored.reported_headcount is None
 
 

@@ -1,0 +1,146 @@
+"""The history of changes as GraphQL: entries, the `history` of every record, and its version."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any, cast
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from api.connections import Connection, connection, page_request
+from api.context import Info
+from domain import history
+from domain.documents import ENTITIES, changed_fields
+from domain.pagination import Order
+
+ChangeAction = strawberry.enum(history.ChangeAction, name="ChangeAction", description="What a change did to its record.")
+
+
+@strawberry.enum(description="A kind of record, as the history names it (states and organisations are both ACTOR).")
+class RecordKind(Enum):
+    ACTOR = "Actor"
+    MISSION = "Mission"
+    DIPLOMAT = "Diplomat"
+    WAVE = "Wave"
+    EXPULSION = "Expulsion"
+    SOURCE = "Source"
+    STATEMENT = "Statement"
+    CITATION = "Citation"
+
+
+assert {kind.value for kind in RecordKind} == set(ENTITIES)
+
+FIRST = Annotated[int | None, strawberry.argument(description="How many entries from the start (or after `after`).")]
+LAST = Annotated[int | None, strawberry.argument(description="How many entries from the end (or before `before`).")]
+CURSOR = Annotated[str | None, strawberry.argument(description="A cursor from an earlier page.")]
+
+
+def record_type_name(entity: str, document: dict[str, Any] | None) -> str:
+    """The GraphQL type of a history entry's record: an actor is a State or an Organisation."""
+    if entity == "Actor":
+        return "Organisation" if (document or {}).get("kind") == "organisation" else "State"
+    return entity
+
+
+@strawberry.type(description="One change to one record: who made it, when, and the record's values before and after.")
+class HistoryEntry(relay.Node):
+    id: relay.NodeID[int]
+    action: ChangeAction = strawberry.field(description="What the change did.")
+    entity: RecordKind = strawberry.field(description="The kind of record changed.")
+    author: str = strawberry.field(description="The name of the token the change was made with ('demarche' for the server's own loads).")
+    at: datetime = strawberry.field(description="When the change was committed (UTC).")
+    version: int = strawberry.field(description="The record's version after the change; for a deletion, the version deleted.")
+    _change: strawberry.Private[history.Change]
+
+    @strawberry.field(description="The record's values before the change, as export writes them; null for a creation.")
+    def before(self) -> JSON | None:
+        return cast(JSON | None, self._change.before)
+
+    @strawberry.field(description="The record's values after the change; null for a deletion.")
+    def after(self) -> JSON | None:
+        return cast(JSON | None, self._change.after)
+
+    @strawberry.field(description="Global ID of the record changed (it may since have been deleted).")
+    def record_id(self) -> relay.GlobalID:
+        change = self._change
+        return relay.GlobalID(record_type_name(change.entity, change.after or change.before), str(change.record_id))
+
+    @strawberry.field(description="The fields whose values differ between `before` and `after`.")
+    def changed_fields(self) -> list[str]:
+        return changed_fields(self._change.before, self._change.after)
+
+    @classmethod
+    def from_domain(cls, change: history.Change) -> HistoryEntry:
+        assert change.id is not None
+        assert change.at is not None
+        return cls(
+            id=change.id,
+            action=change.action,
+            entity=RecordKind(change.entity),
+            author=change.author,
+            at=change.at,
+            version=change.version,
+            _change=change,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        ids = [int(raw) if raw.isdigit() and len(raw) < 19 else None for raw in node_ids]
+        async with info.context.reads.use() as uow:
+            found = await uow.history.get_many([id for id in ids if id is not None])
+        return [cls.from_domain(found[id]) if id is not None and id in found else None for id in ids]
+
+
+async def history_connection(
+    info: Info,
+    filter: history.HistoryFilter,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    descending: bool = False,
+) -> Connection[HistoryEntry]:
+    limit = info.context.settings.max_page_size
+    request = page_request(first=first, after=after, last=last, before=before, limit=limit, order=Order.ID, descending=descending)
+    async with info.context.reads.use() as uow:
+        page = await uow.history.list(filter, request)
+
+    async def count() -> int:
+        async with info.context.reads.use() as uow:
+            return await uow.history.count(filter)
+
+    return connection(page, request, HistoryEntry.from_domain, count)
+
+
+@strawberry.interface(description="A record with a version, raised by every change, and the history of its changes.")
+class Recorded:
+    version: int = strawberry.field(
+        description="Raised by one with every committed change; name it as `expectedVersion` when changing or deleting the record."
+    )
+
+    @strawberry.field(description="Every change to this record, oldest first, from the append-only history.")
+    async def history(
+        self, info: Info, first: FIRST = None, after: CURSOR = None, last: LAST = None, before: CURSOR = None
+    ) -> Connection[HistoryEntry]:
+        kind = "Actor" if type(self).__name__ in ("State", "Organisation") else type(self).__name__
+        record_id: int = self.id  # type: ignore[attr-defined]
+        filter = history.HistoryFilter(entity=kind, record_id=record_id)
+        return await history_connection(info, filter, first=first, after=after, last=last, before=before)
+
+
+def decode_record_id(raw: str) -> tuple[str, int] | None:
+    """The kind and id behind a record's global ID, or None when it is not one."""
+    try:
+        type_name, _, key = base64.b64decode(raw.encode(), validate=True).decode().partition(":")
+    except (ValueError, UnicodeError):
+        return None
+    kind = "Actor" if type_name in ("State", "Organisation") else type_name
+    if kind not in ENTITIES or not key.isdigit() or len(key) >= 19:
+        return None
+    return kind, int(key)

@@ -1,0 +1,140 @@
+"""Storage of the history and of bearer tokens."""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.access import ApiToken, Role
+from domain.history import Change, ChangeAction, HistoryFilter
+from persistence import mappers
+from persistence.repositories import SqlRepository, table_of
+from persistence.tables import ApiTokenRow, HistoryRow
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands timestamps back without a zone; every stored one is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def change_values(change: Change) -> mappers.Values:
+    return {
+        "at": change.at,
+        "author": change.author,
+        "action": change.action.value,
+        "entity": change.entity,
+        "record_id": change.record_id,
+        "version": change.version,
+        "before": change.before,
+        "after": change.after,
+    }
+
+
+def change(row: Any, links: mappers.Values) -> Change:
+    return Change(
+        id=row.id,
+        at=_utc(row.at),
+        author=row.author,
+        action=ChangeAction(row.action),
+        entity=row.entity,
+        record_id=row.record_id,
+        version=row.version,
+        before=row.before,
+        after=row.after,
+    )
+
+
+class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
+    """Entries are appended and listed in the order written (by id); there is no way to change one."""
+
+    table = table_of(HistoryRow)
+    mapper = mappers.Mapper(change_values, change)
+
+    def conditions(self, filter: HistoryFilter) -> builtins.list[ColumnElement[bool]]:
+        c, found = self.table.c, []
+        if filter.author is not None:
+            found.append(c.author == filter.author)
+        if filter.entity is not None:
+            found.append(c.entity == filter.entity)
+        if filter.record_id is not None:
+            found.append(c.record_id == filter.record_id)
+        if filter.actions is not None:
+            found.append(c.action.in_(sorted(action.value for action in filter.actions)))
+        if filter.since is not None:
+            found.append(c.at >= filter.since)
+        if filter.until is not None:
+            found.append(c.at <= filter.until)
+        return found
+
+    async def append(self, entry: Change) -> Change:
+        stamped = dataclasses.replace(entry, at=datetime.now(UTC))
+        id = (await self.connection.execute(insert(self.table).values(**change_values(stamped)).returning(self.table.c.id))).scalar_one()
+        return dataclasses.replace(stamped, id=id)
+
+    async def add(self, entity: Change) -> Change:
+        return await self.append(entity)
+
+    async def update(self, entity: Change) -> Change:
+        raise TypeError("the history is append-only")
+
+    async def delete(self, id: int) -> None:
+        raise TypeError("the history is append-only")
+
+
+def _token(row: Any) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        name=row.name,
+        role=Role(row.role),
+        digest=row.digest,
+        created_at=_utc(row.created_at) or datetime.now(UTC),
+        created_by=row.created_by,
+        revoked_at=_utc(row.revoked_at),
+    )
+
+
+class SqlTokenRepository:
+    table = table_of(ApiTokenRow)
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def _one(self, condition: ColumnElement[bool]) -> ApiToken | None:
+        row = (await self.connection.execute(select(self.table).where(condition))).first()
+        return None if row is None else _token(row)
+
+    async def add(self, token: ApiToken) -> ApiToken:
+        values = {
+            "name": token.name,
+            "role": token.role.value,
+            "digest": token.digest,
+            "created_at": token.created_at,
+            "created_by": token.created_by,
+            "revoked_at": token.revoked_at,
+        }
+        id = (await self.connection.execute(insert(self.table).values(**values).returning(self.table.c.id))).scalar_one()
+        return dataclasses.replace(token, id=id)
+
+    async def get(self, id: int) -> ApiToken | None:
+        return await self._one(self.table.c.id == id)
+
+    async def by_digest(self, digest: str) -> ApiToken | None:
+        return await self._one(self.table.c.digest == digest)
+
+    async def by_name(self, name: str) -> ApiToken | None:
+        return await self._one(self.table.c.name == name)
+
+    async def all(self) -> builtins.list[ApiToken]:
+        rows = (await self.connection.execute(select(self.table).order_by(self.table.c.id))).all()
+        return [_token(row) for row in rows]
+
+    async def revoke(self, token: ApiToken) -> ApiToken:
+        await self.connection.execute(update(self.table).where(self.table.c.id == token.id).values(revoked_at=token.revoked_at))
+        return token

@@ -1,0 +1,135 @@
+"""Versions, the history and tokens in the database, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from domain.access import ApiToken, Role
+from domain.errors import Conflict, StaleVersion
+from domain.expulsions import Wave
+from domain.history import ChangeAction, HistoryFilter
+from domain.pagination import PageRequest
+from domain.use_cases import expulsions
+from domain.use_cases import history as history_use_cases
+from persistence.unit_of_work import SqlUnitOfWorkFactory
+from tests.integration import drafts
+from tests.integration.conftest import Store
+
+
+async def test_an_update_from_an_old_version_is_refused_by_the_repository_itself(store: Store) -> None:
+    stored = await store.add(Wave(name="First"))
+    assert stored.version == 1
+    newer = await store.update(dataclasses.replace(stored, name="Second"))
+    assert newer.version == 2
+    with pytest.raises(StaleVersion) as refused:
+        await store.update(dataclasses.replace(stored, name="Lost"))
+    assert (refused.value.expected, refused.value.current) == (1, 2)
+    assert await store.get(Wave, newer.id or 0) == newer
+
+
+async def test_changes_are_recorded_with_their_author_and_listed_by_filter_and_page(units: SqlUnitOfWorkFactory) -> None:
+    alice, bob = units.acting_as("alice"), units.acting_as("bob")
+    started = datetime.now(UTC) - timedelta(seconds=1)
+    wave = await expulsions.waves.create(Wave(name="Sanctions \u00e9t\u00e9 \u2014 2022"), uow=alice())
+    assert wave.id is not None
+    await expulsions.waves.update(wave.id, {"name": "Renamed"}, uow=bob(), expected_version=1)
+    measure = await expulsions.expulsions.create(drafts.measure(), uow=bob())
+
+    async with units.reader() as uow:
+        everything = await uow.history.list(HistoryFilter(since=started), PageRequest(first=100))
+        by_bob = await uow.history.list(HistoryFilter(author="bob", since=started), PageRequest(first=100))
+        of_wave = await uow.history.list(HistoryFilter(entity="Wave", record_id=wave.id), PageRequest(first=100))
+        updates = await uow.history.count(HistoryFilter(actions=frozenset({ChangeAction.UPDATE}), since=started))
+        newest = await uow.history.list(HistoryFilter(since=started), PageRequest(first=1, descending=True))
+        none_yet = await uow.history.count(HistoryFilter(until=started - timedelta(days=1), author="alice"))
+
+    assert [(c.entity, c.action, c.author) for c in everything.items] == [
+        ("Wave", ChangeAction.CREATE, "alice"),
+        ("Wave", ChangeAction.UPDATE, "bob"),
+        ("Expulsion", ChangeAction.CREATE, "bob"),
+    ]
+    assert [c.entity for c in by_bob.items] == ["Wave", "Expulsion"]
+    assert [(c.version, c.before, c.after) for c in of_wave.items] == [
+        (1, None, {"name": "Sanctions \u00e9t\u00e9 \u2014 2022", "description": None, "id": wave.id}),
+        (
+            2,
+            {"name": "Sanctions \u00e9t\u00e9 \u2014 2022", "description": None, "id": wave.id},
+            {"name": "Renamed", "description": None, "id": wave.id},
+        ),
+    ]
+    assert updates == 1
+    assert [c.record_id for c in newest.items] == [measure.id]
+    assert newest.has_next
+    assert none_yet == 0
+    assert all(c.at is not None and c.at.tzinfo is not None and c.at >= started for c in everything.items)
+
+
+async def test_history_times_are_compared_in_utc_whatever_zone_they_are_given_in(units: SqlUnitOfWorkFactory) -> None:
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    wave = await expulsions.waves.create(Wave(name="Timed"), uow=units())
+    after = datetime.now(UTC) + timedelta(seconds=1)
+    tokyo = timezone(timedelta(hours=9))
+    mine = HistoryFilter(entity="Wave", record_id=wave.id)
+    async with units.reader() as uow:
+        in_tokyo = await uow.history.count(dataclasses.replace(mine, since=before.astimezone(tokyo), until=after.astimezone(tokyo)))
+        naive = await uow.history.count(dataclasses.replace(mine, since=before.replace(tzinfo=None), until=after.replace(tzinfo=None)))
+        too_late = await uow.history.count(dataclasses.replace(mine, since=after.astimezone(tokyo)))
+    assert (in_tokyo, naive, too_late) == (1, 1, 0)
+
+
+async def test_the_history_repository_has_no_way_to_change_an_entry(units: SqlUnitOfWorkFactory) -> None:
+    await expulsions.waves.create(Wave(name="Kept"), uow=units())
+    async with units() as uow:
+        [entry] = (await uow.history.list(HistoryFilter(entity="Wave"), PageRequest(first=1))).items
+        with pytest.raises(TypeError):
+            await uow.history.update(entry)
+        with pytest.raises(TypeError):
+            await uow.history.delete(entry.id or 0)
+
+
+async def test_a_restored_record_keeps_its_id_and_new_records_still_get_fresh_ids(units: SqlUnitOfWorkFactory) -> None:
+    first = await expulsions.waves.create(Wave(name="One"), uow=units())
+    last = await expulsions.waves.create(Wave(name="Two"), uow=units())
+    assert last.id is not None
+    await expulsions.waves.delete(last.id, uow=units(), expected_version=1)
+    async with units.reader() as uow:
+        [deletion] = (await uow.history.list(HistoryFilter(entity="Wave", actions=frozenset({ChangeAction.DELETE})), PageRequest())).items
+
+    kind, restored = await history_use_cases.restore(deletion.id or 0, uow=units())
+    fresh = await expulsions.waves.create(Wave(name="Three"), uow=units())
+
+    assert (kind, restored.id, restored.name, restored.version) == ("Wave", last.id, "Two", 2)
+    assert fresh.id is not None
+    assert fresh.id > last.id > (first.id or 0)
+
+
+async def test_tokens_are_found_by_digest_and_names_are_unique(units: SqlUnitOfWorkFactory) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    token = ApiToken(name="alice", role=Role.EDITOR, digest="a" * 64, created_at=now, created_by="cli")
+    async with units() as uow:
+        stored = await uow.tokens.add(token)
+        await uow.commit()
+    async with units.reader() as uow:
+        found = await uow.tokens.by_digest("a" * 64)
+        assert await uow.tokens.by_digest("b" * 64) is None
+    assert found == stored
+    assert found is not None
+    assert found.created_at == now
+
+    async def same_name_again() -> None:
+        async with units() as uow:
+            await uow.tokens.add(dataclasses.replace(token, digest="c" * 64))
+            await uow.commit()
+
+    with pytest.raises(Conflict):
+        await same_name_again()
+    async with units() as uow:
+        await uow.tokens.revoke(dataclasses.replace(found, revoked_at=now))
+        await uow.commit()
+    async with units.reader() as uow:
+        [only] = await uow.tokens.all()
+    assert only.revoked_at == now
+    assert not only.active
