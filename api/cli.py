@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from api import cli_db, cli_tokens
+from api import cli_db, cli_exchange, cli_tokens
 from api.cli_common import database
 from api.settings import Settings
 
@@ -81,6 +81,7 @@ def parser() -> argparse.ArgumentParser:
     schema.add_argument("--file", default=str(SCHEMA_FILE), help="the schema file (default: schema.graphql)")
     schema.set_defaults(run=_schema)
     cli_db.register(commands)
+    cli_exchange.register(commands)
     cli_tokens.register(commands)
     return root
 

@@ -1,0 +1,711 @@
+"""The exchange format: a record as JSON Lines, a CSV of measures, and what an import of either will do.
+
+Pure: lines go in, validated records and the problems of every bad line come out; an
+`ImportPlan` works out, against the records the store holds, what to add, what to replace
+and what is already there, and checks every reference the way the use cases do. The
+adapters read the store and write; docs/exchange.md describes the format.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from domain.actors import Actor, ActorKind, normalise_code
+from domain.documents import ENTITIES, Document, changed_fields, from_document, kind_of, to_document
+from domain.errors import DomainError, InvalidInput
+from domain.expulsions import Expulsion
+from domain.filters import DateRange, ExpulsionFilter
+from domain.use_cases.actors import FIXED_FIELDS
+
+FORMAT = "demarche-record"
+VERSION = 1
+
+Key = int | str
+"""A record's key in a file: an actor's code, any other record's id."""
+
+CSV_COLUMNS = (
+    "id",
+    "actor",
+    "target",
+    "measure_type",
+    "announced",
+    "headcount_qualifier",
+    "headcount_value",
+    "legal_basis",
+    "reason_category",
+    "stated_reason",
+    "notified",
+    "deadline",
+    "departed",
+    "target_mission_id",
+    "wave_id",
+    "answers",
+    "diplomat_ids",
+)
+CSV_REQUIRED = ("actor", "target", "measure_type", "announced", "headcount_qualifier")
+_CSV_IDS = ("headcount_value", "target_mission_id", "wave_id")
+_CSV_ID_LISTS = ("answers", "diplomat_ids")
+
+_REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "Diplomat": (("mission_id", "Mission"),),
+    "Expulsion": (("target_mission_id", "Mission"), ("diplomat_ids", "Diplomat"), ("wave_id", "Wave"), ("answers", "Expulsion")),
+    "Statement": (("measure_ids", "Expulsion"),),
+    "Citation": (("source_id", "Source"), ("measure_id", "Expulsion"), ("statement_id", "Statement")),
+}
+"""The fields by which each kind refers to records of another kind (by id)."""
+
+_ACTOR_FIELDS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "Mission": (("sending_state", True), ("host_state", True), ("accredited_to", False)),
+    "Diplomat": (("sending_state", True),),
+    "Expulsion": (("actor", False), ("target", True)),
+    "Statement": (("on_behalf_of", False),),
+}
+"""The fields by which each kind names an actor, and whether that actor must be a state."""
+
+_LINK_FIELDS = ("answers", "diplomat_ids", "measure_ids")
+MAX_ID = 2**31 - 1
+"""The largest id both databases store."""
+_ALPHA3 = re.compile(r"[A-Z]{3}")
+_NUMERIC = re.compile(r"[0-9]{3}")
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def header() -> str:
+    """The first line of every file."""
+    return json.dumps({"format": FORMAT, "version": VERSION}, separators=(",", ":"))
+
+
+def encode(entity: object) -> str:
+    """One record as one line (without its line break): its kind, its key, then every field in declaration order."""
+    kind = kind_of(entity)
+    document = to_document(entity)
+    id = document.pop("id")
+    line = {"type": kind, **document} if kind == "Actor" else {"type": kind, "id": id, **document}
+    return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+
+
+def _snake(field: str) -> str:
+    """The file's name of a field the domain names in camelCase (`targetMissionId` is `target_mission_id`)."""
+    return _CAMEL.sub("_", field).lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why one line of a file is refused."""
+
+    line: int
+    kind: str | None
+    key: str | None
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        subject = " ".join(part for part in (self.kind, self.key) if part)
+        return f"line {self.line}: {subject + ': ' if subject else ''}{self.field}: {self.reason}"
+
+
+class ImportRefused(DomainError):
+    """A file had bad rows, so nothing of it was written; `problems` names every one, in line order."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda problem: problem.line)
+        count = len(self.problems)
+        super().__init__(
+            f"the file was refused and nothing was written: {count} bad row{'s' if count != 1 else ''}, first {self.problems[0]}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """How many records of each kind an import added, replaced, or found already there."""
+
+    added: Mapping[str, int]
+    replaced: Mapping[str, int]
+    unchanged: Mapping[str, int]
+
+    def lines(self) -> list[str]:
+        """One line per kind the file held, in dependency order, then the totals."""
+        found = [
+            f"{kind}: {self.added.get(kind, 0)} added, {self.replaced.get(kind, 0)} replaced, {self.unchanged.get(kind, 0)} unchanged"
+            for kind in ENTITIES
+            if kind in self.added or kind in self.replaced or kind in self.unchanged
+        ]
+        totals = (sum(self.added.values()), sum(self.replaced.values()), sum(self.unchanged.values()))
+        return [*found, "total: {} added, {} replaced, {} unchanged".format(*totals)]
+
+
+@dataclass(slots=True)
+class Row:
+    """One record read from a file; its entity is valid on its own, references not yet checked."""
+
+    line: int
+    kind: str
+    entity: Any
+
+    @property
+    def key(self) -> Key | None:
+        """The actor's code or the record's id; None for a CSV measure without id, found by its natural key."""
+        key: Key | None = self.entity.code if self.kind == "Actor" else self.entity.id
+        return key
+
+
+def _sorted_links(entity: Any) -> Any:
+    """Link lists in id order, as the store keeps them, so a record compares equal to its stored self."""
+    unsorted = {name: tuple(sorted(getattr(entity, name))) for name in _LINK_FIELDS if name in type(entity).__dataclass_fields__}
+    unsorted = {name: ids for name, ids in unsorted.items() if ids != getattr(entity, name)}
+    return dataclasses.replace(entity, **unsorted) if unsorted else entity
+
+
+class RecordReader:
+    """Reads a file line by line into rows, and keeps a problem for every line it cannot take."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.problems: list[Problem] = []
+        self.refused: dict[tuple[str, Key], int] = {}
+        """The line of each record that was refused on reading, by kind and key."""
+        self.readable = True
+        """False when the file as a whole cannot be read (no header, an unknown format or version)."""
+        self.lines: dict[tuple[str, Key], int] = {}
+        """The line of each record read, by kind and key."""
+
+    def _problem(self, line: int, kind: str | None, key: Key | None, field: str, reason: str, *, refuses: bool = True) -> None:
+        self.problems.append(Problem(line, kind, None if key is None else str(key), _snake(field), reason))
+        if refuses and kind is not None and key is not None:
+            self.refused.setdefault((kind, key), line)
+
+    def _refuse_file(self, field: str, reason: str) -> None:
+        self.readable = False
+        self._problem(1, None, None, field, reason)
+
+    def _take(self, line: int, kind: str, key: Key | None, document: Document) -> None:
+        """Validate one record through its entity and keep it, or keep the reason it is refused."""
+        if key is not None:
+            first = self.lines.get((kind, key))
+            if first is not None:
+                field = "code" if kind == "Actor" else "id"
+                self._problem(
+                    line, kind, key, field, f"{kind} {key} is on line {first} already; a record appears once in a file", refuses=False
+                )
+                return
+            self.lines[(kind, key)] = line
+        try:
+            entity = _sorted_links(from_document(kind, document))
+            _storable(kind, entity)
+        except InvalidInput as error:
+            self._problem(line, kind, key, error.field, error.message)
+            return
+        self.rows.append(Row(line, kind, entity))
+
+    def _decoded(self, lines: Iterable[bytes]) -> Iterator[tuple[int, str]]:
+        for number, raw in enumerate(lines, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                self._problem(number, None, None, "encoding", f"the line is not UTF-8 (byte {error.start + 1})")
+                text = raw.decode("utf-8", errors="replace")
+            yield number, text.removeprefix("\ufeff") if number == 1 else text
+
+    def read_jsonl(self, lines: Iterable[bytes]) -> None:
+        """Read a JSON Lines file: the header, then one record per line (blank lines are skipped)."""
+        numbered = self._decoded(lines)
+        first = next(numbered, (1, ""))
+        if not self._header(first[1]):
+            return
+        for number, text in numbered:
+            if text.strip():
+                self._record(number, text)
+
+    def _header(self, text: str) -> bool:
+        example = header()
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict) or "format" not in value:
+            self._refuse_file("format", f"the first line is not the header {example} of a {FORMAT} file in JSON Lines")
+        elif value["format"] != FORMAT:
+            self._refuse_file("format", f"the format {value['format']!r} is not one this version reads; it reads {example}")
+        elif value.get("version") != VERSION:
+            self._refuse_file("version", f"{FORMAT} version {value.get('version')!r} is not one this version reads; it reads {example}")
+        return self.readable
+
+    def _record(self, number: int, text: str) -> None:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            self._problem(number, None, None, "json", f"not valid JSON: {error.msg} at column {error.colno}")
+            return
+        if not isinstance(value, dict):
+            self._problem(number, None, None, "json", "a record is one JSON object on one line")
+            return
+        kind = value.pop("type", None)
+        if not isinstance(kind, str) or kind not in ENTITIES:
+            reason = "a record names its kind in 'type'" if kind is None else f"{kind!r} is not a kind of record"
+            self._problem(number, None, None, "type", f"{reason}: one of {', '.join(ENTITIES)}")
+            return
+        if kind == "Actor":
+            code = value.get("code")
+            key: Key | None = code if isinstance(code, str) else None
+            if "id" in value:
+                self._problem(number, kind, key, "id", "an actor is keyed by its code; its id belongs to one database and is not exchanged")
+                return
+        else:
+            id = value.get("id")
+            if not isinstance(id, int) or isinstance(id, bool) or id < 1:
+                self._problem(number, kind, None, "id", f"every {kind} has its id, a whole number from 1 up")
+                return
+            key = id
+        self._take(number, kind, key, value)
+
+    def read_csv(self, lines: Iterable[bytes]) -> None:
+        """Read a CSV of measures: a header naming the columns, then one measure per row (blank rows are skipped)."""
+        texts = (text for _, text in self._decoded(lines))
+        reader = csv.reader(texts)
+        try:
+            names = [name.strip().lower() for name in next(reader, [])]
+            if not self._csv_header(names):
+                return
+            previous = reader.line_num
+            for cells in reader:
+                line, previous = previous + 1, reader.line_num
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) != len(names):
+                    self._problem(line, "Expulsion", None, "row", f"the row has {len(cells)} cells; the header names {len(names)} columns")
+                    continue
+                self._csv_measure(line, dict(zip(names, (cell.strip() for cell in cells), strict=True)))
+        except csv.Error as error:
+            self._problem(reader.line_num, None, None, "csv", f"the file stops being CSV here ({error}); nothing after it was read")
+
+    def _csv_header(self, names: list[str]) -> bool:
+        columns = ", ".join(CSV_COLUMNS)
+        if not names:
+            self._refuse_file("header", f"the file is empty; a CSV of measures starts with a header line naming its columns ({columns})")
+        elif unknown := [name for name in names if name not in CSV_COLUMNS]:
+            self._refuse_file("header", f"unknown column {unknown[0]!r}; the columns are {columns}")
+        elif repeated := sorted({name for name in names if names.count(name) > 1}):
+            self._refuse_file("header", f"the column {repeated[0]!r} is named twice")
+        elif missing := [name for name in CSV_REQUIRED if name not in names]:
+            self._refuse_file("header", f"the required column {missing[0]!r} is missing; required are {', '.join(CSV_REQUIRED)}")
+        return self.readable
+
+    def _csv_measure(self, line: int, cells: dict[str, str]) -> None:
+        values: dict[str, Any] = {name: cell for name, cell in cells.items() if cell}
+        key: int | None = None
+        try:
+            if "id" in values:
+                key = values["id"] = _whole("id", values["id"])
+                if key < 1:
+                    raise InvalidInput("id", "an id is a whole number from 1 up")
+            for name in _CSV_IDS:
+                if name in values:
+                    values[name] = _whole(name, values[name])
+            for name in _CSV_ID_LISTS:
+                if name in values:
+                    values[name] = [_whole(name, part.strip()) for part in values[name].split(";") if part.strip()]
+        except InvalidInput as error:
+            self._problem(line, "Expulsion", key, error.field, error.message)
+            return
+        qualifier = values.pop("headcount_qualifier", None)
+        number = values.pop("headcount_value", None)
+        if qualifier is not None:
+            values["headcount"] = {"qualifier": qualifier, "value": number}
+        elif number is not None:
+            self._problem(line, "Expulsion", key, "headcount_qualifier", "a headcount value needs its qualifier")
+            return
+        self._take(line, "Expulsion", key, values)
+
+
+def _storable(kind: str, entity: Any) -> None:
+    """Refuse what the entity allows but no store can keep: ids out of range, actor codes of the wrong shape."""
+    ids = [("id", entity.id)] if kind != "Actor" else []
+    for field_name, id in [*ids, *((name, id) for name, _, id in _references(kind, entity))]:
+        if id is not None and not 1 <= id <= MAX_ID:
+            raise InvalidInput(field_name, f"{id} is out of range: an id is a whole number from 1 to {MAX_ID}")
+    if kind == "Actor":
+        for field_name, shape, text in (("alpha3", _ALPHA3, "three capital letters"), ("numeric", _NUMERIC, "three digits")):
+            value = getattr(entity, field_name)
+            if value is not None and not shape.fullmatch(value):
+                raise InvalidInput(field_name, f"{field_name} {value!r} is not {text}, as ISO 3166 writes it")
+
+
+def _whole(field: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput(field, f"{field} {text!r} is not a whole number") from None
+
+
+class _Actors:
+    """Finds an actor by any code it answers to, the way the actor repository does."""
+
+    _RANK = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
+
+    def __init__(self, actors: Iterable[Actor]) -> None:
+        self._by_code = {actor.code: actor for actor in actors}
+        self._by_alpha3: dict[str, Actor] = {}
+        for actor in sorted(self._by_code.values(), key=lambda actor: self._RANK[actor.kind], reverse=True):
+            if actor.alpha3:
+                self._by_alpha3[actor.alpha3] = actor
+
+    def find(self, code: str) -> Actor | None:
+        return self._by_code.get(code) or self._by_alpha3.get(code)
+
+
+NaturalKey = tuple[str, str, str, str]
+"""A measure's actor, target, type and announcement date: how a CSV row without id is found."""
+
+
+def natural_key(measure: Expulsion) -> NaturalKey:
+    return (measure.actor, measure.target, measure.measure_type.value, str(measure.announced))
+
+
+def _document(entity: Any) -> Document:
+    document = to_document(entity)
+    document.pop("id")
+    return document
+
+
+_FITS = {"mission_id": "may_serve_at", "target_mission_id": "may_target", "diplomat_ids": "may_name", "answers": "may_answer"}
+"""The entity's own rule for each reference that must fit the record it names (the use cases apply the same ones)."""
+
+
+def _misfit(entity: Any, field: str, other: Any) -> str | None:
+    """Why `entity` cannot refer to `other` through `field`; None when it can."""
+    rule = _FITS.get(field)
+    if rule is None:
+        return None
+    try:
+        getattr(entity, rule)(other)
+    except InvalidInput as error:
+        return error.message
+    return None
+
+
+def _references(kind: str, entity: Any) -> Iterator[tuple[str, str, int]]:
+    """Each (field, kind, id) by which a record refers to another record."""
+    for field_name, target in _REFERENCES.get(kind, ()):
+        value = getattr(entity, field_name)
+        for id in value if isinstance(value, tuple) else () if value is None else (value,):
+            yield field_name, target, id
+
+
+class ImportPlan:
+    """What importing a file will do, worked out step by step against what the store holds.
+
+    The adapter calls, in order: `resolve_actors` with every stored actor; `find_keyless` with
+    the natural keys of the stored measures of `keyless_actors()`, when there are CSV rows
+    without id; `classify` with the stored records `wanted()` names; then `check` with the
+    stored records that refer to replaced ones and the stored answer links reachable from
+    the file's measures. `problems` then lists every bad row; when it is empty, `added` and
+    `replaced` say what to write.
+    """
+
+    def __init__(self, reader: RecordReader, *, replace: bool = False) -> None:
+        self.reader = reader
+        self.replace = replace
+        self.problems: list[Problem] = list(reader.problems)
+        self.added: dict[str, list[Any]] = {kind: [] for kind in ENTITIES}
+        self.replaced: dict[str, list[tuple[Any, Any]]] = {kind: [] for kind in ENTITIES}
+        """Per kind, each stored record and the record that replaces it."""
+        self.unchanged: Counter[str] = Counter()
+        self._rows = list(reader.rows)
+        self._final: dict[str, dict[Key, Any]] = {kind: {} for kind in ENTITIES}
+        """The file's good records by kind and key, as they will be stored."""
+        self._lines: dict[tuple[str, Key], int] = {}
+        self._stored: Mapping[str, Mapping[int, Any]] = {}
+
+    @property
+    def size(self) -> int:
+        """How many records will be written."""
+        return sum(len(group) for group in self.added.values()) + sum(len(group) for group in self.replaced.values())
+
+    def report(self) -> ImportReport:
+        return ImportReport(
+            added={kind: len(group) for kind, group in self.added.items() if group},
+            replaced={kind: len(group) for kind, group in self.replaced.items() if group},
+            unchanged=dict(self.unchanged),
+        )
+
+    def _refuse(self, row: Row, field_name: str, reason: str) -> None:
+        key = row.key
+        self.problems.append(Problem(row.line, row.kind, None if key is None else str(key), _snake(field_name), reason))
+
+    def _missing(self, kind: str, key: Key) -> str:
+        line = self.reader.refused.get((kind, key))
+        return f"{kind} {key} does not exist" if line is None else f"{kind} {key} is refused (line {line})"
+
+    def _compare(self, row: Row, stored: Any) -> None:
+        """File the row as unchanged, replacing `stored`, or refused for differing from it."""
+        kind, key = row.kind, row.key
+        before, after = _document(stored), _document(row.entity)
+        if before == after:
+            self.unchanged[kind] += 1
+            return
+        differing = changed_fields(before, after)
+        if not self.replace:
+            self._refuse(row, differing[0], f"{kind} {key} exists with different content ({', '.join(differing)}); --replace overwrites it")
+            return
+        if kind == "Actor" and (fixed := [name for name in differing if name in FIXED_FIELDS]):
+            self._refuse(row, fixed[0], f"the {', '.join(fixed)} of actor {key} cannot change; only its names can be replaced")
+            return
+        replacing = dataclasses.replace(row.entity, id=stored.id, version=stored.version)
+        self.replaced[kind].append((stored, replacing))
+        row.entity = replacing
+
+    def _keep(self, row: Row) -> None:
+        assert row.key is not None
+        self._final[row.kind][row.key] = row.entity
+        self._lines[(row.kind, row.key)] = row.line
+
+    def resolve_actors(self, stored: Iterable[Actor]) -> None:
+        """File the actor rows, then name every actor the other rows refer to by its own code."""
+        by_code = {actor.code: actor for actor in stored}
+        others: list[Row] = []
+        for row in self._rows:
+            if row.kind != "Actor":
+                others.append(row)
+                continue
+            existing = by_code.get(row.entity.code)
+            count = len(self.problems)
+            if existing is None:
+                self.added["Actor"].append(row.entity)
+            else:
+                self._compare(row, existing)
+            if len(self.problems) == count:
+                self._keep(row)
+        actors = _Actors([*by_code.values(), *self._final["Actor"].values()])
+        self._rows = [row for row in others if self._canonical(row, actors)]
+
+    def _canonical(self, row: Row, actors: _Actors) -> bool:
+        changes: dict[str, str] = {}
+        for field_name, states_only in _ACTOR_FIELDS.get(row.kind, ()):
+            code = getattr(row.entity, field_name)
+            if code is None:
+                continue
+            try:
+                wanted = normalise_code(field_name, code)
+            except InvalidInput as error:
+                self._refuse(row, field_name, error.message)
+                return False
+            actor = actors.find(wanted)
+            if actor is None:
+                self._refuse(row, field_name, self._missing("Actor", wanted))
+                return False
+            if states_only and not actor.is_state:
+                self._refuse(row, field_name, f"{actor.code} is an organisation; a state is needed here")
+                return False
+            if actor.code != code:
+                changes[field_name] = actor.code
+        if changes:
+            try:
+                row.entity = dataclasses.replace(row.entity, **changes)
+            except InvalidInput as error:
+                self._refuse(row, error.field, error.message)
+                return False
+        return True
+
+    def wanted(self) -> dict[str, set[int]]:
+        """The ids of stored records the plan must see, by kind: the file's own keys and every id it refers to."""
+        found: dict[str, set[int]] = {kind: set() for kind in ENTITIES if kind != "Actor"}
+        for row in self._rows:
+            if row.key is not None:
+                found[row.kind].add(int(row.key))
+            for _, kind, id in _references(row.kind, row.entity):
+                found[kind].add(id)
+        return {kind: ids for kind, ids in found.items() if ids}
+
+    def keyless_actors(self) -> set[str]:
+        """The actors of the CSV measures without id, whose stored measures `find_keyless` needs by natural key."""
+        return {row.entity.actor for row in self._rows if row.key is None}
+
+    def classify(self, stored: Mapping[str, Mapping[int, Any]]) -> None:
+        """File every row as added, replacing a stored record, or unchanged."""
+        self._stored = stored
+        for row in self._rows:
+            key = row.key
+            assert key is not None
+            existing = stored.get(row.kind, {}).get(int(key))
+            count = len(self.problems)
+            if existing is None:
+                self.added[row.kind].append(row.entity)
+            else:
+                self._compare(row, existing)
+            if len(self.problems) == count:
+                self._keep(row)
+
+    def find_keyless(self, natural: Mapping[NaturalKey, Sequence[int]], last_measure_id: int) -> None:
+        """Give each CSV measure without id the id of the measure with its natural key, stored or in the file, or a new one."""
+        keyed: dict[NaturalKey, set[int]] = {}
+        for row in self._rows:
+            if row.kind == "Expulsion" and row.key is not None:
+                keyed.setdefault(natural_key(row.entity), set()).add(int(row.key))
+        next_id = max([last_measure_id, *(id for ids in keyed.values() for id in ids)]) + 1
+        lines: dict[tuple[str, Key], int] = {(row.kind, row.key): row.line for row in self._rows if row.key is not None}
+        seen: dict[NaturalKey, int] = {}
+        kept: list[Row] = []
+        for row in self._rows:
+            if row.key is not None:
+                kept.append(row)
+                continue
+            key = natural_key(row.entity)
+            described = f"{key[0]} against {key[1]}, {key[2]} announced {key[3]}"
+            if key in seen:
+                self._refuse(row, "id", f"the measure {described} is on line {seen[key]} already; give each row its id")
+                continue
+            seen[key] = row.line
+            candidates = sorted({*natural.get(key, ()), *keyed.get(key, ())})
+            if len(candidates) > 1:
+                self._refuse(row, "id", f"measures {', '.join(map(str, candidates))} all are {described}; give the row its id")
+                continue
+            if candidates and ("Expulsion", candidates[0]) in lines:
+                self._refuse(
+                    row, "id", f"this is Expulsion {candidates[0]}, which is on line {lines[('Expulsion', candidates[0])]} already"
+                )
+                continue
+            if candidates:
+                id = candidates[0]
+            else:
+                id, next_id = next_id, next_id + 1
+            row.entity = dataclasses.replace(row.entity, id=id)
+            kept.append(row)
+        self._rows = kept
+
+    def _lookup(self, kind: str, id: int) -> Any:
+        found = self._final[kind].get(id)
+        return found if found is not None else self._stored.get(kind, {}).get(id)
+
+    def holds(self, kind: str, id: int) -> bool:
+        """Whether the file holds a good record of this kind and id."""
+        return id in self._final[kind]
+
+    def replaced_ids(self) -> dict[str, set[int]]:
+        return {kind: {after.id for _, after in group} for kind, group in self.replaced.items() if group}
+
+    def answer_frontier(self) -> set[int]:
+        """The stored measures (not in the file) that the file's measures answer: where a cycle check leaves the file."""
+        return {id for measure in self._final["Expulsion"].values() for id in measure.answers if not self.holds("Expulsion", id)}
+
+    def check(self, dependants: Mapping[str, Iterable[Any]], stored_answers: Mapping[int, Sequence[int]]) -> None:
+        """Check every reference of the file's records, the stored records that refer to replaced ones, and answer cycles.
+
+        `dependants` are stored records, by kind, that refer to a record the file replaces;
+        `stored_answers` gives, for each stored measure reachable from the file's answers,
+        the measures it answers.
+        """
+        for row in self._rows:
+            if row.key is None or (row.kind, row.key) not in self._lines:
+                continue
+            for field_name, kind, id in _references(row.kind, row.entity):
+                other = self._lookup(kind, id)
+                reason = self._missing(kind, id) if other is None else _misfit(row.entity, field_name, other)
+                if reason is not None:
+                    self._refuse(row, field_name, reason)
+        self._check_dependants(dependants)
+        self._check_cycles(stored_answers)
+
+    def _check_dependants(self, dependants: Mapping[str, Iterable[Any]]) -> None:
+        replaced = self.replaced_ids()
+        for kind, records in dependants.items():
+            for record in records:
+                if (kind, record.id) in self.reader.lines or (kind, record.id) in self.reader.refused:
+                    continue
+                for field_name, target, id in _references(kind, record):
+                    if id not in replaced.get(target, set()):
+                        continue
+                    reason = _misfit(record, field_name, self._final[target][id])
+                    if reason is not None:
+                        line = self._lines[(target, id)]
+                        self.problems.append(
+                            Problem(line, target, str(id), "input", f"stored {kind} {record.id} refers to it ({field_name}): {reason}")
+                        )
+
+    def _check_cycles(self, stored_answers: Mapping[int, Sequence[int]]) -> None:
+        measures: Mapping[Key, Expulsion] = self._final["Expulsion"]
+
+        def answered(id: int) -> Sequence[int]:
+            found = measures.get(id)
+            return found.answers if found is not None else stored_answers.get(id, ())
+
+        visiting, done = set[int](), set[int]()
+        for start in sorted(int(key) for key in measures):
+            if start in done:
+                continue
+            path, stack = [start], [iter(answered(start))]
+            visiting.add(start)
+            while stack:
+                child = next(stack[-1], None)
+                if child is None:
+                    node = path.pop()
+                    stack.pop()
+                    visiting.discard(node)
+                    done.add(node)
+                elif child in visiting:
+                    cycle = [*path[path.index(child) :], child]
+                    culprit = next((id for id in reversed(cycle[:-1]) if id in measures), start)
+                    self.problems.append(
+                        Problem(
+                            self._lines[("Expulsion", culprit)],
+                            "Expulsion",
+                            str(culprit),
+                            "answers",
+                            f"these answers would close a cycle: {' answers '.join(map(str, cycle))}",
+                        )
+                    )
+                elif child not in done:
+                    path.append(child)
+                    stack.append(iter(answered(child)))
+                    visiting.add(child)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which part of the record an export writes.
+
+    `kinds` keeps only those kinds of record. Any measure filter (a party, an actor, a target,
+    an announcement period) selects the matching measures and, so that the file can be
+    imported on its own, everything they need: the measures they answer (transitively), the
+    statements about any selected measure (and the measures those are about), the citations
+    of all of these and their sources, the missions, people and waves the measures name, and
+    the actors any of them names.
+    """
+
+    kinds: frozenset[str] = frozenset(ENTITIES)
+    party: str | None = None
+    actor: str | None = None
+    target: str | None = None
+    announced: DateRange | None = None
+
+    def __post_init__(self) -> None:
+        unknown = sorted(self.kinds - set(ENTITIES))
+        if unknown:
+            raise InvalidInput("kind", f"{unknown[0]!r} is not a kind of record: use one of {', '.join(ENTITIES)}")
+        for name in ("party", "actor", "target"):
+            code = getattr(self, name)
+            if code is not None:
+                object.__setattr__(self, name, normalise_code(name, code))
+
+    @property
+    def narrows_measures(self) -> bool:
+        return any(value is not None for value in (self.party, self.actor, self.target, self.announced))
+
+    def measures(self, codes: Mapping[str, str]) -> ExpulsionFilter:
+        """The measure filter, each code replaced by the code of the actor it names (`codes`)."""
+
+        def code(value: str | None) -> str | None:
+            return None if value is None else codes[value]
+
+        return ExpulsionFilter(party=code(self.party), actor=code(self.actor), target=code(self.target), announced=self.announced)
+
+    @property
+    def codes(self) -> list[str]:
+        """The actor codes the filter names."""
+        return [code for code in (self.party, self.actor, self.target) if code is not None]

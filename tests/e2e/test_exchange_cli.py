@@ -1,0 +1,124 @@
+"""`demarche export` and `demarche import` as a user runs them: subprocesses on SQLite and PostgreSQL, with their exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from persistence.demo import demo_record, load_record
+from persistence.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import _create_database, _drop_database, _postgres_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def demarche(database_url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DEMARCHE_DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *arguments], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.fixture
+def other_url(backend: str, database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second database of the same backend, without tables: the command prepares it."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'other.db'}"
+        return
+    name = f"demarche_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_create_database(name))
+    yield _postgres_url(name)
+    asyncio.run(_drop_database(name))
+
+
+@pytest.fixture
+async def demo(engine: AsyncEngine) -> None:
+    await load_record(demo_record(), uow=SqlUnitOfWorkFactory(engine)())
+
+
+@pytest.mark.usefixtures("demo")
+def test_export_then_import_into_another_database_twice_then_export_gives_the_same_file(
+    database_url: str, other_url: str, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    exported = demarche(database_url, "export", "--output", str(first))
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stderr.startswith("exported ")
+    imported = demarche(other_url, "import", str(first), "--author", "migration")
+    assert imported.returncode == 0, imported.stderr
+    assert "Expulsion: 4 added, 0 replaced, 0 unchanged" in imported.stdout
+    again = demarche(other_url, "import", "--quiet", str(first))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[-1].startswith("total: 0 added, 0 replaced, ")
+    assert demarche(other_url, "export", "--quiet", "-o", str(second)).returncode == 0
+    assert second.read_bytes() == first.read_bytes()
+    to_stdout = demarche(other_url, "export", "--quiet", "--kind", "Expulsion", "Wave", "--target", "RU")
+    assert to_stdout.returncode == 0, to_stdout.stderr
+    assert [line[:30] for line in to_stdout.stdout.splitlines()] == [
+        '{"format":"demarche-record","v',
+        '{"type":"Expulsion","id":1,"ac',
+        '{"type":"Expulsion","id":3,"ac',
+    ]
+
+
+@pytest.mark.usefixtures("engine")
+def test_a_refused_file_exits_1_names_each_bad_row_on_stderr_and_writes_nothing(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        '{"format":"demarche-record","version":1}\n'
+        '{"type":"Wave","id":1,"name":"Spring 2022"}\n'
+        '{"type":"Wave","id":2,"name":""}\n'
+        '{"type":"Expulsion","id":3,"actor":"US","target":"RU","measure_type":"recall","announced":"2022","headcount":{"qualifier":"unknown"},'
+        '"wave_id":9}\n',
+        encoding="utf-8",
+    )
+    refused = demarche(database_url, "import", str(path))
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [
+        "line 3: Wave 2: name: name must not be blank",
+        "line 4: Expulsion 3: wave_id: Wave 9 does not exist",
+        f"demarche import: {path} was refused, nothing was written: 2 bad rows",
+    ]
+    exported = demarche(database_url, "export", "--quiet", "--kind", "Wave")
+    assert exported.stdout == '{"format":"demarche-record","version":1}\n'
+
+
+def test_a_csv_is_recognised_by_its_extension_and_imported_once(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "measures.csv"
+    path.write_text("actor,target,measure_type,announced,headcount_qualifier,headcount_value\nPL,RU,expulsion_order,2022-03-23,exact,45\n")
+    first = demarche(database_url, "import", str(path))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[-1] == "total: 1 added, 0 replaced, 0 unchanged"
+    second = demarche(database_url, "import", str(path))
+    assert second.stdout.splitlines()[-1] == "total: 0 added, 0 replaced, 1 unchanged"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["import", "record.txt"],
+        ["import", "missing.jsonl"],
+        ["import", "record.jsonl", "--format", "xml"],
+        ["import", "record.jsonl", "--author", ""],
+        ["export", "--kind", "Treaty"],
+        ["export", "--from", "2022-13-01"],
+        ["export", "--from", "2022-04-01", "--to", "2022-03-01"],
+        ["export", "--party", "ZZ"],
+        ["export", "--output", "no/such/folder/record.jsonl"],
+    ],
+)
+def test_usage_errors_exit_2(arguments: list[str], tmp_path: Path) -> None:
+    (tmp_path / "record.txt").write_text("")
+    (tmp_path / "record.jsonl").write_text('{"format":"demarche-record","version":1}\n')
+    arguments = [str(tmp_path / argument) if argument.startswith(("record", "missing", "no/")) else argument for argument in arguments]
+    result = demarche(f"sqlite:///{tmp_path / 'usage.db'}", *arguments)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.strip()

@@ -1,0 +1,134 @@
+"""An import killed with SIGKILL while it writes leaves the database exactly as it was, and usable, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.exchange import encode, header
+from domain.expulsions import Expulsion, MeasureType, ReasonCategory
+from domain.sources import Citation, Source, SourceKind
+from domain.statements import Stance, Statement
+from domain.values import Headcount, PartialDate
+from persistence.demo import demo_record, load_record
+from persistence.exchange import export_record, import_file
+from persistence.unit_of_work import WRITER_LOCK, SqlUnitOfWorkFactory
+from tests.integration.conftest import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+MEASURES = 40_000
+FIRST_ID = 1_000
+"""Past the demo record's ids, so the file adds to it."""
+STATES = ("US", "RU", "PL", "DE", "FR", "GB", "UA", "BY", "CN", "JP", "LT", "LV", "EE", "CZ")
+WRITING = re.compile(rb"writing:\s*\d+%\|[^|\r\n]*\|\s*([0-9]+)/")
+
+
+@pytest.fixture(scope="module")
+def large_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """About 53 000 records: sources, measures answering earlier ones, statements and citations, all valid."""
+    path = tmp_path_factory.mktemp("large") / "large.jsonl"
+    sources = range(FIRST_ID, FIRST_ID + MEASURES // 50)
+    measures = range(FIRST_ID, FIRST_ID + MEASURES)
+    with path.open("w", encoding="utf-8") as file:
+        file.write(header() + "\n")
+        for id in sources:
+            file.write(encode(Source(id=id, publisher=f"Agency {id}", title=f"Report {id}", kind=SourceKind.WIRE_AGENCY)) + "\n")
+        for number, id in enumerate(measures):
+            actor, target = STATES[number % len(STATES)], STATES[(number * 5 + 1) % len(STATES)]
+            measure = Expulsion(
+                id=id,
+                actor=actor,
+                target=target if target != actor else "AT",
+                measure_type=list(MeasureType)[number % len(MeasureType)],
+                announced=PartialDate(1990 + number * 30 // MEASURES),
+                headcount=Headcount.exactly(1 + number % 40),
+                reason_category=ReasonCategory.RETALIATION,
+                stated_reason=f"Measure {id}: «retaliation»",
+                answers=(id - 1 - number % 7,) if number >= 7 else (),
+            )
+            file.write(encode(measure) + "\n")
+        for id in range(FIRST_ID, FIRST_ID + MEASURES // 10):
+            quote = f"Statement {id} on the expulsions"
+            statement = Statement(
+                id=id, on_behalf_of="RU", stance=Stance.CONDEMNS, quote=quote, quote_language="en", speaker_role="Spokesman"
+            )
+            file.write(encode(statement) + "\n")
+        for id in range(FIRST_ID, FIRST_ID + MEASURES // 5):
+            file.write(encode(Citation(id=id, source_id=sources[id % len(sources)], measure_id=id)) + "\n")
+    return path
+
+
+async def state(engine: AsyncEngine) -> tuple[dict[str, int], str, int]:
+    units = SqlUnitOfWorkFactory(engine)
+    parts: list[str] = []
+    await export_record(engine, parts.append)
+    return await Store(units).row_counts(), hashlib.sha256("".join(parts).encode()).hexdigest(), await units.record_version()
+
+
+def written(output: bytes) -> int:
+    """The most records the progress bar has shown written so far."""
+    return max((int(found) for found in WRITING.findall(output)), default=0)
+
+
+async def writer_lock_held(engine: AsyncEngine) -> bool:
+    async with engine.connect() as connection:
+        found = await connection.scalar(
+            text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :key AND granted"), {"key": WRITER_LOCK}
+        )
+        return bool(found)
+
+
+async def test_an_import_killed_while_writing_leaves_the_database_as_it_was(
+    backend: str, database_url: str, engine: AsyncEngine, large_file: Path, tmp_path: Path
+) -> None:
+    await load_record(demo_record(), uow=SqlUnitOfWorkFactory(engine)())
+    before = await state(engine)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "api.cli",
+        "import",
+        "--progress",
+        str(large_file),
+        env={**os.environ, "DEMARCHE_DATABASE_URL": database_url},
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stderr = process.stderr
+    assert stderr is not None
+    output = b""
+
+    async def until_writing() -> None:
+        nonlocal output
+        while written(output) == 0 and (chunk := await stderr.read(65536)):
+            output += chunk
+
+    try:
+        await asyncio.wait_for(until_writing(), timeout=240)
+        assert written(output) > 0, f"the import ended before it was seen writing: {output.decode(errors='replace')}"
+        if backend == "postgresql":
+            assert await writer_lock_held(engine)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await asyncio.wait_for(process.wait(), timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    assert await state(engine) == before
+    small = tmp_path / "small.jsonl"
+    small.write_text(header() + "\n" + '{"type":"Wave","id":900,"name":"After the kill"}\n', encoding="utf-8")
+    report = await asyncio.wait_for(import_file(SqlUnitOfWorkFactory(engine), small), timeout=120)
+    assert report.added == {"Wave": 1}
+    counts, _, version = await state(engine)
+    assert counts["wave"] == before[0]["wave"] + 1
+    assert version == before[2] + 1

@@ -1,0 +1,344 @@
+"""Export and import in the exchange format, on SQLite and PostgreSQL: round trips, idempotency, refusals, CSV, filters."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.exchange import CSV_COLUMNS, ImportRefused, ImportReport, Problem, Selection, encode, header
+from domain.expulsions import Expulsion
+from domain.filters import DateRange
+from domain.history import ChangeAction, HistoryFilter
+from domain.missions import Mission
+from domain.pagination import PageRequest
+from domain.values import Headcount, HeadcountQualifier, PartialDate
+from persistence.demo import demo_record, load_record
+from persistence.engine import create_engine
+from persistence.exchange import export_record, import_file
+from persistence.setup import prepare
+from persistence.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import _create_database, _drop_database, _postgres_url
+from tests.integration import drafts
+from tests.integration.conftest import Store
+
+
+@pytest.fixture
+async def demo(units: SqlUnitOfWorkFactory) -> SqlUnitOfWorkFactory:
+    """The database holding the March 2022 demo record."""
+    await load_record(demo_record(), uow=units())
+    return units
+
+
+@pytest.fixture
+async def empty(backend: str, engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A second prepared database of the same backend, with no measures."""
+    name = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'empty.db'}"
+    else:
+        name = f"demarche_test_{uuid.uuid4().hex[:12]}"
+        await _create_database(name)
+        url = _postgres_url(name)
+    other = create_engine(url)
+    await prepare(other, load_demo=False)
+    yield other
+    await other.dispose()
+    if name is not None:
+        await _drop_database(name)
+
+
+async def exported(engine: AsyncEngine, selection: Selection | None = None) -> str:
+    parts: list[str] = []
+    await export_record(engine, parts.append, selection)
+    return "".join(parts)
+
+
+def write(tmp_path: Path, text: str, name: str = "record.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def lines(*records: str) -> str:
+    return "".join(f"{line}\n" for line in (header(), *records))
+
+
+async def state(engine: AsyncEngine) -> tuple[dict[str, int], str, int]:
+    """Every table's row count, a digest of the whole record, and the record's version: equal means nothing changed."""
+    units = SqlUnitOfWorkFactory(engine)
+    digest = hashlib.sha256((await exported(engine)).encode()).hexdigest()
+    return await Store(units).row_counts(), digest, await units.record_version()
+
+
+async def refusal(units: SqlUnitOfWorkFactory, path: Path, **options: object) -> list[Problem]:
+    with pytest.raises(ImportRefused) as refused:
+        await import_file(units, path, **options)  # type: ignore[arg-type]
+    return refused.value.problems
+
+
+def where(problems: list[Problem]) -> list[tuple[int, str]]:
+    return [(problem.line, problem.field) for problem in problems]
+
+
+async def test_demo_record_exported_imported_into_an_empty_database_and_exported_again_is_byte_identical(
+    demo: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
+) -> None:
+    first = await exported(engine)
+    assert first.startswith('{"format":"demarche-record","version":1}\n')
+    report = await import_file(SqlUnitOfWorkFactory(empty, author="import"), write(tmp_path, first))
+    assert report.added == {"Mission": 2, "Expulsion": 4, "Source": 4, "Statement": 7, "Citation": 16}
+    assert report.replaced == {}
+    assert await exported(empty) == first
+
+
+async def test_importing_a_file_twice_adds_nothing_the_second_time(
+    demo: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
+) -> None:
+    path = write(tmp_path, await exported(engine))
+    units = SqlUnitOfWorkFactory(empty, author="import")
+    first = await import_file(units, path)
+    before = await state(empty)
+    second = await import_file(units, path)
+    assert second.added == second.replaced == {}
+    assert sum(second.unchanged.values()) == sum(first.added.values()) + sum(first.unchanged.values())
+    assert await state(empty) == before
+
+
+async def test_imported_records_keep_their_ids_and_are_in_the_history_as_imports(
+    demo: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
+) -> None:
+    await import_file(SqlUnitOfWorkFactory(empty, author="archivist"), write(tmp_path, await exported(engine)))
+    units = SqlUnitOfWorkFactory(empty)
+    async with units.reader() as uow:
+        answer = await uow.expulsions.get(2)
+        entries = await uow.history.list(HistoryFilter(author="archivist"), PageRequest(first=100))
+        total = await uow.history.count(HistoryFilter(actions=frozenset({ChangeAction.IMPORT})))
+    assert answer is not None
+    assert (answer.answers, answer.version) == ((1,), 1)
+    assert total == 33
+    first = entries.items[0]
+    assert (first.action, first.entity, first.before, first.version) == (ChangeAction.IMPORT, "Mission", None, 1)
+    # Records created later get ids past the imported ones.
+    async with units() as uow:
+        fresh = await uow.expulsions.add(drafts.measure())
+        await uow.commit()
+    assert fresh.id == 5
+
+
+async def test_records_may_come_in_any_order_and_answer_a_measure_further_down(engine: AsyncEngine, tmp_path: Path) -> None:
+    later = drafts.measure(id=2, actor="RU", target="US", answers=(1,))
+    earlier = drafts.measure(id=1, announced=PartialDate(2022, 3))
+    cite = drafts.citation(id=1, source_id=1, measure_id=2)
+    path = write(tmp_path, lines(encode(cite), encode(later), encode(drafts.source(id=1)), encode(earlier)))
+    report = await import_file(SqlUnitOfWorkFactory(engine), path)
+    assert report.added == {"Expulsion": 2, "Source": 1, "Citation": 1}
+
+
+async def test_a_file_with_bad_rows_writes_nothing_and_reports_every_one(
+    demo: SqlUnitOfWorkFactory, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    good = drafts.measure(id=10, announced=PartialDate(2022, 3))
+    stored = next(line for line in (await exported(engine)).splitlines() if line.startswith('{"type":"Expulsion","id":2,'))
+    text = lines(
+        encode(good),
+        encode(drafts.measure(id=11)).replace('"persona_non_grata"', '"deportation"'),
+        encode(drafts.measure(id=12)).replace('"2022-03-23"', '"2022-02-30"'),
+        encode(drafts.measure(id=13, wave_id=99)),
+        encode(drafts.measure(id=14, actor="RU", target="US", announced=PartialDate(2022, 2), answers=(10,))),
+        encode(drafts.measure(id=10)),
+        '{"type":"Expulsion","id":15,"actor":"US",',
+        encode(drafts.statement(id=20, measure_ids=(11,))),
+        encode(drafts.measure(id=16, actor="ZZ")),
+        encode(drafts.citation(id=30, source_id=77, statement_id=20)),
+        '{"type":"Treaty","id":1}',
+        stored.replace('"headcount":{"qualifier":"unknown","value":null}', '"headcount":{"qualifier":"exact","value":3}'),
+        encode(drafts.measure(id=2**31)),
+    )
+    path = write(tmp_path, text)
+    before = await state(engine)
+    problems = await refusal(demo, path)
+    assert where(problems) == [
+        (3, "measure_type"),
+        (4, "announced"),
+        (5, "wave_id"),
+        (6, "answers"),
+        (7, "id"),
+        (8, "json"),
+        (9, "measure_ids"),
+        (10, "actor"),
+        (11, "source_id"),
+        (12, "type"),
+        (13, "headcount"),
+        (14, "id"),
+    ]
+    reasons = {problem.line: str(problem) for problem in problems}
+    assert reasons[3].startswith("line 3: Expulsion 11: measure_type: 'deportation' is not one of")
+    assert "not a real date" in reasons[4]
+    assert reasons[5] == "line 5: Expulsion 13: wave_id: Wave 99 does not exist"
+    assert "an answer never points forward in time" in reasons[6]
+    assert reasons[7] == "line 7: Expulsion 10: id: Expulsion 10 is on line 2 already; a record appears once in a file"
+    assert reasons[8].startswith("line 8: json: not valid JSON")
+    assert reasons[9] == "line 9: Statement 20: measure_ids: Expulsion 11 is refused (line 3)"
+    assert reasons[10] == "line 10: Expulsion 16: actor: Actor ZZ does not exist"
+    assert reasons[13] == (
+        "line 13: Expulsion 2: headcount: Expulsion 2 exists with different content (headcount); --replace overwrites it"
+    )
+    assert await state(engine) == before
+
+
+async def test_answers_that_close_a_cycle_are_refused(engine: AsyncEngine, tmp_path: Path) -> None:
+    one = drafts.measure(id=1, answers=(3,))
+    two = drafts.measure(id=2, actor="RU", target="US", answers=(1,))
+    three = drafts.measure(id=3, answers=(2,))
+    problems = await refusal(SqlUnitOfWorkFactory(engine), write(tmp_path, lines(encode(one), encode(two), encode(three))))
+    assert [str(problem) for problem in problems] == [
+        "line 3: Expulsion 2: answers: these answers would close a cycle: 1 answers 3 answers 2 answers 1"
+    ]
+
+
+async def test_an_unknown_format_or_version_is_refused_on_line_one(engine: AsyncEngine, tmp_path: Path, repository_root: Path) -> None:
+    units = SqlUnitOfWorkFactory(engine)
+    newer = write(tmp_path, '{"format":"demarche-record","version":2}\n')
+    assert where(await refusal(units, newer)) == [(1, "version")]
+    other = write(tmp_path, '{"format":"something-else","version":1}\n', "other.jsonl")
+    assert where(await refusal(units, other)) == [(1, "format")]
+    demo_file = repository_root / "persistence" / "data" / "march_2022.json"
+    assert where(await refusal(units, demo_file)) == [(1, "format")]
+    assert where(await refusal(units, write(tmp_path, "", "empty.jsonl"))) == [(1, "format")]
+
+
+async def test_replace_overwrites_differing_records_and_records_what_they_were(
+    demo: SqlUnitOfWorkFactory, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    text = await exported(engine)
+    changed = text.replace('"headcount":{"qualifier":"exact","value":45}', '"headcount":{"qualifier":"at_least","value":46}', 1)
+    changed = changed.replace('"name":"United Nations"', '"name":"The United Nations"')
+    differing = [
+        number for number, (old, new) in enumerate(zip(text.splitlines(), changed.splitlines(), strict=True), start=1) if old != new
+    ]
+    path = write(tmp_path, changed)
+    problems = await refusal(demo, path)
+    assert [(problem.line, problem.kind, problem.field) for problem in problems] == [
+        (differing[0], "Actor", "name"),
+        (differing[1], "Expulsion", "headcount"),
+    ]
+    report = await import_file(demo.acting_as("corrector"), path, replace=True)
+    assert report.replaced == {"Actor": 1, "Expulsion": 1}
+    assert report.added == {}
+    async with demo.reader() as uow:
+        measure = await uow.expulsions.get(3)
+        entries = await uow.history.list(HistoryFilter(entity="Expulsion", record_id=3), PageRequest(first=10))
+    assert measure is not None
+    assert (measure.headcount, measure.version) == (Headcount(HeadcountQualifier.AT_LEAST, 46), 2)
+    last = entries.items[-1]
+    assert (last.action, last.author, last.version) == (ChangeAction.IMPORT, "corrector", 2)
+    assert last.before is not None
+    assert last.before["headcount"] == {"qualifier": "exact", "value": 45}
+    assert await exported(engine) == changed
+
+
+async def test_replace_is_refused_when_stored_records_would_no_longer_fit(
+    demo: SqlUnitOfWorkFactory, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    async with demo.reader() as uow:
+        mission, first = await uow.missions.get(1), await uow.expulsions.get(1)
+    assert isinstance(mission, Mission)
+    assert isinstance(first, Expulsion)
+    before = await state(engine)
+    cases = {
+        encode(Mission(**{**_fields(mission), "sending_state": "BY"})): (
+            "line 2: Mission 1: input: stored Expulsion 1 refers to it (target_mission_id): mission 1 is BY's, not the target RU's"
+        ),
+        encode(Expulsion(**{**_fields(first), "announced": PartialDate(2022, 4)})): (
+            "line 2: Expulsion 1: input: stored Expulsion 2 refers to it (answers): "
+            "measure 1 was announced (2022-04) after this one (2022-03-23); an answer never points forward in time"
+        ),
+        encode(Expulsion(**{**_fields(first), "answers": (2,)})): (
+            "line 2: Expulsion 1: answers: these answers would close a cycle: 1 answers 2 answers 1"
+        ),
+        '{"type":"Actor","code":"UN","kind":"state","name":"United Nations"}': (
+            "line 2: Actor UN: kind: the kind of actor UN cannot change; only its names can be replaced"
+        ),
+    }
+    for number, (line, expected) in enumerate(cases.items()):
+        problems = await refusal(demo, write(tmp_path, lines(line), f"case{number}.jsonl"), replace=True)
+        assert [str(problem) for problem in problems] == [expected]
+    assert await state(engine) == before
+
+
+def _fields(record: object) -> dict[str, object]:
+    return {name: getattr(record, name) for name in type(record).__dataclass_fields__ if name != "version"}
+
+
+CSV = (
+    "id,actor,target,measure_type,announced,headcount_qualifier,headcount_value,stated_reason,answers\n"
+    ',US,RU,expulsion_order,2022-03,exact,12,"Spying, at the UN",\n'
+    ',rus,US,persona_non_grata,2022-03-23,unknown,,"Retaliation,\nover two lines",\n'
+    "40,PL,RU,expulsion_order,2022-03-23,exact,45,,\n"
+    "41,RU,PL,expulsion_order,2022-04,at_least,45,,40\n"
+)
+
+
+async def test_a_csv_of_measures_imports_and_importing_it_again_creates_nothing(engine: AsyncEngine, tmp_path: Path) -> None:
+    units = SqlUnitOfWorkFactory(engine)
+    path = write(tmp_path, CSV, "measures.csv")
+    first = await import_file(units, path, format="csv")
+    assert first.added == {"Expulsion": 4}
+    before = await state(engine)
+    second = await import_file(units, path, format="csv")
+    assert (second.added, second.unchanged) == ({}, {"Expulsion": 4})
+    assert await state(engine) == before
+    async with units.reader() as uow:
+        found = await uow.expulsions.get_many([40, 41, 42, 43])
+    assert sorted(found) == [40, 41, 42, 43]
+    assert (found[41].answers, found[41].headcount) == ((40,), Headcount(HeadcountQualifier.AT_LEAST, 45))
+    assert (found[43].actor, found[43].stated_reason) == ("RU", "Retaliation,\nover two lines")
+
+
+async def test_bad_csv_rows_are_reported_by_their_physical_line(engine: AsyncEngine, tmp_path: Path) -> None:
+    text = (
+        "actor,target,measure_type,announced,headcount_qualifier,headcount_value,stated_reason\n"
+        'US,RU,expulsion_order,2022-03,exact,12,"two\nlines"\n'
+        "US,RU,expulsion_order,2022-3-1,exact,12,\n"
+        "US,RU,expulsion_order,2022-03,exact,twelve,\n"
+        "US,ZZ,expulsion_order,2022-03,exact,12,\n"
+        "US,RU,expulsion_order,2022-03,exact,12,again\n"
+        "US,RU,recall\n"
+    )
+    before = await state(engine)
+    problems = await refusal(SqlUnitOfWorkFactory(engine), write(tmp_path, text, "bad.csv"), format="csv")
+    assert where(problems) == [(4, "announced"), (5, "headcount_value"), (6, "target"), (7, "id"), (8, "row")]
+    assert str(problems[3]).startswith("line 7: Expulsion: id: the measure US against RU, expulsion_order announced 2022-03 is on line 2")
+    assert await state(engine) == before
+    unknown = write(tmp_path, "actor,target,kind\n", "unknown.csv")
+    assert [str(problem) for problem in await refusal(SqlUnitOfWorkFactory(engine), unknown, format="csv")] == [
+        "line 1: header: unknown column 'kind'; the columns are " + ", ".join(CSV_COLUMNS)
+    ]
+
+
+async def test_a_filtered_export_holds_everything_its_measures_need(
+    demo: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
+) -> None:
+    selection = Selection(actor="rus", announced=DateRange(PartialDate(2022, 3, 20).start, PartialDate(2022, 3, 31).end))
+    text = await exported(engine, selection)
+    report = await import_file(SqlUnitOfWorkFactory(empty), write(tmp_path, text))
+    # Measure 2 (Russia's answer), measure 1 which it answers, their missions, the statements about them and their sources.
+    assert report.added == {"Mission": 2, "Expulsion": 2, "Source": 3, "Statement": 4, "Citation": 8}
+    assert report.unchanged == {"Actor": 3}
+    assert await exported(empty, selection) == text
+    sources_only = await exported(engine, Selection(kinds=frozenset({"Source"})))
+    assert [line.split(",")[0] for line in sources_only.splitlines()] == ['{"format":"demarche-record"', *['{"type":"Source"'] * 4]
+
+
+def test_an_import_report_reads_one_line_per_kind() -> None:
+    report = ImportReport(added={"Expulsion": 2}, replaced={}, unchanged={"Actor": 3})
+    assert report.lines() == [
+        "Actor: 0 added, 0 replaced, 3 unchanged",
+        "Expulsion: 2 added, 0 replaced, 0 unchanged",
+        "total: 2 added, 0 replaced, 3 unchanged",
+    ]
