@@ -20,7 +20,7 @@ from strawberry.types.field import StrawberryField
 from api.errors import UnavailableError, UserError
 from domain.access import Principal, Role
 from domain.errors import StorageUnavailable, Unauthenticated
-from domain.ports import UnitOfWork
+from domain.ports import TokenRepository
 from domain.use_cases.tokens import REFUSED, authenticate
 
 RoleType = strawberry.enum(Role, name="TokenRole", description="What a token may do; each role may do all that the roles before it may.")
@@ -54,7 +54,11 @@ class Caller:
 ANONYMOUS = Caller()
 
 
-async def identify(authorization: str | None, reader: Callable[[], UnitOfWork]) -> Caller:
+TokenCheck = Callable[[Callable[[TokenRepository], Awaitable[Principal]]], Awaitable[Principal]]
+"""Runs a check against the token repository, in whatever transaction the caller reads with."""
+
+
+async def identify(authorization: str | None, check: TokenCheck) -> Caller:
     """The caller an `Authorization` header stands for; a header that is not `Bearer <token>` is refused."""
     if authorization is None:
         return ANONYMOUS
@@ -62,7 +66,7 @@ async def identify(authorization: str | None, reader: Callable[[], UnitOfWork]) 
     if scheme.lower() != "bearer" or not secret.strip():
         return Caller(refused=f"{REFUSED}; send `Authorization: Bearer <token>`")
     try:
-        return Caller(principal=await authenticate(secret.strip(), uow=reader()))
+        return Caller(principal=await check(lambda tokens: authenticate(secret.strip(), tokens=tokens)))
     except Unauthenticated as error:
         return Caller(refused=error.message)
     except StorageUnavailable as error:

@@ -13,7 +13,6 @@ from starlette.routing import Mount, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from api.access import identify
 from api.cache import ResponseCache
 from api.context import Context
 from api.schema import build_schema
@@ -34,8 +33,7 @@ class DemarcheGraphQL(GraphQL[Context, None]):
         self.catalogue = IsoStateCatalogue()
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
-        caller = await identify(request.headers.get("authorization"), self.units.reader)
-        return Context.for_request(self.units, self.catalogue, self.settings, caller)
+        return await Context.for_request(self.units, self.catalogue, self.settings, request.headers.get("authorization"))
 
     async def execute_operation(
         self, request: Any, request_adapter: Any, request_data: Any, context: Context, root_value: Any, sub_response: Any

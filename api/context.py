@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import strawberry
 
-from api.access import ANONYMOUS, Caller
+from api.access import ANONYMOUS, Caller, identify
 from api.loaders import Loaders
 from api.settings import Settings
+from domain.access import Principal
 from domain.catalogue import StateCatalogue
+from domain.ports import TokenRepository
 from persistence.unit_of_work import SqlReadSession, SqlUnitOfWorkFactory
 
 
@@ -25,8 +28,18 @@ class Context:
     caller: Caller = ANONYMOUS
 
     @classmethod
-    def for_request(cls, units: SqlUnitOfWorkFactory, catalogue: StateCatalogue, settings: Settings, caller: Caller = ANONYMOUS) -> Context:
+    async def for_request(
+        cls, units: SqlUnitOfWorkFactory, catalogue: StateCatalogue, settings: Settings, authorization: str | None = None
+    ) -> Context:
+        """The context of one request; a bearer token in `authorization` is checked on the request's own read connection."""
         reads = units.read_session()
+
+        async def check(work: Callable[[TokenRepository], Awaitable[Principal]]) -> Principal:
+            async with reads.use() as repositories:
+                return await work(repositories.tokens)
+
+        caller = await identify(authorization, check)
+        units = units.releasing(reads.close)
         if caller.principal is not None:
             units = units.acting_as(caller.principal.name)
         return cls(units=units, reads=reads, loaders=Loaders(reads), catalogue=catalogue, settings=settings, caller=caller)

@@ -59,11 +59,22 @@ query Node($id: ID!) {
 """
 
 
+CREATE_WAVE = """
+mutation Create($name: String!) {
+  createWave(input: {name: $name}) { __typename ... on Wave { id version } }
+}
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Operation:
+    """One measured request; `role` sends a bearer token of that role, `expect` must be in every answer."""
+
     name: str
     query: str
     variables: dict[str, Any] = field(default_factory=dict)
+    role: str | None = None
+    expect: bytes | None = None
 
 
 async def operations(engine: AsyncEngine) -> list[Operation]:
@@ -91,4 +102,6 @@ async def operations(engine: AsyncEngine) -> list[Operation]:
         Operation("bilateral balance RU-US", BALANCE, {"between": ["RU", "US"]}),
         Operation("full-text search", SEARCH, {"text": "expel diplomats"}),
         Operation("node lookup", NODE, {"id": relay.to_base64("Expulsion", middle)}),
+        Operation("node lookup, reader token", NODE, {"id": relay.to_base64("Expulsion", middle)}, role="reader"),
+        Operation("create a wave, editor token", CREATE_WAVE, {"name": "Benchmark wave"}, role="editor", expect=b'"Wave"'),
     ]

@@ -28,6 +28,8 @@ from api.schema import build_schema
 from api.settings import Settings
 from bench.generate import generate
 from bench.operations import Operation, operations
+from domain.access import Role
+from domain.use_cases.tokens import issue_token
 from persistence.bulk import bulk_load
 from persistence.catalogue import IsoStateCatalogue
 from persistence.engine import create_engine
@@ -39,14 +41,15 @@ DATA = ROOT / "bench" / ".data"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 
 
-async def _fresh_database(kind: str, scale: int) -> str:
+async def _fresh_database(kind: str, scale: int, suffix: str = "") -> str:
+    tag = f"{scale}{'-' + suffix if suffix else ''}"
     if kind == "sqlite":
         DATA.mkdir(parents=True, exist_ok=True)
-        path = DATA / f"bench-{scale}.db"
+        path = DATA / f"bench-{tag}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)  # noqa: ASYNC240
         return f"sqlite:///{path}"
-    name = f"demarche_bench_{scale}"
+    name = f"demarche_bench_{tag.replace('-', '_')}"
     admin = await asyncpg.connect(f"{POSTGRES.replace('postgresql', 'postgres')}/postgres")
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -76,8 +79,23 @@ async def _load(url: str, scale: int) -> dict[str, float]:
     }
 
 
-async def _statements(url: str, ops: list[Operation]) -> dict[str, int]:
-    """SQL statements each operation costs, counted in-process on the same database."""
+async def _tokens(url: str) -> dict[str, str]:
+    """A bearer token of each role, made in the benchmark's database."""
+    engine = create_engine(url)
+    units = SqlUnitOfWorkFactory(engine, author="bench")
+    secrets = {}
+    for role in Role:
+        _, secrets[role.value] = await issue_token(f"bench-{role.value}", role, uow=units(), created_by="bench")
+    await engine.dispose()
+    return secrets
+
+
+def _headers(op: Operation, tokens: dict[str, str]) -> dict[str, str]:
+    return {} if op.role is None else {"Authorization": f"Bearer {tokens[op.role]}"}
+
+
+async def _statements(url: str, ops: list[Operation], tokens: dict[str, str]) -> dict[str, int]:
+    """SQL statements each operation costs, counted in-process on the same database (the token check included)."""
     engine = create_engine(url)
     units = SqlUnitOfWorkFactory(engine)
     schema = build_schema()
@@ -90,15 +108,46 @@ async def _statements(url: str, ops: list[Operation]) -> dict[str, int]:
                 seen.append(statement)
 
         event.listen(engine.sync_engine, "before_cursor_execute", count)
-        context = Context.for_request(units, IsoStateCatalogue(), Settings())
+        context = await Context.for_request(units, IsoStateCatalogue(), Settings(), _headers(op, tokens).get("Authorization"))
         result = await schema.execute(op.query, variable_values=op.variables, context_value=context)
         await context.reads.close()
         event.remove(engine.sync_engine, "before_cursor_execute", count)
-        if result.errors:
-            raise RuntimeError(f"{op.name}: {result.errors}")
+        if result.errors or (op.expect is not None and op.expect.decode().strip('"') not in json.dumps(result.data)):
+            raise RuntimeError(f"{op.name}: {result.errors or result.data}")
         counts[op.name] = len(seen)
     await engine.dispose()
     return counts
+
+
+def _cli(command: list[str], url: str) -> float:
+    """Seconds one `demarche` command takes on `url`."""
+    env = {**os.environ, "DEMARCHE_DATABASE_URL": url}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "api.cli", *command], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+async def _exchange(url: str, kind: str, scale: int) -> dict[str, float]:
+    """Export the loaded record, import it into an empty database, export again; the two files must be identical."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    first, second = DATA / f"export-{kind}-{scale}.jsonl", DATA / f"export-{kind}-{scale}-again.jsonl"
+    export_s = await asyncio.to_thread(_cli, ["export", "--quiet", "--output", str(first)], url)
+    copy = await _fresh_database(kind, scale, suffix="copy")
+    import_s = await asyncio.to_thread(_cli, ["import", "--quiet", str(first)], copy)
+    await asyncio.to_thread(_cli, ["export", "--quiet", "--output", str(second)], copy)
+    if first.read_bytes() != second.read_bytes():
+        raise RuntimeError(f"{first} and {second} differ: the round trip lost something")
+    with first.open("rb") as lines:
+        records = sum(1 for _ in lines) - 1
+    for path in (first, second):
+        path.unlink()
+    return {
+        "records": records,
+        "export_s": export_s,
+        "import_s": import_s,
+        "export_per_s": records / export_s,
+        "import_per_s": records / import_s,
+    }
 
 
 def _start(command: list[str], url: str, port: int, *, cache: int = 0) -> subprocess.Popen[bytes]:
@@ -121,16 +170,25 @@ async def _wait(url: str) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-async def _measure(url: str, body: dict[str, Any] | None, clients: int, duration: float, warmup: int = 10) -> dict[str, float]:
+async def _measure(
+    url: str,
+    body: dict[str, Any] | None,
+    clients: int,
+    duration: float,
+    warmup: int = 10,
+    *,
+    headers: dict[str, str] | None = None,
+    expect: bytes | None = None,
+) -> dict[str, float]:
     latencies: list[float] = []
     failures = 0
     connector = aiohttp.TCPConnector(limit=clients)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with aiohttp.ClientSession(connector=connector, headers=headers or {}) as session:
 
         async def once() -> bool:
             async with session.post(url, json=body or {}) as response:
                 payload = await response.read()
-                return response.status == 200 and b'"errors"' not in payload
+                return response.status == 200 and b'"errors"' not in payload and (expect is None or expect in payload)
 
         for _ in range(warmup):
             if not await once():
@@ -170,13 +228,16 @@ async def run_one(kind: str, scale: int, clients: int, duration: float) -> dict[
     print(f"[{kind} {scale}] loading", flush=True)
     load = await _load(url, scale)
     print(f"[{kind} {scale}] loaded {load['records']} records at {load['records_per_s']:.0f}/s", flush=True)
+    exchange = await _exchange(url, kind, scale)
+    print(f"[{kind} {scale}] export and import: {exchange}", flush=True)
+    tokens = await _tokens(url)
     ops = await operations(create_engine(url))
-    statements = await _statements(url, ops)
+    statements = await _statements(url, ops, tokens)
     serve = [sys.executable, "-m", "api.cli", "serve", "--log-level", "warning"]
     server = _start(serve, url, 8700)
     cached = _start(serve, url, 8702, cache=1000)
     floor = _start([sys.executable, "-m", "uvicorn", "bench.floor:app", "--log-level", "warning"], url, 8701)
-    results: dict[str, Any] = {"database": kind, "statements": scale, "load": load, "operations": {}}
+    results: dict[str, Any] = {"database": kind, "statements": scale, "load": load, "exchange": exchange, "operations": {}}
     try:
         await _wait("http://127.0.0.1:8700/health")
         await _wait("http://127.0.0.1:8702/health")
@@ -185,7 +246,10 @@ async def run_one(kind: str, scale: int, clients: int, duration: float) -> dict[
         results["floor"] = floor_result
         print(f"[{kind} {scale}] floor: {floor_result}", flush=True)
         for op in ops:
-            measured = await _measure("http://127.0.0.1:8700/graphql", {"query": op.query, "variables": op.variables}, clients, duration)
+            body = {"query": op.query, "variables": op.variables}
+            measured = await _measure(
+                "http://127.0.0.1:8700/graphql", body, clients, duration, headers=_headers(op, tokens), expect=op.expect
+            )
             measured["sql_statements"] = statements[op.name]
             measured["p50_vs_floor"] = measured["p50_ms"] / floor_result["p50_ms"]
             results["operations"][op.name] = measured
@@ -217,6 +281,11 @@ def _markdown(runs: list[dict[str, Any]], command: str, clients: int, duration: 
         f"{platform.system()} {platform.release()}",
         f"- load: {clients} concurrent clients (aiohttp, same machine), {duration:.0f} s per operation after a warm-up",
         "- SQL statements: counted in-process for one request of each operation (transaction control excluded)",
+        "- tokens: reads are public, so the read rows send no token; `node lookup, reader token` is the same request with",
+        "  a bearer token (one more statement: the token check); `create a wave, editor token` is a write (token check,",
+        "  the insert, its history entry, the record version) by 16 writers at once, which the database serialises",
+        "- export and import: `demarche export` of the loaded record, `demarche import` of that file into an empty",
+        "  database (whole processes, start-up included), then a second export compared byte for byte",
         "- the machine is shared and noisy: compare figures within one run, not across runs",
         "",
     ]
@@ -227,6 +296,11 @@ def _markdown(runs: list[dict[str, Any]], command: str, clients: int, duration: 
             "",
             f"Bulk load: {load['records']:,} records in {load['load_s']:.1f} s = **{load['records_per_s']:,.0f} records/s** "
             f"(generation {load['generate_s']:.1f} s). Server peak RSS under load: **{run['server_peak_rss_mb']:.0f} MB**.",
+            "",
+            f"`demarche export` of all {run['exchange']['records']:,} records: {run['exchange']['export_s']:.1f} s = "
+            f"**{run['exchange']['export_per_s']:,.0f} records/s**; `demarche import` of that file into an empty database: "
+            f"{run['exchange']['import_s']:.1f} s = **{run['exchange']['import_per_s']:,.0f} records/s**, and exporting the copy "
+            "gave the identical file.",
             "",
             "| operation | req/s | p50 ms | p99 ms | p50 ÷ floor p50 | SQL statements |",
             "| --- | ---: | ---: | ---: | ---: | ---: |",

@@ -20,7 +20,7 @@ from domain.use_cases.missions import missions
 from domain.use_cases.statements import citations, sources, statements
 from domain.values import Headcount, HeadcountQualifier, PartialDate
 
-FORMAT = "demarche-record/1"
+FORMAT = "demarche-demo/1"
 T = TypeVar("T")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
@@ -34,6 +34,7 @@ from persistence.tables import RecordVersionRow
 # so checks that span records, such as "no answer cycle", see every earlier write.
 WRITER_LOCK = 0x44454D41
 SYSTEM_AUTHOR = "demarche"
+Release = Callable[[], Awaitable[None]]
 """Who changes made outside any request are recorded as (loading the demo, for one)."""
 _VERSION = table_of(RecordVersionRow)
 BUMP_VERSION = update(_VERSION).values(version=_VERSION.c.version + 1)
@@ -91,15 +92,18 @@ def bind_repositories(target: SqlRepositories, connection: AsyncConnection) -> N
 class SqlUnitOfWork(SqlRepositories):
     """A transaction over all repositories; rolls back unless `commit` succeeded."""
 
-    def __init__(self, engine: AsyncEngine, *, writing: bool = True, author: str = SYSTEM_AUTHOR) -> None:
+    def __init__(self, engine: AsyncEngine, *, writing: bool = True, author: str = SYSTEM_AUTHOR, release: Release | None = None) -> None:
         self._engine = engine
         self._writing = writing
         self._connection: AsyncConnection | None = None
+        self._release = release
         self.author = author
 
     async def __aenter__(self) -> Self:
         if self._connection is not None:
             raise RuntimeError("a unit of work is entered once")
+        if self._release is not None:
+            await self._release()
         try:
             connection = await self._engine.connect()
         except DBAPIError as exc:
@@ -147,19 +151,28 @@ class SqlUnitOfWorkFactory:
     Writers record their changes in the history under `author`.
     """
 
-    def __init__(self, engine: AsyncEngine, *, author: str = SYSTEM_AUTHOR) -> None:
+    def __init__(self, engine: AsyncEngine, *, author: str = SYSTEM_AUTHOR, release: Release | None = None) -> None:
         self.engine = engine
         self.author = author
+        self._release = release
 
     def acting_as(self, author: str) -> SqlUnitOfWorkFactory:
         """The same factory, recording changes as made by `author`."""
-        return SqlUnitOfWorkFactory(self.engine, author=author)
+        return SqlUnitOfWorkFactory(self.engine, author=author, release=self._release)
+
+    def releasing(self, release: Release) -> SqlUnitOfWorkFactory:
+        """The same factory, whose units of work first run `release` (a request hands back its read connection).
+
+        A request that held its read connection while it waited for another would, with enough such
+        requests at once, leave the pool empty and every one of them waiting.
+        """
+        return SqlUnitOfWorkFactory(self.engine, author=self.author, release=release)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, writing=True, author=self.author)
+        return SqlUnitOfWork(self.engine, writing=True, author=self.author, release=self._release)
 
     def reader(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, writing=False)
+        return SqlUnitOfWork(self.engine, writing=False, release=self._release)
 
     def read_session(self) -> SqlReadSession:
         return SqlReadSession(self.engine)
@@ -205,6 +218,8 @@ class SqlReadSession:
                 raise storage_error(exc) from exc
 
     async def close(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            await connection.close()
+        """Hand the connection back to the pool; a later `use` takes one again."""
+        async with self._lock:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                await connection.close()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from domain.access import ApiToken, Principal, Role, digest, new_secret, plausible_secret
 from domain.errors import Conflict, NotFound, Unauthenticated
-from domain.ports import UnitOfWork
+from domain.ports import TokenRepository, UnitOfWork
 
 REFUSED = "the bearer token is unknown, revoked or malformed"
 
@@ -41,12 +41,14 @@ async def list_tokens(*, uow: UnitOfWork) -> list[ApiToken]:
         return await uow.tokens.all()
 
 
-async def authenticate(secret: str, *, uow: UnitOfWork) -> Principal:
-    """The principal a presented secret stands for, or `Unauthenticated` (never saying which check failed)."""
+async def authenticate(secret: str, *, tokens: TokenRepository) -> Principal:
+    """The principal a presented secret stands for, or `Unauthenticated` (never saying which check failed).
+
+    Takes the repository itself, so a request checks its token on the connection it reads with.
+    """
     if not plausible_secret(secret):
         raise Unauthenticated(REFUSED)
-    async with uow:
-        token = await uow.tokens.by_digest(digest(secret))
+    token = await tokens.by_digest(digest(secret))
     if token is None or not token.active:
         raise Unauthenticated(REFUSED)
     return token.principal

@@ -101,7 +101,7 @@ async def _statements_for(engine: AsyncEngine, units: SqlUnitOfWorkFactory, firs
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:
-        context = Context.for_request(units, IsoStateCatalogue(), Settings())
+        context = await Context.for_request(units, IsoStateCatalogue(), Settings())
         result = await schema.execute(NESTED_PAGE, variable_values={"first": first}, context_value=context)
         await context.reads.close()
     finally:

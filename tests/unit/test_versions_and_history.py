@@ -147,7 +147,8 @@ async def test_a_token_authenticates_until_it_is_revoked_and_only_its_digest_is_
     token, secret = await tokens.issue_token("alice", Role.EDITOR, uow=fake_units(), created_by="cli")
     assert token.digest == digest(secret)
     assert secret not in repr(fake_units.tables.rows["tokens"])
-    assert await tokens.authenticate(secret, uow=fake_units.reader()) == Principal("alice", Role.EDITOR)
+    async with fake_units.reader() as uow:
+        assert await tokens.authenticate(secret, tokens=uow.tokens) == Principal("alice", Role.EDITOR)
     with pytest.raises(Conflict):
         await tokens.issue_token("alice", Role.ADMIN, uow=fake_units(), created_by="cli")
 
@@ -155,8 +156,9 @@ async def test_a_token_authenticates_until_it_is_revoked_and_only_its_digest_is_
 
     assert revoked.revoked_at is not None
     for presented in (secret, secret + "x", "dmr_short", "", "Bearer " + secret):
-        with pytest.raises(Unauthenticated):
-            await tokens.authenticate(presented, uow=fake_units.reader())
+        async with fake_units.reader() as uow:
+            with pytest.raises(Unauthenticated):
+                await tokens.authenticate(presented, tokens=uow.tokens)
     with pytest.raises(NotFound):
         await tokens.revoke_token("nobody", uow=fake_units())
 
