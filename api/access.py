@@ -14,11 +14,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from strawberry.extensions import FieldExtension
 from strawberry.types.field import StrawberryField
 
 from api.errors import UnavailableError, UserError
-from domain.access import Principal, Role
+from domain.access import Principal, Role, plausible_secret
 from domain.errors import StorageUnavailable, Unauthenticated
 from domain.ports import TokenRepository
 from domain.use_cases.tokens import REFUSED, authenticate
@@ -65,12 +66,16 @@ async def identify(authorization: str | None, check: TokenCheck) -> Caller:
     scheme, _, secret = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return Caller(refused=f"{REFUSED}; send `Authorization: Bearer <token>`")
+    if not plausible_secret(secret.strip()):
+        return Caller(refused=REFUSED)
     try:
         return Caller(principal=await check(lambda tokens: authenticate(secret.strip(), tokens=tokens)))
     except Unauthenticated as error:
         return Caller(refused=error.message)
     except StorageUnavailable as error:
         return Caller(unavailable=error.message)
+    except (OSError, TimeoutError, SQLAlchemyTimeout):
+        return Caller(unavailable="the record store is unavailable; the token could not be checked")
 
 
 @strawberry.type(description="The request carried no valid bearer token where one is needed; nothing was read or written.")

@@ -39,6 +39,9 @@ class Context:
                 return await work(repositories.tokens)
 
         caller = await identify(authorization, check)
+        # Hand the connection back now: a request may end without executing (a malformed body, GraphiQL),
+        # and nothing else would return it to the pool.
+        await reads.close()
         units = units.releasing(reads.close)
         if caller.principal is not None:
             units = units.acting_as(caller.principal.name)

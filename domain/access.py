@@ -17,6 +17,8 @@ from domain import checks
 from domain.errors import InvalidInput
 
 SECRET_PREFIX = "dmr_"
+RESERVED_NAMES = frozenset({"demarche", "cli", "import"})
+"""Authors the history uses for changes made without a token, which no token may take."""
 
 
 class Role(Enum):
@@ -56,6 +58,8 @@ class ApiToken:
 
     def __post_init__(self) -> None:
         self.name = checks.required_text("name", self.name, limit=100)
+        if self.name.lower() in RESERVED_NAMES:
+            raise InvalidInput("name", f"{self.name!r} is how the history names the server's own changes; choose another name")
 
     @property
     def active(self) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.actors import Actor, ActorKind, normalise_code
+from domain.catalogue import StateCatalogue
 from domain.documents import ENTITIES, Document, changed_fields, from_document, kind_of, to_document
 from domain.errors import DomainError, InvalidInput
 from domain.expulsions import Expulsion
@@ -360,6 +361,18 @@ class _Actors:
         return self._by_code.get(code) or self._by_alpha3.get(code)
 
 
+def _new_actor_refusal(actor: Actor, known: _Actors, catalogue: StateCatalogue | None) -> str | None:
+    """Why a new actor may not be added, as the API would refuse it; None when it may."""
+    clash = known.find(actor.code)
+    if clash is not None:
+        return f"code {actor.code} already names {clash.code}"
+    if actor.is_state and catalogue is not None:
+        listed = catalogue.lookup(actor.code)
+        if listed is None or listed.code != actor.code or listed.kind is not actor.kind:
+            return f"{actor.code} is not a {actor.kind.value.replace('_', ' ')} of ISO 3166; states come from the ISO catalogue"
+    return None
+
+
 NaturalKey = tuple[str, str, str, str]
 """A measure's actor, target, type and announcement date: how a CSV row without id is found."""
 
@@ -466,9 +479,14 @@ class ImportPlan:
         self._final[row.kind][row.key] = row.entity
         self._lines[(row.kind, row.key)] = row.line
 
-    def resolve_actors(self, stored: Iterable[Actor]) -> None:
-        """File the actor rows, then name every actor the other rows refer to by its own code."""
+    def resolve_actors(self, stored: Iterable[Actor], catalogue: StateCatalogue | None = None) -> None:
+        """File the actor rows, then name every actor the other rows refer to by its own code.
+
+        A new actor follows the rules the API applies: a state must be one the ISO `catalogue`
+        knows, of the same kind, and no new code may already name another actor (as its alpha-3).
+        """
         by_code = {actor.code: actor for actor in stored}
+        known = _Actors(by_code.values())
         others: list[Row] = []
         for row in self._rows:
             if row.kind != "Actor":
@@ -477,7 +495,11 @@ class ImportPlan:
             existing = by_code.get(row.entity.code)
             count = len(self.problems)
             if existing is None:
-                self.added["Actor"].append(row.entity)
+                reason = _new_actor_refusal(row.entity, known, catalogue)
+                if reason is not None:
+                    self._refuse(row, "code", reason)
+                else:
+                    self.added["Actor"].append(row.entity)
             else:
                 self._compare(row, existing)
             if len(self.problems) == count:

@@ -26,8 +26,9 @@ from domain.expulsions import Expulsion
 from domain.history import Change, ChangeAction
 from domain.statements import Statement
 from persistence import mappers
+from persistence.catalogue import IsoStateCatalogue
 from persistence.journal import SqlHistoryRepository, change_values
-from persistence.repositories import SqlRepository, table_of
+from persistence.repositories import SqlRepository, advance_sequence, table_of
 from persistence.tables import AnswerRow, ExpelledPersonRow, ExpulsionRow
 from persistence.unit_of_work import SqlRepositories, SqlUnitOfWork, SqlUnitOfWorkFactory, bind_repositories
 
@@ -280,10 +281,10 @@ async def _work_out(uow: SqlUnitOfWork, plan: ImportPlan) -> None:
     """Show the plan what the store holds of the records the file names, and let it check them."""
     connection = uow.actors.connection
     actors = uow.actors
-    plan.resolve_actors(await actors.entities((await connection.execute(select(*actors.columns()))).all()))
+    plan.resolve_actors(await actors.entities((await connection.execute(select(*actors.columns()))).all()), IsoStateCatalogue())
     keyless = plan.keyless_actors()
     if keyless:
-        last_measure_id = int(await connection.scalar(select(func.max(uow.expulsions.table.c.id))) or 0)
+        last_measure_id = await uow.expulsions.fresh_id("Expulsion") - 1
         plan.find_keyless(await _natural_keys(connection, keyless), last_measure_id)
     plan.classify({kind: await _get_many(_repository(uow, kind), ids) for kind, ids in plan.wanted().items()})
     dependants = await _dependants(uow, plan.replaced_ids())
@@ -383,6 +384,5 @@ async def _write(uow: SqlUnitOfWork, plan: ImportPlan, progress: Progress) -> No
             pairs = ({link.owner: record.id, link.other: other} for record in added for other in getattr(record, link.attribute))
             for rows in _chunks(pairs):
                 await _insert(connection, link.table, rows)
-        if added and kind != "Actor" and connection.dialect.name == "postgresql":
-            name = repository.table.name
-            await connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
+        if added and kind != "Actor":
+            await advance_sequence(connection, repository.table)

@@ -122,9 +122,6 @@ class SqlTokenRepository:
         id = (await self.connection.execute(insert(self.table).values(**values).returning(self.table.c.id))).scalar_one()
         return dataclasses.replace(token, id=id)
 
-    async def get(self, id: int) -> ApiToken | None:
-        return await self._one(self.table.c.id == id)
-
     async def by_digest(self, digest: str) -> ApiToken | None:
         return await self._one(self.table.c.digest == digest)
 

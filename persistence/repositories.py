@@ -56,6 +56,7 @@ from persistence.tables import (
     DiplomatRow,
     ExpelledPersonRow,
     ExpulsionRow,
+    HistoryRow,
     MissionRow,
     SourceRow,
     StatementAboutRow,
@@ -106,6 +107,17 @@ class LinkTable:
     table: Table
     owner: str
     other: str
+
+
+async def advance_sequence(connection: AsyncConnection, table: Table) -> None:
+    """Keep PostgreSQL's id sequence of `table` beyond every stored id, never moving it back."""
+    if connection.dialect.name != "postgresql":
+        return
+    sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+    await connection.exec_driver_sql(
+        f"SELECT setval({sequence}, GREATEST((SELECT max(id) FROM {table.name}), "
+        f"coalesce(pg_sequence_last_value({sequence}::regclass), 1)))"
+    )
 
 
 class SqlRepository(Generic[E, F]):
@@ -170,26 +182,29 @@ class SqlRepository(Generic[E, F]):
                 await self.connection.execute(insert(link.table), [{link.owner: id, link.other: other} for other in others])
 
     async def add(self, entity: E) -> E:
-        """Insert a new record at version 1, or one following the version it carries (a restored record keeps its id)."""
+        """Insert a new record at version 1, or one following the version it carries (a restored record keeps its id).
+
+        A new record's id is one past both the largest stored id and the largest id the history has
+        seen for this kind, so a deleted record's id is never given to another record.
+        """
         values = {**self.mapper.to_values(entity), "version": entity.version + 1}  # type: ignore[attr-defined]
         given: int | None = entity.id  # type: ignore[attr-defined]
-        if given is not None:
-            values["id"] = given
+        values["id"] = given if given is not None else await self.fresh_id(type(entity).__name__)
         result = await self.connection.execute(insert(self.table).values(**values).returning(self.table.c.id))
         id = result.scalar_one()
-        if given is not None:
-            await self._advance_sequence()
+        await advance_sequence(self.connection, self.table)
         await self._write_links(id, entity, replace=False)
         stored = await self.get(id)
         assert stored is not None
         return stored
 
-    async def _advance_sequence(self) -> None:
-        """After an insert with its own id, keep PostgreSQL's id sequence beyond every stored id."""
-        if self.connection.dialect.name != "postgresql":
-            return
-        name = self.table.name
-        await self.connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
+    async def fresh_id(self, kind: str) -> int:
+        """An id no record of this kind has had: beyond the stored ones and the ones in the history."""
+        history = table_of(HistoryRow)
+        stored = select(func.max(self.table.c.id)).scalar_subquery()
+        recorded = select(func.max(history.c.record_id)).where(history.c.entity == kind).scalar_subquery()
+        row = (await self.connection.execute(select(func.coalesce(stored, 0), func.coalesce(recorded, 0)))).one()
+        return max(int(row[0]), int(row[1])) + 1
 
     async def update(self, entity: E) -> E:
         """Store the record's new values; its version goes up by one, and only from the version it was read at."""

@@ -34,8 +34,9 @@ from persistence.tables import RecordVersionRow
 # so checks that span records, such as "no answer cycle", see every earlier write.
 WRITER_LOCK = 0x44454D41
 SYSTEM_AUTHOR = "demarche"
-Release = Callable[[], Awaitable[None]]
 """Who changes made outside any request are recorded as (loading the demo, for one)."""
+Release = Callable[[], Awaitable[None]]
+"""Hands a request's read connection back before one of its units of work takes another."""
 _VERSION = table_of(RecordVersionRow)
 BUMP_VERSION = update(_VERSION).values(version=_VERSION.c.version + 1)
 READ_VERSION = select(_VERSION.c.version)

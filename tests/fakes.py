@@ -498,10 +498,6 @@ class FakeTokenRepository:
         stored: ApiToken = self.tables.store("tokens", token)
         return dataclasses.replace(stored)
 
-    async def get(self, id: int) -> ApiToken | None:
-        found = self.rows.get(id)
-        return None if found is None else dataclasses.replace(found)
-
     async def by_digest(self, digest: str) -> ApiToken | None:
         return next((dataclasses.replace(t) for t in self.rows.values() if t.digest == digest), None)
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from domain.documents import from_document
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.history import Change, ChangeAction
+from domain.history import Change, ChangeAction, HistoryFilter
+from domain.pagination import PageRequest
 from domain.ports import UnitOfWork
 from domain.use_cases import actors, expulsions, missions, statements
 from domain.use_cases.editing import AggregateEditor
@@ -44,6 +45,12 @@ async def restore_within(entry: Change, uow: UnitOfWork) -> Any:
     editor = EDITORS[entry.entity]
     if await editor.repository(uow).get(entry.record_id) is not None:
         raise Conflict(f"{entry.entity} {entry.record_id} exists; it was restored or never stayed deleted")
+    latest = await uow.history.list(HistoryFilter(entity=entry.entity, record_id=entry.record_id), PageRequest(first=1, descending=True))
+    if latest.items and latest.items[0].id != entry.id:
+        raise Conflict(
+            f"{entry.entity} {entry.record_id} changed after this deletion (history entry {latest.items[0].id}); "
+            "restore it from its latest deletion"
+        )
     record = from_document(entry.entity, entry.before)
     record.version = entry.version
     return await editor.add(record, uow, action=ChangeAction.RESTORE)

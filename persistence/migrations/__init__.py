@@ -8,6 +8,7 @@ A new revision goes in `versions/` as `vNNNN_name.py`, shaped like `script.py.ma
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -65,9 +66,13 @@ async def _migrating(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
             yield connection
 
 
-_IN_PROCESS = asyncio.Lock()
-"""Alembic keeps the running migration in module globals, so one process runs one migration at a time;
-the database lock above makes processes take turns."""
+_IN_PROCESS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+"""Alembic keeps the running migration in module globals, so one process runs one migration at a time
+(a lock per event loop, as an asyncio lock belongs to one); the database lock above makes processes take turns."""
+
+
+def _in_process() -> asyncio.Lock:
+    return _IN_PROCESS.setdefault(asyncio.get_running_loop(), asyncio.Lock())
 
 
 Move = tuple[str | None, str | None]
@@ -85,7 +90,7 @@ def _step(connection: Connection, step: Callable[[Config], None]) -> Move:
 
 
 async def _run(engine: AsyncEngine, step: Callable[[Config], None]) -> Move:
-    async with _IN_PROCESS, _migrating(engine) as connection:
+    async with _in_process(), _migrating(engine) as connection:
         return await connection.run_sync(lambda sync: _step(sync, step))
 
 

@@ -231,14 +231,22 @@ def snapshot(server: Server) -> dict[str, Any]:
     return record
 
 
+def history_size(server: Server) -> int:
+    """How many entries the history holds."""
+    found: int = server.data(f"# {uuid.uuid4().hex}\n{{ history(first: 0) {{ totalCount }} }}")["history"]["totalCount"]
+    return found
+
+
 @contextmanager
 def unchanged(server: LiveServer) -> Iterator[dict[str, Any]]:
     """Prove that what runs inside writes nothing, leaves the server up and logs no masked error."""
     before = snapshot(server)
+    entries = history_size(server)
     masked = len(server.unexpected_errors())
     yield before
     assert server.alive()
     assert snapshot(server) == before
+    assert history_size(server) == entries, "a refused change left an entry in the history"
     assert server.unexpected_errors()[masked:] == []
 
 

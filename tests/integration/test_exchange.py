@@ -300,6 +300,23 @@ async def test_a_csv_of_measures_imports_and_importing_it_again_creates_nothing(
     assert (found[43].actor, found[43].stated_reason) == ("RU", "Retaliation,\nover two lines")
 
 
+async def test_new_actors_follow_the_rules_of_the_api(engine: AsyncEngine, tmp_path: Path) -> None:
+    text = lines(
+        '{"type":"Actor","code":"QQ","kind":"state","name":"Nowhere","alpha3":null,"numeric":null,"official_name":null,"dissolved":null}',
+        '{"type":"Actor","code":"RUS","kind":"organisation","name":"Clash","alpha3":null,"numeric":null,"official_name":null,"dissolved":null}',
+        '{"type":"Actor","code":"ZZZZ","kind":"former_state","name":"Zland","alpha3":null,"numeric":null,"official_name":null,"dissolved":null}',
+        '{"type":"Actor","code":"ASEAN","kind":"organisation","name":"ASEAN","alpha3":null,"numeric":null,"official_name":null,'
+        '"dissolved":null}',
+    )
+    before = await state(engine)
+    problems = await refusal(SqlUnitOfWorkFactory(engine), write(tmp_path, text))
+    assert where(problems) == [(2, "code"), (3, "code"), (4, "code")]
+    assert "ISO 3166" in str(problems[0])
+    assert "already names RU" in str(problems[1])
+    assert "former state" in str(problems[2])
+    assert await state(engine) == before
+
+
 async def test_bad_csv_rows_are_reported_by_their_physical_line(engine: AsyncEngine, tmp_path: Path) -> None:
     text = (
         "actor,target,measure_type,announced,headcount_qualifier,headcount_value,stated_reason\n"

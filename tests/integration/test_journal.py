@@ -10,7 +10,7 @@ import pytest
 from domain.access import ApiToken, Role
 from domain.errors import Conflict, StaleVersion
 from domain.expulsions import Wave
-from domain.history import ChangeAction, HistoryFilter
+from domain.history import Change, ChangeAction, HistoryFilter
 from domain.pagination import PageRequest
 from domain.use_cases import expulsions
 from domain.use_cases import history as history_use_cases
@@ -133,3 +133,43 @@ async def test_tokens_are_found_by_digest_and_names_are_unique(units: SqlUnitOfW
         [only] = await uow.tokens.all()
     assert only.revoked_at == now
     assert not only.active
+
+
+async def test_a_deleted_records_id_is_never_given_to_a_new_record(units: SqlUnitOfWorkFactory) -> None:
+    ids = [(await expulsions.waves.create(Wave(name=f"Wave {n}"), uow=units())).id or 0 for n in range(3)]
+    await expulsions.waves.delete(ids[2], uow=units())
+    await expulsions.waves.delete(ids[1], uow=units())
+    async with units.reader() as uow:
+        deletions = (await uow.history.list(HistoryFilter(entity="Wave", actions=frozenset({ChangeAction.DELETE})), PageRequest())).items
+    by_record = {entry.record_id: entry for entry in deletions}
+
+    await history_use_cases.restore(by_record[ids[1]].id or 0, uow=units())
+    fresh = await expulsions.waves.create(Wave(name="New"), uow=units())
+    _, top = await history_use_cases.restore(by_record[ids[2]].id or 0, uow=units())
+
+    assert fresh.id is not None
+    assert fresh.id > ids[2]
+    assert top.id == ids[2]
+
+
+async def test_only_a_records_latest_deletion_can_be_restored(units: SqlUnitOfWorkFactory) -> None:
+    wave = await expulsions.waves.create(Wave(name="First life"), uow=units())
+    assert wave.id is not None
+    await expulsions.waves.delete(wave.id, uow=units())
+    first = await _latest(units, wave.id)
+    await history_use_cases.restore(first.id or 0, uow=units())
+    await expulsions.waves.update(wave.id, {"name": "Second life"}, uow=units(), expected_version=2)
+    await expulsions.waves.delete(wave.id, uow=units(), expected_version=3)
+    second = await _latest(units, wave.id)
+
+    with pytest.raises(Conflict, match="latest deletion"):
+        await history_use_cases.restore(first.id or 0, uow=units())
+    _, restored = await history_use_cases.restore(second.id or 0, uow=units())
+
+    assert (restored.name, restored.version) == ("Second life", 4)
+
+
+async def _latest(units: SqlUnitOfWorkFactory, wave_id: int) -> Change:
+    async with units.reader() as uow:
+        [entry] = (await uow.history.list(HistoryFilter(entity="Wave", record_id=wave_id), PageRequest(first=1, descending=True))).items
+    return entry

@@ -161,6 +161,10 @@ async def test_a_token_authenticates_until_it_is_revoked_and_only_its_digest_is_
                 await tokens.authenticate(presented, tokens=uow.tokens)
     with pytest.raises(NotFound):
         await tokens.revoke_token("nobody", uow=fake_units())
+    for reserved in ("demarche", "CLI", "import"):
+        with pytest.raises(InvalidInput) as taken:
+            await tokens.issue_token(reserved, Role.ADMIN, uow=fake_units(), created_by="cli")
+        assert taken.value.field == "name"
 
 
 def test_each_role_may_do_what_the_roles_before_it_may() -> None:
