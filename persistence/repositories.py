@@ -184,15 +184,20 @@ class SqlRepository(Generic[E, F]):
     async def add(self, entity: E) -> E:
         """Insert a new record at version 1, or one following the version it carries (a restored record keeps its id).
 
-        A new record's id is one past both the largest stored id and the largest id the history has
-        seen for this kind, so a deleted record's id is never given to another record.
+        A deleted record's id is never given to another record: PostgreSQL's sequence only moves
+        forward; SQLite would reuse the largest rowid, so there a new id is one past both the largest
+        stored id and the largest id the history has seen for this kind.
         """
         values = {**self.mapper.to_values(entity), "version": entity.version + 1}  # type: ignore[attr-defined]
         given: int | None = entity.id  # type: ignore[attr-defined]
-        values["id"] = given if given is not None else await self.fresh_id(type(entity).__name__)
+        if given is not None:
+            values["id"] = given
+        elif self.connection.dialect.name == "sqlite":
+            values["id"] = await self.fresh_id(type(entity).__name__)
         result = await self.connection.execute(insert(self.table).values(**values).returning(self.table.c.id))
         id = result.scalar_one()
-        await advance_sequence(self.connection, self.table)
+        if given is not None:
+            await advance_sequence(self.connection, self.table)
         await self._write_links(id, entity, replace=False)
         stored = await self.get(id)
         assert stored is not None
