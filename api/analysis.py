@@ -9,7 +9,8 @@ import strawberry
 
 from api.context import Info
 from api.inputs import node_id
-from api.queries import code_of, required_code_of, span_of
+from api.listings import span_of
+from api.queries import code_of, required_code_of
 from api.types.analysis import (
     BilateralBalance,
     BilateralDirection,

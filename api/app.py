@@ -12,8 +12,10 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
 from api.cache import ResponseCache
+from api.compiled import CompiledJson, CompiledReads
 from api.context import Context
 from api.schema import build_schema
 from api.settings import Settings
@@ -27,13 +29,44 @@ class DemarcheGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with a fresh context (and fresh loaders) per request."""
 
     def __init__(self, settings: Settings, units: SqlUnitOfWorkFactory) -> None:
-        super().__init__(build_schema(max_depth=settings.max_query_depth), graphql_ide="graphiql" if settings.graphiql else None)
+        schema = build_schema(max_depth=settings.max_query_depth)
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.compiled = CompiledReads(schema) if settings.compiled_reads else None
         self.settings = settings
         self.units = units
         self.catalogue = IsoStateCatalogue()
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         return await Context.for_request(self.units, self.catalogue, self.settings, request.headers.get("authorization"))
+
+    async def execute_single(
+        self, request: Any, request_adapter: Any, sub_response: Any, context: Context, root_value: Any, request_data: Any
+    ) -> Any:
+        """Answer a query from its compiled plan where it has one; else run it through the executor."""
+        if self.compiled is not None and request_data.protocol == "http":
+            data = await self.compiled.answer(request_data.query, request_data.variables, request_data.operation_name, context)
+            if data is not None:
+                sub_response.headers["x-demarche-read"] = "compiled"
+                return ExecutionResult(data=data, errors=None)  # type: ignore[arg-type]  # encode_json writes it out
+        return await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
+
+    def encode_json(self, data: object) -> str | bytes:
+        """Compiled data goes out as the database wrote it; everything else is encoded as usual."""
+        if isinstance(data, dict) and isinstance(data.get("data"), CompiledJson) and len(data) == 1:
+            compiled: str = data["data"]
+            return '{"data":' + compiled + "}"
+        if isinstance(data, list) and any(isinstance(item, dict) and isinstance(item.get("data"), CompiledJson) for item in data):
+            parts = [self.encode_json(item) for item in data]
+            return "[" + ",".join(part.decode() if isinstance(part, bytes) else part for part in parts) + "]"
+        encoded: str | bytes = super().encode_json(data)
+        return encoded
 
     async def execute_operation(
         self, request: Any, request_adapter: Any, request_data: Any, context: Context, root_value: Any, sub_response: Any

@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.relay import PageInfo
 
-from domain.errors import InvalidInput
-from domain.pagination import Key, Order, Page, PageRequest
+from domain.pagination import Order, Page, PageRequest, decode_cursor, encode_cursor
 
 T = TypeVar("T")
-
-
-def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def encode_cursor(key: Key, order: Order, descending: bool) -> str:
-    """An opaque cursor naming the ordering it belongs to and the record's key in it."""
-    payload = json.dumps({"o": order.value, "d": descending, "k": [_plain(value) for value in key]}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode()
-
-
-def decode_cursor(field: str, cursor: str | None, order: Order, descending: bool) -> Key | None:
-    if cursor is None:
-        return None
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        key = payload["k"]
-        valid = isinstance(key, list) and key and all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in key)
-        if not valid or not isinstance(key[-1], int):
-            raise ValueError("no key")
-    except (binascii.Error, UnicodeError, ValueError, TypeError, KeyError):
-        raise InvalidInput(field, f"{field} is not a cursor this API issued") from None
-    if payload.get("o") != order.value or payload.get("d") != descending:
-        raise InvalidInput(field, f"{field} was issued for another ordering of this list")
-    return tuple(key)
 
 
 def page_request(

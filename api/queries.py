@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import date
-from enum import Enum
+from functools import partial
 from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
@@ -14,18 +14,31 @@ from strawberry import relay
 from api.arguments import Code, StateCode
 from api.connections import Connection, connection, page_request
 from api.context import Info
-from api.inputs import node_id
+from api.listings import (
+    Codes,
+    ExpulsionSort,
+    ListQuery,
+    SortDirection,
+    StatementSort,
+    diplomat_query,
+    expulsion_query,
+    mission_query,
+    organisation_query,
+    source_query,
+    state_query,
+    statement_query,
+    wave_query,
+)
 from api.prefetch import connection_nodes, prefetch
 from api.types.actors import Organisation, State, actor_type
 from api.types.expulsions import Expulsion, Wave
 from api.types.missions import Diplomat, Mission
 from api.types.statements import Source, Statement
 from api.types.values import Channel, HeadcountQualifier, MeasureType, Rank, ReasonCategory, Stance
-from domain import filters
-from domain.actors import Actor, ActorKind, normalise_code
+from domain.actors import Actor, normalise_code
 from domain.errors import InvalidInput, NotFound
-from domain.pagination import Order
 from domain.ports import Repository
+from domain.reading import Record
 from persistence.unit_of_work import SqlRepositories
 
 T = TypeVar("T")
@@ -38,26 +51,36 @@ Last = Annotated[int | None, strawberry.argument(description=LAST)]
 Cursor = Annotated[str | None, strawberry.argument(description=CURSOR)]
 
 
+REPOSITORIES: dict[Record, Callable[[SqlRepositories], Repository[Any, Any]]] = {
+    Record.STATE: lambda u: u.actors,
+    Record.ORGANISATION: lambda u: u.actors,
+    Record.MISSION: lambda u: u.missions,
+    Record.DIPLOMAT: lambda u: u.diplomats,
+    Record.EXPULSION: lambda u: u.expulsions,
+    Record.WAVE: lambda u: u.waves,
+    Record.STATEMENT: lambda u: u.statements,
+    Record.SOURCE: lambda u: u.sources,
+}
+
+
 async def _listing(
     info: Info,
-    repository: Callable[[SqlRepositories], Repository[Any, Any]],
-    filter: object,
+    query: ListQuery,
     build: Callable[[Any], T],
     first: int | None,
     after: str | None,
     last: int | None,
     before: str | None,
-    order: Order = Order.ID,
-    descending: bool = False,
 ) -> Connection[T]:
     limit = info.context.settings.max_page_size
-    request = page_request(first=first, after=after, last=last, before=before, limit=limit, order=order, descending=descending)
+    request = page_request(first=first, after=after, last=last, before=before, limit=limit, order=query.order, descending=query.descending)
+    repository = REPOSITORIES[query.record]
     async with info.context.reads.use() as uow:
-        page = await repository(uow).list(filter, request)
+        page = await repository(uow).list(query.filter, request)
 
     async def count() -> int:
         async with info.context.reads.use() as uow:
-            return await repository(uow).count(filter)
+            return await repository(uow).count(query.filter)
 
     result = connection(page, request, build, count)
     await prefetch(info.context.reads, [edge.node for edge in result.edges], connection_nodes(info.selected_fields))
@@ -81,28 +104,9 @@ async def required_code_of(info: Info, field: str, code: str) -> str:
     return found
 
 
-def span_of(start: date | None, end: date | None) -> filters.DateRange | None:
-    return None if start is None and end is None else filters.DateRange(start, end)
-
-
-@strawberry.enum(description="What to sort measures by.")
-class ExpulsionSort(Enum):
-    ANNOUNCED = strawberry.enum_value("announced", description="The first day of the announcement date's span.")
-    HEADCOUNT = strawberry.enum_value("headcount", description="The headcount; unknown headcounts come last either way.")
-    RECORDED = strawberry.enum_value("id", description="The order in which measures were recorded.")
-
-
-@strawberry.enum(description="What to sort statements by.")
-class StatementSort(Enum):
-    SAID_ON = strawberry.enum_value("said_on", description="The first day of the date's span; undated statements come last.")
-    RELEVANCE = strawberry.enum_value("relevance", description="How well the statement matches `search` (needs a search).")
-    RECORDED = strawberry.enum_value("id", description="The order in which statements were recorded.")
-
-
-@strawberry.enum(description="Sort direction.")
-class SortDirection(Enum):
-    ASC = strawberry.enum_value("asc", description="Smallest or earliest first.")
-    DESC = strawberry.enum_value("desc", description="Largest or latest first.")
+def codes_of(info: Info) -> Codes:
+    """Codes looked up through the request's loader."""
+    return partial(code_of, info)
 
 
 def _as_state(actor: Any) -> State:
@@ -152,8 +156,8 @@ class Query:
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[State]:
-        kinds = {ActorKind.STATE, ActorKind.FORMER_STATE} if include_former else {ActorKind.STATE}
-        return await _listing(info, lambda u: u.actors, filters.ActorFilter(frozenset(kinds)), _as_state, first, after, last, before)
+        query = await state_query(codes_of(info), include_former=include_former)
+        return await _listing(info, query, _as_state, first, after, last, before)
 
     @strawberry.field(description="International organisations.")
     async def organisations(
@@ -164,8 +168,8 @@ class Query:
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[Organisation]:
-        kinds = {ActorKind.ORGANISATION}
-        return await _listing(info, lambda u: u.actors, filters.ActorFilter(frozenset(kinds)), _as_organisation, first, after, last, before)
+        query = await organisation_query(codes_of(info))
+        return await _listing(info, query, _as_organisation, first, after, last, before)
 
     @strawberry.field(description="Missions, optionally by sending or host state.")
     async def missions(
@@ -178,8 +182,8 @@ class Query:
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[Mission]:
-        filter = filters.MissionFilter(await code_of(info, "sendingState", sending_state), await code_of(info, "hostState", host_state))
-        return await _listing(info, lambda u: u.missions, filter, Mission.from_domain, first, after, last, before)
+        query = await mission_query(codes_of(info), sending_state=sending_state, host_state=host_state)
+        return await _listing(info, query, Mission.from_domain, first, after, last, before)
 
     @strawberry.field(description="People, optionally by sending state or mission.")
     async def diplomats(
@@ -193,9 +197,8 @@ class Query:
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[Diplomat]:
-        mission = node_id("Mission", "missionId", mission_id) if mission_id is not None else None
-        filter = filters.DiplomatFilter(await code_of(info, "sendingState", sending_state), mission, rank)
-        return await _listing(info, lambda u: u.diplomats, filter, Diplomat.from_domain, first, after, last, before)
+        query = await diplomat_query(codes_of(info), sending_state=sending_state, mission_id=mission_id, rank=rank)
+        return await _listing(info, query, Diplomat.from_domain, first, after, last, before)
 
     @strawberry.field(
         description=(
@@ -237,28 +240,26 @@ class Query:
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[Expulsion]:
-        pair = None
-        if between is not None:
-            if len(between) != 2:
-                raise InvalidInput("between", "between takes exactly two codes")
-            pair = (await required_code_of(info, "between", between[0]), await required_code_of(info, "between", between[1]))
-        filter = filters.ExpulsionFilter(
-            actor=await code_of(info, "actor", actor),
-            target=await code_of(info, "target", target),
+        query = await expulsion_query(
+            codes_of(info),
+            actor=actor,
+            target=target,
+            party=party,
+            between=between,
+            announced_from=announced_from,
+            announced_to=announced_to,
             measure_type=measure_type,
-            wave_id=node_id("Wave", "waveId", wave_id) if wave_id is not None else None,
-            party=await code_of(info, "party", party),
-            pair=pair,
-            announced=span_of(announced_from, announced_to),
-            reason_categories=frozenset({reason_category}) if reason_category is not None else None,
-            qualifiers=frozenset({headcount_qualifier}) if headcount_qualifier is not None else None,
+            reason_category=reason_category,
+            headcount_qualifier=headcount_qualifier,
             headcount_min=headcount_min,
             headcount_max=headcount_max,
             answers_something=answers_something,
             answered=answered,
+            wave_id=wave_id,
+            order_by=order_by,
+            direction=direction,
         )
-        order, descending = Order(order_by.value), direction is SortDirection.DESC
-        return await _listing(info, lambda u: u.expulsions, filter, Expulsion.from_domain, first, after, last, before, order, descending)
+        return await _listing(info, query, Expulsion.from_domain, first, after, last, before)
 
     @strawberry.field(description="Waves of measures.")
     async def waves(
@@ -269,7 +270,7 @@ class Query:
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[Wave]:
-        return await _listing(info, lambda u: u.waves, filters.NoFilter(), Wave.from_domain, first, after, last, before)
+        return await _listing(info, await wave_query(codes_of(info)), Wave.from_domain, first, after, last, before)
 
     @strawberry.field(
         description=(
@@ -299,20 +300,20 @@ class Query:
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[Statement]:
-        if search is not None and len(search) > 500:
-            raise InvalidInput("search", "a search is at most 500 characters")
-        filter = filters.StatementFilter(
-            on_behalf_of=await code_of(info, "onBehalfOf", on_behalf_of),
-            measure_id=node_id("Expulsion", "measureId", measure_id) if measure_id is not None else None,
-            speaker=speaker.strip() or None if speaker is not None else None,
-            channels=frozenset({channel}) if channel is not None else None,
-            stances=frozenset({stance}) if stance is not None else None,
-            said_on=span_of(said_from, said_to),
+        query = await statement_query(
+            codes_of(info),
+            on_behalf_of=on_behalf_of,
+            measure_id=measure_id,
+            speaker=speaker,
+            channel=channel,
+            stance=stance,
+            said_from=said_from,
+            said_to=said_to,
             search=search,
+            order_by=order_by,
+            direction=direction,
         )
-        sort = order_by or (StatementSort.RELEVANCE if search is not None else StatementSort.SAID_ON)
-        order, descending = Order(sort.value), direction is SortDirection.DESC
-        return await _listing(info, lambda u: u.statements, filter, Statement.from_domain, first, after, last, before, order, descending)
+        return await _listing(info, query, Statement.from_domain, first, after, last, before)
 
     @strawberry.field(description="Sources the record cites.")
     async def sources(
@@ -323,4 +324,4 @@ class Query:
         last: Last = None,
         before: Cursor = None,
     ) -> Connection[Source]:
-        return await _listing(info, lambda u: u.sources, filters.NoFilter(), Source.from_domain, first, after, last, before)
+        return await _listing(info, await source_query(codes_of(info)), Source.from_domain, first, after, last, before)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
@@ -47,18 +47,22 @@ class DemarcheSchema(strawberry.Schema):
     """Logs only unexpected errors (MaskErrors already logged each with its traceback); a client's
     bad input is answered, not logged."""
 
+    limit_rules: tuple[type[ASTValidationRule], ...] = ()
+    """The rules every document is validated with beyond the specification's own."""
+    max_tokens: int = 0
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         return None
 
 
-def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000) -> strawberry.Schema:
+def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000) -> DemarcheSchema:
     """The schema with its request limits; unexpected errors reach clients only as 'Unexpected error.'."""
     # Every root field is guarded: reads by ReadAccess, mutations by the editor role unless they ask for more.
     guard_fields(get_object_definition(Root, strict=True).fields, ReadAccess, ReadAccess)
     guard_fields(get_object_definition(Mutation, strict=True).fields, lambda: RequireRole(Role.EDITOR), RequireRole)
     depth_rule = depth_validator(max_depth, None, None)
     aliases_rule = aliases_validator(max_aliases)
-    return DemarcheSchema(
+    schema = DemarcheSchema(
         query=Root,
         mutation=Mutation,
         types=[*NODE_TYPES, *ERROR_TYPES],
@@ -74,6 +78,8 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
             partial(ValidationCache, maxsize=256),
         ],
     )
+    schema.limit_rules, schema.max_tokens = (depth_rule, aliases_rule), max_tokens
+    return schema
 
 
 def sdl() -> str:

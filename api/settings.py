@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     reads_require_token: bool = Field(
         default=False, description="Refuse queries without a valid bearer token (by default anyone may read; writing always needs one)"
     )
+    compiled_reads: bool = Field(
+        default=True,
+        description="Answer queries from one SQL statement per root field where they compile; false sends every query to the executor",
+    )
     migrate_on_start: bool = Field(
         default=True,
         description="Upgrade the database schema on start; when false, refuse to start on a schema that is not current",

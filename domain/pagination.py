@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from typing import Generic, TypeVar
 
@@ -78,3 +82,41 @@ class Page(Generic[T]):
     has_next: bool = False
     has_previous: bool = False
     keys: list[Key] = field(default_factory=list)
+
+
+def cursor_ends(order: Order, descending: bool) -> tuple[str, str]:
+    """The text a cursor's payload has before its key's values and after them.
+
+    A cursor is the URL-safe base64 of `{"o":<order>,"d":<descending>,"k":[<key values>]}`: it names
+    the ordering it belongs to, so it cannot be used with another.
+    """
+    head = json.dumps({"o": order.value, "d": descending, "k": []}, separators=(",", ":"))
+    return head[:-2], "]}"
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def encode_cursor(key: Key, order: Order, descending: bool) -> str:
+    """An opaque cursor naming the ordering it belongs to and the record's key in it."""
+    head, tail = cursor_ends(order, descending)
+    payload = head + ",".join(json.dumps(_plain(value)) for value in key) + tail
+    return base64.urlsafe_b64encode(payload.encode()).decode()
+
+
+def decode_cursor(field: str, cursor: str | None, order: Order, descending: bool) -> Key | None:
+    """The key a cursor carries, or `InvalidInput` naming `field` when it is not one issued for this ordering."""
+    if cursor is None:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        key = payload["k"]
+        valid = isinstance(key, list) and key and all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in key)
+        if not valid or not isinstance(key[-1], int):
+            raise ValueError("no key")
+    except (binascii.Error, UnicodeError, ValueError, TypeError, KeyError):
+        raise InvalidInput(field, f"{field} is not a cursor this API issued") from None
+    if payload.get("o") != order.value or payload.get("d") != descending:
+        raise InvalidInput(field, f"{field} was issued for another ordering of this list")
+    return tuple(key)

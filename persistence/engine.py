@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from persistence.json_sql import sqlite_base64, sqlite_base64url
+
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
@@ -65,6 +67,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
         dbapi_connection.create_function("unicode_lower", 1, _lower, deterministic=True)
+        # The compiled reader's global IDs and cursors; SQLite has no base64 of its own.
+        dbapi_connection.create_function("demarche_base64", 1, sqlite_base64, deterministic=True)
+        dbapi_connection.create_function("demarche_base64url", 1, sqlite_base64url, deterministic=True)
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    case,
     cast,
     delete,
     exists,
@@ -109,6 +110,24 @@ class LinkTable:
     other: str
 
 
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """One keyset page's query: the rows matching the filter past the cursor, in the page's reading order."""
+
+    source: FromClause
+    conditions: list[ColumnElement[bool]]
+    """The filter's conditions."""
+    sorts: list[ColumnElement[Any]]
+    """The sort expressions; the record id last."""
+    beyond: list[ColumnElement[bool]]
+    """The rows past the cursor (none without one)."""
+    behind: ColumnElement[bool] | None
+    """The rows on the cursor's other side, whose existence says whether the list goes on that way."""
+    order: list[ColumnElement[Any]]
+    """The reading order (reversed for a backward page)."""
+    size: int
+
+
 async def advance_sequence(connection: AsyncConnection, table: Table) -> None:
     """Keep PostgreSQL's id sequence of `table` beyond every stored id, never moving it back."""
     if connection.dialect.name != "postgresql":
@@ -120,6 +139,27 @@ async def advance_sequence(connection: AsyncConnection, table: Table) -> None:
     )
 
 
+CODE_PRIORITY = 0
+ALPHA3_PRIORITY = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
+"""How an actor code given by a caller is read: an actor's own code first, then a current state's
+alpha-3, then a former state's, then an organisation's."""
+
+
+class CodeLookup:
+    """Resolves callers' actor codes inside the statement that filters by them, as `get_by_codes` does,
+    and keeps each lookup so the statement can tell when one finds no actor."""
+
+    def __init__(self) -> None:
+        self.lookups: list[ColumnElement[Any]] = []
+
+    def resolve(self, code: str) -> ColumnElement[Any]:
+        c = table_of(ActorRow).c
+        priority = case((c.code == code, CODE_PRIORITY), *((c.kind == kind.value, rank) for kind, rank in ALPHA3_PRIORITY.items()), else_=9)
+        found = select(c.code).where(or_(c.code == code, c.alpha3 == code)).order_by(priority, c.id).limit(1).scalar_subquery()
+        self.lookups.append(found)
+        return found
+
+
 class SqlRepository(Generic[E, F]):
     """Keyset-paged storage of one aggregate in one table plus its link tables."""
 
@@ -127,8 +167,13 @@ class SqlRepository(Generic[E, F]):
     links: ClassVar[tuple[LinkTable, ...]] = ()
     mapper: ClassVar[mappers.Mapper[Any]]
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, *, codes: CodeLookup | None = None) -> None:
         self.connection = connection
+        self.codes = codes
+
+    def code(self, code: str) -> Any:
+        """What a filter's actor code is compared with: the code itself, or its lookup inside the statement."""
+        return code if self.codes is None else self.codes.resolve(code)
 
     def conditions(self, filter: F) -> list[ColumnElement[bool]]:
         """The WHERE clauses a filter stands for."""
@@ -251,29 +296,36 @@ class SqlRepository(Generic[E, F]):
             bound.append(literal(_key_value(column, value, field), type_=column.type))
         return bound
 
-    async def list(self, filter: F, page: PageRequest) -> Page[E]:
+    def keyset(self, filter: F, page: PageRequest) -> Keyset:
+        """The page's query, less the columns to select: where it reads, which rows, in which order."""
         sorts = [*self.sort_columns(page, filter), self.table.c.id]
         reading_down = page.descending != page.backward
-        base = select(*self.columns(), *(column.label(f"sort_{i}") for i, column in enumerate(sorts[:-1])))
-        base = base.select_from(self.source(filter)).where(*self.conditions(filter))
         boundary = PageRequest.as_key(page.before if page.backward else page.after)
-        query = base
+        conditions = self.conditions(filter)
+        beyond: builtins.list[ColumnElement[bool]] = []
         behind: ColumnElement[bool] | None = None
         if boundary is not None:
             position, bound = tuple_(*sorts), tuple_(*self._bound(sorts, boundary, "before" if page.backward else "after"))
-            query = query.where(position < bound if reading_down else position > bound)
+            beyond.append(position < bound if reading_down else position > bound)
             behind = position >= bound if reading_down else position <= bound
-        query = query.order_by(*(column.desc() if reading_down else column.asc() for column in sorts))
-        rows = builtins.list((await self.connection.execute(query.limit(page.size + 1))).all())
+        order: builtins.list[ColumnElement[Any]] = [column.desc() if reading_down else column.asc() for column in sorts]
+        return Keyset(self.source(filter), conditions, sorts, beyond, behind, order, page.size)
+
+    async def list(self, filter: F, page: PageRequest) -> Page[E]:
+        keyset = self.keyset(filter, page)
+        labels = (column.label(f"sort_{i}") for i, column in enumerate(keyset.sorts[:-1]))
+        query = select(*self.columns(), *labels).select_from(keyset.source).where(*keyset.conditions, *keyset.beyond)
+        query = query.order_by(*keyset.order).limit(page.size + 1)
+        rows = builtins.list((await self.connection.execute(query)).all())
         more = len(rows) > page.size
         rows = rows[: page.size]
         if page.backward:
             rows.reverse()
-        keys: builtins.list[Key] = [(*(getattr(row, f"sort_{i}") for i in range(len(sorts) - 1)), row.id) for row in rows]
+        keys: builtins.list[Key] = [(*(getattr(row, f"sort_{i}") for i in range(len(keyset.sorts) - 1)), row.id) for row in rows]
         items = await self.entities(rows)
         earlier = False
-        if behind is not None:
-            probe = select(literal(1)).select_from(self.source(filter)).where(*self.conditions(filter), behind).limit(1)
+        if keyset.behind is not None:
+            probe = select(literal(1)).select_from(keyset.source).where(*keyset.conditions, keyset.behind).limit(1)
             earlier = await self.connection.scalar(probe) is not None
         if page.backward:
             return Page(items, has_next=earlier, has_previous=more, keys=keys)
@@ -324,10 +376,9 @@ class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
             return {}
         c = self.table.c
         rows = (await self.connection.execute(select(*self.columns()).where(or_(c.code.in_(wanted), c.alpha3.in_(wanted))))).all()
-        rank = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
         found: dict[str, tuple[int, Actor]] = {}
         for actor in await self.entities(rows):
-            for code, priority in ((actor.code, 0), (actor.alpha3, rank[actor.kind])):
+            for code, priority in ((actor.code, CODE_PRIORITY), (actor.alpha3, ALPHA3_PRIORITY[actor.kind])):
                 if code in wanted and (code not in found or priority < found[code][0]):
                     found[code] = (priority, actor)
         return {code: actor for code, (_, actor) in found.items()}
@@ -344,9 +395,9 @@ class SqlMissionRepository(SqlRepository[Mission, MissionFilter]):
     def conditions(self, filter: MissionFilter) -> list[ColumnElement[bool]]:
         c, found = self.table.c, []
         if filter.sending_state is not None:
-            found.append(c.sending_state == filter.sending_state)
+            found.append(c.sending_state == self.code(filter.sending_state))
         if filter.host_state is not None:
-            found.append(c.host_state == filter.host_state)
+            found.append(c.host_state == self.code(filter.host_state))
         return found
 
 
@@ -357,7 +408,7 @@ class SqlDiplomatRepository(SqlRepository[Diplomat, DiplomatFilter]):
     def conditions(self, filter: DiplomatFilter) -> list[ColumnElement[bool]]:
         c, found = self.table.c, []
         if filter.sending_state is not None:
-            found.append(c.sending_state == filter.sending_state)
+            found.append(c.sending_state == self.code(filter.sending_state))
         if filter.mission_id is not None:
             found.append(c.mission_id == filter.mission_id)
         if filter.rank is not None:
@@ -392,20 +443,19 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
 
     def conditions(self, filter: ExpulsionFilter) -> list[ColumnElement[bool]]:
         c, found = self.table.c, []
-        for column, value in (
-            ("actor", filter.actor),
-            ("target", filter.target),
-            ("wave_id", filter.wave_id),
-            ("target_mission_id", filter.target_mission_id),
-        ):
+        for column, code in (("actor", filter.actor), ("target", filter.target)):
+            if code is not None:
+                found.append(c[column] == self.code(code))
+        for column, value in (("wave_id", filter.wave_id), ("target_mission_id", filter.target_mission_id)):
             if value is not None:
                 found.append(c[column] == value)
         if filter.measure_type is not None:
             found.append(c.measure_type == filter.measure_type.value)
         if filter.party is not None:
-            found.append(or_(c.actor == filter.party, c.target == filter.party))
+            party = self.code(filter.party)
+            found.append(or_(c.actor == party, c.target == party))
         if filter.pair is not None:
-            one, other = filter.pair
+            one, other = self.code(filter.pair[0]), self.code(filter.pair[1])
             found.append(or_(and_(c.actor == one, c.target == other), and_(c.actor == other, c.target == one)))
         if filter.announced is not None:
             found.extend(overlapping(c.announced_start, c.announced_end, filter.announced))
@@ -470,8 +520,8 @@ _ABOUT = table_of(StatementAboutRow)
 
 
 class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
-    def __init__(self, connection: AsyncConnection) -> None:
-        super().__init__(connection)
+    def __init__(self, connection: AsyncConnection, *, codes: CodeLookup | None = None) -> None:
+        super().__init__(connection, codes=codes)
         self.search = full_text_search(connection.dialect.name)
 
     table = table_of(StatementRow)
@@ -481,7 +531,7 @@ class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
     def conditions(self, filter: StatementFilter) -> list[ColumnElement[bool]]:
         c, found = self.table.c, []
         if filter.on_behalf_of is not None:
-            found.append(c.on_behalf_of == filter.on_behalf_of)
+            found.append(c.on_behalf_of == self.code(filter.on_behalf_of))
         if filter.measure_id is not None:
             found.append(exists().where(_ABOUT.c.statement_id == c.id, _ABOUT.c.measure_id == filter.measure_id))
         if filter.speaker is not None:

@@ -17,6 +17,7 @@ from domain.errors import Conflict, DomainError, StorageUnavailable
 from persistence.analysis import SqlRecordAnalysis
 from persistence.engine import is_sqlite
 from persistence.journal import SqlHistoryRepository, SqlTokenRepository
+from persistence.json_reads import SqlRecordReader
 from persistence.repositories import (
     SqlActorRepository,
     SqlCitationRepository,
@@ -74,6 +75,7 @@ class SqlRepositories:
     analysis: SqlRecordAnalysis
     history: SqlHistoryRepository
     tokens: SqlTokenRepository
+    reader: SqlRecordReader
 
 
 def bind_repositories(target: SqlRepositories, connection: AsyncConnection) -> None:
@@ -88,6 +90,7 @@ def bind_repositories(target: SqlRepositories, connection: AsyncConnection) -> N
     target.analysis = SqlRecordAnalysis(connection)
     target.history = SqlHistoryRepository(connection)
     target.tokens = SqlTokenRepository(connection)
+    target.reader = SqlRecordReader(connection)
 
 
 class SqlUnitOfWork(SqlRepositories):

@@ -1,0 +1,84 @@
+"""A compiled read costs one SQL statement per root field, all in one read transaction, whatever the page size;
+a bearer token adds its own check, in the transaction before it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.compiled import CompiledReads
+from api.context import Context
+from api.schema import build_schema
+from api.settings import Settings
+from domain.access import Role
+from domain.use_cases.tokens import issue_token
+from persistence.catalogue import IsoStateCatalogue
+from persistence.unit_of_work import SqlUnitOfWorkFactory
+from tests.api.test_statement_count import NESTED_PAGE, TRANSACTION_CONTROL, _fill
+
+TWO_ROOTS = """
+query Two($first: Int!) {
+  expulsions(first: $first, orderBy: ANNOUNCED) {
+    edges { cursor node { id actor { code } people { name } answers { id } citations { source { publisher } } } }
+    pageInfo { hasNextPage endCursor }
+    totalCount
+  }
+  statements(first: $first) { nodes { quote measures { id } citations { source { publisher } } } }
+}
+"""
+
+
+async def _compiled(engine: AsyncEngine, units: SqlUnitOfWorkFactory, query: str, first: int, token: str | None) -> dict[str, Any]:
+    schema = build_schema()
+    compiled = CompiledReads(schema)
+    executed: list[str] = []
+    transactions: list[str] = []
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        # PostgreSQL's snapshot for several root fields is set by SET TRANSACTION: transaction control too.
+        if not sql.strip().upper().startswith((*TRANSACTION_CONTROL, "SET TRANSACTION")):
+            executed.append(sql)
+
+    def begin(_conn: Any) -> None:
+        transactions.append("begin")
+
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    event.listen(engine.sync_engine, "begin", begin)
+    try:
+        context = await Context.for_request(units, IsoStateCatalogue(), Settings(), f"Bearer {token}" if token else None)
+        text = await compiled.answer(query, {"first": first}, None, context)
+        await context.reads.close()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", statement)
+        event.remove(engine.sync_engine, "begin", begin)
+    assert text is not None, "the query must compile"
+    reference_context = await Context.for_request(units, IsoStateCatalogue(), Settings())
+    reference = await schema.execute(query, variable_values={"first": first}, context_value=reference_context)
+    await reference_context.reads.close()
+    assert reference.errors is None
+    assert json.dumps(json.loads(text)) == json.dumps(reference.data), "the compiled answer is the executor's"
+    return {"statements": executed, "transactions": len(transactions), "data": json.loads(text)}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+async def test_a_compiled_page_is_one_statement_per_root_field_at_10_and_at_100_items(
+    engine: AsyncEngine, units: SqlUnitOfWorkFactory
+) -> None:
+    await _fill(units, 120)
+    _, secret = await issue_token("counter", Role.READER, uow=units(), created_by="test")
+    for first in (10, 100):
+        one = await _compiled(engine, units, NESTED_PAGE, first, None)
+        assert len(one["data"]["expulsions"]["edges"]) == first
+        assert len(one["statements"]) == 1
+        assert one["transactions"] == 1
+        two = await _compiled(engine, units, TWO_ROOTS, first, None)
+        assert len(two["data"]["statements"]["nodes"]) == first
+        assert len(two["statements"]) == 2, "one statement per root field"
+        assert two["transactions"] == 1, "both root fields read in one transaction"
+        with_token = await _compiled(engine, units, NESTED_PAGE, first, secret)
+        assert len(with_token["statements"]) == 2, "the token check, then the page"
+        assert with_token["transactions"] == 2
