@@ -20,7 +20,7 @@ from api.context import Context
 from api.schema import build_schema
 from api.settings import Settings
 from persistence.catalogue import IsoStateCatalogue
-from persistence.engine import create_engine
+from persistence.engine import create_engine, create_read_engine
 from persistence.setup import prepare
 from persistence.unit_of_work import SqlUnitOfWorkFactory
 
@@ -88,13 +88,16 @@ class DemarcheGraphQL(GraphQL[Context, None]):
 def create_app(settings: Settings) -> Starlette:
     """Build engine, unit-of-work factory, schema and routes from one settings object."""
     engine = create_engine(settings.database_url, pool_size=settings.pool_size)
-    units = SqlUnitOfWorkFactory(engine)
+    reads = create_read_engine(settings.database_url, pool_size=settings.pool_size)
+    units = SqlUnitOfWorkFactory(engine, reads=reads)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await prepare(engine, load_demo=settings.load_demo, migrate=settings.migrate_on_start)
         yield
         await engine.dispose()
+        if reads is not None:
+            await reads.dispose()
 
     async def health(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

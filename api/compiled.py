@@ -12,7 +12,7 @@ import logging
 from collections import OrderedDict
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, parse, specified_rules
+from graphql import DirectiveNode, DocumentNode, GraphQLError, VariableNode, Visitor, parse, specified_rules, visit
 from strawberry.schema.schema import validate_document
 
 from api.context import Context
@@ -38,33 +38,54 @@ class CompiledReads:
     def __init__(self, schema: DemarcheSchema) -> None:
         self.schema = schema
         self.rules = (*specified_rules, *schema.limit_rules)
-        self._documents: OrderedDict[str, DocumentNode | None] = OrderedDict()
+        self.arguments = strawberry_arguments(schema)
+        self._documents: OrderedDict[str, tuple[DocumentNode, tuple[str, ...]] | None] = OrderedDict()
+        self._shapes: OrderedDict[tuple[str, str | None, str], dict[tuple[str, str], Any]] = OrderedDict()
 
-    def document(self, query: str) -> DocumentNode | None:
-        """The parsed document when it is valid, else None; each document is validated once."""
+    def document(self, query: str) -> tuple[DocumentNode, tuple[str, ...]] | None:
+        """The parsed document and the variables its `@skip`/`@include` read, when it is valid; else None.
+        Each document is parsed and validated once."""
         if query in self._documents:
             self._documents.move_to_end(query)
             return self._documents[query]
+        found: tuple[DocumentNode, tuple[str, ...]] | None = None
         try:
-            parsed: DocumentNode | None = parse(query, max_tokens=self.schema.max_tokens)
+            parsed = parse(query, max_tokens=self.schema.max_tokens)
         except GraphQLError:
             parsed = None
-        if parsed is not None and validate_document(self.schema._schema, parsed, self.rules):
-            parsed = None
-        self._documents[query] = parsed
+        if parsed is not None and not validate_document(self.schema._schema, parsed, self.rules):
+            found = (parsed, switch_variables(parsed))
+        self._documents[query] = found
         while len(self._documents) > DOCUMENTS:
             self._documents.popitem(last=False)
-        return parsed
+        return found
+
+    def shapes(
+        self, query: str, switches: tuple[str, ...], operation_name: str | None, variables: dict[str, Any] | None
+    ) -> dict[tuple[str, str], Any]:
+        """The shapes planned for this document and operation, kept across requests; the values of the
+        variables that `@skip` or `@include` read are part of the key, as they change what is selected."""
+        values = json.dumps([(variables or {}).get(name) for name in switches], sort_keys=True, default=str)
+        key = (query, operation_name, values)
+        found = self._shapes.get(key)
+        if found is None:
+            found = self._shapes[key] = {}
+            while len(self._shapes) > DOCUMENTS:
+                self._shapes.popitem(last=False)
+        else:
+            self._shapes.move_to_end(key)
+        return found
 
     async def answer(self, query: str | None, variables: dict[str, Any] | None, operation_name: str | None, context: Context) -> str | None:
         """The response's `data` as JSON text, or None when the executor must answer."""
         caller = context.caller
         if caller.refused or caller.unavailable or (caller.principal is None and context.settings.reads_require_token):
             return None
-        document = self.document(query) if isinstance(query, str) else None
-        if document is None:
+        known = self.document(query) if isinstance(query, str) else None
+        if known is None or not isinstance(query, str):
             return None
-        planner = Planner(self.schema._schema, strawberry_arguments(self.schema), context.settings)
+        document, switches = known
+        planner = Planner(self.schema._schema, self.arguments, context.settings, self.shapes(query, switches, operation_name, variables))
         try:
             planned = await planner.plan(document, variables, operation_name)
         except (Unanswerable, DomainError, GraphQLError, ValueError, TypeError) as reason:
@@ -84,3 +105,17 @@ class CompiledReads:
         given = iter(answers)
         parts = [f"{json.dumps(key)}:{plan if isinstance(plan, str) else next(given)}" for key, plan in planned.fields]
         return CompiledJson("{" + ",".join(parts) + "}")
+
+
+def switch_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables a document's `@skip` and `@include` directives read."""
+    found: list[str] = []
+
+    class Switches(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+            for argument in node.arguments or ():
+                if isinstance(argument.value, VariableNode):
+                    found.append(argument.value.name.value)
+
+    visit(document, Switches())
+    return tuple(sorted(set(found)))

@@ -99,10 +99,19 @@ async def _written(field: str, code: str | None) -> str | None:
 class Planner:
     """Plans queries against one schema; a plan is made per request, from the document's cached validation."""
 
-    def __init__(self, schema: GraphQLSchema, converted: Callable[[StrawberryField, dict[str, Any]], dict[str, Any]], settings: Settings):
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        converted: Callable[[StrawberryField, dict[str, Any]], dict[str, Any]],
+        settings: Settings,
+        shapes: dict[tuple[str, str], Any] | None = None,
+    ):
         self.schema = schema
         self.converted = converted
         self.settings = settings
+        self.shapes = {} if shapes is None else shapes
+        """What each root field selects, by response key (and node type): the same for every request of one
+        document, operation and `@skip`/`@include` variables, so the caller may keep it across requests."""
 
     async def plan(self, document: Any, variables: dict[str, Any] | None, operation_name: str | None) -> Planned:
         built = Executor.build(self.schema, document, raw_variable_values=variables, operation_name=operation_name)
@@ -130,11 +139,17 @@ class Planner:
                 raise Unanswerable(f"root field {name}")
             arguments = get_argument_values(field, details[0].node, built.variable_values, details[0].fragment_variable_values)
             kwargs = self.converted(_definition(field), arguments)
-            fields.append((key, await self.root(walk, _definition(field).python_name, field, kwargs, details)))
+            fields.append((key, await self.root(walk, key, _definition(field).python_name, field, kwargs, details)))
         return Planned(fields)
 
+    def remembered(self, key: str, variant: str, make: Callable[[], Any]) -> Any:
+        found = self.shapes.get((key, variant))
+        if found is None:
+            found = self.shapes[(key, variant)] = make()
+        return found
+
     async def root(
-        self, walk: _Walk, name: str | None, field: GraphQLField, kwargs: dict[str, Any], details: FieldDetailsList
+        self, walk: _Walk, key: str, name: str | None, field: GraphQLField, kwargs: dict[str, Any], details: FieldDetailsList
     ) -> ReadPlan | str:
         returns = _named(field.type)
         if name in LISTINGS:
@@ -149,19 +164,29 @@ class Planner:
                 order=query.order,
                 descending=query.descending,
             )
-            return Listing(query.record, query.filter, page, walk.page(returns, details))
+            return Listing(query.record, query.filter, page, self.remembered(key, "", lambda: walk.page(returns, details)))
         if name == "node":
-            return walk.node(kwargs["id"], details) or "null"
+            return self.node(walk, key, kwargs["id"], details) or "null"
         if name == "nodes":
             ids: list[relay.GlobalID] = kwargs["ids"]
             if len(ids) > self.settings.max_page_size:
                 raise Unanswerable("more IDs than one request may ask for")
-            return Several(tuple(walk.node(id, details) for id in ids))
+            return Several(tuple(self.node(walk, key, id, details) for id in ids))
         if name in ("state", "organisation"):
             record = Record.STATE if name == "state" else Record.ORGANISATION
             code: str = kwargs["code"]
-            return ByCode(code.strip().upper(), walk.shape(self.schema.get_type(record.value), details, only=record))
+            shape = self.remembered(key, "", lambda: walk.shape(self.schema.get_type(record.value), details, only=record))
+            return ByCode(code.strip().upper(), shape)
         raise Unanswerable(f"root field {name} is not compiled")
+
+    def node(self, walk: _Walk, key: str, id: relay.GlobalID, details: FieldDetailsList) -> ById | None:
+        record = RECORD_TYPES.get(id.type_name)
+        if record is None:
+            raise Unanswerable(f"a node of type {id.type_name}")
+        number = node_ids([id.node_id])[0]
+        if number is None:
+            return None  # as the executor answers: no record has such an id
+        return ById(number, self.remembered(key, record.value, lambda: walk.node(record, details)))
 
 
 class _Walk:
@@ -180,14 +205,8 @@ class _Walk:
                 raise Unanswerable("a field with arguments below the root")
         return collected.grouped_field_set
 
-    def node(self, id: relay.GlobalID, details: FieldDetailsList) -> ById | None:
-        record = RECORD_TYPES.get(id.type_name)
-        if record is None:
-            raise Unanswerable(f"a node of type {id.type_name}")
-        number = node_ids([id.node_id])[0]
-        if number is None:
-            return None  # as the executor answers: no record has such an id
-        return ById(number, self.shape(self.schema.get_type(record.value), details, only=record))
+    def node(self, record: Record, details: FieldDetailsList) -> Shape:
+        return self.shape(self.schema.get_type(record.value), details, only=record)
 
     def shape(self, type_: GraphQLNamedType | None, details: FieldDetailsList, only: Record | None = None) -> Shape:
         if isinstance(type_, GraphQLInterfaceType):

@@ -155,14 +155,18 @@ class SqlUnitOfWorkFactory:
     Writers record their changes in the history under `author`.
     """
 
-    def __init__(self, engine: AsyncEngine, *, author: str = SYSTEM_AUTHOR, release: Release | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, author: str = SYSTEM_AUTHOR, release: Release | None = None, reads: AsyncEngine | None = None
+    ) -> None:
         self.engine = engine
+        self.reads = reads
+        """An engine whose connections read outside any transaction (PostgreSQL), if the reads have one of their own."""
         self.author = author
         self._release = release
 
     def acting_as(self, author: str) -> SqlUnitOfWorkFactory:
         """The same factory, recording changes as made by `author`."""
-        return SqlUnitOfWorkFactory(self.engine, author=author, release=self._release)
+        return SqlUnitOfWorkFactory(self.engine, author=author, release=self._release, reads=self.reads)
 
     def releasing(self, release: Release) -> SqlUnitOfWorkFactory:
         """The same factory, whose units of work first run `release` (a request hands back its read connection).
@@ -170,7 +174,7 @@ class SqlUnitOfWorkFactory:
         A request that held its read connection while it waited for another would, with enough such
         requests at once, leave the pool empty and every one of them waiting.
         """
-        return SqlUnitOfWorkFactory(self.engine, author=self.author, release=release)
+        return SqlUnitOfWorkFactory(self.engine, author=self.author, release=release, reads=self.reads)
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, writing=True, author=self.author, release=self._release)
@@ -179,12 +183,14 @@ class SqlUnitOfWorkFactory:
         return SqlUnitOfWork(self.engine, writing=False, release=self._release)
 
     def read_session(self) -> SqlReadSession:
+        if self.reads is not None:
+            return SqlReadSession(self.reads, autocommit=True)
         return SqlReadSession(self.engine)
 
     async def record_version(self) -> int:
         """A number that changes whenever any write commits, in any process."""
         try:
-            async with self.engine.connect() as connection:
+            async with (self.reads or self.engine).connect() as connection:
                 return int((await connection.execute(READ_VERSION)).scalar_one())
         except DBAPIError as exc:
             raise storage_error(exc) from exc
@@ -197,8 +203,9 @@ class SqlReadSession:
     reset and a close for every relation a query loads.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, autocommit: bool = False) -> None:
         self._engine = engine
+        self._autocommit = autocommit
         self._connection: AsyncConnection | None = None
         self._repositories = SqlRepositories()
         self._lock = asyncio.Lock()
@@ -212,6 +219,7 @@ class SqlReadSession:
                     if is_sqlite(self._engine):
                         await self._connection.execution_options(sqlite_begin="BEGIN")
                     bind_repositories(self._repositories, self._connection)
+                    self._repositories.reader = SqlRecordReader(self._connection, autocommit=self._autocommit)
                 await self._connection.begin()
                 try:
                     yield self._repositories
