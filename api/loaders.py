@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from graphql.pyutils import Path
 from strawberry.dataloader import DataLoader
 
+from api.relations import fetch
 from persistence.unit_of_work import SqlReadSession, SqlRepositories
 
 K = TypeVar("K")
@@ -15,7 +16,7 @@ K = TypeVar("K")
 
 Fetch = Callable[[SqlRepositories, list[Any]], Awaitable[dict[Any, Any]]]
 
-# What each loader fetches, in one query (plus link tables) per batch, and what a missing key yields.
+# Records by id (for `node`) and actors by code; relations load through `related`, from their one declaration.
 FETCHES: dict[str, tuple[Fetch, Any]] = {
     "actor_by_code": (lambda uow, keys: uow.actors.get_by_codes(keys), None),
     "actor": (lambda uow, keys: uow.actors.get_many(keys), None),
@@ -26,11 +27,6 @@ FETCHES: dict[str, tuple[Fetch, Any]] = {
     "statement": (lambda uow, keys: uow.statements.get_many(keys), None),
     "source": (lambda uow, keys: uow.sources.get_many(keys), None),
     "citation": (lambda uow, keys: uow.citations.get_many(keys), None),
-    "people_of_measure": (lambda uow, keys: uow.diplomats.of_measures(keys), []),
-    "answering": (lambda uow, keys: uow.expulsions.answering(keys), []),
-    "statements_about": (lambda uow, keys: uow.statements.about_measures(keys), []),
-    "citations_of_measure": (lambda uow, keys: uow.citations.of_measures(keys), []),
-    "citations_of_statement": (lambda uow, keys: uow.citations.of_statements(keys), []),
 }
 
 
@@ -72,6 +68,20 @@ class Loaders:
         loader = self._loaders.get(key)
         if loader is None:
             loader = self._loaders[key] = self._loader(kind)
+        return loader
+
+    def related(self, info: Any, table: str, name: str) -> DataLoader[Any, Any]:
+        """The loader of relation `name` of records of `table` for the field `info` resolves; keys are the parents' entities."""
+        key = (f"{table}.{name}", field_path(info.path))
+        loader = self._loaders.get(key)
+        if loader is None:
+            batch = fetch(table, name)
+
+            async def load(parents: Sequence[Any]) -> list[Any]:
+                async with self._reads.use() as repositories:
+                    return await batch(repositories, parents)
+
+            loader = self._loaders[key] = DataLoader(load_fn=load, cache_key_fn=lambda entity: entity.id)
         return loader
 
     async def load(self, info: Any, kind: str, key: Any) -> Any:

@@ -335,7 +335,8 @@ class SqlRepository(Generic[E, F]):
         query = select(func.count()).select_from(self.source(filter)).where(*self.conditions(filter))
         return int(await self.connection.scalar(query) or 0)
 
-    async def _grouped(self, column: str, ids: Collection[int]) -> dict[int, builtins.list[E]]:
+    async def referencing(self, column: str, ids: Collection[int]) -> dict[int, builtins.list[E]]:
+        """For each id, the records whose `column` points at it, in id order."""
         found: dict[int, builtins.list[E]] = {id: [] for id in ids}
         if ids:
             rows = (
@@ -345,7 +346,8 @@ class SqlRepository(Generic[E, F]):
                 found[getattr(row, column)].append(entity)
         return found
 
-    async def _grouped_through(self, link: Table, owner: str, other: str, ids: Collection[int]) -> dict[int, builtins.list[E]]:
+    async def linked(self, link: Table, owner: str, other: str, ids: Collection[int]) -> dict[int, builtins.list[E]]:
+        """For each id in the link table's `owner` column, the records its `other` column names, in id order."""
         found: dict[int, builtins.list[E]] = {id: [] for id in ids}
         if ids:
             query = (
@@ -416,7 +418,7 @@ class SqlDiplomatRepository(SqlRepository[Diplomat, DiplomatFilter]):
         return found
 
     async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Diplomat]]:
-        return await self._grouped_through(table_of(ExpelledPersonRow), "measure_id", "diplomat_id", measure_ids)
+        return await self.linked(table_of(ExpelledPersonRow), "measure_id", "diplomat_id", measure_ids)
 
 
 _ANSWERS = table_of(AnswerRow)
@@ -567,7 +569,7 @@ class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
         return super().sort_columns(page, filter)
 
     async def about_measures(self, measure_ids: Collection[int]) -> dict[int, list[Statement]]:
-        return await self._grouped_through(_ABOUT, "measure_id", "statement_id", measure_ids)
+        return await self.linked(_ABOUT, "measure_id", "statement_id", measure_ids)
 
 
 class SqlSourceRepository(SqlRepository[Source, NoFilter]):
@@ -587,7 +589,7 @@ class SqlCitationRepository(SqlRepository[Citation, CitationFilter]):
         return found
 
     async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Citation]]:
-        return await self._grouped("measure_id", measure_ids)
+        return await self.referencing("measure_id", measure_ids)
 
     async def of_statements(self, statement_ids: Collection[int]) -> dict[int, list[Citation]]:
-        return await self._grouped("statement_id", statement_ids)
+        return await self.referencing("statement_id", statement_ids)

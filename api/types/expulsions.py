@@ -10,13 +10,14 @@ import strawberry
 from strawberry import relay
 
 from api.context import Info
-from api.types.actors import Actor, State, load_actor
+from api.types.actors import Actor, State
 from api.types.history import Recorded
 from api.types.missions import Diplomat, Mission
 from api.types.nodes import resolve_nodes
-from api.types.preloading import preloaded
+from api.types.preloading import related
 from api.types.values import HeadcountType, LegalBasis, MeasureType, PartialDateType, ReasonCategory
 from domain import expulsions
+from persistence.read_model import EXPULSION
 
 if TYPE_CHECKING:
     from api.types.statements import Citation, Statement
@@ -80,73 +81,39 @@ class Expulsion(relay.Node, Recorded):
 
     @strawberry.field(description="The state or organisation that took the measure.")
     def actor(self, info: Info) -> Actor:
-        return preloaded(self, "actor", lambda: load_actor(info, self._entity.actor))  # type: ignore[no-any-return]
+        return related(self, info, EXPULSION, "actor")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The state whose people or posts the measure is aimed at.")
     def target(self, info: Info) -> State:
-        return preloaded(self, "target", lambda: load_actor(info, self._entity.target))  # type: ignore[no-any-return]
+        return related(self, info, EXPULSION, "target")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The target's mission concerned, if the reports name one.")
     def target_mission(self, info: Info) -> Mission | None:
-        return preloaded(self, "target_mission", lambda: self._target_mission(info))  # type: ignore[no-any-return]
-
-    async def _target_mission(self, info: Info) -> Mission | None:
-        if self._entity.target_mission_id is None:
-            return None
-        found = await info.context.loaders.load(info, "mission", self._entity.target_mission_id)
-        return Mission.from_domain(found) if found else None
+        return related(self, info, EXPULSION, "target_mission")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The named people the measure concerns; often fewer than the headcount, or none.")
     def people(self, info: Info) -> list[Diplomat]:
-        return preloaded(self, "people", lambda: self._people(info))  # type: ignore[no-any-return]
-
-    async def _people(self, info: Info) -> list[Diplomat]:
-        return [Diplomat.from_domain(d) for d in await info.context.loaders.load(info, "people_of_measure", self.id)]
+        return related(self, info, EXPULSION, "people")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The earlier measures this one answers (tit-for-tat, mirror or solidarity responses).")
     def answers(self, info: Info) -> list[Expulsion]:
-        return preloaded(self, "answers", lambda: self._answers(info))  # type: ignore[no-any-return]
-
-    async def _answers(self, info: Info) -> list[Expulsion]:
-        loaded = await info.context.loaders.present(info, "expulsion", self._entity.answers)
-        return [Expulsion.from_domain(m) for m in loaded]
+        return related(self, info, EXPULSION, "answers")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The later measures that answer this one.")
     def answered_by(self, info: Info) -> list[Expulsion]:
-        return preloaded(self, "answered_by", lambda: self._answered_by(info))  # type: ignore[no-any-return]
-
-    async def _answered_by(self, info: Info) -> list[Expulsion]:
-        ids = await info.context.loaders.load(info, "answering", self.id)
-        loaded = await info.context.loaders.present(info, "expulsion", ids)
-        return [Expulsion.from_domain(m) for m in loaded]
+        return related(self, info, EXPULSION, "answered_by")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The wave this measure belongs to, if any.")
     def wave(self, info: Info) -> Wave | None:
-        return preloaded(self, "wave", lambda: self._wave(info))  # type: ignore[no-any-return]
-
-    async def _wave(self, info: Info) -> Wave | None:
-        if self._entity.wave_id is None:
-            return None
-        found = await info.context.loaders.load(info, "wave", self._entity.wave_id)
-        return Wave.from_domain(found) if found else None
+        return related(self, info, EXPULSION, "wave")  # type: ignore[no-any-return]
 
     @strawberry.field(description="What was said about this measure, by either side or by others.")
     def statements(self, info: Info) -> list[Annotated[Statement, strawberry.lazy("api.types.statements")]]:
-        return preloaded(self, "statements", lambda: self._statements(info))  # type: ignore[no-any-return]
-
-    async def _statements(self, info: Info) -> list[Annotated[Statement, strawberry.lazy("api.types.statements")]]:
-        from api.types.statements import Statement
-
-        return [Statement.from_domain(s) for s in await info.context.loaders.load(info, "statements_about", self.id)]
+        return related(self, info, EXPULSION, "statements")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The sources backing this measure, each with the headcount that source reported.")
     def citations(self, info: Info) -> list[Annotated[Citation, strawberry.lazy("api.types.statements")]]:
-        return preloaded(self, "citations", lambda: self._citations(info))  # type: ignore[no-any-return]
-
-    async def _citations(self, info: Info) -> list[Annotated[Citation, strawberry.lazy("api.types.statements")]]:
-        from api.types.statements import Citation
-
-        return [Citation.from_domain(c) for c in await info.context.loaders.load(info, "citations_of_measure", self.id)]
+        return related(self, info, EXPULSION, "citations")  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

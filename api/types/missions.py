@@ -10,12 +10,13 @@ import strawberry
 from strawberry import relay
 
 from api.context import Info
-from api.types.actors import Actor, State, load_actor
+from api.types.actors import Actor, State
 from api.types.history import Recorded
 from api.types.nodes import resolve_nodes
-from api.types.preloading import preloaded
+from api.types.preloading import related
 from api.types.values import MissionKind, Rank, StaffCategory
 from domain import missions, people
+from persistence.read_model import DIPLOMAT, MISSION
 
 
 @strawberry.type(description="A sending state's post in a host state, possibly accredited to an organisation rather than to the host.")
@@ -34,15 +35,15 @@ class Mission(relay.Node, Recorded):
 
     @strawberry.field(description="The state that sends the mission.")
     def sending_state(self, info: Info) -> State:
-        return preloaded(self, "sending_state", lambda: load_actor(info, self._entity.sending_state))  # type: ignore[no-any-return]
+        return related(self, info, MISSION, "sending_state")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The state on whose territory the mission sits.")
     def host_state(self, info: Info) -> State:
-        return preloaded(self, "host_state", lambda: load_actor(info, self._entity.host_state))  # type: ignore[no-any-return]
+        return related(self, info, MISSION, "host_state")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The organisation the mission is accredited to, when it is not the host state (e.g. the UN).")
     def accredited_to(self, info: Info) -> Actor | None:
-        return preloaded(self, "accredited_to", lambda: load_actor(info, self._entity.accredited_to))  # type: ignore[no-any-return]
+        return related(self, info, MISSION, "accredited_to")  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -69,17 +70,11 @@ class Diplomat(relay.Node, Recorded):
 
     @strawberry.field(description="The state that sent this person.")
     def sending_state(self, info: Info) -> State:
-        return preloaded(self, "sending_state", lambda: load_actor(info, self._entity.sending_state))  # type: ignore[no-any-return]
+        return related(self, info, DIPLOMAT, "sending_state")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The mission the person served at, if known.")
     def mission(self, info: Info) -> Mission | None:
-        return preloaded(self, "mission", lambda: self._mission(info))  # type: ignore[no-any-return]
-
-    async def _mission(self, info: Info) -> Mission | None:
-        if self._entity.mission_id is None:
-            return None
-        found = await info.context.loaders.load(info, "mission", self._entity.mission_id)
-        return Mission.from_domain(found) if found else None
+        return related(self, info, DIPLOMAT, "mission")  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

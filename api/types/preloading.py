@@ -18,3 +18,11 @@ def preloaded(owner: Any, name: str, load: Callable[[], Awaitable[Any]]) -> Any:
     if name in store:
         return store[name]
     return load()
+
+
+def related(owner: Any, info: Any, table: str, name: str) -> Any:
+    """Relation `name` of a record of `table`: as preloaded, or loaded through the request's batching loader."""
+    store: dict[str, Any] = getattr(owner, PRELOADED)
+    if name in store:
+        return store[name]
+    return info.context.loaders.related(info, table, name).load(owner._entity)

@@ -10,13 +10,14 @@ import strawberry
 from strawberry import relay
 
 from api.context import Info
-from api.types.actors import Actor, load_actor
+from api.types.actors import Actor
 from api.types.expulsions import Expulsion
 from api.types.history import Recorded
 from api.types.nodes import resolve_nodes
-from api.types.preloading import preloaded
+from api.types.preloading import related
 from api.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
 from domain import sources, statements
+from persistence.read_model import CITATION, STATEMENT
 
 
 @strawberry.type(description="A published document the record relies on.")
@@ -69,32 +70,15 @@ class Citation(relay.Node, Recorded):
 
     @strawberry.field(description="The source cited.")
     def source(self, info: Info) -> Source:
-        return preloaded(self, "source", lambda: self._source(info))  # type: ignore[no-any-return]
-
-    async def _source(self, info: Info) -> Source:
-        found = await info.context.loaders.load(info, "source", self._entity.source_id)
-        assert found is not None
-        return Source.from_domain(found)
+        return related(self, info, CITATION, "source")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The measure this citation backs, if it backs a measure.")
     def measure(self, info: Info) -> Expulsion | None:
-        return preloaded(self, "measure", lambda: self._measure(info))  # type: ignore[no-any-return]
-
-    async def _measure(self, info: Info) -> Expulsion | None:
-        if self._entity.measure_id is None:
-            return None
-        found = await info.context.loaders.load(info, "expulsion", self._entity.measure_id)
-        return Expulsion.from_domain(found) if found else None
+        return related(self, info, CITATION, "measure")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The statement this citation backs, if it backs a statement.")
     def statement(self, info: Info) -> Statement | None:
-        return preloaded(self, "statement", lambda: self._statement(info))  # type: ignore[no-any-return]
-
-    async def _statement(self, info: Info) -> Statement | None:
-        if self._entity.statement_id is None:
-            return None
-        found = await info.context.loaders.load(info, "statement", self._entity.statement_id)
-        return Statement.from_domain(found) if found else None
+        return related(self, info, CITATION, "statement")  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -138,22 +122,15 @@ class Statement(relay.Node, Recorded):
 
     @strawberry.field(description="The state or organisation on whose behalf it was said.")
     def on_behalf_of(self, info: Info) -> Actor:
-        return preloaded(self, "on_behalf_of", lambda: load_actor(info, self._entity.on_behalf_of))  # type: ignore[no-any-return]
+        return related(self, info, STATEMENT, "on_behalf_of")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The measures it is about; empty for a statement about no expulsion.")
     def measures(self, info: Info) -> list[Expulsion]:
-        return preloaded(self, "measures", lambda: self._measures(info))  # type: ignore[no-any-return]
-
-    async def _measures(self, info: Info) -> list[Expulsion]:
-        loaded = await info.context.loaders.present(info, "expulsion", self._entity.measure_ids)
-        return [Expulsion.from_domain(m) for m in loaded]
+        return related(self, info, STATEMENT, "measures")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The sources that report it.")
     def citations(self, info: Info) -> list[Citation]:
-        return preloaded(self, "citations", lambda: self._citations(info))  # type: ignore[no-any-return]
-
-    async def _citations(self, info: Info) -> list[Citation]:
-        return [Citation.from_domain(c) for c in await info.context.loaders.load(info, "citations_of_statement", self.id)]
+        return related(self, info, STATEMENT, "citations")  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
