@@ -28,6 +28,7 @@ import aiohttp
 import asyncpg
 from sqlalchemy import event
 
+from api.compiled import CompiledReads
 from api.context import Context
 from api.schema import build_schema
 from api.settings import Settings
@@ -101,29 +102,42 @@ def _headers(op: Operation, tokens: dict[str, str]) -> dict[str, str]:
     return {} if op.role is None else {"Authorization": f"Bearer {tokens[op.role]}"}
 
 
-async def _statements(url: str, ops: list[Operation], tokens: dict[str, str]) -> dict[str, int]:
-    """SQL statements each operation costs, counted in-process on the same database (the token check included)."""
+async def _statements(url: str, ops: list[Operation], tokens: dict[str, str]) -> tuple[dict[str, int], dict[str, str]]:
+    """SQL statements each operation costs, counted in-process on the same database (the token check included),
+    on the path the server takes: compiled where the query compiles, else the executor; and which path that is."""
     engine = create_engine(url)
     units = SqlUnitOfWorkFactory(engine)
     schema = build_schema()
+    compiled = CompiledReads(schema)
     counts: dict[str, int] = {}
+    paths: dict[str, str] = {}
     for op in ops:
         seen: list[str] = []
 
         def count(_c: Any, _cur: Any, statement: str, *_: Any, seen: list[str] = seen) -> None:
-            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SET TRANSACTION")):
                 seen.append(statement)
 
         event.listen(engine.sync_engine, "before_cursor_execute", count)
         context = await Context.for_request(units, IsoStateCatalogue(), Settings(), _headers(op, tokens).get("Authorization"))
-        result = await schema.execute(op.query, variable_values=op.variables, context_value=context)
+        answer = await compiled.answer(op.query, op.variables, None, context)
         await context.reads.close()
+        paths[op.name] = "compiled" if answer is not None else "executor"
+        data: Any = None if answer is None else json.loads(answer)
+        if answer is None:
+            seen.clear()
+            context = await Context.for_request(units, IsoStateCatalogue(), Settings(), _headers(op, tokens).get("Authorization"))
+            result = await schema.execute(op.query, variable_values=op.variables, context_value=context)
+            await context.reads.close()
+            if result.errors:
+                raise RuntimeError(f"{op.name}: {result.errors}")
+            data = result.data
         event.remove(engine.sync_engine, "before_cursor_execute", count)
-        if result.errors or (op.expect is not None and op.expect.decode().strip('"') not in json.dumps(result.data)):
-            raise RuntimeError(f"{op.name}: {result.errors or result.data}")
+        if op.expect is not None and op.expect.decode().strip('"') not in json.dumps(data):
+            raise RuntimeError(f"{op.name}: {data}")
         counts[op.name] = len(seen)
     await engine.dispose()
-    return counts
+    return counts, paths
 
 
 def _cli(command: list[str], url: str) -> float:
@@ -157,8 +171,14 @@ async def _exchange(url: str, kind: str, scale: int) -> dict[str, float]:
     }
 
 
-def _start(command: list[str], url: str, port: int, *, cache: int = 0) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DEMARCHE_DATABASE_URL": url, "DEMARCHE_LOAD_DEMO": "false", "DEMARCHE_RESPONSE_CACHE": str(cache)}
+def _start(command: list[str], url: str, port: int, *, cache: int = 0, compiled: bool = True) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DEMARCHE_DATABASE_URL": url,
+        "DEMARCHE_LOAD_DEMO": "false",
+        "DEMARCHE_RESPONSE_CACHE": str(cache),
+        "DEMARCHE_COMPILED_READS": "true" if compiled else "false",
+    }
     process = subprocess.Popen([*command, "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return process
 
@@ -281,6 +301,7 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 DEMARCHE = "http://127.0.0.1:8700"
+EXECUTOR = "http://127.0.0.1:8704"
 PEER = f"http://127.0.0.1:{peer.PORT}"
 
 
@@ -389,13 +410,15 @@ async def run_one(kind: str, scale: int, clients: int, duration: float, *, round
     page = ops[0]
     if only_peer:  # on PostgreSQL the comparison measures the page itself
         ops = [page] if kind == "sqlite" else []
-    statements = await _statements(url, ops or [page], tokens)
+    statements, paths = await _statements(url, ops or [page], tokens)
     results["page_sql_statements"] = statements[page.name]
     serve = [sys.executable, "-m", "api.cli", "serve", "--log-level", "warning"]
     servers: list[subprocess.Popen[bytes]] = []
     try:
         server = await _up(lambda: _start(serve, url, 8700), f"{DEMARCHE}/health")
         servers.append(server)
+        # The same server with the compiled read path turned off: every query through the executor, as before it.
+        servers.append(await _up(lambda: _start(serve, url, 8704, compiled=False), f"{EXECUTOR}/health"))
         if not only_peer:
             servers.append(await _up(lambda: _start(serve, url, 8702, cache=1000), "http://127.0.0.1:8702/health"))
             servers.append(
@@ -411,8 +434,12 @@ async def run_one(kind: str, scale: int, clients: int, duration: float, *, round
             body = {"query": op.query, "variables": op.variables}
             measured = await _measure(f"{DEMARCHE}/graphql", body, clients, duration, headers=_headers(op, tokens), expect=op.expect)
             measured["sql_statements"] = statements[op.name]
+            measured["path"] = paths[op.name]
             if "floor" in results:
                 measured["p50_vs_floor"] = measured["p50_ms"] / results["floor"]["p50_ms"]
+            if op.role != "editor":  # reads: the executor alone, right after, on the same record
+                reference = await _measure(f"{EXECUTOR}/graphql", body, clients, duration, headers=_headers(op, tokens), expect=op.expect)
+                measured["executor"] = reference
             results["operations"][op.name] = measured
             print(f"[{kind} {scale}] {op.name}: {measured}", flush=True)
         if not only_peer:
@@ -422,8 +449,14 @@ async def run_one(kind: str, scale: int, clients: int, duration: float, *, round
             results["cached"] = hit
             print(f"[{kind} {scale}] {page.name}, cached: {hit}", flush=True)
         if kind == "sqlite":
-            # The product's SQLite target is stated at one client.
-            one = await _measure(f"{DEMARCHE}/graphql", {"query": page.query, "variables": page.variables}, 1, duration)
+            # The product's SQLite target is stated at one client: compiled and executor in alternating rounds.
+            body = {"query": page.query, "variables": page.variables}
+            compiled_rounds, executor_rounds = [], []
+            for _ in range(rounds):
+                compiled_rounds.append(await _measure(f"{DEMARCHE}/graphql", body, 1, duration))
+                executor_rounds.append(await _measure(f"{EXECUTOR}/graphql", body, 1, duration))
+            one = _summary(compiled_rounds)
+            one["executor"] = _summary(executor_rounds)
             results["page_one_client"] = one
             print(f"[{kind} {scale}] {page.name}, 1 client: {one}", flush=True)
         else:
@@ -485,6 +518,13 @@ def _peer_markdown(run: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _versus_executor(op: dict[str, Any]) -> str:
+    reference = op.get("executor")
+    if reference is None:
+        return "— | — | —"
+    return f"{reference['rps']:.1f} | {reference['p50_ms']:.1f} | **{op['rps'] / reference['rps']:.2f}**"
+
+
 def _markdown(runs: list[dict[str, Any]], command: str, clients: int, duration: float) -> str:
     lines = [
         "# Benchmarks",
@@ -539,25 +579,32 @@ def _markdown(runs: list[dict[str, Any]], command: str, clients: int, duration: 
         one = run.get("page_one_client")
         if "floor" in run:
             lines += [
-                "| operation | req/s | p50 ms | p99 ms | p50 ÷ floor p50 | SQL statements |",
-                "| --- | ---: | ---: | ---: | ---: | ---: |",
+                "| operation | path | req/s | p50 ms | p99 ms | p50 ÷ floor p50 | SQL statements | executor req/s | executor p50 ms "
+                "| req/s ÷ executor's |",
+                "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
             ]
             floor = run["floor"]
             lines.append(
-                f"| floor (bare route, one SQL query) | {floor['rps']:.1f} | {floor['p50_ms']:.1f} | {floor['p99_ms']:.1f} | 1.00 | 1 |"
+                f"| floor (bare route, one SQL query) | — | {floor['rps']:.1f} | {floor['p50_ms']:.1f} | {floor['p99_ms']:.1f} | 1.00 | 1 "
+                "| — | — | — |"
             )
             for name, op in [*run["operations"].items(), ("page of 50, nested, from the response cache", run["cached"])]:
                 figures = f"{op['rps']:.1f} | {op['p50_ms']:.1f} | {op['p99_ms']:.1f} | {op['p50_vs_floor']:.2f}"
-                lines.append(f"| {name} | {figures} | {op['sql_statements']} |")
+                lines.append(f"| {name} | {op.get('path', 'cache')} | {figures} | {op['sql_statements']} | {_versus_executor(op)} |")
             if one is not None:
                 figures = f"{one['rps']:.1f} | {one['p50_ms']:.1f} | {one['p99_ms']:.1f}"
-                lines.append(f"| page of 50, nested, **1 client** | {figures} | — | {run['page_sql_statements']} |")
+                statements = run["page_sql_statements"]
+                lines.append(f"| page of 50, nested, **1 client** | compiled | {figures} | — | {statements} | {_versus_executor(one)} |")
             page = run["operations"]["page of 50, nested"]
             lines += [
                 "",
                 f"Cached page ÷ uncached page, req/s: **{run['cached']['rps'] / page['rps']:.1f} times**. "
                 "Every operation above the cached row ran on a server with the response cache off"
-                + (", and the 1-client row after it on that same server." if one is not None else "."),
+                + (", and the 1-client row after it on that same server." if one is not None else ".")
+                + " `path` says how that server answered: `compiled` (one SQL statement per root field building the JSON) or"
+                " `executor` (Strawberry's resolvers, for what does not compile). The executor columns are the same operation,"
+                " measured right after on a second server of the same code with `DEMARCHE_COMPILED_READS=false`: the read"
+                " path before the compiled one; the 1-client rows alternate between the two servers.",
             ]
         elif run["operations"]:
             lines += ["| operation | clients | req/s | p50 ms | p99 ms | SQL statements |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
