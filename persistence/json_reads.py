@@ -45,6 +45,7 @@ from domain.reading import (
 from persistence.json_sql import JsonSql, json_sql, literal
 from persistence.read_model import (
     RECORDS,
+    TABLE_RECORDS,
     TABLES,
     Flag,
     HeadcountColumns,
@@ -110,6 +111,11 @@ class JsonCompiler:
         """The JSON of the row `alias`, by the shape of its kind; null when the shape names no kind it is of."""
         variants = [(RECORDS[kind], fields) for kind, fields in shape.variants]
         if len(variants) == 1 and variants[0][0].kinds is None:
+            described, fields = variants[0]
+            return self.object(described, fields, alias, joins)
+        table = variants[0][0].table.name
+        if shape.kinds() == TABLE_RECORDS[table] and len({fields for _, fields in variants}) == 1:
+            # Every kind the table holds, asked the same of each (no type name, no ID): one object for all.
             described, fields = variants[0]
             return self.object(described, fields, alias, joins)
         branches = []
