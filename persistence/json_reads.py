@@ -100,9 +100,11 @@ class JsonCompiler:
     clause that introduces the record); its lists are correlated subqueries aggregating in id order.
     """
 
-    def __init__(self, sql: JsonSql) -> None:
+    def __init__(self, sql: JsonSql, *, lists: int = 0) -> None:
         self.sql = sql
         self._aliases = itertools.count()
+        self.lists = lists
+        """How many lists enclose what is being compiled."""
 
     def alias(self) -> str:
         return f"r{next(self._aliases)}"
@@ -195,7 +197,11 @@ class JsonCompiler:
             # No row joined (no such reference): null, as an absent record is.
             return f"CASE WHEN {inner}.id IS NULL THEN NULL ELSE {element} END"
         nested: list[str] = []
+        self.lists += 1
+        if self.sql.max_lists is not None and self.lists > self.sql.max_lists:
+            raise Unanswerable("lists nested deeper than this database's parser takes")
         element = self.record(field.shape, inner, nested)
+        self.lists -= 1
         if isinstance(relation, Linked):
             link = self.alias()
             source = (
@@ -235,13 +241,14 @@ class SqlRecordReader:
 
     def statement(self, plan: ReadPlan) -> Select[Any]:
         """The one statement answering `plan`; `Unanswerable` before any SQL runs when it cannot."""
-        compiler = JsonCompiler(self.sql)
+        compiler = JsonCompiler(self.sql, lists=1)  # a lookup nests like a page
         if isinstance(plan, Listing):
             return self.listing(plan, compiler)
         if isinstance(plan, Several):
             values = [self.lookup(lookup, compiler) if lookup is not None else null() for lookup in plan.lookups]
             return select(cast(self.sql.array_of(values), Text))
-        return select(cast(self.lookup(plan, compiler), Text))
+        # A lookup that finds nothing answers null, as the executor does.
+        return select(func.coalesce(cast(self.lookup(plan, compiler), Text), literal_column("'null'")))
 
     def lookup(self, plan: ById | ByCode, compiler: JsonCompiler) -> ColumnElement[Any]:
         alias = compiler.alias()
@@ -321,7 +328,7 @@ def page_body(
     built once for each shape of page.
     """
     sql = json_sql(dialect)
-    compiler = JsonCompiler(sql)
+    compiler = JsonCompiler(sql, lists=1)
     uses = {"behind": False, "total": False}
 
     def shown(joins: Sequence[str] = ()) -> str:

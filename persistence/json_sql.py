@@ -26,6 +26,9 @@ def literal(text: str) -> str:
 class JsonSql:
     """The SQL of one dialect for building JSON."""
 
+    max_lists: int | None = None
+    """How many lists one answer may nest (a page counts as one), where the database's parser sets a limit."""
+
     def object(self, pairs: Sequence[tuple[str, str]]) -> str:
         raise NotImplementedError
 
@@ -98,6 +101,9 @@ class PostgresJson(JsonSql):
 
 
 class SqliteJson(JsonSql):
+    # SQLite's parser stack overflows on a page of measures with three levels of lists below it.
+    max_lists = 3
+
     def object(self, pairs: Sequence[tuple[str, str]]) -> str:
         return "json_object(" + ", ".join(f"{literal(key)}, {value}" for key, value in pairs) + ")"
 

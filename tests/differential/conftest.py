@@ -79,8 +79,12 @@ class Differ:
         """Both answers, asserting that where the compiled path answered it said what the executor says."""
         outcome = await self.both(query, variables, operation_name)
         if outcome.compiled is not None:
-            assert outcome.reference is not None, f"{self.label}: compiled an answer where the executor errs: {outcome.errors}\n{query}"
-            assert outcome.compiled == outcome.reference, f"{self.label}: the answers differ\n{query}\n{variables}"
+            assert outcome.reference is not None, (
+                f"{self.label}: compiled an answer where the executor errs: {outcome.errors}\n{query}\n{variables}\n{outcome.compiled}"
+            )
+            assert outcome.compiled == outcome.reference, (
+                f"{self.label}: the answers differ\n{query}\n{variables}\ncompiled:  {outcome.compiled}\nreference: {outcome.reference}"
+            )
         return outcome
 
 
