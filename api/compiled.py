@@ -19,7 +19,7 @@ from api.context import Context
 from api.planner import Planner, strawberry_arguments
 from api.schema import DemarcheSchema
 from domain.errors import DomainError
-from domain.reading import Unanswerable
+from domain.reading import RecordReader, Unanswerable
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,8 @@ class CompiledReads:
         if plans:
             try:
                 async with context.reads.use() as repositories:
-                    answers = await repositories.reader.answer(plans)
+                    reader: RecordReader = repositories.reader
+                    answers = await reader.answer(plans)
             except (Unanswerable, DomainError) as reason:
                 log.debug("not compiled: %s", reason)
                 return None

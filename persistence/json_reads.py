@@ -243,7 +243,7 @@ class SqlRecordReader:
         """The one statement answering `plan`; `Unanswerable` before any SQL runs when it cannot."""
         compiler = JsonCompiler(self.sql, lists=1)  # a lookup nests like a page
         if isinstance(plan, Listing):
-            return self.listing(plan, compiler)
+            return self.listing(plan)
         if isinstance(plan, Several):
             values = [self.lookup(lookup, compiler) if lookup is not None else null() for lookup in plan.lookups]
             return select(cast(self.sql.array_of(values), Text))
@@ -263,7 +263,7 @@ class SqlRecordReader:
         source = text(f"{_quoted(_table_of(plan.shape))} {alias} {' '.join(joins)}")
         return select(answer).select_from(source).where(condition).scalar_subquery()
 
-    def listing(self, plan: Listing, compiler: JsonCompiler) -> Select[Any]:
+    def listing(self, plan: Listing) -> Select[Any]:
         records = plan.record if isinstance(plan.record, frozenset) else frozenset({plan.record})
         repositories = {LISTED[record] for record in records if record in LISTED}
         if len(repositories) != 1 or len(records) != len(records & LISTED.keys()):

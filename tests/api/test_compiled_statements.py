@@ -17,6 +17,7 @@ from api.settings import Settings
 from domain.access import Role
 from domain.use_cases.tokens import issue_token
 from persistence.catalogue import IsoStateCatalogue
+from persistence.engine import create_read_engine
 from persistence.unit_of_work import SqlUnitOfWorkFactory
 from tests.api.test_statement_count import NESTED_PAGE, TRANSACTION_CONTROL, _fill
 
@@ -36,11 +37,14 @@ async def _compiled(engine: AsyncEngine, units: SqlUnitOfWorkFactory, query: str
     schema = build_schema()
     compiled = CompiledReads(schema)
     executed: list[str] = []
+    control: list[str] = []
     transactions: list[str] = []
 
     def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
         # PostgreSQL's snapshot for several root fields is set by SET TRANSACTION: transaction control too.
-        if not sql.strip().upper().startswith((*TRANSACTION_CONTROL, "SET TRANSACTION")):
+        if sql.strip().upper().startswith((*TRANSACTION_CONTROL, "SET TRANSACTION")):
+            control.append(sql.strip().upper())
+        else:
             executed.append(sql)
 
     def begin(_conn: Any) -> None:
@@ -61,7 +65,7 @@ async def _compiled(engine: AsyncEngine, units: SqlUnitOfWorkFactory, query: str
     await reference_context.reads.close()
     assert reference.errors is None
     assert json.dumps(json.loads(text)) == json.dumps(reference.data), "the compiled answer is the executor's"
-    return {"statements": executed, "transactions": len(transactions), "data": json.loads(text)}
+    return {"statements": executed, "control": control, "transactions": len(transactions), "data": json.loads(text)}
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
@@ -82,3 +86,23 @@ async def test_a_compiled_page_is_one_statement_per_root_field_at_10_and_at_100_
         with_token = await _compiled(engine, units, NESTED_PAGE, first, secret)
         assert len(with_token["statements"]) == 2, "the token check, then the page"
         assert with_token["transactions"] == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+async def test_on_the_servers_read_engine_several_root_fields_read_one_repeatable_read_snapshot(
+    engine: AsyncEngine, units: SqlUnitOfWorkFactory, database_url: str
+) -> None:
+    await _fill(units, 30)
+    reads = create_read_engine(database_url)
+    assert reads is not None
+    served = SqlUnitOfWorkFactory(engine, reads=reads)
+    try:
+        single = await _compiled(reads, served, NESTED_PAGE, 10, None)
+        both = await _compiled(reads, served, TWO_ROOTS, 10, None)
+    finally:
+        await reads.dispose()
+    assert len(single["statements"]) == 1
+    assert single["control"] == [], "one statement needs no transaction around it"
+    assert len(both["statements"]) == 2
+    assert both["control"] == ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "COMMIT"]
