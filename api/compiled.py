@@ -24,6 +24,8 @@ from domain.reading import RecordReader, Unanswerable
 log = logging.getLogger(__name__)
 
 DOCUMENTS = 256
+EXPECTED = (Unanswerable, DomainError, GraphQLError, ValueError, TypeError)
+"""Why a request is left to the executor: it does not compile, or the executor will refuse its arguments."""
 
 
 class CompiledJson(str):
@@ -88,8 +90,12 @@ class CompiledReads:
         planner = Planner(self.schema._schema, self.arguments, context.settings, self.shapes(query, switches, operation_name, variables))
         try:
             planned = await planner.plan(document, variables, operation_name)
-        except (Unanswerable, DomainError, GraphQLError, ValueError, TypeError) as reason:
+        except EXPECTED as reason:
             log.debug("not compiled: %s", reason)
+            return None
+        except Exception:
+            # A fault of the compiled path, not of the request: the executor still answers it.
+            log.exception("the compiled read path failed to plan a query; the executor answers it")
             return None
         plans = [plan for _, plan in planned.fields if not isinstance(plan, str)]
         answers: list[str | None] = []
@@ -98,8 +104,11 @@ class CompiledReads:
                 async with context.reads.use() as repositories:
                     reader: RecordReader = repositories.reader
                     answers = await reader.answer(plans)
-            except (Unanswerable, DomainError) as reason:
+            except EXPECTED as reason:
                 log.debug("not compiled: %s", reason)
+                return None
+            except Exception:
+                log.exception("the compiled read path failed to answer a query; the executor answers it")
                 return None
         if any(answer is None for answer in answers):
             return None

@@ -34,7 +34,6 @@ from api.listings import LISTINGS
 from api.settings import Settings
 from api.types.nodes import node_ids
 from domain.actors import normalise_code
-from domain.errors import DomainError
 from domain.pagination import PageRequest, decode_cursor
 from domain.reading import (
     Bound,
@@ -300,7 +299,3 @@ def strawberry_arguments(schema: Any) -> Callable[[StrawberryField, dict[str, An
         return convert_arguments(arguments, field.arguments, scalar_registry=schema.schema_converter.scalar_registry, config=schema.config)
 
     return convert
-
-
-PlanErrors = (Unanswerable, DomainError)
-"""What makes a request go to the executor: a plan that cannot be made, or arguments the executor will refuse."""
