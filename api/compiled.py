@@ -19,11 +19,13 @@ from api.context import Context
 from api.planner import Planner, strawberry_arguments
 from api.schema import DemarcheSchema
 from domain.errors import DomainError
-from domain.reading import RecordReader, Unanswerable
+from domain.reading import NeverAnswerable, RecordReader, Unanswerable
 
 log = logging.getLogger(__name__)
 
 DOCUMENTS = 256
+NEVER = ("", "never")
+"""Where a document's shapes record that it selects something that never compiles."""
 EXPECTED = (Unanswerable, DomainError, GraphQLError, ValueError, TypeError)
 """Why a request is left to the executor: it does not compile, or the executor will refuse its arguments."""
 
@@ -87,9 +89,17 @@ class CompiledReads:
         if known is None or not isinstance(query, str):
             return None
         document, switches = known
-        planner = Planner(self.schema._schema, self.arguments, context.settings, self.shapes(query, switches, operation_name, variables))
+        shapes = self.shapes(query, switches, operation_name, variables)
+        if NEVER in shapes:
+            return None
+        planner = Planner(self.schema._schema, self.arguments, context.settings, shapes)
         try:
             planned = await planner.plan(document, variables, operation_name)
+        except NeverAnswerable as reason:
+            # Known from now on for this document: its next requests go to the executor at once.
+            shapes[NEVER] = reason
+            log.debug("not compiled: %s", reason)
+            return None
         except EXPECTED as reason:
             log.debug("not compiled: %s", reason)
             return None

@@ -49,6 +49,7 @@ from domain.reading import (
     Item,
     Items,
     Listing,
+    NeverAnswerable,
     ReadPlan,
     Record,
     Related,
@@ -118,9 +119,9 @@ class Planner:
             raise Unanswerable("the operation or its variables are not valid")
         operation: OperationDefinitionNode = built.operation
         if operation.operation is not OperationType.QUERY:
-            raise Unanswerable("not a query")
+            raise NeverAnswerable("not a query")
         if any(details.variable_signatures for details in built.fragments.values()):
-            raise Unanswerable("fragment variables")
+            raise NeverAnswerable("fragment variables")
         root = self.schema.query_type
         assert root is not None
         walk = _Walk(self.schema, built)
@@ -135,7 +136,7 @@ class Planner:
                 continue
             field = root.fields.get(name)
             if field is None:
-                raise Unanswerable(f"root field {name}")
+                raise NeverAnswerable(f"root field {name}")
             arguments = get_argument_values(field, details[0].node, built.variable_values, details[0].fragment_variable_values)
             kwargs = self.converted(_definition(field), arguments)
             fields.append((key, await self.root(walk, key, _definition(field).python_name, field, kwargs, details)))
@@ -176,7 +177,7 @@ class Planner:
             code: str = kwargs["code"]
             shape = self.remembered(key, "", lambda: walk.shape(self.schema.get_type(record.value), details, only=record))
             return ByCode(code.strip().upper(), shape)
-        raise Unanswerable(f"root field {name} is not compiled")
+        raise NeverAnswerable(f"root field {name} is not compiled")
 
     def node(self, walk: _Walk, key: str, id: relay.GlobalID, details: FieldDetailsList) -> ById | None:
         record = RECORD_TYPES.get(id.type_name)

@@ -206,6 +206,10 @@ class Unanswerable(Exception):
     """A reader cannot answer this plan exactly as the reference read path would; ask that path instead."""
 
 
+class NeverAnswerable(Unanswerable):
+    """Unanswerable whatever the variables: the question asks for something the read side does not compile."""
+
+
 def global_id(type_name: str, id: int) -> str:
     """A record's global ID: its type's name and its id, base64-encoded as Relay servers do."""
     return base64.b64encode(f"{type_name}:{id}".encode()).decode()
