@@ -101,16 +101,21 @@ class SqlRecordReader:
         keyset = repository.keyset(plan.filter, plan.page)
         page: PageRequest = plan.page
         sorts = keyset.sorts[:-1]
-        numbered = func.row_number().over(order_by=keyset.order).label("_n")
-        rows = (
-            select(*repository.table.c, *(column.label(f"sort_{i}") for i, column in enumerate(sorts)), numbered)
+        limited = (
+            select(*repository.table.c, *(column.label(f"sort_{i}") for i, column in enumerate(sorts)))
             .select_from(keyset.source)
             .where(*keyset.conditions, *keyset.beyond)
             .order_by(*keyset.order)
             .limit(page.size + 1)
-            .cte("page")
+            .cte("limited")
         )
-        ctes = [rows]
+        # Rows are numbered after the limit, over at most size + 1 rows: numbering before it would make the
+        # database sort every match (a full-text search's, say) through the window, not just keep the best.
+        reading_down = page.descending != page.backward
+        keys = [*(limited.c[f"sort_{i}"] for i in range(len(sorts))), limited.c.id]
+        numbered = func.row_number().over(order_by=[key.desc() if reading_down else key.asc() for key in keys]).label("_n")
+        rows = select(*limited.c, numbered).cte("page")
+        ctes = [limited, rows]
         kinds = tuple(_kind_of(column) for column in sorts)
         body_text, behind, total = page_body(
             self.dialect, plan.fields, records, page.order, page.descending, page.backward, page.size, kinds, keyset.behind is not None
