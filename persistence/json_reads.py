@@ -109,13 +109,7 @@ class SqlRecordReader:
             .limit(page.size + 1)
             .cte("limited")
         )
-        # Rows are numbered after the limit, over at most size + 1 rows: numbering before it would make the
-        # database sort every match (a full-text search's, say) through the window, not just keep the best.
-        reading_down = page.descending != page.backward
-        keys = [*(limited.c[f"sort_{i}"] for i in range(len(sorts))), limited.c.id]
-        numbered = func.row_number().over(order_by=[key.desc() if reading_down else key.asc() for key in keys]).label("_n")
-        rows = select(*limited.c, numbered).cte("page")
-        ctes = [limited, rows]
+        ctes = [limited]
         kinds = tuple(_kind_of(column) for column in sorts)
         body_text, behind, total = page_body(
             self.dialect, plan.fields, records, page.order, page.descending, page.backward, page.size, kinds, keyset.behind is not None

@@ -192,7 +192,8 @@ def page_body(
     kinds: tuple[type, ...],
     behind_possible: bool,
 ) -> tuple[str, bool, bool]:
-    """The JSON of a page over the "page" CTE (its rows numbered in reading order, one past the page),
+    """The JSON of a page over the "limited" CTE (the page's rows in reading order and one past it; numbered
+    here, after the limit, so the database never numbers more rows than that),
     and whether it reads the "behind" and "total" CTEs. It depends on no value a caller gives, so it is
     built once for each shape of page.
     """
@@ -200,8 +201,12 @@ def page_body(
     compiler = JsonCompiler(sql, lists=1)
     uses = {"behind": False, "total": False}
 
+    direction = "DESC" if descending != backward else "ASC"
+    keys = ", ".join([*(f"l.sort_{i} {direction}" for i in range(len(kinds))), f"l.id {direction}"])
+    rows = f'(SELECT l.*, row_number() OVER (ORDER BY {keys}) AS _n FROM "limited" l)'
+
     def shown(joins: Sequence[str] = ()) -> str:
-        return f'"page" p {" ".join(joins)} WHERE p._n <= {size}'
+        return f"{rows} p {' '.join(joins)} WHERE p._n <= {size}"
 
     reading = "p._n DESC" if backward else "p._n"
 
@@ -217,7 +222,7 @@ def page_body(
         return sql.base64(f"{literal(head)} || {joined} || {literal(tail)}", url_safe=True)
 
     def ends(fields: Sequence[tuple[str, Bound] | Constant]) -> str:
-        more = f'(SELECT count(*) FROM "page") > {size}'
+        more = f'(SELECT count(*) FROM "limited") > {size}'
         earlier = "1 = 0"
         if behind_possible and any(not isinstance(f, Constant) and f[1] in _BEYOND_ENDS for f in fields):
             uses["behind"] = True
