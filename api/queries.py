@@ -30,6 +30,7 @@ from api.listings import (
     wave_query,
 )
 from api.prefetch import connection_nodes, prefetch
+from api.relations import REPOSITORIES as TABLE_REPOSITORIES
 from api.types.actors import Organisation, State, actor_type
 from api.types.expulsions import Expulsion, Wave
 from api.types.missions import Diplomat, Mission
@@ -39,6 +40,7 @@ from domain.actors import Actor, normalise_code
 from domain.errors import InvalidInput, NotFound
 from domain.ports import Repository
 from domain.reading import Record
+from persistence.read_model import RECORDS
 from persistence.unit_of_work import SqlRepositories
 
 T = TypeVar("T")
@@ -52,15 +54,9 @@ Cursor = Annotated[str | None, strawberry.argument(description=CURSOR)]
 
 
 REPOSITORIES: dict[Record, Callable[[SqlRepositories], Repository[Any, Any]]] = {
-    Record.STATE: lambda u: u.actors,
-    Record.ORGANISATION: lambda u: u.actors,
-    Record.MISSION: lambda u: u.missions,
-    Record.DIPLOMAT: lambda u: u.diplomats,
-    Record.EXPULSION: lambda u: u.expulsions,
-    Record.WAVE: lambda u: u.waves,
-    Record.STATEMENT: lambda u: u.statements,
-    Record.SOURCE: lambda u: u.sources,
+    record: TABLE_REPOSITORIES[described.table.name] for record, described in RECORDS.items()
 }
+"""The repository that lists each kind of record, by its table."""
 
 
 async def _listing(

@@ -69,9 +69,9 @@ class SqlRecordReader:
 
     def statement(self, plan: ReadPlan) -> Select[Any]:
         """The one statement answering `plan`; `Unanswerable` before any SQL runs when it cannot."""
-        compiler = JsonCompiler(self.sql, lists=1)  # a lookup nests like a page
         if isinstance(plan, Listing):
             return self.listing(plan)
+        compiler = JsonCompiler(self.sql, lists=1)  # a lookup nests like a page
         if isinstance(plan, Several):
             values = [self.lookup(lookup, compiler) if lookup is not None else null() for lookup in plan.lookups]
             return select(cast(self.sql.array_of(values), Text))

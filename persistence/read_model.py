@@ -20,6 +20,7 @@ from domain.reading import Record
 from domain.sources import SourceKind
 from domain.statements import Channel, Stance
 from domain.values import HeadcountQualifier, Precision
+from persistence.repositories import table_of
 from persistence.tables import (
     ActorRow,
     AnswerRow,
@@ -33,11 +34,6 @@ from persistence.tables import (
     StatementRow,
     WaveRow,
 )
-
-
-def _table(model: type) -> Table:
-    table: Table = model.__table__  # type: ignore[attr-defined]
-    return table
 
 
 class Kind(Enum):
@@ -121,9 +117,9 @@ class RecordTable:
     relations: dict[str, Relation] = field(default_factory=dict)
 
 
-_ANSWERS = _table(AnswerRow)
-_PEOPLE = _table(ExpelledPersonRow)
-_ABOUT = _table(StatementAboutRow)
+_ANSWERS = table_of(AnswerRow)
+_PEOPLE = table_of(ExpelledPersonRow)
+_ABOUT = table_of(StatementAboutRow)
 
 ACTOR, MISSION, DIPLOMAT, EXPULSION, WAVE, STATEMENT, SOURCE, CITATION = (
     "actor",
@@ -170,14 +166,14 @@ RELATIONS: dict[str, dict[str, Relation]] = {
 }
 
 TABLES: dict[str, Table] = {
-    ACTOR: _table(ActorRow),
-    MISSION: _table(MissionRow),
-    DIPLOMAT: _table(DiplomatRow),
-    EXPULSION: _table(ExpulsionRow),
-    WAVE: _table(WaveRow),
-    STATEMENT: _table(StatementRow),
-    SOURCE: _table(SourceRow),
-    CITATION: _table(CitationRow),
+    ACTOR: table_of(ActorRow),
+    MISSION: table_of(MissionRow),
+    DIPLOMAT: table_of(DiplomatRow),
+    EXPULSION: table_of(ExpulsionRow),
+    WAVE: table_of(WaveRow),
+    STATEMENT: table_of(StatementRow),
+    SOURCE: table_of(SourceRow),
+    CITATION: table_of(CitationRow),
 }
 
 _ACTOR_VALUES: dict[str, Attribute] = {

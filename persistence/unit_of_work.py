@@ -78,7 +78,7 @@ class SqlRepositories:
     reader: SqlRecordReader
 
 
-def bind_repositories(target: SqlRepositories, connection: AsyncConnection) -> None:
+def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, autocommit: bool = False) -> None:
     target.actors = SqlActorRepository(connection)
     target.missions = SqlMissionRepository(connection)
     target.diplomats = SqlDiplomatRepository(connection)
@@ -90,7 +90,7 @@ def bind_repositories(target: SqlRepositories, connection: AsyncConnection) -> N
     target.analysis = SqlRecordAnalysis(connection)
     target.history = SqlHistoryRepository(connection)
     target.tokens = SqlTokenRepository(connection)
-    target.reader = SqlRecordReader(connection)
+    target.reader = SqlRecordReader(connection, autocommit=autocommit)
 
 
 class SqlUnitOfWork(SqlRepositories):
@@ -218,8 +218,7 @@ class SqlReadSession:
                     self._connection = await self._engine.connect()
                     if is_sqlite(self._engine):
                         await self._connection.execution_options(sqlite_begin="BEGIN")
-                    bind_repositories(self._repositories, self._connection)
-                    self._repositories.reader = SqlRecordReader(self._connection, autocommit=self._autocommit)
+                    bind_repositories(self._repositories, self._connection, autocommit=self._autocommit)
                 await self._connection.begin()
                 try:
                     yield self._repositories
