@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,13 +13,17 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from api.cache import ResponseCache
 from api.compiled import CompiledJson, CompiledReads
 from api.context import Context
+from api.gate import CALL, Gate
+from api.rates import RateLimiter
 from api.schema import build_schema
 from api.settings import Settings
+from persistence.budgets import SqlBudgetLedger
 from persistence.catalogue import IsoStateCatalogue
 from persistence.engine import create_engine, create_read_engine
 from persistence.setup import prepare
@@ -29,15 +34,39 @@ class DemarcheGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with a fresh context (and fresh loaders) per request."""
 
     def __init__(self, settings: Settings, units: SqlUnitOfWorkFactory) -> None:
-        schema = build_schema(max_depth=settings.max_query_depth)
+        schema = build_schema(
+            max_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            page_default=settings.max_page_size,
+        )
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.documents = schema.documents
         self.compiled = CompiledReads(schema) if settings.compiled_reads else None
         self.settings = settings
         self.units = units
         self.catalogue = IsoStateCatalogue()
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
-        return await Context.for_request(self.units, self.catalogue, self.settings, request.headers.get("authorization"))
+        call = CALL.get()
+        context = await Context.for_request(self.units, self.catalogue, self.settings, request.headers.get("authorization"))
+        context.cost = None if call is None else call.cost
+        if context.caller.principal is not None:
+            request.scope.setdefault("state", {})["demarche.token_valid"] = True  # the gate charges this token from now on
+        return context
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:
+        """The request the gate already read and checked; the body is not parsed twice."""
+        call = CALL.get()
+        if call is None:
+            return await super().parse_http_body(request_adapter)
+        return GraphQLRequestData(
+            query=call.query,
+            variables=call.variables,
+            operation_name=call.operation_name,
+            extensions=call.extensions,
+            protocol="http",
+        )
 
     async def execute_single(
         self, request: Any, request_adapter: Any, sub_response: Any, context: Context, root_value: Any, request_data: Any
@@ -47,7 +76,8 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             data = await self.compiled.answer(request_data.query, request_data.variables, request_data.operation_name, context)
             if data is not None:
                 sub_response.headers["x-demarche-read"] = "compiled"
-                return ExecutionResult(data=data, errors=None)  # type: ignore[arg-type]  # encode_json writes it out
+                extensions = None if context.cost is None else {"cost": context.cost}
+                return ExecutionResult(data=data, errors=None, extensions=extensions)  # type: ignore[arg-type]  # encode_json writes it out
         return await super().execute_single(
             request=request,
             request_adapter=request_adapter,
@@ -59,9 +89,11 @@ class DemarcheGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> str | bytes:
         """Compiled data goes out as the database wrote it; everything else is encoded as usual."""
-        if isinstance(data, dict) and isinstance(data.get("data"), CompiledJson) and len(data) == 1:
+        if isinstance(data, dict) and isinstance(data.get("data"), CompiledJson) and set(data) <= {"data", "extensions"}:
             compiled: str = data["data"]
-            return '{"data":' + compiled + "}"
+            extensions = data.get("extensions")
+            tail = "" if not extensions else ',"extensions":' + json.dumps(extensions, separators=(",", ":"))
+            return '{"data":' + compiled + tail + "}"
         if isinstance(data, list) and any(isinstance(item, dict) and isinstance(item.get("data"), CompiledJson) for item in data):
             parts = [self.encode_json(item) for item in data]
             return "[" + ",".join(part.decode() if isinstance(part, bytes) else part for part in parts) + "]"
@@ -87,8 +119,9 @@ class DemarcheGraphQL(GraphQL[Context, None]):
 
 def create_app(settings: Settings) -> Starlette:
     """Build engine, unit-of-work factory, schema and routes from one settings object."""
-    engine = create_engine(settings.database_url, pool_size=settings.pool_size)
-    reads = create_read_engine(settings.database_url, pool_size=settings.pool_size)
+    timeouts = {"connect_timeout": settings.db_connect_timeout, "statement_timeout": settings.db_statement_timeout}
+    engine = create_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
+    reads = create_read_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
     units = SqlUnitOfWorkFactory(engine, reads=reads)
 
     @contextlib.asynccontextmanager
@@ -105,6 +138,23 @@ def create_app(settings: Settings) -> Starlette:
     async def home(_request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
-    graphql = ResponseCache(DemarcheGraphQL(settings, units), units.record_version, entries=settings.response_cache)
+    view = DemarcheGraphQL(settings, units)
+    cache = ResponseCache(
+        view, units.record_version, view.documents, entries=settings.response_cache, max_bytes=settings.response_cache_bytes
+    )
+    ledger = SqlBudgetLedger(engine)
+    limiter = (
+        RateLimiter(ledger.spend, ledger.forget_before, limit=settings.rate_limit, window=settings.rate_window)
+        if settings.rate_limit
+        else None
+    )
+    graphql = Gate(
+        cache,
+        view.documents,
+        limiter,
+        max_body=settings.max_body_bytes,
+        max_cost=settings.max_query_cost,
+        timeout=settings.request_timeout,
+    )
     routes = [Route("/", home), Route("/health", health), Route("/graphql", graphql, methods=["GET", "POST"]), Mount("/graphql", graphql)]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from api import cli_db, cli_exchange, cli_tokens
+from api import cli_db, cli_exchange, cli_history, cli_tokens
 from api.cli_common import database
 from api.settings import Settings
 
@@ -15,13 +15,14 @@ SCHEMA_FILE = Path("schema.graphql")
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
     from api.app import create_app
+    from api.server import server
 
     settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level)
-    return 0
+    running = server(create_app(settings), settings, log_level=args.log_level)
+    running.run()
+    # As `uvicorn.run` does: exit 3 when the server never started.
+    return 0 if running.started else 3
 
 
 def _demo(settings: Settings, _args: argparse.Namespace) -> int:
@@ -83,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
     cli_db.register(commands)
     cli_exchange.register(commands)
     cli_tokens.register(commands)
+    cli_history.register(commands)
     return root
 
 

@@ -20,7 +20,8 @@ async def database(settings: Settings, *, prepared: bool = True) -> AsyncIterato
     from persistence.engine import create_engine
     from persistence.setup import prepare
 
-    engine = create_engine(settings.database_url)
+    # No statement timeout: an import or a migration may run long, and whoever runs the command can stop it.
+    engine = create_engine(settings.database_url, connect_timeout=settings.db_connect_timeout, pool_timeout=settings.db_pool_timeout)
     try:
         if prepared:
             await prepare(engine, load_demo=False, migrate=settings.migrate_on_start)

@@ -12,8 +12,7 @@ import logging
 from collections import OrderedDict
 from typing import Any
 
-from graphql import DirectiveNode, DocumentNode, GraphQLError, VariableNode, Visitor, parse, specified_rules, visit
-from strawberry.schema.schema import validate_document
+from graphql import DirectiveNode, DocumentNode, GraphQLError, VariableNode, Visitor, visit
 
 from api.context import Context
 from api.planner import Planner, strawberry_arguments
@@ -41,27 +40,23 @@ class CompiledReads:
 
     def __init__(self, schema: DemarcheSchema) -> None:
         self.schema = schema
-        self.rules = (*specified_rules, *schema.limit_rules)
         self.arguments = strawberry_arguments(schema)
-        self._documents: OrderedDict[str, tuple[DocumentNode, tuple[str, ...]] | None] = OrderedDict()
+        self._switches: OrderedDict[str, tuple[DocumentNode, tuple[str, ...]]] = OrderedDict()
         self._shapes: OrderedDict[tuple[str, str | None, str], dict[tuple[str, str], Any]] = OrderedDict()
 
     def document(self, query: str) -> tuple[DocumentNode, tuple[str, ...]] | None:
         """The parsed document and the variables its `@skip`/`@include` read, when it is valid; else None.
-        Each document is parsed and validated once."""
-        if query in self._documents:
-            self._documents.move_to_end(query)
-            return self._documents[query]
-        found: tuple[DocumentNode, tuple[str, ...]] | None = None
-        try:
-            parsed = parse(query, max_tokens=self.schema.max_tokens)
-        except GraphQLError:
-            parsed = None
-        if parsed is not None and not validate_document(self.schema._schema, parsed, self.rules):
-            found = (parsed, switch_variables(parsed))
-        self._documents[query] = found
-        while len(self._documents) > DOCUMENTS:
-            self._documents.popitem(last=False)
+        Each document is parsed and validated once, in the schema's cache of documents."""
+        found = self._switches.get(query)
+        if found is not None:
+            self._switches.move_to_end(query)
+            return found
+        prepared = self.schema.documents.prepare(query)
+        if prepared.document is None or prepared.errors:
+            return None
+        found = self._switches[query] = (prepared.document, switch_variables(prepared.document))
+        while len(self._switches) > DOCUMENTS:
+            self._switches.popitem(last=False)
         return found
 
     def shapes(

@@ -26,6 +26,8 @@ class Context:
     catalogue: StateCatalogue
     settings: Settings
     caller: Caller = ANONYMOUS
+    cost: int | None = None
+    """What the request's operation may cost, as the gate measured it before it ran."""
 
     @classmethod
     async def for_request(

@@ -106,5 +106,15 @@ def is_client_error(error: GraphQLError) -> bool:
     return False
 
 
+CODES: dict[type[DomainError], str] = {StorageUnavailable: "UNAVAILABLE", InvalidInput: "BAD_USER_INPUT", NotFound: "NOT_FOUND"}
+"""The machine-readable `extensions.code` of a query error a domain error caused (a mutation returns a typed result instead)."""
+
+
 def should_mask(error: GraphQLError) -> bool:
+    """Whether to mask an error (see `is_client_error`); an error a domain error caused gets its code on the way."""
+    code = next((code for kind, code in CODES.items() if isinstance(error.original_error, kind)), None)
+    if code is not None:
+        error.extensions = {**(error.extensions or {}), "code": code}
+    if isinstance(error.original_error, InvalidInput):
+        error.extensions = {**(error.extensions or {}), "argument": error.original_error.field}
     return not is_client_error(error)

@@ -12,7 +12,7 @@ from strawberry import UNSET, relay
 
 from api.types.values import HeadcountQualifier
 from domain.errors import InvalidInput
-from domain.values import Headcount, PartialDate
+from domain.values import Headcount, PartialDate, record_id
 
 Convert = Callable[[str, Any], Any]
 
@@ -44,9 +44,10 @@ def node_id(type_names: str | tuple[str, ...], field: str, value: str) -> int:
         raise InvalidInput(field, f"{field} {value!r} is not a valid global ID") from None
     if global_id.type_name not in expected:
         raise InvalidInput(field, f"{field} must be the ID of a {' or '.join(expected)}, not of a {global_id.type_name}")
-    if not global_id.node_id.isdigit() or len(global_id.node_id) > 18:
+    number = record_id(global_id.node_id)
+    if number is None:
         raise InvalidInput(field, f"{field} {value!r} is not a valid global ID")
-    return int(global_id.node_id)
+    return number
 
 
 def ref(type_name: str) -> Convert:

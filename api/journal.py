@@ -1,4 +1,4 @@
-"""History, tokens and the caller, on the query side; restoring deleted records and managing tokens, on the mutation side."""
+"""History, tokens and the caller, on the query side; restoring records, erasing personal data and managing tokens, on the mutation side."""
 
 from __future__ import annotations
 
@@ -16,7 +16,18 @@ from api.inputs import node_id
 from api.mutations import common
 from api.types.actors import Organisation, State, actor_type
 from api.types.expulsions import Expulsion, Wave
-from api.types.history import CURSOR, FIRST, LAST, ChangeAction, HistoryEntry, RecordKind, decode_record_id, history_connection
+from api.types.history import (
+    CURSOR,
+    FIRST,
+    LAST,
+    PRIVATE,
+    ChangeAction,
+    HistoryEntry,
+    PersonalDataErased,
+    RecordKind,
+    decode_record_id,
+    history_connection,
+)
 from api.types.missions import Diplomat, Mission
 from api.types.statements import Citation, Source, Statement
 from domain import access, history
@@ -77,6 +88,9 @@ RestoreResult = common.result_union(
 CreateTokenResult = common.result_union(
     "CreateTokenResult", CreatedToken, description="The new token with its secret, or why none was made."
 )
+ErasePersonalDataResult = common.result_union(
+    "ErasePersonalDataResult", PersonalDataErased, description="What the erasure did, or why nothing was erased."
+)
 RevokeTokenResult = common.result_union("RevokeTokenResult", ApiToken, description="The revoked token, or why nothing changed.")
 
 EntryId = Annotated[strawberry.ID, strawberry.argument(description="Global ID of the HistoryEntry recording the deletion.")]
@@ -88,7 +102,7 @@ class JournalQueries:
     @strawberry.field(
         description=(
             "The append-only history of every change to the record, oldest first (or newest first with `descending`), "
-            "filtered by author, kind of record, record, action and time."
+            f"filtered by author, kind of record, record, action and time. {PRIVATE}"
         )
     )
     async def history(
@@ -147,6 +161,30 @@ class JournalMutations:
         async def run() -> Any:
             kind, record = await history_use_cases.restore(node_id("HistoryEntry", "entryId", entry_id), uow=info.context.units())
             return BUILDERS[kind](record)
+
+        return await outcome(run)
+
+    @admin_mutation(
+        "Erase a person's identifying fields (a diplomat's name) for good: from the live record if it still exists, and from "
+        "every history entry about them, in one transaction. A REDACT entry records who erased, when and why; "
+        "the erased values are kept nowhere, and nothing else in the history changes."
+    )
+    async def erase_personal_data(
+        self,
+        info: Info,
+        record_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Global ID of the person's record (a Diplomat), live or deleted.")
+        ],
+        reason: Annotated[
+            str, strawberry.argument(description="Why the data is erased (e.g. the request it answers); kept in the history.")
+        ],
+    ) -> ErasePersonalDataResult:
+        async def run() -> PersonalDataErased:
+            decoded = decode_record_id(record_id)
+            if decoded is None:
+                raise InvalidInput("recordId", f"recordId {record_id!r} is not the global ID of a record")
+            erasure = history.Erasure(*decoded, reason=reason)
+            return PersonalDataErased.from_domain(await history_use_cases.erase_personal_data(erasure, uow=info.context.units()))
 
         return await outcome(run)
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
-from strawberry.extensions.max_aliases import create_validator as aliases_validator
-from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
 from api.access import ForbiddenError, ReadAccess, RequireRole, UnauthenticatedError, guard_fields
 from api.analysis import AnalysisQueries
+from api.documents import Documents, PreparedDocuments
 from api.errors import ConflictError, NotFoundError, UnavailableError, ValidationError, VersionConflictError, should_mask
 from api.journal import JournalMutations, JournalQueries
+from api.limits import TextArgumentsRule, aliases_rule, depth_rule
 from api.mutations.actors import ActorMutations
 from api.mutations.expulsions import ExpulsionMutations
 from api.mutations.missions import MissionMutations
@@ -47,38 +47,31 @@ class DemarcheSchema(strawberry.Schema):
     """Logs only unexpected errors (MaskErrors already logged each with its traceback); a client's
     bad input is answered, not logged."""
 
-    limit_rules: tuple[type[ASTValidationRule], ...] = ()
-    """The rules every document is validated with beyond the specification's own."""
-    max_tokens: int = 0
+    documents: Documents
+    """Every document's one parse and validation, with the limits below."""
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         return None
 
 
-def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000) -> DemarcheSchema:
+def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000, page_default: int = 100) -> DemarcheSchema:
     """The schema with its request limits; unexpected errors reach clients only as 'Unexpected error.'."""
     # Every root field is guarded: reads by ReadAccess, mutations by the editor role unless they ask for more.
     guard_fields(get_object_definition(Root, strict=True).fields, ReadAccess, ReadAccess)
     guard_fields(get_object_definition(Mutation, strict=True).fields, lambda: RequireRole(Role.EDITOR), RequireRole)
-    depth_rule = depth_validator(max_depth, None, None)
-    aliases_rule = aliases_validator(max_aliases)
     schema = DemarcheSchema(
         query=Root,
         mutation=Mutation,
         types=[*NODE_TYPES, *ERROR_TYPES],
         extensions=[
-            # Factories, not instances: Strawberry then makes fresh extensions for every request.
-            # The limit rules are made once, so the validation cache below sees the same rules
-            # every time and validates each document once, not on every request.
-            partial(AddValidationRules, [depth_rule, aliases_rule]),
-            partial(MaxTokensLimiter, max_token_count=max_tokens),
+            # Factories, not instances: Strawberry makes fresh extensions for every request; they all
+            # share the schema's one cache of parsed and validated documents.
+            lambda: PreparedDocuments(schema.documents),
             partial(MaskErrors, should_mask_error=should_mask),
-            # Parsing and validating a document dominate small queries; do it once per document.
-            partial(ParserCache, maxsize=256),
-            partial(ValidationCache, maxsize=256),
         ],
     )
-    schema.limit_rules, schema.max_tokens = (depth_rule, aliases_rule), max_tokens
+    rules = (depth_rule(max_depth), aliases_rule(max_aliases), TextArgumentsRule)
+    schema.documents = Documents(schema._schema, rules, max_tokens=max_tokens, page_default=page_default)
     return schema
 
 

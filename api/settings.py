@@ -27,6 +27,42 @@ class Settings(BaseSettings):
     reads_require_token: bool = Field(
         default=False, description="Refuse queries without a valid bearer token (by default anyone may read; writing always needs one)"
     )
+    max_query_cost: int = Field(
+        default=25_000,
+        ge=0,
+        le=10_000_000,
+        description=(
+            "Most objects one operation may return, counted before it runs (connections multiply by `first`/`last`, "
+            "plain lists by 10, analyses of the whole record weigh 100); 0 lifts the limit"
+        ),
+    )
+    max_aliases: int = Field(default=30, ge=1, le=1000, description="Most aliased fields a document may select, fragments expanded")
+    max_tokens: int = Field(default=5000, ge=100, le=100_000, description="Most tokens a document may have; parsing stops there")
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, le=100_000_000, description="Largest request body, in bytes; a larger one is answered 413 unread"
+    )
+    rate_limit: int = Field(
+        default=5000,
+        ge=0,
+        le=100_000_000,
+        description=(
+            "Points each caller (a token, or an address when anonymous) may spend per window; a request spends one point per "
+            "100 of its cost, at least one; over it, 429 with Retry-After; 0 turns rate limiting off"
+        ),
+    )
+    rate_window: int = Field(default=60, ge=1, le=86_400, description="Seconds of the rate limit's window")
+    request_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Seconds one request may run before it is stopped and answered with an UNAVAILABLE error (nothing is half-written)",
+    )
+    response_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        le=16 * 1024 * 1024 * 1024,
+        description="Bytes of responses the cache may hold in all; a response larger than a tenth of it is not cached",
+    )
     compiled_reads: bool = Field(
         default=True,
         description="Answer queries from one SQL statement per root field where they compile; false sends every query to the executor",
@@ -34,4 +70,37 @@ class Settings(BaseSettings):
     migrate_on_start: bool = Field(
         default=True,
         description="Upgrade the database schema on start; when false, refuse to start on a schema that is not current",
+    )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description=(
+            "Seconds a client has to send a whole request line and headers, counted from its connection or from the previous "
+            "response; a slower client is answered 408 and disconnected"
+        ),
+    )
+    body_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a request body may stall between two chunks; a stalled request is answered 408 and disconnected",
+    )
+    keep_alive_timeout: int = Field(
+        default=5, ge=1, le=300, description="Whole seconds an idle connection is kept open after a response (uvicorn's own keep-alive)"
+    )
+    db_connect_timeout: float = Field(
+        default=5, gt=0, le=300, description="Seconds to wait for a new database connection before the request is answered UNAVAILABLE"
+    )
+    db_statement_timeout: float = Field(
+        default=10,
+        gt=0,
+        le=3600,
+        description=(
+            "Seconds one SQL statement may run (PostgreSQL cancels it; the server gives up on a database that does not answer "
+            "half a second later); on SQLite, how long a writer waits for another's lock"
+        ),
+    )
+    db_pool_timeout: float = Field(
+        default=5, gt=0, le=300, description="Seconds a request waits for a pooled database connection when all are in use"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -19,6 +20,9 @@ from domain.errors import InvalidInput
 SECRET_PREFIX = "dmr_"
 RESERVED_NAMES = frozenset({"demarche", "cli", "import"})
 """Authors the history uses for changes made without a token, which no token may take."""
+NAME_LIMIT = 100
+UNNAMED = {"Cc": "a control character", "Co": "a private-use character", "Cs": "a surrogate", "Cn": "an unassigned code point"}
+"""How to name, by its Unicode category, a character that has no name of its own."""
 
 
 class Role(Enum):
@@ -57,9 +61,10 @@ class ApiToken:
     id: int | None = None
 
     def __post_init__(self) -> None:
-        self.name = checks.required_text("name", self.name, limit=100)
-        if self.name.lower() in RESERVED_NAMES:
-            raise InvalidInput("name", f"{self.name!r} is how the history names the server's own changes; choose another name")
+        # A token read back keeps the name it was stored under, so one named before a rule was
+        # tightened can still be listed, used and revoked.
+        if self.id is None:
+            self.name = token_name("name", self.name)
 
     @property
     def active(self) -> bool:
@@ -68,6 +73,32 @@ class ApiToken:
     @property
     def principal(self) -> Principal:
         return Principal(self.name, self.role)
+
+
+def token_name(field: str, value: str) -> str:
+    """A token's name as it is stored: NFKC-normalised, trimmed, printable, and not one of the history's own authors.
+
+    The history records changes under this name, so a name must read as what it is: NFKC folds
+    compatibility forms (`import` spelt in fullwidth letters, U+FF49 U+FF4D …, becomes `import`),
+    and every character that is not printable is refused rather than silently dropped — C0 and C1
+    controls, zero-width and bidirectional formatting characters, line and paragraph separators. Case is kept, and names that
+    differ only in case are distinct tokens, but a reserved name is refused in any case
+    (`Import`): in a history listing it would pass for the server's own author.
+    """
+    name = unicodedata.normalize("NFKC", value)
+    hidden = next((character for character in name if not character.isprintable()), None)
+    if hidden is not None:
+        code = f"U+{ord(hidden):04X}"
+        described = unicodedata.name(hidden, "") or UNNAMED.get(unicodedata.category(hidden), "an unnamed character")
+        raise InvalidInput(field, f"{field} contains {code} ({described}); a token name may hold only printable characters")
+    name = checks.required_text(field, name, limit=NAME_LIMIT)
+    folded = unicodedata.normalize("NFKC", name.casefold())
+    if folded in RESERVED_NAMES:
+        given = value.strip()
+        raise InvalidInput(
+            field, f"{given!r} reads as {folded!r}, the name the history gives the server's own changes; choose another name"
+        )
+    return name
 
 
 def new_secret() -> str:

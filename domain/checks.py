@@ -10,7 +10,8 @@ from domain.errors import InvalidInput
 SHORT_TEXT = 200
 LONG_TEXT = 10_000
 URL_TEXT = 2_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+"""C0 controls but tab and line breaks, DEL, and lone UTF-16 surrogates (which no database can store)."""
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
@@ -28,7 +29,7 @@ def text(field: str, value: str | None, *, limit: int = SHORT_TEXT, required: bo
     if len(cleaned) > limit:
         raise InvalidInput(field, f"{field} is {len(cleaned)} characters long; the limit is {limit}")
     if _CONTROL.search(cleaned):
-        raise InvalidInput(field, f"{field} contains a control character (only tabs and line breaks are allowed)")
+        raise InvalidInput(field, f"{field} contains a control character or a lone surrogate (only tabs and line breaks are allowed)")
     return cleaned
 
 

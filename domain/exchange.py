@@ -24,6 +24,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.expulsions import Expulsion
 from domain.filters import DateRange, ExpulsionFilter
 from domain.use_cases.actors import FIXED_FIELDS
+from domain.values import MAX_RECORD_ID
 
 FORMAT = "demarche-record"
 VERSION = 1
@@ -260,8 +261,8 @@ class RecordReader:
                 return
         else:
             id = value.get("id")
-            if not isinstance(id, int) or isinstance(id, bool) or id < 1:
-                self._problem(number, kind, None, "id", f"every {kind} has its id, a whole number from 1 up")
+            if not isinstance(id, int) or isinstance(id, bool) or not 1 <= id <= MAX_RECORD_ID:
+                self._problem(number, kind, None, "id", f"every {kind} has its id, a whole number from 1 to {MAX_RECORD_ID}")
                 return
             key = id
         self._take(number, kind, key, value)
@@ -304,8 +305,8 @@ class RecordReader:
         try:
             if "id" in values:
                 key = values["id"] = _whole("id", values["id"])
-                if key < 1:
-                    raise InvalidInput("id", "an id is a whole number from 1 up")
+                if not 1 <= key <= MAX_RECORD_ID:
+                    raise InvalidInput("id", f"an id is a whole number from 1 to {MAX_RECORD_ID}")
             for name in _CSV_IDS:
                 if name in values:
                     values[name] = _whole(name, values[name])
@@ -339,10 +340,10 @@ def _storable(kind: str, entity: Any) -> None:
 
 
 def _whole(field: str, text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidInput(field, f"{field} {text!r} is not a whole number") from None
+    stripped = text.strip()
+    if not stripped.isascii() or not stripped.lstrip("+-").isdigit():
+        raise InvalidInput(field, f"{field} {text!r} is not a whole number in ASCII digits")
+    return int(stripped)
 
 
 class _Actors:

@@ -11,6 +11,8 @@ from enum import Enum
 from domain.errors import InvalidInput
 
 MAX_HEADCOUNT = 100_000
+MAX_RECORD_ID = 2**31 - 1
+"""The largest id a record can have: both databases store ids as 32-bit integers."""
 
 
 class Precision(Enum):
@@ -21,7 +23,16 @@ class Precision(Enum):
     DAY = "day"
 
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+"""ASCII digits only: `\\d` and `int()` would also take other scripts' digits (`٢٠٢٢` as 2022)."""
+
+
+def record_id(text: str) -> int | None:
+    """The record id written as `text` (ASCII digits, at most MAX_RECORD_ID), or None when it cannot be one."""
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_RECORD_ID else None
 
 
 @dataclass(frozen=True, slots=True, order=False)

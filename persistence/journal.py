@@ -1,4 +1,8 @@
-"""Storage of the history and of bearer tokens."""
+"""Storage of the history and of bearer tokens.
+
+The database refuses to change or remove a history entry (migrations 0002 and 0003), with one
+exception: after a REDACT entry about a person, the entries before it may have that person's
+identifying fields set to null, and nothing else."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.access import ApiToken, Role
-from domain.history import Change, ChangeAction, HistoryFilter
+from domain.history import Change, ChangeAction, HistoryFilter, redacted
 from persistence import mappers
 from persistence.repositories import SqlRepository, table_of
 from persistence.tables import ApiTokenRow, HistoryRow
@@ -34,6 +38,7 @@ def change_values(change: Change) -> mappers.Values:
         "version": change.version,
         "before": change.before,
         "after": change.after,
+        "reason": change.reason,
     }
 
 
@@ -48,11 +53,12 @@ def change(row: Any, links: mappers.Values) -> Change:
         version=row.version,
         before=row.before,
         after=row.after,
+        reason=row.reason,
     )
 
 
 class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
-    """Entries are appended and listed in the order written (by id); there is no way to change one."""
+    """Entries are appended and listed in the order written (by id); the only change is a redaction."""
 
     table = table_of(HistoryRow)
     mapper = mappers.Mapper(change_values, change)
@@ -71,6 +77,8 @@ class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
             found.append(c.at >= filter.since)
         if filter.until is not None:
             found.append(c.at <= filter.until)
+        if filter.hidden:
+            found.append(c.entity.not_in(sorted(filter.hidden)))
         return found
 
     async def append(self, entry: Change) -> Change:
@@ -80,6 +88,26 @@ class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
 
     async def add(self, entity: Change) -> Change:
         return await self.append(entity)
+
+    async def redact(self, entity: str, record_id: int, *, before: int) -> int:
+        """Blank the kind's personal fields in the record's entries older than the REDACT entry `before`.
+
+        Only the entries whose content changes are written: the database checks each against the
+        redacted form of what it held, so a value is set to null and to nothing else.
+        """
+        c = self.table.c
+        mine = select(c.id, c.before, c.after).where(c.entity == entity, c.record_id == record_id, c.id < before).order_by(c.id)
+        written = 0
+        for row in (await self.connection.execute(mine)).all():
+            values = {
+                column: blanked
+                for column, document in (("before", row.before), ("after", row.after))
+                if (blanked := redacted(entity, document)) != document
+            }
+            if values:
+                await self.connection.execute(update(self.table).where(c.id == row.id).values(**values))
+                written += 1
+        return written
 
     async def update(self, entity: Change) -> Change:
         raise TypeError("the history is append-only")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
 HEADCOUNT_CHECK = (
@@ -226,7 +226,7 @@ class ApiTokenRow(SQLModel, table=True):
 
 
 class HistoryRow(SQLModel, table=True):
-    """One change to one record; rows are only ever inserted (triggers refuse the rest)."""
+    """One change to one record; rows are only ever inserted (triggers refuse the rest, but a person's redaction)."""
 
     __tablename__ = "history"
     __table_args__ = (
@@ -242,3 +242,16 @@ class HistoryRow(SQLModel, table=True):
     version: int = Field(sa_column=Column(Integer, nullable=False))
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class RateBudgetRow(SQLModel, table=True):
+    """Points one caller spent in one window of the rate limit, shared by every server process.
+
+    On PostgreSQL the table is UNLOGGED: a lost count after a crash only forgives one window.
+    """
+
+    __tablename__ = "rate_budget"
+    caller: str = Field(sa_column=Column(String(80), primary_key=True))
+    window: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    spent: int = Field(sa_column=Column(BigInteger, nullable=False))

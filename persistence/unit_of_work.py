@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import Self
 
+import asyncpg  # type: ignore[import-untyped]  # no stubs; only its exception and connection classes are used
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from domain.errors import Conflict, DomainError, StorageUnavailable
+from domain.errors import Conflict, DomainError, InvalidInput, StorageUnavailable
 from persistence.analysis import SqlRecordAnalysis
-from persistence.engine import is_sqlite
+from persistence.engine import discard, is_sqlite
 from persistence.journal import SqlHistoryRepository, SqlTokenRepository
 from persistence.json_reads import SqlRecordReader
 from persistence.repositories import (
@@ -43,10 +46,61 @@ BUMP_VERSION = update(_VERSION).values(version=_VERSION.c.version + 1)
 READ_VERSION = select(_VERSION.c.version)
 
 
-def storage_error(exc: DBAPIError) -> DomainError:
-    """The port's own error for a database failure, worded without the database's internals."""
-    if not isinstance(exc, IntegrityError):
-        return StorageUnavailable("the record store is unavailable; nothing was written")
+STORE_FAULTS = (DBAPIError, OSError, PoolTimeout, asyncpg.PostgresError, asyncpg.InterfaceError, OverflowError)
+"""What a failing store raises: the driver's errors (wrapped by SQLAlchemy or not), a refused or lost
+connection (OSError), a wait that ran out (TimeoutError is an OSError; PoolTimeout is SQLAlchemy's for an
+empty pool), and SQLite's refusal of an integer past 64 bits (OverflowError)."""
+UNAVAILABLE = "the record store is unavailable; nothing was written. Retrying later may succeed"
+BAD_VALUE = "a value cannot be stored as given (a text with a NUL character, or a number out of range); nothing was written"
+log = logging.getLogger(__name__)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The error and what it wraps: SQLAlchemy's error, the adapter's, the driver's own."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.orig if isinstance(seen, DBAPIError) and seen.orig is not seen else seen.__cause__
+
+
+def is_bad_value(exc: BaseException) -> bool:
+    """Whether the store refused a value the caller gave, not failed: PostgreSQL's data exceptions (SQLSTATE
+    class 22, such as a NUL in a text), asyncpg's refusal to encode an argument (an int past 32 bits), and
+    SQLite's of an integer past 64 bits."""
+    for cause in _causes(exc):
+        if str(getattr(cause, "sqlstate", None) or "").startswith("22") or isinstance(cause, OverflowError):
+            return True
+        if isinstance(cause, asyncpg.InterfaceError) and isinstance(cause, ValueError):
+            return not isinstance(cause, asyncpg.ClientConfigurationError)
+    return False
+
+
+def is_lost_connection(exc: BaseException) -> bool:
+    """Whether the connection can no longer be trusted: gone, or a wait on it ran out with a statement
+    perhaps still running. An error the server answered with (a conflict, a cancelled statement) leaves it usable."""
+    if is_bad_value(exc):
+        return False
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+        return any(isinstance(cause, OSError | asyncpg.InterfaceError | asyncpg.PostgresConnectionError) for cause in _causes(exc))
+    return True
+
+
+def storage_error(exc: BaseException) -> DomainError:
+    """The port's own error for a database failure, worded without the database's internals.
+
+    Anything but a conflict is logged with its traceback: a refused value should have been caught
+    by the domain's own checks, and an unavailable store is the operator's to look at.
+    """
+    if isinstance(exc, IntegrityError):
+        return _conflict(exc)
+    if is_bad_value(exc):
+        log.warning("the record store refused a value the caller gave", exc_info=exc)
+        return InvalidInput("input", BAD_VALUE)
+    log.error("the record store failed", exc_info=exc)
+    return StorageUnavailable(UNAVAILABLE)
+
+
+def _conflict(exc: IntegrityError) -> Conflict:
     text = str(exc.orig).lower() if exc.orig is not None else ""
     if "unique" in text:
         return Conflict("a record with the same key already exists; nothing was written")
@@ -59,6 +113,23 @@ def storage_error(exc: DBAPIError) -> DomainError:
 
 
 _CHECK_NAME = re.compile(r"ck_[a-z_]+")
+
+
+async def end(connection: AsyncConnection, fault: BaseException | None) -> None:
+    """Roll back and hand `connection` back to the pool, or drop it when `fault` left it unusable;
+    a fault while rolling back drops it too, and is the caller's to report only if nothing went wrong before."""
+    if isinstance(fault, STORE_FAULTS) and is_lost_connection(fault):
+        await discard(connection)
+        return
+    try:
+        if connection.in_transaction():
+            await connection.rollback()
+    except STORE_FAULTS as exc:
+        await discard(connection)
+        if fault is None:
+            raise storage_error(exc) from exc
+        return
+    await connection.close()
 
 
 class SqlRepositories:
@@ -110,7 +181,7 @@ class SqlUnitOfWork(SqlRepositories):
             await self._release()
         try:
             connection = await self._engine.connect()
-        except DBAPIError as exc:
+        except STORE_FAULTS as exc:
             raise storage_error(exc) from exc
         try:
             if is_sqlite(self._engine):
@@ -119,8 +190,8 @@ class SqlUnitOfWork(SqlRepositories):
             await connection.begin()
             if self._writing and not is_sqlite(self._engine):
                 await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
-        except DBAPIError as exc:
-            await connection.close()
+        except STORE_FAULTS as exc:
+            await end(connection, exc)
             raise storage_error(exc) from exc
         self._connection = connection
         bind_repositories(self, connection)
@@ -129,12 +200,8 @@ class SqlUnitOfWork(SqlRepositories):
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         connection, self._connection = self._connection, None
         assert connection is not None
-        try:
-            if connection.in_transaction():
-                await connection.rollback()
-        finally:
-            await connection.close()
-        if isinstance(exc, DBAPIError):
+        await end(connection, exc)
+        if isinstance(exc, STORE_FAULTS):
             raise storage_error(exc) from exc
 
     async def commit(self) -> None:
@@ -145,7 +212,7 @@ class SqlUnitOfWork(SqlRepositories):
         try:
             await self._connection.execute(BUMP_VERSION)
             await self._connection.commit()
-        except DBAPIError as exc:
+        except STORE_FAULTS as exc:
             raise storage_error(exc) from exc
 
 
@@ -192,7 +259,7 @@ class SqlUnitOfWorkFactory:
         try:
             async with (self.reads or self.engine).connect() as connection:
                 return int((await connection.execute(READ_VERSION)).scalar_one())
-        except DBAPIError as exc:
+        except STORE_FAULTS as exc:
             raise storage_error(exc) from exc
 
 
@@ -209,10 +276,15 @@ class SqlReadSession:
         self._connection: AsyncConnection | None = None
         self._repositories = SqlRepositories()
         self._lock = asyncio.Lock()
+        self._lost: str | None = None
+        """Why the store went away during this request, if it did: the request's later reads fail at once
+        instead of each waiting out its own timeout (a new request tries again)."""
 
     @contextlib.asynccontextmanager
     async def use(self) -> AsyncIterator[SqlRepositories]:
         async with self._lock:
+            if self._lost is not None:
+                raise StorageUnavailable(self._lost)
             try:
                 if self._connection is None:
                     self._connection = await self._engine.connect()
@@ -225,8 +297,14 @@ class SqlReadSession:
                 finally:
                     if self._connection.in_transaction():
                         await self._connection.rollback()
-            except DBAPIError as exc:
-                raise storage_error(exc) from exc
+            except STORE_FAULTS as exc:
+                error = storage_error(exc)
+                if is_lost_connection(exc):
+                    self._lost = error.message
+                    connection, self._connection = self._connection, None
+                    if connection is not None:
+                        await discard(connection)
+                raise error from exc
 
     async def close(self) -> None:
         """Hand the connection back to the pool; a later `use` takes one again."""

@@ -1,8 +1,14 @@
-"""The history of changes as GraphQL: entries, the `history` of every record, and its version."""
+"""The history of changes as GraphQL: entries, the `history` of every record, and its version.
+
+Entries about people (domain.history.PRIVATE_KINDS) are left out for callers below the editor role,
+on every path: the `history` list, a record's own `history`, and `node(id:)`. They are left out in
+SQL, so `totalCount`, `hasNextPage` and every cursor count only what the caller may read.
+"""
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
@@ -15,8 +21,11 @@ from strawberry.scalars import JSON
 from api.connections import Connection, connection, page_request
 from api.context import Info
 from domain import history
+from domain.access import Role
 from domain.documents import ENTITIES, changed_fields
 from domain.pagination import Order
+from domain.use_cases.history import Erased
+from domain.values import record_id
 
 ChangeAction = strawberry.enum(history.ChangeAction, name="ChangeAction", description="What a change did to its record.")
 
@@ -38,6 +47,17 @@ assert {kind.value for kind in RecordKind} == set(ENTITIES)
 FIRST = Annotated[int | None, strawberry.argument(description="How many entries from the start (or after `after`).")]
 LAST = Annotated[int | None, strawberry.argument(description="How many entries from the end (or before `before`).")]
 CURSOR = Annotated[str | None, strawberry.argument(description="A cursor from an earlier page.")]
+PRIVATE = (
+    "Entries about people (DIPLOMAT) are personal data: they are left out unless the caller's token has the editor role, "
+    "and `totalCount` and the cursors count only the entries shown."
+)
+
+
+def hidden_kinds(info: Info) -> frozenset[str]:
+    """The kinds of record whose history this request's caller may not read."""
+    principal = info.context.caller.principal
+    role: Role | None = None if principal is None else principal.role
+    return history.hidden_from(role)
 
 
 def record_type_name(entity: str, document: dict[str, Any] | None) -> str:
@@ -47,7 +67,12 @@ def record_type_name(entity: str, document: dict[str, Any] | None) -> str:
     return entity
 
 
-@strawberry.type(description="One change to one record: who made it, when, and the record's values before and after.")
+@strawberry.type(
+    description=(
+        "One change to one record: who made it, when, and the record's values before and after. "
+        "An entry about a person (DIPLOMAT) is shown only to callers with the editor role; to others it does not exist."
+    )
+)
 class HistoryEntry(relay.Node):
     id: relay.NodeID[int]
     action: ChangeAction = strawberry.field(description="What the change did.")
@@ -55,13 +80,21 @@ class HistoryEntry(relay.Node):
     author: str = strawberry.field(description="The name of the token the change was made with ('demarche' for the server's own loads).")
     at: datetime = strawberry.field(description="When the change was committed (UTC).")
     version: int = strawberry.field(description="The record's version after the change; for a deletion, the version deleted.")
+    reason: str | None = strawberry.field(description="Why the change was made: given for a REDACT, null for every other action.")
     _change: strawberry.Private[history.Change]
 
-    @strawberry.field(description="The record's values before the change, as export writes them; null for a creation.")
+    @strawberry.field(
+        description=(
+            "The record's values before the change, as export writes them; null for a creation. "
+            "For a REDACT, the record's last values with the erased fields null."
+        )
+    )
     def before(self) -> JSON | None:
         return cast(JSON | None, self._change.before)
 
-    @strawberry.field(description="The record's values after the change; null for a deletion.")
+    @strawberry.field(
+        description="The record's values after the change; null for a deletion, and for a REDACT of a record deleted before it."
+    )
     def after(self) -> JSON | None:
         return cast(JSON | None, self._change.after)
 
@@ -70,8 +103,10 @@ class HistoryEntry(relay.Node):
         change = self._change
         return relay.GlobalID(record_type_name(change.entity, change.after or change.before), str(change.record_id))
 
-    @strawberry.field(description="The fields whose values differ between `before` and `after`.")
+    @strawberry.field(description="The fields whose values differ between `before` and `after`; for a REDACT, the fields erased.")
     def changed_fields(self) -> list[str]:
+        if self._change.action is history.ChangeAction.REDACT:
+            return list(history.PERSONAL_FIELDS[self._change.entity])
         return changed_fields(self._change.before, self._change.after)
 
     @classmethod
@@ -85,15 +120,19 @@ class HistoryEntry(relay.Node):
             author=change.author,
             at=change.at,
             version=change.version,
+            reason=change.reason,
             _change=change,
         )
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        ids = [int(raw) if raw.isdigit() and len(raw) < 19 else None for raw in node_ids]
+        """The entries by id; one about a person is null for a caller who may not read it, as if there were none."""
+        ids = [record_id(raw) for raw in node_ids]
         async with info.context.reads.use() as uow:
             found = await uow.history.get_many([id for id in ids if id is not None])
-        return [cls.from_domain(found[id]) if id is not None and id in found else None for id in ids]
+        hidden = hidden_kinds(info)
+        shown = {id: change for id, change in found.items() if change.entity not in hidden}
+        return [cls.from_domain(shown[id]) if id is not None and id in shown else None for id in ids]
 
 
 async def history_connection(
@@ -106,6 +145,7 @@ async def history_connection(
     before: str | None,
     descending: bool = False,
 ) -> Connection[HistoryEntry]:
+    filter = dataclasses.replace(filter, hidden=filter.hidden | hidden_kinds(info))
     limit = info.context.settings.max_page_size
     request = page_request(first=first, after=after, last=last, before=before, limit=limit, order=Order.ID, descending=descending)
     async with info.context.reads.use() as uow:
@@ -124,7 +164,7 @@ class Recorded:
         description="Raised by one with every committed change; name it as `expectedVersion` when changing or deleting the record."
     )
 
-    @strawberry.field(description="Every change to this record, oldest first, from the append-only history.")
+    @strawberry.field(description=f"Every change to this record, oldest first, from the append-only history. {PRIVATE}")
     async def history(
         self, info: Info, first: FIRST = None, after: CURSOR = None, last: LAST = None, before: CURSOR = None
     ) -> Connection[HistoryEntry]:
@@ -141,6 +181,26 @@ def decode_record_id(raw: str) -> tuple[str, int] | None:
     except (ValueError, UnicodeError):
         return None
     kind = "Actor" if type_name in ("State", "Organisation") else type_name
-    if kind not in ENTITIES or not key.isdigit() or len(key) >= 19:
+    number = record_id(key)
+    if kind not in ENTITIES or number is None:
         return None
-    return kind, int(key)
+    return kind, number
+
+
+@strawberry.type(description="A person's identifying fields, erased from the live record (if it still exists) and from all their history.")
+class PersonalDataErased:
+    entry: HistoryEntry = strawberry.field(
+        description="The REDACT entry that records the erasure: who, when and why. It holds none of the erased values."
+    )
+    fields: list[str] = strawberry.field(description="The fields erased, as the history's documents name them.")
+    redacted_entries: int = strawberry.field(description="How many earlier history entries about the person had those fields blanked.")
+    live_record: bool = strawberry.field(description="Whether the record still exists; if so, its fields were erased too.")
+
+    @classmethod
+    def from_domain(cls, erased: Erased) -> PersonalDataErased:
+        return cls(
+            entry=HistoryEntry.from_domain(erased.entry),
+            fields=list(history.PERSONAL_FIELDS[erased.entry.entity]),
+            redacted_entries=erased.redacted_entries,
+            live_record=erased.live_record,
+        )

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from domain.values import record_id
+
 
 def node_ids(raw: Iterable[str]) -> list[int | None]:
     """Database ids from the id part of global IDs; None for one that cannot be an id."""
-    found: list[int | None] = []
-    for value in raw:
-        found.append(int(value) if value.isdigit() and len(value) < 19 else None)
-    return found
+    return [record_id(value) for value in raw]
 
 
 async def resolve_nodes(info: Any, kind: str, raw_ids: Iterable[str], build: Callable[[Any], Any]) -> list[Any]:

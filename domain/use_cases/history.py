@@ -1,16 +1,17 @@
-"""Reading the history and undoing a deletion from it."""
+"""Reading the history, undoing a deletion from it, and erasing a person's identifying fields from it."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from domain.documents import from_document
+from domain.documents import from_document, to_document
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.history import Change, ChangeAction, HistoryFilter
+from domain.history import Change, ChangeAction, Erasure, HistoryFilter, redacted
 from domain.pagination import PageRequest
-from domain.ports import UnitOfWork
+from domain.ports import HistoryRepository, UnitOfWork
 from domain.use_cases import actors, expulsions, missions, statements
-from domain.use_cases.editing import AggregateEditor
+from domain.use_cases.editing import AggregateEditor, changed
 
 EDITORS: dict[str, AggregateEditor[Any]] = {
     "Actor": actors.editor,
@@ -45,7 +46,11 @@ async def restore_within(entry: Change, uow: UnitOfWork) -> Any:
     editor = EDITORS[entry.entity]
     if await editor.repository(uow).get(entry.record_id) is not None:
         raise Conflict(f"{entry.entity} {entry.record_id} exists; it was restored or never stayed deleted")
-    latest = await uow.history.list(HistoryFilter(entity=entry.entity, record_id=entry.record_id), PageRequest(first=1, descending=True))
+    # A redaction blanked names in this deletion too; it is no change of the record's own that restoring would undo.
+    changes = frozenset(ChangeAction) - {ChangeAction.REDACT}
+    latest = await uow.history.list(
+        HistoryFilter(entity=entry.entity, record_id=entry.record_id, actions=changes), PageRequest(first=1, descending=True)
+    )
     if latest.items and latest.items[0].id != entry.id:
         raise Conflict(
             f"{entry.entity} {entry.record_id} changed after this deletion (history entry {latest.items[0].id}); "
@@ -54,3 +59,65 @@ async def restore_within(entry: Change, uow: UnitOfWork) -> Any:
     record = from_document(entry.entity, entry.before)
     record.version = entry.version
     return await editor.add(record, uow, action=ChangeAction.RESTORE)
+
+
+class ErasableHistory(HistoryRepository, Protocol):
+    """The history, with the one change it allows: blanking a person's identifying fields after a REDACT entry."""
+
+    async def redact(self, entity: str, record_id: int, *, before: int) -> int:
+        """Blank the kind's personal fields in every entry about the record older than entry `before`; how many changed."""
+        ...
+
+
+class ErasingUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work whose history can be redacted."""
+
+    @property
+    def history(self) -> ErasableHistory: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What an erasure did: the REDACT entry recording it, how many earlier entries it blanked, and whether the record lives."""
+
+    entry: Change
+    redacted_entries: int
+    live_record: bool
+
+
+async def erase_personal_data(erasure: Erasure, *, uow: ErasingUnitOfWork) -> Erased:
+    """Erase one person's identifying fields from the live record (if it still exists) and from every history entry about it.
+
+    One transaction: the live record loses the fields, a REDACT entry records who, when and why (and
+    none of the erased values), and every earlier entry is blanked, which the database allows only then.
+    """
+    async with uow:
+        repository = EDITORS[erasure.entity].repository(uow)
+        live = await repository.get(erasure.record_id)
+        if live is not None:
+            before = redacted(erasure.entity, to_document(live))
+            stored = await repository.update(changed(live, dict.fromkeys(erasure.fields)))
+            after, version = to_document(stored), stored.version
+        else:
+            mine = HistoryFilter(entity=erasure.entity, record_id=erasure.record_id)
+            latest = (await uow.history.list(mine, PageRequest(first=1, descending=True))).items
+            if not latest:
+                raise NotFound(erasure.entity, erasure.record_id, "recordId")
+            last = latest[0]
+            before, after, version = redacted(erasure.entity, last.after or last.before), None, last.version
+        entry = await uow.history.append(
+            Change(
+                entity=erasure.entity,
+                record_id=erasure.record_id,
+                action=ChangeAction.REDACT,
+                author=uow.author,
+                before=before,
+                after=after,
+                version=version,
+                reason=erasure.reason,
+            )
+        )
+        assert entry.id is not None
+        count = await uow.history.redact(erasure.entity, erasure.record_id, before=entry.id)
+        await uow.commit()
+    return Erased(entry=entry, redacted_entries=count, live_record=live is not None)

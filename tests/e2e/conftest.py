@@ -75,7 +75,15 @@ def start_server(database_url: str, *, load_demo: bool = True, settings: dict[st
     """
     token = create_token(database_url, f"e2e-admin-{uuid.uuid4().hex[:8]}", "admin")
     port = free_port()
-    env = {**os.environ, "DEMARCHE_DATABASE_URL": database_url, "DEMARCHE_LOAD_DEMO": str(load_demo).lower(), **(settings or {})}
+    # The rate limit stays on, so every suite runs through it, but high enough for suites that read the whole record
+    # after every change; tests/e2e/test_limits.py holds servers to small budgets.
+    env = {
+        **os.environ,
+        "DEMARCHE_DATABASE_URL": database_url,
+        "DEMARCHE_LOAD_DEMO": str(load_demo).lower(),
+        "DEMARCHE_RATE_LIMIT": "10000000",
+        **(settings or {}),
+    }
     # The server's log goes to a file: a pipe nobody reads would stall it once full.
     log = tempfile.TemporaryFile()  # noqa: SIM115  (closed with the process, by the OS)
     process = subprocess.Popen(

@@ -56,6 +56,7 @@ FIELDS = {
     "Deleted": "id",
     "ApiToken": "name role createdBy revokedAt",
     "CreatedToken": "secret token { name role createdBy revokedAt }",
+    "PersonalDataErased": "fields redactedEntries liveRecord entry { action author reason }",
 }
 OUTCOME = "__typename ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { missing: field entity key }"
 LISTS = {
@@ -98,8 +99,8 @@ def _drain(server: LiveServer) -> None:
 
 
 @contextmanager
-def running_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A server with the demo record on a fresh database of `backend`, for one test module."""
+def running_server(backend: str, tmp_path_factory: pytest.TempPathFactory, settings: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """A server with the demo record on a fresh database of `backend`, for one test module, with `DEMARCHE_*` `settings`."""
     database = None
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demarche.db'}"
@@ -113,7 +114,7 @@ def running_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> It
             pytest.skip(f"PostgreSQL is unreachable: {exc}")
         url = _postgres_url(database)
     try:
-        started = start_server(url, pipe_stderr=True)
+        started = start_server(url, pipe_stderr=True, settings=settings)
         server = LiveServer(started.url, started.process, started.token)
         threading.Thread(target=_drain, args=(server,), daemon=True).start()
         try:

@@ -31,10 +31,12 @@ from tests.e2e.helpers import (
     mutate,
     mutation_document,
     ok,
+    read,
     unchanged,
 )
 
-ROLE_OF = {name: ("admin" if name.startswith("delete") or name in ("createToken", "revokeToken") else "editor") for name in MUTATIONS}
+ADMIN_ONLY = ("createToken", "revokeToken", "erasePersonalData")
+ROLE_OF = {name: ("admin" if name.startswith("delete") or name in ADMIN_ONLY else "editor") for name in MUTATIONS}
 
 
 def sample(kind: GraphQLInputType, existing_id: str) -> Any:
@@ -275,3 +277,15 @@ def test_reads_can_be_closed_to_callers_without_a_token(closed_reads: Any) -> No
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert not (anonymous.get("data") or {}).get("expulsions")
     assert closed_reads.data("{ expulsions(first: 1) { totalCount } }")["expulsions"]["totalCount"] == 4
+
+
+def test_an_admin_erases_a_persons_name_from_the_record_and_its_history(api: LiveServer) -> None:
+    name = f"Person {uuid.uuid4().hex}"
+    made = ok(mutate(api, "createDiplomat", input={"sendingState": "RU", "staffCategory": "DIPLOMATIC", "name": name}), "Diplomat")
+    erased = ok(mutate(api, "erasePersonalData", recordId=made["id"], reason="the person asked"), "PersonalDataErased")
+    assert (erased["fields"], erased["redactedEntries"], erased["liveRecord"]) == (["name"], 1, True)
+    assert erased["entry"]["action"] == "REDACT"
+    assert erased["entry"]["reason"] == "the person asked"
+    stored = read(api, made["id"], "Diplomat")
+    assert stored is not None
+    assert stored["name"] is None

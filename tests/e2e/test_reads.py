@@ -187,7 +187,8 @@ def test_a_get_request_answers_a_query_with_variables(api: LiveServer) -> None:
     params = {"query": "query Q($c: String!) { state(code: $c) { code } expulsions(first: 1) { totalCount } }", "variables": '{"c": "pol"}'}
     response = api.client.get(f"{api.url}/graphql", params=params)
     assert response.status_code == 200
-    assert response.json() == {"data": {"state": {"code": "PL"}, "expulsions": {"totalCount": 4}}}
+    # One state and one connection object: the cost counts objects, and a bare totalCount fetches no page.
+    assert response.json() == {"data": {"state": {"code": "PL"}, "expulsions": {"totalCount": 4}}, "extensions": {"cost": 2}}
 
 
 def test_a_get_request_cannot_run_a_mutation(api: LiveServer) -> None:
@@ -213,7 +214,9 @@ def nested(depth: int) -> str:
 
 
 def test_a_query_deeper_than_the_limit_is_refused_with_a_clear_error(api: LiveServer) -> None:
-    assert api.data(nested(13))["expulsions"]["nodes"]
+    # Thirteen levels pass the depth check; ten nested lists of answers are then over the cost limit instead.
+    [error] = errors(api, nested(13))
+    assert error["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
     [error] = errors(api, nested(14))
     assert "exceeds maximum operation depth of 12" in error["message"]
     assert api.alive()

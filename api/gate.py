@@ -1,0 +1,317 @@
+"""The request gate: what every GraphQL request over HTTP passes before anything else looks at it.
+
+In order, and each before any work the next would cost:
+1. the body is bounded (413, from Content-Length before reading, or while reading) and must be
+   UTF-8 JSON of a request object, nested at most MAX_JSON_DEPTH deep (400), sent as
+   `application/json` in UTF-8 (415);
+2. the document is parsed once under the token limit and validated once (Documents); a valid
+   one has its variables checked for text no record can hold, and its cost measured; an
+   operation over the cost limit is refused with its cost and the limit;
+3. the caller (a valid token, else the address) spends the request's points from its budget:
+   over it, 429 with Retry-After;
+4. the rest runs under the request timeout; a request that overruns it is answered with an
+   UNAVAILABLE error, its work cancelled and any transaction rolled back.
+The parsed request is handed on (CALL), so the cache and the view do not read the body again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections import OrderedDict
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.documents import Documents
+from api.rates import RateLimiter, Verdict, points_for
+
+log = logging.getLogger(__name__)
+
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of a request's JSON (variables included); the schema's inputs nest a few levels."""
+KNOWN_TOKENS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One GraphQL request as the gate read it."""
+
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    extensions: dict[str, Any] | None
+    cost: int = 0
+
+
+CALL: ContextVar[Call | None] = ContextVar("demarche_call", default=None)
+"""The request being answered, for the response cache and the view downstream of the gate."""
+
+
+class Refused(Exception):
+    """A request answered by the gate itself."""
+
+    def __init__(self, status: int, code: str, message: str, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra or {}
+
+    def body(self) -> bytes:
+        return error_body(self.message, {"code": self.code, **self.extra})
+
+
+def error_body(message: str, extensions: dict[str, Any]) -> bytes:
+    """A request error's body: no `data`, as nothing was executed."""
+    return json.dumps({"errors": [{"message": message, "extensions": extensions}]}, separators=(",", ":")).encode()
+
+
+def _errors_body(errors: list[Any]) -> bytes:
+    """The body of a document the server refused to run, shaped as the executor shapes its own refusals."""
+    return json.dumps({"data": None, "errors": errors}, separators=(",", ":")).encode()
+
+
+def json_depth(value: Any) -> int:
+    """How deep lists and objects nest in a decoded JSON value; walked without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                return depth
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def decode_json(text: str | bytes, what: str) -> Any:
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise Refused(400, "BAD_REQUEST", f"{what} nests deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError:
+        raise Refused(400, "BAD_REQUEST", f"{what} is not valid JSON") from None
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise Refused(400, "BAD_REQUEST", f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def _call(payload: Any) -> Call:
+    if isinstance(payload, list):
+        raise Refused(400, "BAD_REQUEST", "batched requests are not supported: send one request object at a time")
+    if not isinstance(payload, dict):
+        raise Refused(400, "BAD_REQUEST", "the request body must be a JSON object with a `query`")
+    query, variables, operation, extensions = (payload.get(k) for k in ("query", "variables", "operationName", "extensions"))
+    if not isinstance(query, str) or not query.strip():
+        raise Refused(400, "BAD_REQUEST", "No GraphQL query found in the request: `query` must be a non-empty string")
+    if variables is not None and not isinstance(variables, dict):
+        raise Refused(400, "BAD_REQUEST", "`variables` must be a JSON object or null")
+    if operation is not None and not isinstance(operation, str):
+        raise Refused(400, "BAD_REQUEST", "`operationName` must be a string or null")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise Refused(400, "BAD_REQUEST", "`extensions` must be a JSON object or null")
+    return Call(query, variables, operation, extensions)
+
+
+def _media_type(headers: dict[bytes, bytes]) -> tuple[str, dict[str, str]]:
+    raw = headers.get(b"content-type", b"").decode("latin-1")
+    kind, *params = (part.strip() for part in raw.split(";"))
+    parameters = {}
+    for param in params:
+        name, _, value = param.partition("=")
+        parameters[name.strip().lower()] = value.strip().strip('"').lower()
+    return kind.lower(), parameters
+
+
+class Gate:
+    """ASGI middleware in front of the response cache and the GraphQL view."""
+
+    def __init__(
+        self, app: ASGIApp, documents: Documents, limiter: RateLimiter | None, *, max_body: int, max_cost: int, timeout: float
+    ) -> None:
+        self.app = app
+        self.documents = documents
+        self.limiter = limiter
+        self.max_body = max_body
+        self.max_cost = max_cost
+        self.timeout = timeout
+        self._valid_tokens: OrderedDict[str, None] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        try:
+            if scope["method"] == "GET":
+                call = self._from_query_string(scope, headers)
+                if call is None:  # a browser asking for GraphiQL
+                    await self.app(scope, receive, send)
+                    return
+                body = b""
+            else:
+                body = await self._body(headers, receive)
+                call = self._from_body(headers, body)
+            prepared = self.documents.prepare(call.query)
+            if prepared.document is None:  # a syntax error, or over the token limit: nothing further to look at
+                await _send(send, 200, _errors_body([error.formatted for error in prepared.errors]), [])
+                return
+            cost, refusal = self.documents.refusal(call.query, call.operation_name, call.variables, self.max_cost)
+            if refusal is not None:
+                await _send(send, 200, _errors_body([refusal.formatted]), [])
+                return
+            verdict = await self._spend(scope, headers, cost)
+        except Refused as refused:
+            extra = [(b"connection", b"close")] if refused.status == 413 else []
+            await _send(send, refused.status, refused.body(), extra)
+            return
+        if verdict is not None and not verdict.allowed:
+            window = self.limiter.window if self.limiter is not None else 0
+            message = f"this caller has spent its {verdict.limit:,} points of this {window} s window; retry in {verdict.reset_after} s"
+            await _send(send, 429, error_body(message, {"code": "RATE_LIMITED", "retryAfter": verdict.reset_after}), verdict.headers())
+            return
+        token = CALL.set(Call(call.query, call.variables, call.operation_name, call.extensions, cost))
+        try:
+            await self._answer(scope, _replay(body), _with_headers(send, verdict))
+        finally:
+            CALL.reset(token)
+            if scope.get("state", {}).get("demarche.token_valid") and await self._learned(headers, cost):
+                log.debug("a token was seen valid for the first time in this process")
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self.app(scope, receive, watch)
+        except TimeoutError:
+            log.warning("a request ran over the %s s request timeout and was stopped", self.timeout)
+            if not started:
+                message = f"the request ran longer than the server's limit of {self.timeout:g} s and was stopped; nothing was written"
+                await _send(send, 200, _errors_body([{"message": message, "extensions": {"code": "UNAVAILABLE"}}]), [])
+
+    async def _body(self, headers: dict[bytes, bytes], receive: Receive) -> bytes:
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self.max_body:
+            raise Refused(413, "PAYLOAD_TOO_LARGE", f"the request body is over the limit of {self.max_body:,} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                raise Refused(400, "BAD_REQUEST", "the client went away before its request body ended")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise Refused(413, "PAYLOAD_TOO_LARGE", f"the request body is over the limit of {self.max_body:,} bytes")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    def _from_body(self, headers: dict[bytes, bytes], body: bytes) -> Call:
+        kind, parameters = _media_type(headers)
+        if kind not in ("application/json", "application/graphql-response+json"):
+            raise Refused(415, "UNSUPPORTED_MEDIA_TYPE", "send the request as `Content-Type: application/json`")
+        if parameters.get("charset", "utf-8") not in ("utf-8", "utf8"):
+            raise Refused(415, "UNSUPPORTED_MEDIA_TYPE", "the request body must be UTF-8 (`charset=utf-8`, or no charset)")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused(400, "BAD_REQUEST", "the request body is not valid UTF-8") from None
+        return _call(decode_json(text, "the request body"))
+
+    def _from_query_string(self, scope: Scope, headers: dict[bytes, bytes]) -> Call | None:
+        raw = scope.get("query_string", b"")
+        try:
+            pairs = parse_qsl(raw.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        except UnicodeError:
+            raise Refused(400, "BAD_REQUEST", "the query string is not valid UTF-8") from None
+        params = dict(pairs)
+        if "query" not in params and any(kind in headers.get(b"accept", b"") for kind in (b"text/html", b"*/*")):
+            return None
+        payload: dict[str, Any] = {"query": params.get("query"), "operationName": params.get("operationName") or None}
+        for name in ("variables", "extensions"):
+            if params.get(name):
+                payload[name] = decode_json(params[name], f"`{name}`")
+        return _call(payload)
+
+    async def _spend(self, scope: Scope, headers: dict[bytes, bytes], cost: int) -> Verdict | None:
+        if self.limiter is None:
+            return None
+        caller = self._caller(scope, headers)
+        verdict = await self.limiter.take(caller, points_for(cost))
+        if not verdict.allowed and caller.startswith("address:") and headers.get(b"authorization"):
+            # A token this process has not seen yet, from an address over its budget: let the view check it. A valid
+            # one is charged as itself from its next request on; an invalid one is refused before anything runs.
+            return None
+        return verdict
+
+    def _caller(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
+        """Whose budget a request spends: a token's once this process has seen it valid, else the client's address
+        (so that made-up tokens cannot each have a budget of their own)."""
+        authorization = headers.get(b"authorization")
+        if authorization:
+            digest = hashlib.sha256(authorization.strip()).hexdigest()[:40]
+            if digest in self._valid_tokens:
+                self._valid_tokens.move_to_end(digest)
+                return "token:" + digest
+        client = scope.get("client")
+        return "address:" + (str(client[0]) if client else "unknown")
+
+    async def _learned(self, headers: dict[bytes, bytes], cost: int) -> bool:
+        """Remember a token the view found valid; the first time, charge it the request it just made (which its
+        address paid for, or, when the address was over budget, nobody). Whether it was new."""
+        authorization = headers.get(b"authorization")
+        if not authorization:
+            return False
+        digest = hashlib.sha256(authorization.strip()).hexdigest()[:40]
+        if digest in self._valid_tokens:
+            return False
+        self._valid_tokens[digest] = None
+        while len(self._valid_tokens) > KNOWN_TOKENS:
+            self._valid_tokens.popitem(last=False)
+        if self.limiter is not None:
+            await self.limiter.take("token:" + digest, points_for(cost))
+        return True
+
+
+async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    start = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": start})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _replay(body: bytes) -> Receive:
+    """The body already read, for anything downstream that reads it again; then the client's end."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # as a real client that sent everything: nothing more until it leaves
+        return {"type": "http.disconnect"}
+
+    return replay
+
+
+def _with_headers(send: Send, verdict: Verdict | None) -> Send:
+    if verdict is None:
+        return send
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *verdict.headers()]}
+        await send(message)
+
+    return sending
