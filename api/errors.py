@@ -66,9 +66,21 @@ class Deleted:
 Failure = ValidationError | NotFoundError | ConflictError | VersionConflictError | UnavailableError
 
 
+MAX_MESSAGE = 300
+"""The longest error message sent; a longer one (which would echo a long input back) is cut in its middle."""
+
+
+def brief(message: str) -> str:
+    """`message`, cut to MAX_MESSAGE characters around an ellipsis when it is longer."""
+    if len(message) <= MAX_MESSAGE:
+        return message
+    return message[: MAX_MESSAGE - 60] + " … " + message[-57:]
+
+
 def failure(error: DomainError, fields: Mapping[str, str] | None = None) -> Failure:
     """The typed result for a domain error; `fields` renames the use case's field names to this mutation's arguments."""
     rename = fields or {}
+    error.message = brief(error.message)
     if isinstance(error, InvalidInput):
         return ValidationError(message=error.message, field=rename.get(error.field, error.field))
     if isinstance(error, NotFound):
@@ -112,6 +124,7 @@ CODES: dict[type[DomainError], str] = {StorageUnavailable: "UNAVAILABLE", Invali
 
 def should_mask(error: GraphQLError) -> bool:
     """Whether to mask an error (see `is_client_error`); an error a domain error caused gets its code on the way."""
+    error.message = brief(error.message)
     code = next((code for kind, code in CODES.items() if isinstance(error.original_error, kind)), None)
     if code is not None:
         error.extensions = {**(error.extensions or {}), "code": code}

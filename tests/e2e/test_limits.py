@@ -292,3 +292,25 @@ def test_a_request_that_overruns_the_request_timeout_is_answered_unavailable(tmp
         assert response.status_code == 200
         assert code_of(response) == "UNAVAILABLE"
         assert server.alive()
+
+
+def test_an_error_never_echoes_a_long_input_back(api: LiveServer) -> None:
+    long = "A" * 200_000
+    response = post(api, json.dumps({"query": f'{{ expulsions(actor: "{long}") {{ totalCount }} }}'}).encode())
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "actor"}
+    assert len(response.content) < 2000
+
+
+def test_a_lone_surrogate_in_a_mutations_variables_is_a_typed_validation_error_and_writes_nothing(api: LiveServer) -> None:
+    document = "mutation($input: CreateWaveInput!) { createWave(input: $input) { __typename ... on ValidationError { field } } }"
+    with unchanged(api):
+        body = json.dumps({"query": document, "variables": {"input": {"name": "a\ud800b"}}}).encode()
+        response = httpx.post(
+            f"{api.url}/graphql",
+            content=body,
+            headers={"content-type": "application/json", "authorization": f"Bearer {api.token}"},
+            timeout=30,
+        )
+    assert response.json()["data"]["createWave"] == {"__typename": "ValidationError", "field": "name"}
