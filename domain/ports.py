@@ -116,7 +116,8 @@ class CitationRepository(Repository[Citation, CitationFilter], Protocol):
 
 
 class HistoryRepository(Protocol):
-    """The append-only history: entries are added and read, never changed or removed."""
+    """The append-only history: entries are added and read, never changed or removed, but for one
+    audited exception, a person's erasure (`redact`)."""
 
     async def append(self, change: Change) -> Change:
         """Store an entry, stamped with the current time, and return it with its id."""
@@ -131,6 +132,11 @@ class HistoryRepository(Protocol):
         ...
 
     async def count(self, filter: HistoryFilter) -> int: ...
+
+    async def redact(self, entity: str, record_id: int, *, before: int) -> int:
+        """Blank the kind's personal fields in every entry about the record older than the REDACT entry `before`;
+        how many entries changed."""
+        ...
 
 
 class TokenRepository(Protocol):

@@ -34,7 +34,7 @@ from domain.filters import (
     NoFilter,
     StatementFilter,
 )
-from domain.history import Change, HistoryFilter
+from domain.history import Change, HistoryFilter, redacted
 from domain.missions import Mission
 from domain.pagination import Key, Order, Page, PageRequest
 from domain.people import Diplomat
@@ -474,7 +474,18 @@ class FakeHistoryRepository(FakeRepository[Change, HistoryFilter]):
             and (filter.actions is None or entity.action in filter.actions)
             and (filter.since is None or entity.at >= filter.since)
             and (filter.until is None or entity.at <= filter.until)
+            and entity.entity not in filter.hidden
         )
+
+    async def redact(self, entity: str, record_id: int, *, before: int) -> int:
+        written = 0
+        for id, change in sorted(self.rows.items()):
+            if change.entity == entity and change.record_id == record_id and id < before:
+                blanked = dataclasses.replace(change, before=redacted(entity, change.before), after=redacted(entity, change.after))
+                if blanked != change:
+                    self.rows[id] = blanked
+                    written += 1
+        return written
 
     async def append(self, change: Change) -> Change:
         stored: Change = self.tables.store(self.name, dataclasses.replace(change, at=datetime.now(UTC)))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from domain.documents import from_document, to_document
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.history import Change, ChangeAction, Erasure, HistoryFilter, redacted
 from domain.pagination import PageRequest
-from domain.ports import HistoryRepository, UnitOfWork
+from domain.ports import UnitOfWork
 from domain.use_cases import actors, expulsions, missions, statements
 from domain.use_cases.editing import AggregateEditor, changed
 
@@ -61,21 +61,6 @@ async def restore_within(entry: Change, uow: UnitOfWork) -> Any:
     return await editor.add(record, uow, action=ChangeAction.RESTORE)
 
 
-class ErasableHistory(HistoryRepository, Protocol):
-    """The history, with the one change it allows: blanking a person's identifying fields after a REDACT entry."""
-
-    async def redact(self, entity: str, record_id: int, *, before: int) -> int:
-        """Blank the kind's personal fields in every entry about the record older than entry `before`; how many changed."""
-        ...
-
-
-class ErasingUnitOfWork(UnitOfWork, Protocol):
-    """A unit of work whose history can be redacted."""
-
-    @property
-    def history(self) -> ErasableHistory: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Erased:
     """What an erasure did: the REDACT entry recording it, how many earlier entries it blanked, and whether the record lives."""
@@ -85,7 +70,7 @@ class Erased:
     live_record: bool
 
 
-async def erase_personal_data(erasure: Erasure, *, uow: ErasingUnitOfWork) -> Erased:
+async def erase_personal_data(erasure: Erasure, *, uow: UnitOfWork) -> Erased:
     """Erase one person's identifying fields from the live record (if it still exists) and from every history entry about it.
 
     One transaction: the live record loses the fields, a REDACT entry records who, when and why (and

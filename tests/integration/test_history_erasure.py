@@ -20,6 +20,7 @@ from domain.use_cases.missions import diplomats
 from persistence.engine import create_engine
 from persistence.migrations import downgrade, upgrade
 from persistence.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes import FakeUnitOfWorkFactory, reference_actors
 from tests.integration import drafts
 
 NAME = "Ivan Erasmovich Testov"
@@ -182,3 +183,27 @@ async def test_revision_0003_upgrades_a_history_written_under_0002_and_downgrade
         await refused(engine, update(HISTORY).where(HISTORY.c.record_id == 7).values(after={"id": 7, "name": None}))
     finally:
         await engine.dispose()
+
+
+async def erase_and_hide(units: Any) -> None:
+    """One contract for the in-memory fakes and the SQL adapter: erasing blanks every entry, hiding leaves them out."""
+    made = await diplomats.create(drafts.diplomat(name=NAME), uow=units())
+    assert made.id is not None
+    await diplomats.update(made.id, {"name": SECOND_NAME}, uow=units())
+    erased = await history_use_cases.erase_personal_data(Erasure("Diplomat", made.id, "request"), uow=units())
+    assert erased.redacted_entries == 2
+    async with units() as uow:
+        everything = await uow.history.list(HistoryFilter(entity="Diplomat", record_id=made.id), PageRequest())
+        hidden = await uow.history.count(HistoryFilter(entity="Diplomat", hidden=PRIVATE_KINDS))
+    assert [change.action for change in everything.items] == [ChangeAction.CREATE, ChangeAction.UPDATE, ChangeAction.REDACT]
+    assert NAME not in repr(everything.items)
+    assert SECOND_NAME not in repr(everything.items)
+    assert hidden == 0
+
+
+async def test_the_adapters_erase_and_hide_as_the_contract_says(units: SqlUnitOfWorkFactory) -> None:
+    await erase_and_hide(units)
+
+
+async def test_the_fakes_erase_and_hide_as_the_adapters_do() -> None:
+    await erase_and_hide(FakeUnitOfWorkFactory(reference_actors()))
