@@ -9,12 +9,13 @@ the request needs, so the last points of a window are not lost to lease sizes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ class _Lease:
     granted: int = 0
     used: int = 0
     spent_everywhere: int = 0
+    leasing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held while the ledger is asked, so that concurrent requests of one caller take one lease, not one each."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,19 +90,25 @@ class RateLimiter:
             self._last_window = window
             await self._forget(window)
         if lease.used + points > lease.granted:
-            short = lease.used + points - lease.granted
-            for ask in dict.fromkeys((max(short, self.lease_size), short)):
-                total = await self._spend(caller, window, ask)
-                if total is not None:
-                    lease.granted += ask
-                    lease.spent_everywhere = total
-                    break
-            else:
-                remaining = max(0, self.limit - max(lease.spent_everywhere, lease.used))
-                return Verdict(False, self.limit, remaining, reset_after)
+            async with lease.leasing:
+                # Another request of this caller may have leased enough while this one waited.
+                if lease.used + points > lease.granted and not await self._lease(lease, caller, window, points):
+                    remaining = max(0, self.limit - max(lease.spent_everywhere, lease.used))
+                    return Verdict(False, self.limit, remaining, reset_after)
         lease.used += points
         remaining = max(0, self.limit - lease.spent_everywhere) + (lease.granted - lease.used)
         return Verdict(True, self.limit, min(self.limit, remaining), reset_after)
+
+    async def _lease(self, lease: _Lease, caller: str, window: int, points: int) -> bool:
+        """Lease enough for `points` more: a twentieth of the budget if the ledger allows, else just what is short."""
+        short = lease.used + points - lease.granted
+        for ask in dict.fromkeys((max(short, self.lease_size), short)):
+            total = await self._spend(caller, window, ask)
+            if total is not None:
+                lease.granted += ask
+                lease.spent_everywhere = total
+                return True
+        return False
 
     async def _spend(self, caller: str, window: int, points: int) -> int | None:
         try:
