@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup serve demo test lint typecheck schema bench bench-setup clean
+.PHONY: setup serve demo test lint typecheck schema bench bench-setup clean graphiql
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench-setup: $(STAMP)
 
 bench: bench-setup
 	$(BIN)/python -m bench.run --scales 10000 100000 --databases sqlite postgresql
+
+## Rebuild GraphiQL's bundle in api/static/graphiql/ from graphiql/ (exact versions in its package-lock.json); commit the result.
+graphiql:
+	cd graphiql && npm ci --no-audit --no-fund && node build.mjs
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

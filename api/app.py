@@ -8,24 +8,29 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from api import graphiql, readiness
 from api.cache import ResponseCache
 from api.compiled import CompiledJson, CompiledReads
 from api.context import Context
 from api.gate import CALL, Gate
+from api.metrics import Metrics
+from api.observability import NoteCall, RequestObserver, configure_logging, start_tracing
 from api.rates import RateLimiter
 from api.schema import build_schema
 from api.settings import Settings
 from persistence.budgets import SqlBudgetLedger
 from persistence.catalogue import IsoStateCatalogue
 from persistence.engine import create_engine, create_read_engine
+from persistence.migrations import head_revision
 from persistence.setup import prepare
 from persistence.unit_of_work import SqlUnitOfWorkFactory
 
@@ -39,6 +44,7 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens,
             page_default=settings.max_page_size,
+            tracing=settings.tracing,
         )
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.documents = schema.documents
@@ -46,6 +52,10 @@ class DemarcheGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.units = units
         self.catalogue = IsoStateCatalogue()
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """Demarche's own GraphiQL, which loads nothing from outside this server (see api/graphiql.py)."""
+        return graphiql.page()
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         call = CALL.get()
@@ -123,11 +133,22 @@ def create_app(settings: Settings) -> Starlette:
     engine = create_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
     reads = create_read_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
     units = SqlUnitOfWorkFactory(engine, reads=reads)
+    engines = {"primary": engine} if reads is None else {"primary": engine, "reads": reads}
+    metrics = Metrics() if settings.metrics else None
+    if metrics is not None:
+        for pool, pooled in engines.items():
+            metrics.watch(pooled, pool)
+    tracer = start_tracing(list(engines.values())) if settings.tracing else None
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        configure_logging(settings.log_format)
         await prepare(engine, load_demo=settings.load_demo, migrate=settings.migrate_on_start)
+        metrics_server = metrics.serve(settings.metrics_port, settings.host) if metrics is not None and settings.metrics_port else None
         yield
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
         await engine.dispose()
         if reads is not None:
             await reads.dispose()
@@ -140,7 +161,12 @@ def create_app(settings: Settings) -> Starlette:
 
     view = DemarcheGraphQL(settings, units)
     cache = ResponseCache(
-        view, units.record_version, view.documents, entries=settings.response_cache, max_bytes=settings.response_cache_bytes
+        view,
+        units.record_version,
+        view.documents,
+        entries=settings.response_cache,
+        max_bytes=settings.response_cache_bytes,
+        counted=metrics.cache_lookup if metrics is not None else lambda _result: None,
     )
     ledger = SqlBudgetLedger(engine)
     limiter = (
@@ -149,7 +175,7 @@ def create_app(settings: Settings) -> Starlette:
         else None
     )
     graphql = Gate(
-        cache,
+        NoteCall(cache, view.documents),
         view.documents,
         limiter,
         max_body=settings.max_body_bytes,
@@ -157,4 +183,10 @@ def create_app(settings: Settings) -> Starlette:
         timeout=settings.request_timeout,
     )
     routes = [Route("/", home), Route("/health", health), Route("/graphql", graphql, methods=["GET", "POST"]), Mount("/graphql", graphql)]
-    return Starlette(routes=routes, lifespan=lifespan)
+    routes.append(graphiql.asset_route())  # GraphiQL's script and stylesheet, for the page the view renders
+    # A LISTEN connection, once the server keeps one, adds its probe here: ready only while it is up.
+    routes.append(Route("/ready", readiness.endpoint(engine, head_revision(), probes={})))
+    if metrics is not None and not settings.metrics_port:
+        routes.append(Route("/metrics", metrics.endpoint))
+    observed = Middleware(RequestObserver, metrics=metrics, tracer=tracer)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[observed])

@@ -10,7 +10,7 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,8 +38,19 @@ def _request_key(scope: Scope, documents: Documents) -> str | None:
 class ResponseCache:
     """ASGI middleware in front of the GraphQL view, behind the request gate; bounded in entries and in bytes."""
 
-    def __init__(self, app: ASGIApp, version: Version, documents: Documents, *, entries: int, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        version: Version,
+        documents: Documents,
+        *,
+        entries: int,
+        max_bytes: int,
+        counted: Callable[[Literal["hit", "miss"]], None] = lambda _result: None,
+    ) -> None:
         self.app = app
+        self.counted = counted
+        """Told of every lookup of a cacheable request, found or not."""
         self.version = version
         self.documents = documents
         self.entries = entries
@@ -65,6 +76,7 @@ class ResponseCache:
             return
         entry_key = (version, key)
         cached = self._store.get(entry_key)
+        self.counted("miss" if cached is None else "hit")
         if cached is not None:
             self._store.move_to_end(entry_key)
             headers, content = cached

@@ -1,15 +1,19 @@
 """The request gate: what every GraphQL request over HTTP passes before anything else looks at it.
 
 In order, and each before any work the next would cost:
-1. the body is bounded (413, from Content-Length before reading, or while reading) and must be
+1. the Accept header must allow one of GraphQL over HTTP's media types (406; see api/media.py);
+2. the body is bounded (413, from Content-Length before reading, or while reading) and must be
    UTF-8 JSON of a request object, nested at most MAX_JSON_DEPTH deep (400), sent as
    `application/json` in UTF-8 (415);
-2. the document is parsed once under the token limit and validated once (Documents); a valid
-   one has its variables checked for text no record can hold, and its cost measured; an
-   operation over the cost limit is refused with its cost and the limit;
-3. the caller (a valid token, else the address) spends the request's points from its budget:
+3. the document is parsed once under the token limit and validated once (Documents); the
+   operation is picked as the executor would pick it (a mutation sent with GET gets 405), its
+   variables are coerced, checked for text no record can hold, and its cost measured; an
+   operation over the cost limit is refused with its cost and the limit. Each of these is a
+   request error, answered in the negotiated media type (400 without `data`, or 200 with
+   `data: null`), so the view only ever executes;
+4. the caller (a valid token, else the address) spends the request's points from its budget:
    over it, 429 with Retry-After;
-4. the rest runs under the request timeout; a request that overruns it is answered with an
+5. the rest runs under the request timeout; a request that overruns it is answered with an
    UNAVAILABLE error, its work cancelled and any transaction rolled back.
 The parsed request is handed on (CALL), so the cache and the view do not read the body again.
 """
@@ -26,9 +30,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, get_variable_values
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.documents import Documents
+from api.errors import brief
+from api.media import CONTENT_TYPES, GRAPHQL_RESPONSE, JSON, negotiate, request_error, retyped
 from api.rates import RateLimiter, Verdict, points_for
 
 log = logging.getLogger(__name__)
@@ -36,6 +43,8 @@ log = logging.getLogger(__name__)
 MAX_JSON_DEPTH = 64
 """Deepest nesting of a request's JSON (variables included); the schema's inputs nest a few levels."""
 KNOWN_TOKENS = 10_000
+MAX_COERCION_ERRORS = 50
+"""The most variable errors reported for one request, as the executor reports them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +65,18 @@ CALL: ContextVar[Call | None] = ContextVar("demarche_call", default=None)
 class Refused(Exception):
     """A request answered by the gate itself."""
 
-    def __init__(self, status: int, code: str, message: str, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        extra: dict[str, Any] | None = None,
+        *,
+        headers: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.extra = status, code, message, extra or {}
+        self.headers = headers or ([(b"connection", b"close")] if status == 413 else [])
 
     def body(self) -> bytes:
         return error_body(self.message, {"code": self.code, **self.extra})
@@ -69,9 +87,22 @@ def error_body(message: str, extensions: dict[str, Any]) -> bytes:
     return json.dumps({"errors": [{"message": message, "extensions": extensions}]}, separators=(",", ":")).encode()
 
 
-def _errors_body(errors: list[Any]) -> bytes:
-    """The body of a document the server refused to run, shaped as the executor shapes its own refusals."""
-    return json.dumps({"data": None, "errors": errors}, separators=(",", ":")).encode()
+def _formatted(error: GraphQLError) -> dict[str, Any]:
+    """A request error as the executor would send it, its message cut as api.errors cuts every message."""
+    return {**error.formatted, "message": brief(error.message)}
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | GraphQLError:
+    """The operation a request runs, picked as the executor picks it; or why there is none."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        if len(operations) == 1:
+            return operations[0]
+        return GraphQLError(
+            "Must provide operation name if query contains multiple operations." if operations else "Must provide an operation."
+        )
+    found = next((d for d in operations if d.name is not None and d.name.value == name), None)
+    return found if found is not None else GraphQLError(f"Unknown operation named '{name}'.")
 
 
 def json_depth(value: Any) -> int:
@@ -146,43 +177,60 @@ class Gate:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers", []))
+        accept = headers.get(b"accept", b"").decode("latin-1")
+        media = negotiate(accept)
         try:
-            if scope["method"] == "GET":
-                call = self._from_query_string(scope, headers)
-                if call is None:  # a browser asking for GraphiQL
-                    await self.app(scope, receive, send)
-                    return
-                body = b""
-            else:
-                body = await self._body(headers, receive)
-                call = self._from_body(headers, body)
-            prepared = self.documents.prepare(call.query)
-            if prepared.document is None:  # a syntax error, or over the token limit: nothing further to look at
-                await _send(send, 200, _errors_body([error.formatted for error in prepared.errors]), [])
+            call = self._from_query_string(scope, headers) if scope["method"] == "GET" else None
+            if scope["method"] == "GET" and call is None:  # a browser asking for GraphiQL
+                await self.app(scope, receive, send)
                 return
-            cost, refusal = self.documents.refusal(call.query, call.operation_name, call.variables, self.max_cost)
-            if refusal is not None:
-                await _send(send, 200, _errors_body([refusal.formatted]), [])
+            if media is None:
+                message = f"this endpoint answers in {GRAPHQL_RESPONSE} or {JSON}; the Accept header allows neither"
+                raise Refused(406, "NOT_ACCEPTABLE", message)
+            body = b"" if call is not None else await self._body(headers, receive)
+            call = call or self._from_body(headers, body)
+            cost, errors = self._vet(call, scope["method"])
+            if errors:
+                status, content = request_error(media, [_formatted(error) for error in errors])
+                await _send(send, status, content, [], media)
                 return
             verdict = await self._spend(scope, headers, cost)
         except Refused as refused:
-            extra = [(b"connection", b"close")] if refused.status == 413 else []
-            await _send(send, refused.status, refused.body(), extra)
+            await _send(send, refused.status, refused.body(), refused.headers, media or JSON)
             return
         if verdict is not None and not verdict.allowed:
             window = self.limiter.window if self.limiter is not None else 0
             message = f"this caller has spent its {verdict.limit:,} points of this {window} s window; retry in {verdict.reset_after} s"
-            await _send(send, 429, error_body(message, {"code": "RATE_LIMITED", "retryAfter": verdict.reset_after}), verdict.headers())
+            refusal = error_body(message, {"code": "RATE_LIMITED", "retryAfter": verdict.reset_after})
+            await _send(send, 429, refusal, verdict.headers(), media)
             return
         token = CALL.set(Call(call.query, call.variables, call.operation_name, call.extensions, cost))
         try:
-            await self._answer(scope, _replay(body), _with_headers(send, verdict))
+            await self._answer(scope, _replay(body), retyped(_with_headers(send, verdict), media), media)
         finally:
             CALL.reset(token)
             if scope.get("state", {}).get("demarche.token_valid") and await self._learned(headers, cost):
                 log.debug("a token was seen valid for the first time in this process")
 
-    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _vet(self, call: Call, method: str) -> tuple[int, list[GraphQLError]]:
+        """The cost of the operation a request runs, or the request errors that keep it from running."""
+        prepared = self.documents.prepare(call.query)
+        if prepared.document is None or prepared.errors:  # a syntax error, over the token limit, or invalid
+            return 0, list(prepared.errors)
+        operation = _operation(prepared.document, call.operation_name)
+        if isinstance(operation, GraphQLError):
+            return 0, [operation]
+        if method == "GET" and operation.operation is not OperationType.QUERY:
+            kind = operation.operation.value
+            raise Refused(405, "METHOD_NOT_ALLOWED", f"a {kind} cannot be sent with GET: send it with POST", headers=[(b"allow", b"POST")])
+        variables = operation.variable_definitions or ()
+        coerced = get_variable_values(self.documents.schema, variables, call.variables or {}, max_errors=MAX_COERCION_ERRORS)
+        if isinstance(coerced, list):
+            return 0, coerced
+        cost, refusal = self.documents.refusal(call.query, call.operation_name, call.variables, self.max_cost)
+        return cost, [] if refusal is None else [refusal]
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, media: str) -> None:
         started = False
 
         async def watch(message: Message) -> None:
@@ -197,7 +245,9 @@ class Gate:
             log.warning("a request ran over the %s s request timeout and was stopped", self.timeout)
             if not started:
                 message = f"the request ran longer than the server's limit of {self.timeout:g} s and was stopped; nothing was written"
-                await _send(send, 200, _errors_body([{"message": message, "extensions": {"code": "UNAVAILABLE"}}]), [])
+                # `data: null` as from an executor that started and was stopped: a 2xx in either media type.
+                body = json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": "UNAVAILABLE"}}]})
+                await _send(send, 200, body.encode(), [], media)
 
     async def _body(self, headers: dict[bytes, bytes], receive: Receive) -> bytes:
         declared = headers.get(b"content-length")
@@ -284,8 +334,8 @@ class Gate:
         return True
 
 
-async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    start = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]
+async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]], media: str) -> None:
+    start = [(b"content-type", CONTENT_TYPES[media]), (b"content-length", str(len(body)).encode()), *headers]
     await send({"type": "http.response.start", "status": status, "headers": start})
     await send({"type": "http.response.body", "body": body})
 

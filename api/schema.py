@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
@@ -54,8 +55,13 @@ class DemarcheSchema(strawberry.Schema):
         return None
 
 
-def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000, page_default: int = 100) -> DemarcheSchema:
-    """The schema with its request limits; unexpected errors reach clients only as 'Unexpected error.'."""
+def build_schema(
+    *, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000, page_default: int = 100, tracing: bool = False
+) -> DemarcheSchema:
+    """The schema with its request limits; unexpected errors reach clients only as 'Unexpected error.'.
+
+    With `tracing`, every operation the executor runs is an OpenTelemetry span (needs the `otel` extra).
+    """
     # Every root field is guarded: reads by ReadAccess, mutations by the editor role unless they ask for more.
     guard_fields(get_object_definition(Root, strict=True).fields, ReadAccess, ReadAccess)
     guard_fields(get_object_definition(Mutation, strict=True).fields, lambda: RequireRole(Role.EDITOR), RequireRole)
@@ -68,11 +74,19 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
             # share the schema's one cache of parsed and validated documents.
             lambda: PreparedDocuments(schema.documents),
             partial(MaskErrors, should_mask_error=should_mask),
+            *([_operation_spans()] if tracing else []),
         ],
     )
     rules = (depth_rule(max_depth), aliases_rule(max_aliases), TextArgumentsRule)
     schema.documents = Documents(schema._schema, rules, max_tokens=max_tokens, page_default=page_default)
     return schema
+
+
+def _operation_spans() -> Callable[[], SchemaExtension]:
+    from strawberry.extensions.tracing import OpenTelemetryExtension
+
+    # Arguments stay out of the spans: they are the variables' values.
+    return partial(OpenTelemetryExtension, arg_filter=lambda _arguments, _info: {})
 
 
 def sdl() -> str:

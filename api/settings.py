@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -103,4 +105,31 @@ class Settings(BaseSettings):
     )
     db_pool_timeout: float = Field(
         default=5, gt=0, le=300, description="Seconds a request waits for a pooled database connection when all are in use"
+    )
+    metrics: bool = Field(
+        default=True,
+        description=(
+            "Count requests, query cost, response-cache lookups, database connections and errors for Prometheus, served at "
+            "/metrics (or on `metrics_port`); false counts nothing and serves nothing"
+        ),
+    )
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Serve the metrics on this port of their own, on the server's host, instead of at /metrics; 0 serves them at /metrics",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description=(
+            "`json`: every log record as one JSON object per line, and one line per request with its request id, operation, "
+            "outcome, duration and cost (never a token or a variable); `text`: uvicorn's own log"
+        ),
+    )
+    tracing: bool = Field(
+        default=False,
+        description=(
+            "Make each GraphQL request an OpenTelemetry span, with its operation and every SQL statement as child spans, sent "
+            "to the tracer provider set up for the process (needs the `otel` extra)"
+        ),
     )
