@@ -7,15 +7,19 @@ STAMP := $(VENV)/.installed
 .PHONY: setup serve demo test lint typecheck schema bench bench-setup clean graphiql
 
 $(STAMP): pyproject.toml constraints.txt
+	@echo "Setting up .venv: installing Demarche and the packages it pins (about a minute, once) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/pip install --progress-bar off -c constraints.txt -e ".[dev]" | grep -E "^(Collecting|Successfully installed)" | cut -c1-100 || true
+	@test -x $(BIN)/demarche || { echo "the install failed; run: $(BIN)/pip install -c constraints.txt -e '.[dev]'"; exit 1; }
 	touch $(STAMP)
+	@echo "Set up."
 
 setup: $(STAMP)
 
 ## Serve the API with the March 2022 demo record on SQLite (demarche.db).
 serve: $(STAMP)
+	@echo "Starting Demarche on SQLite (demarche.db), loading the demo record on first start ..."
 	$(BIN)/demarche serve
 
 demo: $(STAMP)

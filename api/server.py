@@ -18,6 +18,8 @@ turn every normal request into a 503.
 from __future__ import annotations
 
 import asyncio
+import socket
+import sys
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -148,6 +150,26 @@ class DepartedClientsQuiet:
             return
 
 
+class AnnouncedServer(uvicorn.Server):
+    """Says where to go once it listens: a new user's `make serve` ends on the address to open (in plain-text
+    logging only: with JSON logs every line on stderr is a JSON object)."""
+
+    def __init__(self, config: uvicorn.Config, *, announce: bool) -> None:
+        super().__init__(config)
+        self.announce = announce
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.announce and self.started and not self.should_exit:
+            host = self.config.host if self.config.host not in ("0.0.0.0", "::") else "127.0.0.1"
+            address = f"[{host}]" if ":" in host else host
+            print(
+                f"Demarche is ready: open http://{address}:{self.config.port}/graphql in a browser for GraphiQL (Ctrl-C stops it)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
 def server(app: ASGIApp, settings: Settings, *, log_level: str = "info") -> uvicorn.Server:
     """A uvicorn server for `app` on the settings' address, with their read deadlines and keep-alive."""
     config = ServerConfig(
@@ -158,4 +180,4 @@ def server(app: ASGIApp, settings: Settings, *, log_level: str = "info") -> uvic
         log_level=log_level,
         timeout_keep_alive=settings.keep_alive_timeout,
     )
-    return uvicorn.Server(config)
+    return AnnouncedServer(config, announce=settings.log_format == "text")
