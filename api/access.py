@@ -59,17 +59,23 @@ TokenCheck = Callable[[Callable[[TokenRepository], Awaitable[Principal]]], Await
 """Runs a check against the token repository, in whatever transaction the caller reads with."""
 
 
+def bearer_secret(authorization: str) -> str | None:
+    """The secret of an `Authorization: Bearer <secret>` header (any case of the scheme, any blanks), or None."""
+    scheme, _, secret = authorization.strip().partition(" ")
+    return secret.strip() or None if scheme.lower() == "bearer" else None
+
+
 async def identify(authorization: str | None, check: TokenCheck) -> Caller:
     """The caller an `Authorization` header stands for; a header that is not `Bearer <token>` is refused."""
     if authorization is None:
         return ANONYMOUS
-    scheme, _, secret = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret = bearer_secret(authorization)
+    if secret is None:
         return Caller(refused=f"{REFUSED}; send `Authorization: Bearer <token>`")
-    if not plausible_secret(secret.strip()):
+    if not plausible_secret(secret):
         return Caller(refused=REFUSED)
     try:
-        return Caller(principal=await check(lambda tokens: authenticate(secret.strip(), tokens=tokens)))
+        return Caller(principal=await check(lambda tokens: authenticate(secret, tokens=tokens)))
     except Unauthenticated as error:
         return Caller(refused=error.message)
     except StorageUnavailable as error:

@@ -20,7 +20,7 @@ from strawberry.types import ExecutionResult
 from api import graphiql, readiness
 from api.cache import ResponseCache
 from api.compiled import CompiledJson, CompiledReads
-from api.context import Context
+from api.context import Context, token_checker
 from api.gate import CALL, Gate
 from api.metrics import Metrics
 from api.observability import NoteCall, RequestObserver, configure_logging, start_tracing
@@ -46,7 +46,8 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             page_default=settings.max_page_size,
             tracing=settings.tracing,
         )
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        # No websocket protocols until subscriptions exist: a socket would run operations past the gate's limits.
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, subscription_protocols=())
         self.documents = schema.documents
         self.compiled = CompiledReads(schema) if settings.compiled_reads else None
         self.settings = settings
@@ -61,8 +62,6 @@ class DemarcheGraphQL(GraphQL[Context, None]):
         call = CALL.get()
         context = await Context.for_request(self.units, self.catalogue, self.settings, request.headers.get("authorization"))
         context.cost = None if call is None else call.cost
-        if context.caller.principal is not None:
-            request.scope.setdefault("state", {})["demarche.token_valid"] = True  # the gate charges this token from now on
         return context
 
     async def parse_http_body(self, request_adapter: Any) -> Any:
@@ -181,6 +180,7 @@ def create_app(settings: Settings) -> Starlette:
         max_body=settings.max_body_bytes,
         max_cost=settings.max_query_cost,
         timeout=settings.request_timeout,
+        check_token=token_checker(units),
     )
     routes = [Route("/", home), Route("/health", health), Route("/graphql", graphql, methods=["GET", "POST"]), Mount("/graphql", graphql)]
     routes.append(graphiql.asset_route())  # GraphiQL's script and stylesheet, for the page the view renders

@@ -50,4 +50,22 @@ class Context:
         return cls(units=units, reads=reads, loaders=Loaders(reads), catalogue=catalogue, settings=settings, caller=caller)
 
 
+def token_checker(units: SqlUnitOfWorkFactory) -> Callable[[str], Awaitable[bool]]:
+    """Whether an `Authorization` header carries a valid token, checked as a request's context checks it."""
+
+    async def valid(authorization: str) -> bool:
+        reads = units.read_session()
+
+        async def check(work: Callable[[TokenRepository], Awaitable[Principal]]) -> Principal:
+            async with reads.use() as repositories:
+                return await work(repositories.tokens)
+
+        try:
+            return (await identify(authorization, check)).principal is not None
+        finally:
+            await reads.close()
+
+    return valid
+
+
 Info = strawberry.Info[Context, None]

@@ -28,11 +28,12 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from api.limits import CostLimitExceeded, QueryCost, unsafe_variable
+from api.limits import MAX_REPEATS, CostLimitExceeded, QueryCost, repeated_fields, unsafe_variable
 
 DOCUMENTS = 512
-DOCUMENT_BYTES = 32 * 1024 * 1024
-"""The most text the cache keeps in all; a long document is parsed again rather than kept."""
+DOCUMENT_BYTES = 2 * 1024 * 1024
+"""The most text the cache keeps in all (a parsed document takes some 70 times its text: about 140 MB at most);
+a long document is parsed again rather than kept."""
 TOKEN = re.compile(
     r'#[^\n\r]*|"""(?:\\"""|[^"]|"(?!""))*"""|"(?:\\.|[^"\\\n\r])*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?'
     r"|[_A-Za-z][_0-9A-Za-z]*|\.\.\.|[!$&():=@\[\]{|}]"
@@ -97,7 +98,12 @@ class Documents:
         except GraphQLError as error:
             found = Prepared(None, (error,))
         else:
-            found = Prepared(document, tuple(validate(self.schema, document, self.rules)))
+            repeats = repeated_fields(document)
+            if repeats > MAX_REPEATS:
+                message = f"{repeats} fields repeat a name already selected beside them; at most {MAX_REPEATS} may"
+                found = Prepared(None, (GraphQLError(message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"}),))
+            else:
+                found = Prepared(document, tuple(validate(self.schema, document, self.rules)))
         self._known[query] = found
         self._bytes += len(query)
         while len(self._known) > DOCUMENTS or self._bytes > DOCUMENT_BYTES:

@@ -24,7 +24,9 @@ import asyncio
 import hashlib
 import json
 import logging
+import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +35,7 @@ from urllib.parse import parse_qsl
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, get_variable_values
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.access import bearer_secret
 from api.documents import Documents
 from api.errors import brief
 from api.media import CONTENT_TYPES, GRAPHQL_RESPONSE, JSON, negotiate, request_error, retyped
@@ -43,6 +46,10 @@ log = logging.getLogger(__name__)
 MAX_JSON_DEPTH = 64
 """Deepest nesting of a request's JSON (variables included); the schema's inputs nest a few levels."""
 KNOWN_TOKENS = 10_000
+TOKEN_TRUSTED_FOR = 60.0
+"""Seconds a token found valid is charged as itself before it is checked again (the view checks it on every request)."""
+TokenValidity = Callable[[str], Awaitable[bool]]
+"""Whether an `Authorization` header carries a valid token."""
 MAX_COERCION_ERRORS = 50
 """The most variable errors reported for one request, as the executor reports them."""
 
@@ -162,7 +169,15 @@ class Gate:
     """ASGI middleware in front of the response cache and the GraphQL view."""
 
     def __init__(
-        self, app: ASGIApp, documents: Documents, limiter: RateLimiter | None, *, max_body: int, max_cost: int, timeout: float
+        self,
+        app: ASGIApp,
+        documents: Documents,
+        limiter: RateLimiter | None,
+        *,
+        max_body: int,
+        max_cost: int,
+        timeout: float,
+        check_token: TokenValidity | None = None,
     ) -> None:
         self.app = app
         self.documents = documents
@@ -170,7 +185,9 @@ class Gate:
         self.max_body = max_body
         self.max_cost = max_cost
         self.timeout = timeout
-        self._valid_tokens: OrderedDict[str, None] = OrderedDict()
+        self.check_token = check_token
+        self._valid_tokens: OrderedDict[str, float] = OrderedDict()
+        """Budget keys of tokens found valid, with when to check them again."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):
@@ -189,12 +206,14 @@ class Gate:
                 raise Refused(406, "NOT_ACCEPTABLE", message)
             body = b"" if call is not None else await self._body(headers, receive)
             call = call or self._from_body(headers, body)
-            cost, errors = self._vet(call, scope["method"])
-            if errors:
-                status, content = request_error(media, [_formatted(error) for error in errors])
-                await _send(send, status, content, [], media)
-                return
-            verdict = await self._spend(scope, headers, cost)
+            caller, verdict = await self._caller(scope, headers)
+            if verdict is None or verdict.allowed:
+                cost, errors = self._vet(call, scope["method"])
+                if errors:
+                    status, content = request_error(media, [_formatted(error) for error in errors])
+                    await _send(send, status, content, [] if verdict is None else verdict.headers(), media)
+                    return
+                verdict = await self._rest(caller, cost, verdict)
         except Refused as refused:
             await _send(send, refused.status, refused.body(), refused.headers, media or JSON)
             return
@@ -209,8 +228,6 @@ class Gate:
             await self._answer(scope, _replay(body), retyped(_with_headers(send, verdict), media), media)
         finally:
             CALL.reset(token)
-            if scope.get("state", {}).get("demarche.token_valid") and await self._learned(headers, cost):
-                log.debug("a token was seen valid for the first time in this process")
 
     def _vet(self, call: Call, method: str) -> tuple[int, list[GraphQLError]]:
         """The cost of the operation a request runs, or the request errors that keep it from running."""
@@ -227,7 +244,8 @@ class Gate:
         coerced = get_variable_values(self.documents.schema, variables, call.variables or {}, max_errors=MAX_COERCION_ERRORS)
         if isinstance(coerced, list):
             return 0, coerced
-        cost, refusal = self.documents.refusal(call.query, call.operation_name, call.variables, self.max_cost)
+        # Measured under the coerced values, so a variable's default counts as it will run (`@include(if: $f = true)`).
+        cost, refusal = self.documents.refusal(call.query, call.operation_name, dict(coerced.coerced), self.max_cost)
         return cost, [] if refusal is None else [refusal]
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, media: str) -> None:
@@ -244,7 +262,10 @@ class Gate:
         except TimeoutError:
             log.warning("a request ran over the %s s request timeout and was stopped", self.timeout)
             if not started:
-                message = f"the request ran longer than the server's limit of {self.timeout:g} s and was stopped; nothing was written"
+                message = (
+                    f"the request ran longer than the server's limit of {self.timeout:g} s and was stopped; a change it made was "
+                    "rolled back unless it had begun to commit: read the record before retrying"
+                )
                 # `data: null` as from an executor that started and was stopped: a 2xx in either media type.
                 body = json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": "UNAVAILABLE"}}]})
                 await _send(send, 200, body.encode(), [], media)
@@ -294,44 +315,42 @@ class Gate:
                 payload[name] = decode_json(params[name], f"`{name}`")
         return _call(payload)
 
-    async def _spend(self, scope: Scope, headers: dict[bytes, bytes], cost: int) -> Verdict | None:
-        if self.limiter is None:
-            return None
-        caller = self._caller(scope, headers)
-        verdict = await self.limiter.take(caller, points_for(cost))
-        if not verdict.allowed and caller.startswith("address:") and headers.get(b"authorization"):
-            # A token this process has not seen yet, from an address over its budget: let the view check it. A valid
-            # one is charged as itself from its next request on; an invalid one is refused before anything runs.
-            return None
-        return verdict
-
-    def _caller(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
-        """Whose budget a request spends: a token's once this process has seen it valid, else the client's address
-        (so that made-up tokens cannot each have a budget of their own)."""
-        authorization = headers.get(b"authorization")
-        if authorization:
-            digest = hashlib.sha256(authorization.strip()).hexdigest()[:40]
-            if digest in self._valid_tokens:
-                self._valid_tokens.move_to_end(digest)
-                return "token:" + digest
+    async def _caller(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[str, Verdict | None]:
+        """Whose budget a request spends, and the verdict on its first point, spent before any work is done for it:
+        a valid token's own budget, else the client's address (so made-up tokens, however the header is written,
+        get no budget of their own: a token is checked only after its address paid a point for the check, or, once
+        the address is over its budget, a point of the address's budget of token checks)."""
         client = scope.get("client")
-        return "address:" + (str(client[0]) if client else "unknown")
-
-    async def _learned(self, headers: dict[bytes, bytes], cost: int) -> bool:
-        """Remember a token the view found valid; the first time, charge it the request it just made (which its
-        address paid for, or, when the address was over budget, nobody). Whether it was new."""
-        authorization = headers.get(b"authorization")
-        if not authorization:
-            return False
-        digest = hashlib.sha256(authorization.strip()).hexdigest()[:40]
-        if digest in self._valid_tokens:
-            return False
-        self._valid_tokens[digest] = None
+        address = "address:" + (str(client[0]) if client else "unknown")
+        raw = headers.get(b"authorization")
+        secret = bearer_secret(raw.decode("latin-1")) if raw else None
+        if secret is None or self.limiter is None:
+            return address, None if self.limiter is None else await self.limiter.take(address, 1)
+        token = "token:" + hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+        known = self._valid_tokens.get(token)
+        if known is not None and known > time.monotonic():
+            self._valid_tokens.move_to_end(token)
+            return token, await self.limiter.take(token, 1)
+        verdict = await self.limiter.take(address, 1)
+        if not verdict.allowed:
+            # The address has spent its own budget; its token checks have a budget of their own, so a valid token
+            # behind a busy address still gets in while made-up ones cost a bounded number of lookups.
+            checks = await self.limiter.take("checks:" + address, 1)
+            if not checks.allowed:
+                return address, verdict
+        if self.check_token is None or not await self.check_token(raw.decode("latin-1") if raw else ""):
+            return address, verdict
+        self._valid_tokens[token] = time.monotonic() + TOKEN_TRUSTED_FOR
         while len(self._valid_tokens) > KNOWN_TOKENS:
             self._valid_tokens.popitem(last=False)
-        if self.limiter is not None:
-            await self.limiter.take("token:" + digest, points_for(cost))
-        return True
+        return token, await self.limiter.take(token, 1) if not verdict.allowed else verdict
+
+    async def _rest(self, caller: str, cost: int, first: Verdict | None) -> Verdict | None:
+        """Spend the rest of a request's points (its first was spent before its document was read)."""
+        rest = points_for(cost) - 1
+        if self.limiter is None or rest <= 0:
+            return first
+        return await self.limiter.take(caller, rest)
 
 
 async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]], media: str) -> None:

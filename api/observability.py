@@ -191,7 +191,8 @@ class RequestObserver:
             "duration_ms": round(seconds * 1000, 3),
         }
         if graphql:
-            fields |= {"operation": observed.operation, "outcome": outcome, "cost": observed.cost, "cache": observed.cache}
+            operation = observed.operation if observed.operation is None else observed.operation[:200]
+            fields |= {"operation": operation, "outcome": outcome, "cost": observed.cost, "cache": observed.cache}
             if codes:
                 fields["error_codes"] = sorted(set(codes))
             if self.metrics is not None:

@@ -85,6 +85,11 @@ def is_lost_connection(exc: BaseException) -> bool:
     return True
 
 
+UNCERTAIN_COMMIT = (
+    "the record store failed while committing the change: it may or may not have been written; read the record before retrying"
+)
+
+
 def storage_error(exc: BaseException) -> DomainError:
     """The port's own error for a database failure, worded without the database's internals.
 
@@ -211,9 +216,16 @@ class SqlUnitOfWork(SqlRepositories):
             raise RuntimeError("a read-only unit of work does not commit")
         try:
             await self._connection.execute(BUMP_VERSION)
-            await self._connection.commit()
         except STORE_FAULTS as exc:
             raise storage_error(exc) from exc
+        try:
+            await self._connection.commit()
+        except STORE_FAULTS as exc:
+            error = storage_error(exc)
+            if isinstance(error, StorageUnavailable):
+                # The COMMIT may have reached the database before the connection failed: say so, not "nothing was written".
+                raise StorageUnavailable(UNCERTAIN_COMMIT) from exc
+            raise error from exc
 
 
 class SqlUnitOfWorkFactory:

@@ -314,3 +314,21 @@ def test_a_lone_surrogate_in_a_mutations_variables_is_a_typed_validation_error_a
             timeout=30,
         )
     assert response.json()["data"]["createWave"] == {"__typename": "ValidationError", "field": "name"}
+
+
+def test_a_variables_default_cannot_hide_an_operations_cost(api: LiveServer) -> None:
+    page = "expulsions(first: 100) @include(if: $f) { nodes { statements { citations { source { title } } } } }"
+    document = "query($f: Boolean = true) { " + " ".join(f"a{n}: {page}" for n in range(30)) + " }"
+    response = post(api, json.dumps({"query": document}).encode())
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
+
+
+def test_seven_hundred_copies_of_one_field_are_refused_without_the_pairwise_merge_check(api: LiveServer) -> None:
+    # The specification's merge rule compared them in pairs: 1.5 s of CPU. Parsing 4,200 tokens remains (about 60 ms).
+    document = "{ " + " ".join(["diplomats { nodes { id } }"] * 700) + " }"
+    before = cpu_seconds(api)
+    response = post(api, json.dumps({"query": document}).encode())
+    spent = cpu_seconds(api) - before
+    assert spent < 0.3, f"{spent:.3f} s of CPU"
+    assert "repeat a name already selected" in response.json()["errors"][0]["message"]

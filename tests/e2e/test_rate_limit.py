@@ -70,6 +70,10 @@ def test_a_token_has_its_own_budget_and_an_unknown_token_gets_no_budget_of_its_o
     # A valid token is checked by the server, then charged as itself: its 20 points are all there.
     answered = sum(ask(first, token).status_code == 200 for _ in range(25))
     assert answered == 20
+    # However the header writes the same token, it is the same budget.
+    for header in (f"bearer {token}", f"BEARER    {token}", f"Bearer\t{token}"):
+        again = httpx.post(f"{first.url}/graphql", json=CHEAP, headers={"Authorization": header}, timeout=30)
+        assert again.status_code == 429, (header, again.text)
     # Made-up tokens from that address are refused before anything runs, never answered with data.
     for _ in range(3):
         made_up = ask(first, f"dmr_{uuid.uuid4().hex}")
@@ -93,3 +97,32 @@ def test_the_rate_limit_headers_come_with_every_answer(tmp_path_factory: pytest.
         assert ask(server, editor).status_code == 200
     finally:
         stop_server(server)
+
+
+def test_a_websocket_cannot_run_operations_past_the_gate(two_servers: tuple[Server, Server]) -> None:
+    import asyncio
+    import json
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+    from websockets.typing import Subprotocol
+
+    first, _ = two_servers
+
+    async def attempt(path: str) -> list[str]:
+        """Every message the server sent before it closed or refused the socket."""
+        received: list[str] = []
+        try:
+            async with connect(first.url.replace("http://", "ws://") + path, subprotocols=[Subprotocol("graphql-transport-ws")]) as socket:
+                await socket.send(json.dumps({"type": "connection_init"}))
+                await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }"}}))
+                async with asyncio.timeout(10):
+                    async for message in socket:
+                        received.append(str(message))
+        except (ConnectionClosed, InvalidStatus):
+            pass
+        return received
+
+    for path in ("/graphql", "/graphql/"):
+        received = asyncio.run(attempt(path))
+        assert not any('"next"' in message or "connection_ack" in message for message in received), received

@@ -158,3 +158,21 @@ def test_the_response_cache_stays_within_its_bytes_and_keeps_no_answer_over_a_te
         return cache
 
     asyncio.run(run())
+
+
+def test_fields_repeated_beside_each_other_are_refused_before_the_pairwise_merge_check() -> None:
+    many = "{ " + " ".join(["diplomats { nodes { id } }"] * 700) + " }"
+    started = time.process_time()
+    prepared = SCHEMA.documents.prepare(many)
+    assert time.process_time() - started < 0.1
+    assert prepared.document is None
+    assert prepared.errors[0].message == "699 fields repeat a name already selected beside them; at most 100 may"
+    # A node's fields repeated once per type it may be are far below the limit.
+    usual = "query($id: ID!) { node(id: $id) { ... on Expulsion { id } ... on State { id } ... on Statement { id } } }"
+    assert not SCHEMA.documents.prepare(usual).errors
+
+
+def test_a_variables_default_counts_in_the_cost_as_it_will_run() -> None:
+    document = "query($f: Boolean = true, $n: Int = 50) { a: expulsions(first: $n) @include(if: $f) { nodes { id } } }"
+    cost, refusal = SCHEMA.documents.refusal(document, None, {"f": True, "n": 50}, 25_000)
+    assert (cost, refusal) == (1 + 50, None)
