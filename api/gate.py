@@ -3,18 +3,19 @@
 In order, and each before any work the next would cost:
 1. the Accept header must allow one of GraphQL over HTTP's media types (406; see api/media.py);
 2. the body is bounded (413, from Content-Length before reading, or while reading) and must be
-   UTF-8 JSON of a request object, nested at most MAX_JSON_DEPTH deep (400), sent as
+   UTF-8 JSON of a request object, nested at most api.requests.MAX_JSON_DEPTH deep (400), sent as
    `application/json` in UTF-8 (415);
-3. the document is parsed once under the token limit and validated once (Documents); the
+3. the caller (a valid token, else the address) spends a first point of its budget, before its
+   document is even parsed: over it, 429 with Retry-After;
+4. the document is parsed once under the token limit and validated once (Documents); the
    operation is picked as the executor would pick it (a mutation sent with GET gets 405), its
    variables are coerced, checked for text no record can hold, and its cost measured; an
    operation over the cost limit is refused with its cost and the limit. Each of these is a
    request error, answered in the negotiated media type (400 without `data`, or 200 with
    `data: null`), so the view only ever executes;
-4. the caller (a valid token, else the address) spends the request's points from its budget:
-   over it, 429 with Retry-After;
-5. the rest runs under the request timeout; a request that overruns it is answered with an
-   UNAVAILABLE error, its work cancelled and any transaction rolled back.
+5. the caller spends the rest of the request's points (one per 100 of its cost): over it, 429;
+6. the rest runs under the request timeout; a request that overruns it is answered with an
+   UNAVAILABLE error and its work cancelled (its transaction rolled back unless its commit had begun).
 The parsed request is handed on (CALL), so the cache and the view do not read the body again.
 """
 
@@ -28,9 +29,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, get_variable_values
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,11 +39,10 @@ from api.documents import Documents
 from api.errors import brief
 from api.media import CONTENT_TYPES, GRAPHQL_RESPONSE, JSON, negotiate, request_error, retyped
 from api.rates import RateLimiter, Verdict, points_for
+from api.requests import Call, Refused, call_from_body, call_from_query_string, error_body, read_body
 
 log = logging.getLogger(__name__)
 
-MAX_JSON_DEPTH = 64
-"""Deepest nesting of a request's JSON (variables included); the schema's inputs nest a few levels."""
 KNOWN_TOKENS = 10_000
 TOKEN_TRUSTED_FOR = 60.0
 """Seconds a token found valid is charged as itself before it is checked again (the view checks it on every request)."""
@@ -54,44 +52,8 @@ MAX_COERCION_ERRORS = 50
 """The most variable errors reported for one request, as the executor reports them."""
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One GraphQL request as the gate read it."""
-
-    query: str
-    variables: dict[str, Any] | None
-    operation_name: str | None
-    extensions: dict[str, Any] | None
-    cost: int = 0
-
-
 CALL: ContextVar[Call | None] = ContextVar("demarche_call", default=None)
 """The request being answered, for the response cache and the view downstream of the gate."""
-
-
-class Refused(Exception):
-    """A request answered by the gate itself."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        extra: dict[str, Any] | None = None,
-        *,
-        headers: list[tuple[bytes, bytes]] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra or {}
-        self.headers = headers or ([(b"connection", b"close")] if status == 413 else [])
-
-    def body(self) -> bytes:
-        return error_body(self.message, {"code": self.code, **self.extra})
-
-
-def error_body(message: str, extensions: dict[str, Any]) -> bytes:
-    """A request error's body: no `data`, as nothing was executed."""
-    return json.dumps({"errors": [{"message": message, "extensions": extensions}]}, separators=(",", ":")).encode()
 
 
 def _formatted(error: GraphQLError) -> dict[str, Any]:
@@ -110,59 +72,6 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
         )
     found = next((d for d in operations if d.name is not None and d.name.value == name), None)
     return found if found is not None else GraphQLError(f"Unknown operation named '{name}'.")
-
-
-def json_depth(value: Any) -> int:
-    """How deep lists and objects nest in a decoded JSON value; walked without recursion."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            if depth > MAX_JSON_DEPTH:
-                return depth
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
-
-
-def decode_json(text: str | bytes, what: str) -> Any:
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise Refused(400, "BAD_REQUEST", f"{what} nests deeper than {MAX_JSON_DEPTH} levels") from None
-    except ValueError:
-        raise Refused(400, "BAD_REQUEST", f"{what} is not valid JSON") from None
-    if json_depth(value) > MAX_JSON_DEPTH:
-        raise Refused(400, "BAD_REQUEST", f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
-    return value
-
-
-def _call(payload: Any) -> Call:
-    if isinstance(payload, list):
-        raise Refused(400, "BAD_REQUEST", "batched requests are not supported: send one request object at a time")
-    if not isinstance(payload, dict):
-        raise Refused(400, "BAD_REQUEST", "the request body must be a JSON object with a `query`")
-    query, variables, operation, extensions = (payload.get(k) for k in ("query", "variables", "operationName", "extensions"))
-    if not isinstance(query, str) or not query.strip():
-        raise Refused(400, "BAD_REQUEST", "No GraphQL query found in the request: `query` must be a non-empty string")
-    if variables is not None and not isinstance(variables, dict):
-        raise Refused(400, "BAD_REQUEST", "`variables` must be a JSON object or null")
-    if operation is not None and not isinstance(operation, str):
-        raise Refused(400, "BAD_REQUEST", "`operationName` must be a string or null")
-    if extensions is not None and not isinstance(extensions, dict):
-        raise Refused(400, "BAD_REQUEST", "`extensions` must be a JSON object or null")
-    return Call(query, variables, operation, extensions)
-
-
-def _media_type(headers: dict[bytes, bytes]) -> tuple[str, dict[str, str]]:
-    raw = headers.get(b"content-type", b"").decode("latin-1")
-    kind, *params = (part.strip() for part in raw.split(";"))
-    parameters = {}
-    for param in params:
-        name, _, value = param.partition("=")
-        parameters[name.strip().lower()] = value.strip().strip('"').lower()
-    return kind.lower(), parameters
 
 
 class Gate:
@@ -197,15 +106,15 @@ class Gate:
         accept = headers.get(b"accept", b"").decode("latin-1")
         media = negotiate(accept)
         try:
-            call = self._from_query_string(scope, headers) if scope["method"] == "GET" else None
+            call = call_from_query_string(scope, headers) if scope["method"] == "GET" else None
             if scope["method"] == "GET" and call is None:  # a browser asking for GraphiQL
                 await self.app(scope, receive, send)
                 return
             if media is None:
                 message = f"this endpoint answers in {GRAPHQL_RESPONSE} or {JSON}; the Accept header allows neither"
                 raise Refused(406, "NOT_ACCEPTABLE", message)
-            body = b"" if call is not None else await self._body(headers, receive)
-            call = call or self._from_body(headers, body)
+            body = b"" if call is not None else await read_body(headers, receive, self.max_body)
+            call = call or call_from_body(headers, body)
             caller, verdict = await self._caller(scope, headers)
             if verdict is None or verdict.allowed:
                 cost, errors = self._vet(call, scope["method"])
@@ -269,51 +178,6 @@ class Gate:
                 # `data: null` as from an executor that started and was stopped: a 2xx in either media type.
                 body = json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": "UNAVAILABLE"}}]})
                 await _send(send, 200, body.encode(), [], media)
-
-    async def _body(self, headers: dict[bytes, bytes], receive: Receive) -> bytes:
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.strip().isdigit() and int(declared) > self.max_body:
-            raise Refused(413, "PAYLOAD_TOO_LARGE", f"the request body is over the limit of {self.max_body:,} bytes")
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                raise Refused(400, "BAD_REQUEST", "the client went away before its request body ended")
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                raise Refused(413, "PAYLOAD_TOO_LARGE", f"the request body is over the limit of {self.max_body:,} bytes")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
-
-    def _from_body(self, headers: dict[bytes, bytes], body: bytes) -> Call:
-        kind, parameters = _media_type(headers)
-        if kind not in ("application/json", "application/graphql-response+json"):
-            raise Refused(415, "UNSUPPORTED_MEDIA_TYPE", "send the request as `Content-Type: application/json`")
-        if parameters.get("charset", "utf-8") not in ("utf-8", "utf8"):
-            raise Refused(415, "UNSUPPORTED_MEDIA_TYPE", "the request body must be UTF-8 (`charset=utf-8`, or no charset)")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Refused(400, "BAD_REQUEST", "the request body is not valid UTF-8") from None
-        return _call(decode_json(text, "the request body"))
-
-    def _from_query_string(self, scope: Scope, headers: dict[bytes, bytes]) -> Call | None:
-        raw = scope.get("query_string", b"")
-        try:
-            pairs = parse_qsl(raw.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
-        except UnicodeError:
-            raise Refused(400, "BAD_REQUEST", "the query string is not valid UTF-8") from None
-        params = dict(pairs)
-        if "query" not in params and any(kind in headers.get(b"accept", b"") for kind in (b"text/html", b"*/*")):
-            return None
-        payload: dict[str, Any] = {"query": params.get("query"), "operationName": params.get("operationName") or None}
-        for name in ("variables", "extensions"):
-            if params.get(name):
-                payload[name] = decode_json(params[name], f"`{name}`")
-        return _call(payload)
 
     async def _caller(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[str, Verdict | None]:
         """Whose budget a request spends, and the verdict on its first point, spent before any work is done for it:

@@ -330,5 +330,5 @@ def test_seven_hundred_copies_of_one_field_are_refused_without_the_pairwise_merg
     before = cpu_seconds(api)
     response = post(api, json.dumps({"query": document}).encode())
     spent = cpu_seconds(api) - before
-    assert spent < 0.3, f"{spent:.3f} s of CPU"
+    assert spent < 0.5, f"{spent:.3f} s of CPU"  # a third of what the merge check alone took
     assert "repeat a name already selected" in response.json()["errors"][0]["message"]
