@@ -29,6 +29,7 @@ from api.schema import build_schema
 from api.settings import Settings
 from persistence.budgets import SqlBudgetLedger
 from persistence.catalogue import IsoStateCatalogue
+from persistence.changes import ChangeSignal
 from persistence.engine import create_engine, create_read_engine
 from persistence.migrations import head_revision
 from persistence.setup import prepare
@@ -131,7 +132,7 @@ def create_app(settings: Settings) -> Starlette:
     timeouts = {"connect_timeout": settings.db_connect_timeout, "statement_timeout": settings.db_statement_timeout}
     engine = create_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
     reads = create_read_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
-    units = SqlUnitOfWorkFactory(engine, reads=reads)
+    units = SqlUnitOfWorkFactory(engine, reads=reads, signal=ChangeSignal())
     engines = {"primary": engine} if reads is None else {"primary": engine, "reads": reads}
     metrics = Metrics() if settings.metrics else None
     if metrics is not None:

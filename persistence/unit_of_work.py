@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import Conflict, DomainError, InvalidInput, StorageUnavailable
 from persistence.analysis import SqlRecordAnalysis
+from persistence.changes import ChangeSignal
 from persistence.engine import discard, is_sqlite
 from persistence.journal import SqlHistoryRepository, SqlTokenRepository
 from persistence.json_reads import SqlRecordReader
@@ -172,8 +173,17 @@ def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, a
 class SqlUnitOfWork(SqlRepositories):
     """A transaction over all repositories; rolls back unless `commit` succeeded."""
 
-    def __init__(self, engine: AsyncEngine, *, writing: bool = True, author: str = SYSTEM_AUTHOR, release: Release | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        writing: bool = True,
+        author: str = SYSTEM_AUTHOR,
+        release: Release | None = None,
+        signal: ChangeSignal | None = None,
+    ) -> None:
         self._engine = engine
+        self._signal = signal
         self._writing = writing
         self._connection: AsyncConnection | None = None
         self._release = release
@@ -226,6 +236,8 @@ class SqlUnitOfWork(SqlRepositories):
                 # The COMMIT may have reached the database before the connection failed: say so, not "nothing was written".
                 raise StorageUnavailable(UNCERTAIN_COMMIT) from exc
             raise error from exc
+        if self._signal is not None:
+            self._signal.changed()
 
 
 class SqlUnitOfWorkFactory:
@@ -235,9 +247,17 @@ class SqlUnitOfWorkFactory:
     """
 
     def __init__(
-        self, engine: AsyncEngine, *, author: str = SYSTEM_AUTHOR, release: Release | None = None, reads: AsyncEngine | None = None
+        self,
+        engine: AsyncEngine,
+        *,
+        author: str = SYSTEM_AUTHOR,
+        release: Release | None = None,
+        reads: AsyncEngine | None = None,
+        signal: ChangeSignal | None = None,
     ) -> None:
         self.engine = engine
+        self.signal = signal
+        """Raised after every commit of this factory's units of work."""
         self.reads = reads
         """An engine whose connections read outside any transaction (PostgreSQL), if the reads have one of their own."""
         self.author = author
@@ -245,7 +265,7 @@ class SqlUnitOfWorkFactory:
 
     def acting_as(self, author: str) -> SqlUnitOfWorkFactory:
         """The same factory, recording changes as made by `author`."""
-        return SqlUnitOfWorkFactory(self.engine, author=author, release=self._release, reads=self.reads)
+        return SqlUnitOfWorkFactory(self.engine, author=author, release=self._release, reads=self.reads, signal=self.signal)
 
     def releasing(self, release: Release) -> SqlUnitOfWorkFactory:
         """The same factory, whose units of work first run `release` (a request hands back its read connection).
@@ -253,10 +273,10 @@ class SqlUnitOfWorkFactory:
         A request that held its read connection while it waited for another would, with enough such
         requests at once, leave the pool empty and every one of them waiting.
         """
-        return SqlUnitOfWorkFactory(self.engine, author=self.author, release=release, reads=self.reads)
+        return SqlUnitOfWorkFactory(self.engine, author=self.author, release=release, reads=self.reads, signal=self.signal)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, writing=True, author=self.author, release=self._release)
+        return SqlUnitOfWork(self.engine, writing=True, author=self.author, release=self._release, signal=self.signal)
 
     def reader(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, writing=False, release=self._release)
