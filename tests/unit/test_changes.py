@@ -26,6 +26,8 @@ async def test_a_change_made_before_waiting_is_not_missed() -> None:
 async def test_losing_and_regaining_the_signal_each_count_as_a_change() -> None:
     signal = ChangeSignal()
     signal.deaf()
-    assert not signal.live and signal.generation == 1
+    assert not signal.live
+    assert signal.generation == 1
     signal.hearing()
-    assert signal.live and signal.generation == 2
+    assert signal.live
+    assert signal.generation == 2
