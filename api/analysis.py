@@ -57,7 +57,7 @@ class AnalysisQueries:
         from_: Annotated[date | None, strawberry.argument(name="from", description="Period start (inclusive, by overlap).")] = None,
         to: To = None,
         statements: Annotated[int, strawberry.argument(description="How many latest statements to include (1-100).")] = 5,
-    ) -> BilateralBalance:
+    ) -> BilateralBalance | None:
         if len(between) != 2:
             raise InvalidInput("between", "between takes exactly two codes")
         one, other = [await required_code_of(info, "between", code) for code in between]
@@ -81,7 +81,7 @@ class AnalysisQueries:
         measure_type: Annotated[MeasureType | None, strawberry.argument(description="Only measures of this type.")] = None,
         from_: Annotated[date | None, strawberry.argument(name="from", description="Period start (inclusive, by overlap).")] = None,
         to: To = None,
-    ) -> Timeline:
+    ) -> Timeline | None:
         filter = filters.ExpulsionFilter(
             actor=await code_of(info, "actor", actor) if actor else None,
             target=await code_of(info, "target", target) if target else None,
@@ -102,7 +102,7 @@ class AnalysisQueries:
         from_: Annotated[date | None, strawberry.argument(name="from", description="Period start (inclusive, by overlap).")] = None,
         to: To = None,
         limit: Annotated[int, strawberry.argument(description="How many places (1-100).")] = 10,
-    ) -> list[RankingEntry]:
+    ) -> list[RankingEntry] | None:
         async with info.context.reads.use() as uow:
             ranked = await uow.analysis.ranking(role, by, span_of(from_, to), _bounded("limit", limit))
         return [RankingEntry(tally=HeadcountTally.from_domain(entry.tally), _code=entry.code) for entry in ranked]

@@ -121,7 +121,7 @@ class JournalQueries:
         after: CURSOR = None,
         last: LAST = None,
         before: CURSOR = None,
-    ) -> Connection[HistoryEntry]:
+    ) -> Connection[HistoryEntry] | None:
         kind, record = (entity.value if entity is not None else None), None
         if record_id is not None:
             decoded = decode_record_id(record_id)
@@ -144,7 +144,7 @@ class JournalQueries:
         return None if principal is None else Viewer(name=principal.name, role=principal.role)
 
     @strawberry.field(description="Every bearer token, active or revoked, oldest first (never their secrets). Needs the admin role.")
-    async def tokens(self, info: Info) -> list[ApiToken]:
+    async def tokens(self, info: Info) -> list[ApiToken] | None:
         require_admin(info)
         return [ApiToken.from_domain(token) for token in await token_use_cases.list_tokens(uow=info.context.units.reader())]
 

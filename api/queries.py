@@ -123,7 +123,7 @@ class Query:
     @strawberry.field(description="Several records by their global IDs, in the order asked; null for each that does not exist.")
     async def nodes(
         self, info: Info, ids: Annotated[list[relay.GlobalID], strawberry.argument(description="Global IDs.")]
-    ) -> list[relay.Node | None]:
+    ) -> list[relay.Node | None] | None:
         if len(ids) > info.context.settings.max_page_size:
             raise InvalidInput("ids", f"ask for at most {info.context.settings.max_page_size} IDs at once")
         return list(await asyncio.gather(*(id.resolve_node(info, required=False) for id in ids)))
@@ -151,7 +151,7 @@ class Query:
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
-    ) -> Connection[State]:
+    ) -> Connection[State] | None:
         query = await state_query(codes_of(info), include_former=include_former)
         return await _listing(info, query, _as_state, first, after, last, before)
 
@@ -163,7 +163,7 @@ class Query:
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
-    ) -> Connection[Organisation]:
+    ) -> Connection[Organisation] | None:
         query = await organisation_query(codes_of(info))
         return await _listing(info, query, _as_organisation, first, after, last, before)
 
@@ -177,7 +177,7 @@ class Query:
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
-    ) -> Connection[Mission]:
+    ) -> Connection[Mission] | None:
         query = await mission_query(codes_of(info), sending_state=sending_state, host_state=host_state)
         return await _listing(info, query, Mission.from_domain, first, after, last, before)
 
@@ -192,7 +192,7 @@ class Query:
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
-    ) -> Connection[Diplomat]:
+    ) -> Connection[Diplomat] | None:
         query = await diplomat_query(codes_of(info), sending_state=sending_state, mission_id=mission_id, rank=rank)
         return await _listing(info, query, Diplomat.from_domain, first, after, last, before)
 
@@ -235,7 +235,7 @@ class Query:
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
-    ) -> Connection[Expulsion]:
+    ) -> Connection[Expulsion] | None:
         query = await expulsion_query(
             codes_of(info),
             actor=actor,
@@ -265,7 +265,7 @@ class Query:
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
-    ) -> Connection[Wave]:
+    ) -> Connection[Wave] | None:
         return await _listing(info, await wave_query(codes_of(info)), Wave.from_domain, first, after, last, before)
 
     @strawberry.field(
@@ -295,7 +295,7 @@ class Query:
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
-    ) -> Connection[Statement]:
+    ) -> Connection[Statement] | None:
         query = await statement_query(
             codes_of(info),
             on_behalf_of=on_behalf_of,
@@ -319,5 +319,5 @@ class Query:
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
-    ) -> Connection[Source]:
+    ) -> Connection[Source] | None:
         return await _listing(info, await source_query(codes_of(info)), Source.from_domain, first, after, last, before)

@@ -35,7 +35,12 @@ class Mutation(ActorMutations, MissionMutations, ExpulsionMutations, StatementMu
     pass
 
 
-@strawberry.type(description="Everything Demarche can be asked: records, lists, and analyses of the whole record.")
+@strawberry.type(
+    description=(
+        "Everything Demarche can be asked: records, lists, and analyses of the whole record. Every root field is nullable: "
+        "a field that fails answers null, with its error in `errors`, and the other fields still answer."
+    )
+)
 class Root(Query, AnalysisQueries, JournalQueries):
     pass
 
