@@ -128,6 +128,6 @@ def should_mask(error: GraphQLError) -> bool:
     code = next((code for kind, code in CODES.items() if isinstance(error.original_error, kind)), None)
     if code is not None:
         error.extensions = {**(error.extensions or {}), "code": code}
-    if isinstance(error.original_error, InvalidInput):
+    if isinstance(error.original_error, InvalidInput | NotFound) and error.original_error.field is not None:
         error.extensions = {**(error.extensions or {}), "argument": error.original_error.field}
     return not is_client_error(error)

@@ -37,6 +37,7 @@ def test_each_failing_root_field_is_null_with_its_own_error_and_the_others_answe
     assert set(by_path) == failed
     assert by_path["bad"]["extensions"]["code"] == "NOT_FOUND"
     assert "QQ" in by_path["bad"]["message"]
+    assert by_path["bad"]["extensions"]["argument"] == "actor"
     assert by_path["ranked"]["extensions"]["code"] == "BAD_USER_INPUT"
     assert by_path["ranked"]["extensions"]["argument"] == "limit"
     assert by_path["tokens"]["extensions"]["code"] == "UNAUTHENTICATED"
