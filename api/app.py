@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -30,7 +31,8 @@ from api.settings import Settings
 from persistence.budgets import SqlBudgetLedger
 from persistence.catalogue import IsoStateCatalogue
 from persistence.changes import ChangeSignal
-from persistence.engine import create_engine, create_read_engine
+from persistence.engine import create_engine, create_read_engine, is_sqlite
+from persistence.listener import ChangeListener, asyncpg_connector
 from persistence.migrations import head_revision
 from persistence.setup import prepare
 from persistence.unit_of_work import SqlUnitOfWorkFactory
@@ -132,20 +134,35 @@ def create_app(settings: Settings) -> Starlette:
     timeouts = {"connect_timeout": settings.db_connect_timeout, "statement_timeout": settings.db_statement_timeout}
     engine = create_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
     reads = create_read_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
-    units = SqlUnitOfWorkFactory(engine, reads=reads, signal=ChangeSignal())
+    signal = ChangeSignal()
+    units = SqlUnitOfWorkFactory(engine, reads=reads, signal=signal)
     engines = {"primary": engine} if reads is None else {"primary": engine, "reads": reads}
     metrics = Metrics() if settings.metrics else None
     if metrics is not None:
         for pool, pooled in engines.items():
             metrics.watch(pooled, pool)
     tracer = start_tracing(list(engines.values())) if settings.tracing else None
+    # On PostgreSQL, other processes' writes reach this one's signal through LISTEN; SQLite serves one process only.
+    listener = (
+        None
+        if is_sqlite(engine)
+        else ChangeListener(
+            asyncpg_connector(settings.database_url, timeout=settings.db_connect_timeout, process=str(os.getpid())),
+            signal,
+            reported=metrics.listener if metrics is not None else lambda _up: None,
+        )
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         configure_logging(settings.log_format)
         await prepare(engine, load_demo=settings.load_demo, migrate=settings.migrate_on_start)
+        if listener is not None:
+            await listener.start(wait=settings.db_connect_timeout)
         metrics_server = metrics.serve(settings.metrics_port, settings.host) if metrics is not None and settings.metrics_port else None
         yield
+        if listener is not None:
+            await listener.stop()
         if metrics_server is not None:
             metrics_server.shutdown()
             metrics_server.server_close()
@@ -164,6 +181,7 @@ def create_app(settings: Settings) -> Starlette:
         view,
         units.record_version,
         view.documents,
+        signal=signal,
         entries=settings.response_cache,
         max_bytes=settings.response_cache_bytes,
         counted=metrics.cache_lookup if metrics is not None else lambda _result: None,
@@ -185,8 +203,9 @@ def create_app(settings: Settings) -> Starlette:
     )
     routes = [Route("/", home), Route("/health", health), Route("/graphql", graphql, methods=["GET", "POST"]), Mount("/graphql", graphql)]
     routes.append(graphiql.asset_route())  # GraphiQL's script and stylesheet, for the page the view renders
-    # A LISTEN connection, once the server keeps one, adds its probe here: ready only while it is up.
-    routes.append(Route("/ready", readiness.endpoint(engine, head_revision(), probes={})))
+    # Ready only while the LISTEN connection is up: a process that hears no other's writes answers from its cache slower.
+    probes = {} if listener is None else {"listener": listener.probe}
+    routes.append(Route("/ready", readiness.endpoint(engine, head_revision(), probes=probes)))
     if metrics is not None and not settings.metrics_port:
         routes.append(Route("/metrics", metrics.endpoint))
     observed = Middleware(RequestObserver, metrics=metrics, tracer=tracer)

@@ -90,6 +90,18 @@ class Metrics:
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=registry,
         )
+        self.listening = Gauge(
+            "demarche_change_listener_up",
+            "1 while the process hears every write through its PostgreSQL LISTEN connection, 0 while that connection is down"
+            " (least over live processes)",
+            multiprocess_mode="livemin",
+            registry=registry,
+        )
+        self.listener_losses = Counter(
+            "demarche_change_listener_losses",
+            "Times a LISTEN connection was lost or could not be made again, each loss counted once",
+            registry=registry,
+        )
         self._operations: set[str] = set()
 
     def operation_label(self, name: str | None) -> str:
@@ -114,6 +126,12 @@ class Metrics:
 
     def cache_lookup(self, result: Literal["hit", "miss"]) -> None:
         self.cache.labels(result).inc()
+
+    def listener(self, up: bool) -> None:
+        """Told by the change listener each time its connection LISTENs (True) or is lost (False)."""
+        self.listening.set(1 if up else 0)
+        if not up:
+            self.listener_losses.inc()
 
     def watch(self, engine: AsyncEngine, pool: str) -> None:
         """Count the connections `engine` lends and time its statements."""

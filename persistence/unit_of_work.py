@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import Self
 
 import asyncpg  # type: ignore[import-untyped]  # no stubs; only its exception and connection classes are used
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -45,6 +47,31 @@ Release = Callable[[], Awaitable[None]]
 _VERSION = table_of(RecordVersionRow)
 BUMP_VERSION = update(_VERSION).values(version=_VERSION.c.version + 1)
 READ_VERSION = select(_VERSION.c.version)
+CHANGES_CHANNEL = "demarche_changes"
+"""The PostgreSQL channel every committed write notifies (see persistence/listener.py)."""
+NOTIFY_CHANGE = text(
+    "SELECT pg_notify(CAST(:channel AS text), json_build_object("
+    "'writer', CAST(:writer AS text), "
+    "'version', (SELECT version FROM record_version WHERE id = 1), "
+    "'entry', (SELECT max(id) FROM history))::text)"
+)
+
+
+def writer() -> str:
+    """This process, as a change notification names its writer: host and process id."""
+    return f"{socket.gethostname()[:64]}:{os.getpid()}"
+
+
+async def notify_change(connection: AsyncConnection) -> None:
+    """On PostgreSQL, tell every listening process that this transaction changed the record.
+
+    Sent inside the transaction, the notification goes out only if the transaction commits, after it.
+    Its payload is small, far below NOTIFY's 8000 bytes: the writer, the record version and the
+    newest history entry, e.g. `{"writer": "host:4242", "version": 17, "entry": 301}`.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    await connection.execute(NOTIFY_CHANGE, {"channel": CHANGES_CHANNEL, "writer": writer()})
 
 
 STORE_FAULTS = (DBAPIError, OSError, PoolTimeout, asyncpg.PostgresError, asyncpg.InterfaceError, OverflowError)
@@ -226,6 +253,7 @@ class SqlUnitOfWork(SqlRepositories):
             raise RuntimeError("a read-only unit of work does not commit")
         try:
             await self._connection.execute(BUMP_VERSION)
+            await notify_change(self._connection)
         except STORE_FAULTS as exc:
             raise storage_error(exc) from exc
         try:
