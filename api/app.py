@@ -169,6 +169,8 @@ def create_app(settings: Settings) -> Starlette:
         await engine.dispose()
         if reads is not None:
             await reads.dispose()
+        if metrics is not None:
+            metrics.retire()
 
     async def health(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

@@ -15,7 +15,7 @@ import time
 from typing import Any, Literal
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.process_collector import ProcessCollector
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -170,6 +170,11 @@ class Metrics:
         combined = CollectorRegistry()
         MultiProcessCollector(combined)  # type: ignore[no-untyped-call]  # prometheus_client leaves its __init__ unannotated
         return combined
+
+    def retire(self) -> None:
+        """At the end of a worker process: its live gauges (connections in use, listener up) stop counting."""
+        if multiprocess():
+            mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
     async def endpoint(self, _request: Request) -> Response:
         return Response(generate_latest(self.scraped()), media_type=CONTENT_TYPE_LATEST)
