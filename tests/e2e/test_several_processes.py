@@ -6,6 +6,8 @@ terminated serves nothing stale and comes back by itself. Both with two `demarch
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,6 +27,7 @@ pytestmark = pytest.mark.postgres
 
 SOURCES = "query Sources { sources(first: 1) { totalCount } }"
 LISTENER = "demarche-listener"
+TERMINATE = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1"
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,37 @@ def scraped(server: Server) -> dict[str, float]:
 async def _terminate_listener(database_url: str, process: int) -> int:
     admin = await asyncpg.connect(database_url.replace("postgresql://", "postgres://"))
     try:
-        terminated: int = await admin.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", f"{LISTENER}:{process}"
-        )
+        terminated: int = await admin.fetchval(TERMINATE, f"{LISTENER}:{process}")
         return terminated
     finally:
         await admin.close()
+
+
+@contextlib.contextmanager
+def listener_held_down(database_url: str, process: int) -> Iterator[None]:
+    """Terminates the process's listening backend every few milliseconds: it reconnects, waiting longer each time."""
+    done = threading.Event()
+
+    async def keep_terminating() -> None:
+        admin = await asyncpg.connect(database_url.replace("postgresql://", "postgres://"))
+        try:
+            while not done.is_set():
+                await admin.execute(TERMINATE, f"{LISTENER}:{process}")
+                await asyncio.sleep(0.01)
+        finally:
+            await admin.close()
+
+    thread = threading.Thread(target=asyncio.run, args=(keep_terminating(),), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(timeout=10)
+
+
+def ready(server: Server) -> httpx.Response:
+    return httpx.get(f"{server.url}/ready", timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +167,30 @@ def test_with_its_listener_terminated_a_process_serves_nothing_stale_and_listens
     assert ask(reader) == Answer(before + 1, hit=True)
     add_source(writer)
     assert ask(reader) == Answer(before + 2, hit=False)
+
+
+def test_while_its_listener_is_held_down_a_process_says_so_in_ready_and_still_serves_every_write_at_once(
+    pair: tuple[Server, Server], database_url: str
+) -> None:
+    reader, writer = pair
+    before = ask(reader).sources
+    assert ask(reader) == Answer(before, hit=True)
+    with listener_held_down(database_url, reader.process.pid):
+        deadline = time.monotonic() + 10
+        while (answer := ready(reader)).status_code != 503:
+            assert time.monotonic() < deadline, "the reader never said its listener was down"
+            time.sleep(0.01)
+        assert set(answer.json()["reasons"]) == {"listener"}
+        for written in range(1, 4):
+            add_source(writer)
+            assert ask(reader).sources == before + written
+            assert ask(reader).sources == before + written
+    deadline = time.monotonic() + 15
+    while ready(reader).status_code != 200:
+        assert time.monotonic() < deadline, ready(reader).json()
+        time.sleep(0.05)
+    assert ask(reader).sources == before + 3
+    assert ask(reader) == Answer(before + 3, hit=True)
 
 
 def test_with_two_workers_a_write_through_one_is_in_the_others_cached_answer_and_metrics_add_both_up(database_url: str) -> None:
