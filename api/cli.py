@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 
@@ -22,8 +21,6 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         update={"host": args.host or settings.host, "port": args.port or settings.port, "workers": args.workers or settings.workers}
     )
     if settings.workers > 1:
-        # Each worker builds its app from the environment: what the command line changed goes there first.
-        os.environ.update({"DEMARCHE_HOST": settings.host, "DEMARCHE_PORT": str(settings.port), "DEMARCHE_WORKERS": "1"})
         return serve_workers(settings, log_level=args.log_level)
     from api.app import create_app
 

@@ -208,13 +208,14 @@ def serve_workers(settings: Settings, *, log_level: str = "info") -> int:
     """Serve with `settings.workers` processes on one listening socket, each with its own pools and LISTEN connection,
     restarted by uvicorn's supervisor if one dies; returns the exit code (3 when the workers could not start).
 
-    The workers read their settings from the environment: the caller puts there whatever it changed (host, port).
+    The workers read their settings from the environment, so the address given on the command line is put there.
     With metrics on and no `PROMETHEUS_MULTIPROC_DIR` set, a directory of the process's own is made for the
     workers' metrics and removed at the end, so that /metrics reports every worker, whichever one answers.
     """
     if settings.database_url.startswith("sqlite"):
         print(f"demarche: {SEVERAL_PROCESSES_NEED_POSTGRESQL}", file=sys.stderr)
         return 2
+    os.environ.update({"DEMARCHE_HOST": settings.host, "DEMARCHE_PORT": str(settings.port), "DEMARCHE_WORKERS": "1"})
     made = None
     if settings.metrics and not os.environ.get(MULTIPROCESS_DIRECTORY):
         made = os.environ[MULTIPROCESS_DIRECTORY] = tempfile.mkdtemp(prefix="demarche-metrics-")
