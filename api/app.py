@@ -178,6 +178,8 @@ def create_app(settings: Settings) -> Starlette:
     async def home(_request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
+    if listener is None and metrics is not None:
+        metrics.listening.set(1)  # one SQLite process hears every write there is: its own
     view = DemarcheGraphQL(settings, units)
     cache = ResponseCache(
         view,

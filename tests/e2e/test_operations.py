@@ -86,6 +86,8 @@ def test_metrics_count_requests_by_operation_and_outcome_with_cost_cache_pool_an
     assert value(scraped, "demarche_db_connection_held_seconds_count") > 0
     assert {labels["pool"] for labels, _ in scraped["demarche_db_connections_checked_out"]} >= {"primary"}
     assert all(v >= 0 for _, v in scraped["demarche_db_connections_checked_out"])
+    assert value(scraped, "demarche_change_listener_up") == 1  # SQLite's one process hears its own writes; PostgreSQL's listens
+    assert value(scraped, "demarche_change_listener_losses_total") == 0
 
 
 def test_metrics_can_be_turned_off(tmp_path: Path) -> None:
