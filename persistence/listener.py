@@ -4,6 +4,9 @@ Every unit of work that commits on PostgreSQL sends a notification in its transa
 `notify_change` in persistence/unit_of_work.py). Each server process keeps one connection, outside
 its pools, that LISTENs on that channel and raises the process's `ChangeSignal` on each notification,
 its own included (it raised the signal itself already; once more costs a cache miss, never a stale answer).
+With a replica, the listener first takes the primary's WAL position on its own connection (one
+statement per batch of notifications, none per request): a notification arrives after its commit,
+so that position is past it, and reads then wait for the replica to replay that far.
 
 While that connection is down, notifications are lost, so the signal is marked deaf at once: whatever
 relies on it (the response cache) must not trust that nothing changed. The listener reconnects by
@@ -28,6 +31,7 @@ import asyncpg  # type: ignore[import-untyped]  # no stubs
 
 from persistence.changes import ChangeSignal
 from persistence.engine import async_url
+from persistence.replica import lsn_number
 from persistence.unit_of_work import CHANGES_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -92,6 +96,7 @@ class ChangeListener:
         ping_every: float = 5.0,
         ping_timeout: float = 2.0,
         reported: Callable[[bool], None] = lambda _up: None,
+        written: Callable[[int], None] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._connect = connect
@@ -100,8 +105,14 @@ class ChangeListener:
         self._ping_every = ping_every
         self._ping_timeout = ping_timeout
         self._reported = reported
-        self._sleep = sleep
         """Told True each time the connection LISTENs, False each time it is lost or cannot be made."""
+        self._written = written
+        """With a replica: told where the primary's WAL stands before the signal moves, so that the reads the move
+        sets off wait for the replica to replay the writes it announces (see persistence/replica.py)."""
+        self._sleep = sleep
+        self._wake = asyncio.Event()
+        self._unsettled = False
+        """Notifications arrived that the signal does not show yet (only while the primary's position is taken first)."""
         self._task: asyncio.Task[None] | None = None
         self._up = asyncio.Event()
         self._lost: asyncio.Event | None = None
@@ -139,12 +150,17 @@ class ChangeListener:
 
     def _heard(self, _connection: Any, _pid: int, _channel: str, _payload: str) -> None:
         self.heard += 1
-        self._signal.changed()
+        if self._written is None:
+            self._signal.changed()
+            return
+        self._unsettled = True
+        self._wake.set()
 
     def _dropped(self, _connection: Any) -> None:
         """The connection is gone (asyncpg calls this as soon as it knows): stop trusting the signal at once."""
         if self._lost is not None and not self._lost.is_set():
             self._lost.set()
+            self._wake.set()
             self._went_deaf("the listening connection was lost; reconnecting")
 
     def _went_deaf(self, problem: str) -> None:
@@ -183,8 +199,11 @@ class ChangeListener:
     async def _listen(self, connection: ListeningConnection) -> None:
         """LISTEN on `connection` and return once it is lost."""
         lost = self._lost = asyncio.Event()
+        self._wake.clear()
+        self._unsettled = False
         connection.add_termination_listener(self._dropped)
         await connection.add_listener(CHANGES_CHANNEL, self._heard)
+        await self._settle(connection)
         if lost.is_set():
             return
         # Whatever was written while nobody listened is unknown: `hearing` counts as a change.
@@ -192,9 +211,25 @@ class ChangeListener:
         self._signal.hearing()
         self._reported(True)
         self._up.set()
-        while not lost.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(lost.wait(), self._ping_every)
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._ping_every)
+            except TimeoutError:
+                async with asyncio.timeout(self._ping_timeout):
+                    await connection.fetchval("SELECT 1")
+                continue
+            self._wake.clear()
+            if lost.is_set():
                 return
-            async with asyncio.timeout(self._ping_timeout):
-                await connection.fetchval("SELECT 1")
+            if self._unsettled:
+                self._unsettled = False
+                await self._settle(connection)
+                self._signal.changed()
+
+    async def _settle(self, connection: ListeningConnection) -> None:
+        """With a replica, tell it where the primary's WAL stands now: past every commit notified so far."""
+        if self._written is None:
+            return
+        async with asyncio.timeout(self._ping_timeout):
+            position = await connection.fetchval("SELECT pg_current_wal_lsn()::text")
+        self._written(lsn_number(str(position)))

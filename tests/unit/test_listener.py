@@ -24,6 +24,8 @@ class FakeConnection:
         self.pings = 0
         self.silent = False
         """When true, a ping never answers (a network gone quiet)."""
+        self.wal = 0x1000
+        """The primary's WAL position, which moves on as it is asked."""
 
     async def add_listener(self, channel: str, callback: Callable[[Any, int, str, str], None]) -> None:
         self.channels.append(channel)
@@ -33,6 +35,9 @@ class FakeConnection:
         self.dropped = callback
 
     async def fetchval(self, query: str) -> Any:
+        if query == "SELECT pg_current_wal_lsn()::text":
+            self.wal += 0x100
+            return f"0/{self.wal:X}"
         assert query == "SELECT 1"
         self.pings += 1
         if self.silent:
@@ -178,3 +183,20 @@ def test_the_backoff_doubles_up_to_its_most_and_its_jitter_only_shortens_it() ->
     jittered = Backoff(first=0.1, most=1.0, jitter=0.5)
     assert all(0.5 <= jittered.delay(10) <= 1.0 for _ in range(100))
     assert plain.delay(10_000) == 1.0
+
+
+async def test_with_a_replica_the_primarys_position_is_taken_before_the_signal_moves() -> None:
+    signal, database = ChangeSignal(), Database()
+    told: list[tuple[int, int]] = []
+    listener = ChangeListener(database.connect, signal, backoff=QUICK, written=lambda position: told.append((position, signal.generation)))
+    await listener.start(wait=1)
+    try:
+        assert told == [(0x1100, signal.generation - 1)]  # on connecting, before `hearing`
+        before = signal.generation
+        database.connections[0].notify()
+        database.connections[0].notify()
+        await eventually(lambda: signal.generation > before)
+        assert told[1] == (0x1200, before)  # one position for both notifications, told while the signal had not moved
+        assert listener.heard == 2
+    finally:
+        await listener.stop()
