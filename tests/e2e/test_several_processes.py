@@ -213,7 +213,8 @@ def test_with_two_workers_a_write_through_one_is_in_the_others_cached_answer_and
         assert {answer.sources for answer in after} == {before + 1}, "a worker served its answer from before the write"
         metrics = scraped(server)
         assert metrics["demarche_response_cache_lookups_total{result=miss}"] == 4
-        assert metrics["demarche_response_cache_lookups_total{result=hit}"] == len(answers) + len(after) - 4
+        # Two requests may have been enough each time (one per worker): no hit at all is then counted.
+        assert metrics.get("demarche_response_cache_lookups_total{result=hit}", 0) == len(answers) + len(after) - 4
         assert metrics["demarche_change_listener_up{}"] == 1
     finally:
         stop_server(server)
