@@ -116,6 +116,7 @@ class ChangeListener:
         self._task: asyncio.Task[None] | None = None
         self._up = asyncio.Event()
         self._lost: asyncio.Event | None = None
+        self._listening: ListeningConnection | None = None
         self.problem: str | None = "not started"
         """Why the listener is not hearing changes now, or None while it is."""
         self.heard = 0
@@ -156,8 +157,10 @@ class ChangeListener:
         self._unsettled = True
         self._wake.set()
 
-    def _dropped(self, _connection: Any) -> None:
+    def _dropped(self, connection: Any) -> None:
         """The connection is gone (asyncpg calls this as soon as it knows): stop trusting the signal at once."""
+        if connection is not self._listening:
+            return  # an earlier connection, already given up, whose end asyncpg reports late
         if self._lost is not None and not self._lost.is_set():
             self._lost.set()
             self._wake.set()
@@ -189,7 +192,7 @@ class ChangeListener:
             except Exception as error:  # a failure on a connection that was made: drop it, reconnect
                 log.warning("the change listener lost its connection: %s", error)
             finally:
-                self._lost = None
+                self._lost = self._listening = None
                 self._went_deaf("the listening connection was lost; reconnecting")
                 connection.terminate()
             # A connection that stayed up a while starts the count afresh; one that keeps failing at once backs off.
@@ -199,6 +202,7 @@ class ChangeListener:
     async def _listen(self, connection: ListeningConnection) -> None:
         """LISTEN on `connection` and return once it is lost."""
         lost = self._lost = asyncio.Event()
+        self._listening = connection
         self._wake.clear()
         self._unsettled = False
         connection.add_termination_listener(self._dropped)

@@ -200,3 +200,18 @@ async def test_with_a_replica_the_primarys_position_is_taken_before_the_signal_m
         assert listener.heard == 2
     finally:
         await listener.stop()
+
+
+async def test_a_late_word_that_an_earlier_connection_ended_leaves_the_current_one_trusted() -> None:
+    signal, database = ChangeSignal(), Database()
+    listener = ChangeListener(database.connect, signal, backoff=QUICK)
+    await listener.start(wait=1)
+    try:
+        first = database.connections[0]
+        first.drop()
+        await eventually(lambda: signal.live)
+        first.drop()  # asyncpg reporting the first connection's end once more, after the second listens
+        assert signal.live
+        assert listener.problem is None
+    finally:
+        await listener.stop()
