@@ -69,6 +69,37 @@ def test_export_then_import_into_another_database_twice_then_export_gives_the_sa
     ]
 
 
+@pytest.mark.usefixtures("demo")
+def test_a_csv_folder_export_imported_into_another_database_gives_the_same_json_lines(
+    database_url: str, other_url: str, tmp_path: Path
+) -> None:
+    original, folder, again = tmp_path / "original.jsonl", tmp_path / "record", tmp_path / "again.jsonl"
+    assert demarche(database_url, "export", "--quiet", "-o", str(original)).returncode == 0
+    exported = demarche(database_url, "export", "--format", "csv", "--output", str(folder))
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stderr.startswith("exported 318 records")
+    assert (folder / "expulsions.csv").read_bytes().startswith(b"\xef\xbb\xbfid,actor,target,")
+    # Exporting again over the earlier export replaces it whole, and leaves nothing else beside it.
+    assert demarche(database_url, "export", "--quiet", "--format", "csv", "-o", str(folder)).returncode == 0
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+    imported = demarche(other_url, "import", str(folder))
+    assert imported.returncode == 0, imported.stderr
+    assert "Citation: 16 added, 0 replaced, 0 unchanged" in imported.stdout
+    assert demarche(other_url, "export", "--quiet", "-o", str(again)).returncode == 0
+    assert again.read_bytes() == original.read_bytes()
+
+
+def test_a_csv_export_never_writes_over_a_file_or_a_folder_of_other_files(database_url: str, tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("keep me")
+    (tmp_path / "file").write_text("keep me")
+    for target in ("notes", "file"):
+        refused = demarche(database_url, "export", "--format", "csv", "-o", str(tmp_path / target))
+        assert refused.returncode == 2, refused.stderr
+    assert (tmp_path / "notes" / "mine.txt").read_text() == (tmp_path / "file").read_text() == "keep me"
+    assert demarche(database_url, "export", "--format", "csv").returncode == 2
+
+
 @pytest.mark.usefixtures("engine")
 def test_a_refused_file_exits_1_names_each_bad_row_on_stderr_and_writes_nothing(database_url: str, tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
