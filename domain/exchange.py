@@ -32,7 +32,7 @@ VERSION = 1
 Key = int | str
 """A record's key in a file: an actor's code, any other record's id."""
 
-CSV_COLUMNS = (
+MEASURE_COLUMNS = (
     "id",
     "actor",
     "target",
@@ -51,6 +51,11 @@ CSV_COLUMNS = (
     "answers",
     "diplomat_ids",
 )
+SOURCE_COLUMNS = ("source_id", "source_url", "source_publisher", "source_title", "source_kind", "source_published")
+"""The columns by which a row of a CSV of measures names its source: stored by id, matched by URL or publisher and title, or new."""
+CITATION_COLUMNS = ("citation_id", "citation_excerpt", "citation_headcount_qualifier", "citation_headcount_value")
+"""The columns of the citation a row gives its measure: what the source said and the figure it reported."""
+CSV_COLUMNS = (*MEASURE_COLUMNS, *SOURCE_COLUMNS, *CITATION_COLUMNS)
 CSV_REQUIRED = ("actor", "target", "measure_type", "announced", "headcount_qualifier")
 _CSV_IDS = ("headcount_value", "target_mission_id", "wave_id")
 _CSV_ID_LISTS = ("answers", "diplomat_ids")
@@ -77,6 +82,23 @@ MAX_ID = 2**31 - 1
 _ALPHA3 = re.compile(r"[A-Z]{3}")
 _NUMERIC = re.compile(r"[0-9]{3}")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection)."""
+_GUARDED = (*_FORMULA_STARTS, "'")
+
+
+def guard(cell: str) -> str:
+    """The cell with a leading apostrophe when a spreadsheet would run it, or when reading would otherwise take one off."""
+    if cell.startswith(_FORMULA_STARTS) or (cell.startswith("'") and cell[1:2] in _GUARDED):
+        return "'" + cell
+    return cell
+
+
+def unguard(cell: str) -> str:
+    """The cell without the apostrophe `guard` added: `unguard(guard(text)) == text` for every text."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in _GUARDED else cell
 
 
 def header() -> str:
@@ -147,6 +169,17 @@ class ImportReport:
 
 
 @dataclass(slots=True)
+class CitedSource:
+    """The source and citation cells of one row of a CSV of measures, matched against the store once the measure has its id."""
+
+    line: int
+    measure: Row
+    cells: dict[str, str]
+    """The row's non-empty source and citation cells."""
+    file: str | None = None
+
+
+@dataclass(slots=True)
 class Row:
     """One record read from a file; its entity is valid on its own, references not yet checked."""
 
@@ -183,6 +216,10 @@ class RecordReader:
         """The line of each record read, by kind and key."""
         self.file: str | None = None
         """The file of a folder being read, named in rows and problems; None for a single file."""
+        self.cited: list[CitedSource] = []
+        """The sources and citations the rows of a CSV of measures give, in line order."""
+        self._measure_lines: dict[tuple[tuple[str, str], ...], tuple[int, Row | None]] = {}
+        """Each measure of a CSV of measures by its cells: its first line and its row (None when refused)."""
 
     def problem(self, line: int, kind: str | None, key: Key | None, field: str, reason: str, *, refuses: bool = True) -> None:
         self.problems.append(Problem(line, kind, None if key is None else str(key), snake(field), reason, self.file))
@@ -289,7 +326,7 @@ class RecordReader:
                 if len(cells) != len(names):
                     self.problem(line, "Expulsion", None, "row", f"the row has {len(cells)} cells; the header names {len(names)} columns")
                     continue
-                self._csv_measure(line, dict(zip(names, (cell.strip() for cell in cells), strict=True)))
+                self._csv_row(line, dict(zip(names, (unguard(cell.strip()) for cell in cells), strict=True)))
         except csv.Error as error:
             self.problem(reader.line_num, None, None, "csv", f"the file stops being CSV here ({error}); nothing after it was read")
 
@@ -304,6 +341,24 @@ class RecordReader:
         elif missing := [name for name in CSV_REQUIRED if name not in names]:
             self.refuse_file("header", f"the required column {missing[0]!r} is missing; required are {', '.join(CSV_REQUIRED)}")
         return self.readable
+
+    def _csv_row(self, line: int, cells: dict[str, str]) -> None:
+        """Take the row's measure, or find it on an earlier row with the same measure cells; keep its source and citation."""
+        measure = tuple((name, cell) for name, cell in cells.items() if name in MEASURE_COLUMNS)
+        cited = {name: cell for name, cell in cells.items() if cell and name not in MEASURE_COLUMNS}
+        earlier = self._measure_lines.get(measure)
+        if earlier is None:
+            count = len(self.rows)
+            self._csv_measure(line, dict(measure))
+            row = self.rows[-1] if len(self.rows) > count else None
+            self._measure_lines[measure] = (line, row)
+        elif earlier[1] is None:
+            self.problem(line, "Expulsion", None, "row", f"the measure of this row is the one on line {earlier[0]}, which is refused")
+            return
+        else:
+            row = earlier[1]
+        if row is not None and cited:
+            self.cited.append(CitedSource(line, row, cited, self.file))
 
     def _csv_measure(self, line: int, cells: dict[str, str]) -> None:
         values: dict[str, Any] = {name: cell for name, cell in cells.items() if cell}
@@ -608,6 +663,20 @@ class ImportPlan:
             row.entity = dataclasses.replace(row.entity, id=id)
             kept.append(row)
         self._rows = kept
+
+    def cited_measures(self) -> set[int]:
+        """The measures the rows of a CSV of measures cite sources for, once `find_keyless` gave each its id."""
+        return {int(row.measure.entity.id) for row in self.reader.cited if row.measure.entity.id is not None}
+
+    def next_citation_id(self, fresh: int) -> int:
+        """The id for the first new citation without `citation_id`: past `fresh` and past every id the file gives."""
+        given = [cell for row in self.reader.cited if (cell := row.cells.get("citation_id", "")).isascii() and cell.isdigit()]
+        return max([fresh, *(int(cell) + 1 for cell in given if int(cell) < MAX_RECORD_ID)])
+
+    def take_cited(self, rows: Sequence[Row], problems: Sequence[Problem]) -> None:
+        """Add the new sources and the citations the CSV rows give (`exchange_citations.CitationRows`), and their problems."""
+        self._rows.extend(rows)
+        self.problems.extend(problems)
 
     def _lookup(self, kind: str, id: int) -> Any:
         found = self._final[kind].get(id)

@@ -20,7 +20,7 @@ from typing import Any
 
 from domain.documents import ENTITIES, NOT_IN_DOCUMENTS, Document, to_document
 from domain.errors import InvalidInput
-from domain.exchange import RecordReader, snake, whole_number
+from domain.exchange import RecordReader, guard, snake, unguard, whole_number
 from domain.values import MAX_RECORD_ID, Headcount
 
 BOM = "\ufeff"
@@ -31,22 +31,6 @@ FILES: dict[str, str] = {kind: f"{snake(kind)}s.csv" for kind in ENTITIES}
 """Each kind's file in a folder: `actors.csv`, `expulsions.csv`, ..."""
 SEPARATOR = ";"
 """Between the ids of a list in one cell."""
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection)."""
-_GUARDED = (*_FORMULA_STARTS, "'")
-
-
-def guard(cell: str) -> str:
-    """The cell with a leading apostrophe when a spreadsheet would run it, or when reading would otherwise take one off."""
-    if cell.startswith(_FORMULA_STARTS) or (cell.startswith("'") and cell[1:2] in _GUARDED):
-        return "'" + cell
-    return cell
-
-
-def unguard(cell: str) -> str:
-    """The cell without the apostrophe `guard` added: `unguard(guard(text)) == text` for every text."""
-    return cell[1:] if cell.startswith("'") and cell[1:2] in _GUARDED else cell
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from domain.actors import Actor
 from domain.documents import ENTITIES, to_document
 from domain.errors import InvalidInput
 from domain.exchange import ImportPlan, ImportRefused, ImportReport, Key, NaturalKey, RecordReader, Selection, encode, header
+from domain.exchange_citations import CitationRows, wanted_sources
 from domain.expulsions import Expulsion
 from domain.history import Change, ChangeAction
 from domain.statements import Statement
@@ -317,9 +318,25 @@ async def _work_out(uow: SqlUnitOfWork, plan: ImportPlan) -> None:
     if keyless:
         last_measure_id = await uow.expulsions.fresh_id("Expulsion") - 1
         plan.find_keyless(await _natural_keys(connection, keyless), last_measure_id)
+    if plan.reader.cited:
+        await _cite(uow, plan)
     plan.classify({kind: await _get_many(_repository(uow, kind), ids) for kind, ids in plan.wanted().items()})
     dependants = await _dependants(uow, plan.replaced_ids())
     plan.check(dependants, await _stored_answers(connection, plan))
+
+
+async def _cite(uow: SqlUnitOfWork, plan: ImportPlan) -> None:
+    """Match the sources and citations the rows of a CSV of measures give against the stored ones."""
+    ids, urls, titles = wanted_sources(plan.reader.cited)
+    table = uow.sources.table
+    sources = await _get_many(uow.sources, ids)
+    for source in [*await _where_in(uow.sources, table.c.url, urls), *await _where_in(uow.sources, table.c.title, titles)]:
+        sources[source.id] = source
+    citations = await _where_in(uow.citations, uow.citations.table.c.measure_id, plan.cited_measures())
+    next_citation_id = plan.next_citation_id(await uow.citations.fresh_id("Citation"))
+    rows = CitationRows(sources.values(), citations, await uow.sources.fresh_id("Source"), next_citation_id)
+    rows.take(plan.reader.cited)
+    plan.take_cited(rows.rows, rows.problems)
 
 
 async def _natural_keys(connection: AsyncConnection, actors: Collection[str]) -> dict[NaturalKey, list[int]]:

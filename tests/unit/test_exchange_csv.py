@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from domain.actors import Actor, ActorKind
 from domain.documents import kind_of
-from domain.exchange import RecordReader
-from domain.exchange_csv import BOM, FILES, guard, head, header_names, read_kind, row, text, unguard
+from domain.exchange import RecordReader, guard, unguard
+from domain.exchange_csv import BOM, FILES, head, header_names, read_kind, row, text
 from domain.expulsions import Expulsion, MeasureType
 from domain.sources import Citation
 from domain.values import Headcount, HeadcountQualifier, PartialDate
