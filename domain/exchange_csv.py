@@ -14,13 +14,25 @@ import dataclasses
 import io
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from domain.documents import ENTITIES, NOT_IN_DOCUMENTS, Document, to_document
 from domain.errors import InvalidInput
-from domain.exchange import RecordReader, guard, snake, unguard, whole_number
+from domain.exchange import (
+    CITATION_COLUMNS,
+    CSV_COLUMNS,
+    MEASURE_COLUMNS,
+    SOURCE_COLUMNS,
+    RecordReader,
+    guard,
+    snake,
+    unguard,
+    whole_number,
+)
+from domain.expulsions import Expulsion
+from domain.sources import Citation, Source
 from domain.values import MAX_RECORD_ID, Headcount
 
 BOM = "\ufeff"
@@ -172,3 +184,28 @@ def _record(reader: RecordReader, line: int, kind: str, cells: dict[str, str]) -
         reader.problem(line, kind, record_key, error.field, error.message)
         return
     reader.take(line, kind, record_key, document)
+
+
+FLAT_FILE = "measures_with_citations.csv"
+"""The spreadsheet view of a folder: one row per measure and citation, in the columns of a CSV of measures."""
+FLAT_COLUMNS = CSV_COLUMNS
+
+
+def _cells(entity: object, kind: str) -> dict[str, str]:
+    return dict(zip(header_names(kind), row(entity, kind), strict=True))
+
+
+def flat_rows(measure: Expulsion, citations: Sequence[Citation], sources: Mapping[int, Source]) -> list[list[str]]:
+    """A measure's rows in the spreadsheet view: one per citation of it (in id order), or one without a source."""
+    own = _cells(measure, "Expulsion")
+    measure_cells = [own[name] for name in MEASURE_COLUMNS]
+    if not citations:
+        return [measure_cells + [""] * (len(SOURCE_COLUMNS) + len(CITATION_COLUMNS))]
+    rows: list[list[str]] = []
+    for citation in citations:
+        source = _cells(sources[citation.source_id], "Source")
+        cited = _cells(citation, "Citation")
+        source_cells = [source[name.removeprefix("source_")] for name in SOURCE_COLUMNS]
+        citation_cells = [cited["id"], cited["excerpt"], cited["reported_headcount_qualifier"], cited["reported_headcount_value"]]
+        rows.append(measure_cells + source_cells + citation_cells)
+    return rows

@@ -240,13 +240,19 @@ async def export_record(
 async def export_folder(
     engine: AsyncEngine, folder: Path, selection: Selection | None = None, *, progress: Progress | None = None
 ) -> dict[str, int]:
-    """Write the selected records into an empty folder, one CSV file per kind; return how many of each kind were written."""
+    """Write the selected records into an empty folder, one CSV file per kind; return how many of each kind were written.
+
+    When measures, sources and citations are all selected, the folder also holds the
+    spreadsheet view `measures_with_citations.csv`, which an import of the folder leaves aside.
+    """
     counts: dict[str, int] = {}
-    with FolderWriter(folder) as writer:
+    kinds = (selection or Selection()).kinds
+    with FolderWriter(folder, flat={"Expulsion", "Source", "Citation"} <= kinds) as writer:
         async with contextlib.aclosing(export_batches(engine, selection, progress=progress)) as batches:
             async for kind, batch in batches:
                 writer.write(kind, batch)
                 counts[kind] = counts.get(kind, 0) + len(batch)
+        writer.finish()
     return counts
 
 

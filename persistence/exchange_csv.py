@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
@@ -10,31 +10,64 @@ from typing import IO, TYPE_CHECKING, Any
 from domain import exchange_csv
 from domain.documents import ENTITIES
 from domain.exchange import RecordReader, header
-from domain.exchange_csv import FILES, MANIFEST
+from domain.exchange_csv import FILES, FLAT_COLUMNS, FLAT_FILE, MANIFEST
+from domain.expulsions import Expulsion
+from domain.sources import Citation, Source
 
 if TYPE_CHECKING:
     from persistence.exchange import Progress
 
-DERIVED = frozenset({"measures_with_citations.csv"})
+DERIVED = frozenset({FLAT_FILE})
 """Files an export writes for reading only, which an import leaves aside."""
 WRITTEN = frozenset({MANIFEST, *FILES.values(), *DERIVED})
 """Every file a CSV export may write into its folder."""
 
 
 class FolderWriter:
-    """Writes each kind's file into a folder, and the manifest; the caller makes the folder appear whole."""
+    """Writes each kind's file into a folder, and the manifest; the caller makes the folder appear whole.
 
-    def __init__(self, folder: Path) -> None:
+    With `flat`, it also keeps the measures, sources and citations it writes, and `finish`
+    writes them as the spreadsheet view, one row per measure and citation.
+    """
+
+    def __init__(self, folder: Path, *, flat: bool = False) -> None:
         self.folder = folder
+        self.flat = flat
         self._files: dict[str, IO[str]] = {}
+        self._measures: list[Expulsion] = []
+        self._sources: dict[int, Source] = {}
+        self._citations: dict[int, list[Citation]] = {}
         (folder / MANIFEST).write_text(header() + "\n", encoding="utf-8")
 
-    def write(self, kind: str, records: Iterable[Any]) -> None:
+    def write(self, kind: str, records: Sequence[Any]) -> None:
         file = self._files.get(kind)
         if file is None:
             file = self._files[kind] = (self.folder / FILES[kind]).open("w", encoding="utf-8", newline="")
             file.write(exchange_csv.head(kind))
         file.write(exchange_csv.text(exchange_csv.row(record, kind) for record in records))
+        if self.flat:
+            self._keep(kind, records)
+
+    def _keep(self, kind: str, records: Sequence[Any]) -> None:
+        if kind == "Expulsion":
+            self._measures.extend(records)
+        elif kind == "Source":
+            self._sources.update((source.id, source) for source in records)
+        elif kind == "Citation":
+            for citation in records:
+                if citation.measure_id is not None:
+                    self._citations.setdefault(citation.measure_id, []).append(citation)
+
+    def finish(self) -> None:
+        """Close every file, after writing the spreadsheet view when asked for."""
+        self.close()
+        if not self.flat:
+            return
+        with (self.folder / FLAT_FILE).open("w", encoding="utf-8", newline="") as file:
+            file.write(exchange_csv.BOM + exchange_csv.text([list(FLAT_COLUMNS)]))
+            for measure in self._measures:
+                assert measure.id is not None
+                file.write(exchange_csv.text(exchange_csv.flat_rows(measure, self._citations.get(measure.id, []), self._sources)))
 
     def close(self) -> None:
         for file in self._files.values():

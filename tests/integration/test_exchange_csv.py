@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -9,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.exchange import ImportRefused, Problem
+from domain.exchange import CSV_COLUMNS, ImportRefused, Problem
 from domain.expulsions import ReasonCategory
 from domain.sources import SourceKind
 from domain.values import Headcount, HeadcountQualifier, PartialDate
@@ -118,6 +120,7 @@ async def test_a_csv_folder_imported_into_an_empty_database_exports_the_same_jso
         "diplomats.csv",
         "expulsions.csv",
         "format.json",
+        "measures_with_citations.csv",
         "missions.csv",
         "sources.csv",
         "statements.csv",
@@ -195,3 +198,21 @@ async def test_a_folder_with_a_stranger_file_or_another_version_is_refused_whole
         ("format.json", "version"),
         ("treaties.csv", "file"),
     ]
+
+
+async def test_the_spreadsheet_view_has_a_row_per_measure_and_citation_and_imports_back_as_a_csv_of_measures(
+    units: SqlUnitOfWorkFactory, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    await with_everything(units)
+    folder = made(tmp_path / "record")
+    await export_folder(engine, folder)
+    flat = folder / "measures_with_citations.csv"
+    rows = list(csv.reader(io.StringIO(flat.read_bytes().decode("utf-8-sig"), newline="")))
+    assert rows[0] == list(CSV_COLUMNS)
+    # The demo's four measures have 1, 2, 2 and 1 citations; the fifth measure has two.
+    assert [row[0] for row in rows[1:]] == ["1", "2", "2", "3", "3", "4", "5", "5"]
+    assert ",'=1+1,official,2023-01,17,Tabbed,unknown,\r\n" in flat.read_bytes().decode("utf-8-sig")
+    before = await exported(engine)
+    report = await import_file(units, flat, format="csv")
+    assert (report.added, report.replaced, report.unchanged) == ({}, {}, {"Expulsion": 5, "Citation": 8})
+    assert await exported(engine) == before
