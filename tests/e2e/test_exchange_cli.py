@@ -132,6 +132,47 @@ def test_a_csv_is_recognised_by_its_extension_and_imported_once(database_url: st
     assert second.stdout.splitlines()[-1] == "total: 0 added, 0 replaced, 1 unchanged"
 
 
+def test_a_csv_of_measures_brings_each_figure_with_its_source_once_and_refuses_an_ambiguous_source(
+    database_url: str, tmp_path: Path
+) -> None:
+    header = "actor,target,measure_type,announced,headcount_qualifier,headcount_value,source_publisher,source_title,source_kind,"
+    header += "citation_headcount_qualifier,citation_headcount_value\n"
+    path = tmp_path / "estonia.csv"
+    path.write_text(
+        header + "EE,RU,expulsion_order,2022-04-05,at_least,14,Estonian MFA,Estonia expels,official,exact,14\n"
+        "EE,RU,expulsion_order,2022-04-05,at_least,14,Reuters,Estonia expels 14,wire_agency,at_least,14\n",
+        encoding="utf-8",
+    )
+    first = demarche(database_url, "import", str(path))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[1:] == [
+        "Source: 2 added, 0 replaced, 0 unchanged",
+        "Citation: 2 added, 0 replaced, 0 unchanged",
+        "total: 5 added, 0 replaced, 0 unchanged",
+    ]
+    again = demarche(database_url, "import", str(path))
+    assert again.stdout.splitlines()[-1] == "total: 0 added, 0 replaced, 3 unchanged"
+    exported = demarche(database_url, "export", "--quiet", "--kind", "Citation")
+    assert '"reported_headcount":{"qualifier":"at_least","value":14}' in exported.stdout
+    # A second source of the same publisher and title makes the match ambiguous.
+    twin = tmp_path / "twin.csv"
+    twin.write_text(header + "LV,RU,expulsion_order,2022-04-05,exact,1,Reuters,Estonia expels 14,wire_agency,,\n", encoding="utf-8")
+    assert demarche(database_url, "import", "--format", "jsonl", str(_twin_source(tmp_path))).returncode == 0
+    refused = demarche(database_url, "import", str(twin))
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines()[0] == "line 2: Expulsion 2: source_title: sources 2, 3 all match; give the row's source_id"
+
+
+def _twin_source(tmp_path: Path) -> Path:
+    path = tmp_path / "twin.jsonl"
+    path.write_text(
+        '{"format":"demarche-record","version":1}\n'
+        '{"type":"Source","id":3,"publisher":"Reuters","title":"Estonia expels 14","kind":"wire_agency","url":null,"published":null}\n',
+        encoding="utf-8",
+    )
+    return path
+
+
 @pytest.mark.parametrize(
     "arguments",
     [

@@ -145,3 +145,25 @@ def test_a_header_with_an_unknown_or_missing_key_column_refuses_the_file() -> No
     assert [str(problem) for problem in keyless.problems] == [
         "waves.csv line 1: header: the column 'id' is missing; every Wave row names its id"
     ]
+
+
+def test_rows_of_a_csv_of_measures_repeating_a_measure_are_one_measure_with_a_citation_each() -> None:
+    reader = RecordReader()
+    reader.read_csv(
+        [
+            b"actor,target,measure_type,announced,headcount_qualifier,source_id,citation_excerpt\n",
+            b"EE,RU,recall,2022,unknown,1,'=first\n",
+            b"EE,RU,recall,2022,unknown,2,second\n",
+            b"EE,RU,recall,2022-13,unknown,1,\n",
+            b"EE,RU,recall,2022-13,unknown,2,\n",
+        ]
+    )
+    assert [(found.line, found.kind) for found in reader.rows] == [(2, "Expulsion")]
+    assert [(cited.line, cited.measure is reader.rows[0], cited.cells) for cited in reader.cited] == [
+        (2, True, {"source_id": "1", "citation_excerpt": "=first"}),
+        (3, True, {"source_id": "2", "citation_excerpt": "second"}),
+    ]
+    assert [str(problem) for problem in reader.problems] == [
+        "line 4: Expulsion: announced: announced '2022-13' is not a real date: month 13 is out of range",
+        "line 5: Expulsion: row: the measure of this row is the one on line 4, which is refused",
+    ]
