@@ -31,8 +31,6 @@ from domain.exchange import (
     unguard,
     whole_number,
 )
-from domain.expulsions import Expulsion
-from domain.sources import Citation, Source
 from domain.values import MAX_RECORD_ID, Headcount
 
 BOM = "\ufeff"
@@ -191,20 +189,24 @@ FLAT_FILE = "measures_with_citations.csv"
 FLAT_COLUMNS = CSV_COLUMNS
 
 
-def _cells(entity: object, kind: str) -> dict[str, str]:
-    return dict(zip(header_names(kind), row(entity, kind), strict=True))
+def named(kind: str, cells: Sequence[str]) -> dict[str, str]:
+    """A row's cells by column name."""
+    return dict(zip(header_names(kind), cells, strict=True))
 
 
-def flat_rows(measure: Expulsion, citations: Sequence[Citation], sources: Mapping[int, Source]) -> list[list[str]]:
-    """A measure's rows in the spreadsheet view: one per citation of it (in id order), or one without a source."""
-    own = _cells(measure, "Expulsion")
-    measure_cells = [own[name] for name in MEASURE_COLUMNS]
+def flat_rows(
+    measure: Mapping[str, str], citations: Sequence[Mapping[str, str]], sources: Mapping[str, Mapping[str, str]]
+) -> list[list[str]]:
+    """A measure's rows in the spreadsheet view: one per citation (in id order), or one without a source.
+
+    Each argument is the named cells of a row: the measure's, its citations', and every source's by id.
+    """
+    measure_cells = [measure[name] for name in MEASURE_COLUMNS]
     if not citations:
         return [measure_cells + [""] * (len(SOURCE_COLUMNS) + len(CITATION_COLUMNS))]
     rows: list[list[str]] = []
-    for citation in citations:
-        source = _cells(sources[citation.source_id], "Source")
-        cited = _cells(citation, "Citation")
+    for cited in citations:
+        source = sources[cited["source_id"]]
         source_cells = [source[name.removeprefix("source_")] for name in SOURCE_COLUMNS]
         citation_cells = [cited["id"], cited["excerpt"], cited["reported_headcount_qualifier"], cited["reported_headcount_value"]]
         rows.append(measure_cells + source_cells + citation_cells)

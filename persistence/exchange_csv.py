@@ -11,8 +11,6 @@ from domain import exchange_csv
 from domain.documents import ENTITIES
 from domain.exchange import RecordReader, header
 from domain.exchange_csv import FILES, FLAT_COLUMNS, FLAT_FILE, MANIFEST
-from domain.expulsions import Expulsion
-from domain.sources import Citation, Source
 
 if TYPE_CHECKING:
     from persistence.exchange import Progress
@@ -34,9 +32,9 @@ class FolderWriter:
         self.folder = folder
         self.flat = flat
         self._files: dict[str, IO[str]] = {}
-        self._measures: list[Expulsion] = []
-        self._sources: dict[int, Source] = {}
-        self._citations: dict[int, list[Citation]] = {}
+        self._measures: list[dict[str, str]] = []
+        self._sources: dict[str, dict[str, str]] = {}
+        self._citations: dict[str, list[dict[str, str]]] = {}
         (folder / MANIFEST).write_text(header() + "\n", encoding="utf-8")
 
     def write(self, kind: str, records: Sequence[Any]) -> None:
@@ -44,19 +42,22 @@ class FolderWriter:
         if file is None:
             file = self._files[kind] = (self.folder / FILES[kind]).open("w", encoding="utf-8", newline="")
             file.write(exchange_csv.head(kind))
-        file.write(exchange_csv.text(exchange_csv.row(record, kind) for record in records))
+        rows = [exchange_csv.row(record, kind) for record in records]
+        file.write(exchange_csv.text(rows))
         if self.flat:
-            self._keep(kind, records)
+            self._keep(kind, rows)
 
-    def _keep(self, kind: str, records: Sequence[Any]) -> None:
+    def _keep(self, kind: str, rows: Sequence[Sequence[str]]) -> None:
+        """Keep the cells the spreadsheet view needs (not the records: their cells are worked out once)."""
         if kind == "Expulsion":
-            self._measures.extend(records)
+            self._measures.extend(exchange_csv.named(kind, cells) for cells in rows)
         elif kind == "Source":
-            self._sources.update((source.id, source) for source in records)
+            self._sources.update((cells[0], exchange_csv.named(kind, cells)) for cells in rows)
         elif kind == "Citation":
-            for citation in records:
-                if citation.measure_id is not None:
-                    self._citations.setdefault(citation.measure_id, []).append(citation)
+            for cells in rows:
+                cited = exchange_csv.named(kind, cells)
+                if cited["measure_id"]:
+                    self._citations.setdefault(cited["measure_id"], []).append(cited)
 
     def finish(self) -> None:
         """Close every file, after writing the spreadsheet view when asked for."""
@@ -66,8 +67,7 @@ class FolderWriter:
         with (self.folder / FLAT_FILE).open("w", encoding="utf-8", newline="") as file:
             file.write(exchange_csv.BOM + exchange_csv.text([list(FLAT_COLUMNS)]))
             for measure in self._measures:
-                assert measure.id is not None
-                file.write(exchange_csv.text(exchange_csv.flat_rows(measure, self._citations.get(measure.id, []), self._sources)))
+                file.write(exchange_csv.text(exchange_csv.flat_rows(measure, self._citations.get(measure["id"], []), self._sources)))
 
     def close(self) -> None:
         for file in self._files.values():
