@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from domain.actors import Actor, ActorKind
 from domain.documents import kind_of
+from domain.errors import InvalidInput
 from domain.exchange import RecordReader, guard, unguard
 from domain.exchange_csv import BOM, FILES, head, header_names, read_kind, row, text
 from domain.expulsions import Expulsion, MeasureType
-from domain.sources import Citation
+from domain.sources import Citation, Source, SourceKind
 from domain.values import Headcount, HeadcountQualifier, PartialDate
 
 
@@ -167,3 +168,25 @@ def test_rows_of_a_csv_of_measures_repeating_a_measure_are_one_measure_with_a_ci
         "line 4: Expulsion: announced: announced '2022-13' is not a real date: month 13 is out of range",
         "line 5: Expulsion: row: the measure of this row is the one on line 4, which is refused",
     ]
+
+
+@given(st.text(min_size=1), st.text())
+def test_any_text_a_measure_and_a_source_can_hold_reads_back_as_itself(reason: str, title: str) -> None:
+    try:
+        measure = Expulsion(
+            id=1,
+            actor="US",
+            target="RU",
+            measure_type=MeasureType.RECALL,
+            announced=PartialDate(2022),
+            headcount=Headcount.unknown(),
+            stated_reason=reason,
+        )
+        source = Source(id=1, publisher="=" + reason, title=title + "x", kind=SourceKind.MEDIA)
+    except InvalidInput:
+        assume(False)
+        return
+    for record in (measure, source):
+        reader = read_back(record)
+        assert reader.problems == []
+        assert [found.entity for found in reader.rows] == [record]
