@@ -75,8 +75,8 @@ async def row_counts(engine: AsyncEngine, tables: tuple[str, ...]) -> dict[str, 
 def _modelled(_object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any) -> bool:
     """Leave out the search index, which the migrations keep beside the models: FTS5 tables, or a tsvector column and its index."""
     if type_ == "table":
-        return not (name or "").startswith("statement_fts")
-    return name not in ("search_vector", "ix_statement_search_vector")
+        return "_fts" not in (name or "")
+    return name != "search_vector" and not (name or "").endswith("_search_vector")
 
 
 def _differences(connection: Connection, metadata: MetaData) -> list[Any]:
