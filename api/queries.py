@@ -227,6 +227,15 @@ class Query:
             bool | None, strawberry.argument(description="True: only measures some later measure answers; false: only unanswered ones.")
         ] = None,
         wave_id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID of a Wave.")] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Words to find (all of them, English stemming, read as plain words) in the measure's stated reason, "
+                    "legal basis and reason category, or in the excerpt of one of its citations."
+                )
+            ),
+        ] = None,
         order_by: Annotated[
             ExpulsionSort, strawberry.argument(description="Sort key; the record id breaks ties.")
         ] = ExpulsionSort.ANNOUNCED,
@@ -252,6 +261,7 @@ class Query:
             answers_something=answers_something,
             answered=answered,
             wave_id=wave_id,
+            search=search,
             order_by=order_by,
             direction=direction,
         )

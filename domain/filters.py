@@ -68,6 +68,8 @@ class ExpulsionFilter:
     answered: bool | None = None
     names_diplomat: int | None = None
     target_mission_id: int | None = None
+    search: str | None = None
+    """Full-text search: every word in the measure's stated reason, legal basis and reason category, or in one citation's excerpt."""
 
     def __post_init__(self) -> None:
         if self.headcount_min is not None and self.headcount_max is not None and self.headcount_max < self.headcount_min:

@@ -49,6 +49,7 @@ from domain.people import Diplomat
 from domain.sources import Citation, Source
 from domain.statements import Statement
 from persistence import mappers
+from persistence.record_search import measure_matches
 from persistence.search import full_text_search
 from persistence.tables import (
     ActorRow,
@@ -481,6 +482,8 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
         if filter.answered is not None:
             answered = exists().where(_ANSWERS.c.answered_id == c.id)
             found.append(answered if filter.answered else not_(answered))
+        if filter.search is not None:
+            found.append(measure_matches(self.connection.dialect.name, filter.search, self.table))
         return found
 
     def sort_columns(self, page: PageRequest, filter: ExpulsionFilter) -> list[ColumnElement[Any]]:

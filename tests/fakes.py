@@ -116,6 +116,14 @@ def relevance(statement: Statement, search: str) -> float:
     return -float(sum(stem in wanted for stem in stems))
 
 
+def holds_every_word(text: str, search: str) -> bool:
+    """Whether every word of `search` occurs in `text`, stemmed as roughly as `relevance` does."""
+    wanted = {_stem(word) for word in _WORD.findall(search)}
+    if not wanted:
+        raise InvalidInput("search", "the search needs at least one word")
+    return wanted.issubset(_stem(word) for word in _WORD.findall(text.replace("_", " ")))
+
+
 def _bound(key: Key, *, width: int) -> tuple[Any, ...]:
     """A cursor's key as comparable values; cursors carry dates as ISO strings."""
     if len(key) != width:
@@ -339,7 +347,13 @@ class FakeExpulsionRepository(FakeRepository[Expulsion, ExpulsionFilter]):
             and f.answered in (None, any(entity.id in later.answers for later in self.rows.values()))
             and (f.names_diplomat is None or f.names_diplomat in entity.diplomat_ids)
             and f.target_mission_id in (None, entity.target_mission_id)
+            and (f.search is None or self.holds_search(entity, f.search))
         )
+
+    def holds_search(self, entity: Expulsion, search: str) -> bool:
+        own = f"{entity.stated_reason or ''} {entity.legal_basis.value} {entity.reason_category.value}"
+        excerpts = [c.excerpt or "" for c in self.tables.rows["citations"].values() if c.measure_id == entity.id]
+        return any(holds_every_word(text, search) for text in [own, *excerpts])
 
     def sort_columns(self, page: PageRequest, filter: ExpulsionFilter) -> builtins.list[Callable[[Expulsion], object]]:
         if page.order is Order.ANNOUNCED:
