@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.errors import InvalidInput
 from domain.pagination import Page, PageRequest
 from domain.search import SNIPPET_CLOSES, SNIPPET_OPENS, Hit, MatchedField, SearchKind
-from persistence.search import fts5_query, ts_query, words
+from persistence.search import fts5_query, ts_query, ts_rank, words
 from persistence.tables import CitationRow, ExpulsionRow, SourceRow, StatementRow
 
 
@@ -65,9 +65,10 @@ def _fts_matches(kind: SearchKind, query: str) -> ColumnElement[bool]:
     return literal_column(f"{SEARCHED[kind][0].name}_fts").op("MATCH")(literal(query))
 
 
-def _vector(field: MatchedField) -> ColumnElement[Any]:
-    searched = SEARCHED[field.kind][0]
-    return func.to_tsvector(_ENGLISH, func.coalesce(searched.c[field.value], ""))
+def _field_vector(field: MatchedField) -> ColumnElement[Any]:
+    """The part of the stored vector that is this field's: migration 0005 weighs each field A, B, C in column order."""
+    weight = "abcd"[SEARCHED[field.kind][1].index(field)]
+    return func.ts_filter(_stored_vector(field.kind), literal_column(f"'{{{weight}}}'::\"char\"[]"))
 
 
 def _stored_vector(kind: SearchKind) -> ColumnElement[Any]:
@@ -119,9 +120,8 @@ class SqlRecordSearch:
             found = select(number, index.c.rowid.label("id"), relevance.label("rank")).select_from(index)
             return found.where(_fts_matches(field.kind, query))
         wanted = ts_query(text)
-        vector = _vector(field)
-        rank = -func.ts_rank(vector, wanted, type_=Float)
-        return select(number, searched.c.id.label("id"), rank.label("rank")).where(
+        vector = _field_vector(field)
+        return select(number, searched.c.id.label("id"), ts_rank(vector, text).label("rank")).where(
             _stored_vector(field.kind).op("@@")(wanted), vector.op("@@")(wanted)
         )
 

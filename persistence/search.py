@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, FromClause, Table, column, false, func, literal, literal_column, table
+from sqlalchemy import ColumnElement, Float, FromClause, Table, column, false, func, literal, literal_column, table
 
 from domain.errors import InvalidInput
 
@@ -70,6 +70,16 @@ def fts5_query(text: str, column: str | None = None) -> str | None:
     return " AND ".join("(" + " OR ".join(f'{scope}"{form}"' for form in _forms(word)) + ")" for word in kept)
 
 
+FIELD_NEUTRAL: ColumnElement[Any] = literal_column("'{0.1, 0.1, 0.1, 0.1}'::float4[]")
+"""ts_rank's weights, every field alike (0.1 is its weight for unweighted text): a field's weight says
+which field it is, not how much it counts, and the statements' relevance stays what it was."""
+
+
+def ts_rank(vector: ColumnElement[Any], text: str) -> ColumnElement[Any]:
+    """Relevance of a stored vector to `text`, lower being more relevant (as FTS5's bm25)."""
+    return -func.ts_rank(FIELD_NEUTRAL, vector, ts_query(text), type_=Float)
+
+
 def ts_query(text: str) -> ColumnElement[Any]:
     """PostgreSQL's query for every word of `text`, read as plain words ("or" and "-" are not operators)."""
     return func.plainto_tsquery(literal_column("'english'::regconfig"), " ".join(words(text)))
@@ -107,7 +117,7 @@ class PostgresSearch:
         return self._vector.op("@@")(ts_query(text))
 
     def rank(self, text: str) -> ColumnElement[Any]:
-        return -func.ts_rank(self._vector, ts_query(text))
+        return ts_rank(self._vector, text)
 
 
 def full_text_search(dialect: str) -> FullTextSearch:
