@@ -53,7 +53,8 @@ class SearchQueries:
         limit = info.context.settings.max_page_size
         request = PageRequest(first=first, after=decode_cursor("after", after, Order.RELEVANCE, False), limit=limit, order=Order.RELEVANCE)
         async with info.context.reads.use() as uow:
-            page = await uow.search.find(wanted, chosen, request)
+            searcher: search.RecordSearch = uow.search
+            page = await searcher.find(wanted, chosen, request)
             records: dict[tuple[search.SearchKind, int], Any] = {}
             for kind, (repository, build) in RECORDS.items():
                 ids = [hit.id for hit in page.items if hit.kind is kind]
