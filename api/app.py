@@ -30,10 +30,26 @@ from api.settings import Settings
 from persistence.budgets import SqlBudgetLedger
 from persistence.catalogue import IsoStateCatalogue
 from persistence.changes import ChangeSignal
-from persistence.engine import create_engine, create_read_engine
+from persistence.engine import create_engine, create_read_engine, is_sqlite
 from persistence.migrations import head_revision
+from persistence.replica import CAUGHT_UP, ReplicaPosition, lsn_number, lsn_text
 from persistence.setup import prepare
 from persistence.unit_of_work import SqlUnitOfWorkFactory
+
+WRITTEN_AT = "Demarche-Written-At"
+"""Response header of a write, with a replica in use: the primary's WAL position the write reached."""
+READ_AFTER = "Demarche-Read-After"
+"""Request header: read nothing older than this WAL position (a `Demarche-Written-At` the client was given)."""
+
+
+def read_after(header: str | None) -> int:
+    """The position a request asks to read after; a value that is no WAL position asks for the latest (the primary)."""
+    if header is None:
+        return 0
+    try:
+        return lsn_number(header)
+    except ValueError:
+        return CAUGHT_UP
 
 
 class DemarcheGraphQL(GraphQL[Context, None]):
@@ -61,7 +77,15 @@ class DemarcheGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         call = CALL.get()
-        context = await Context.for_request(self.units, self.catalogue, self.settings, request.headers.get("authorization"))
+        writing = call is not None and not self.documents.prepare(call.query).only_queries
+        context = await Context.for_request(
+            self.units,
+            self.catalogue,
+            self.settings,
+            request.headers.get("authorization"),
+            read_after=read_after(request.headers.get(READ_AFTER)),
+            writing=writing,
+        )
         context.cost = None if call is None else call.cost
         return context
 
@@ -125,14 +149,23 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             )
         finally:
             await context.reads.close()
+            written = context.units.note.position if context.units.note is not None else None
+            if written is not None:
+                sub_response.headers[WRITTEN_AT] = lsn_text(written)
 
 
 def create_app(settings: Settings) -> Starlette:
     """Build engine, unit-of-work factory, schema and routes from one settings object."""
     timeouts = {"connect_timeout": settings.db_connect_timeout, "statement_timeout": settings.db_statement_timeout}
     engine = create_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
-    reads = create_read_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
-    units = SqlUnitOfWorkFactory(engine, reads=reads, signal=ChangeSignal())
+    read_url = settings.read_database_url or settings.database_url
+    reads = create_read_engine(read_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
+    replica = None
+    if settings.read_database_url is not None:
+        if reads is None or is_sqlite(engine):
+            raise ValueError("DEMARCHE_READ_DATABASE_URL names a PostgreSQL replica of a PostgreSQL DEMARCHE_DATABASE_URL")
+        replica = ReplicaPosition(reads, wait=settings.replica_wait)
+    units = SqlUnitOfWorkFactory(engine, reads=reads, signal=ChangeSignal(), replica=replica)
     engines = {"primary": engine} if reads is None else {"primary": engine, "reads": reads}
     metrics = Metrics() if settings.metrics else None
     if metrics is not None:

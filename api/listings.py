@@ -106,6 +106,9 @@ async def expulsion_query(
     headcount_max: int | None = None,
     answers_something: bool | None = None,
     answered: bool | None = None,
+    answers_within_days: int | None = None,
+    answered_within_days: int | None = None,
+    sources_disagree: bool | None = None,
     wave_id: strawberry.ID | None = None,
     search: str | None = None,
     order_by: ExpulsionSort = ExpulsionSort.ANNOUNCED,
@@ -134,6 +137,9 @@ async def expulsion_query(
         answers_something=answers_something,
         answered=answered,
         search=search_text(search),
+        answers_within_days=answers_within_days,
+        answered_within_days=answered_within_days,
+        sources_disagree=sources_disagree,
     )
     return ListQuery(Record.EXPULSION, filter, Order(order_by.value), direction is SortDirection.DESC)
 

@@ -133,3 +133,16 @@ class Settings(BaseSettings):
             "to the tracer provider set up for the process (needs the `otel` extra)"
         ),
     )
+    read_database_url: str | None = Field(
+        default=None,
+        description=(
+            "PostgreSQL URL of a streaming replica that answers queries (mutations still write to `database_url`); "
+            "a client always reads its own writes (see the README's section on replicas)"
+        ),
+    )
+    replica_wait: float = Field(
+        default=1.0,
+        ge=0,
+        le=30,
+        description="Seconds a query waits for the replica to replay the writes it must see before it reads from the primary instead",
+    )
