@@ -94,7 +94,7 @@ PAGE_ARGUMENTS = ("first", "after", "last", "before")
 
 COMPILED_DRAWS = 1_000
 """Selections drawn over the compiled root fields only, with no `history` below the root."""
-MIXED_DRAWS = 125
+MIXED_DRAWS = 150
 """Selections drawn over every root field, `history` included: the minority that must mostly fall back."""
 DRESSINGS = 2
 """Documents made of each drawn selection, each with its own arguments, aliases, fragments and variables."""
