@@ -58,6 +58,13 @@ class ListQuery:
     descending: bool = False
 
 
+def search_text(search: str | None) -> str | None:
+    """A search's text, refused when longer than a search may be."""
+    if search is not None and len(search) > MAX_SEARCH:
+        raise InvalidInput("search", f"a search is at most {MAX_SEARCH} characters")
+    return search
+
+
 def span_of(start: date | None, end: date | None) -> filters.DateRange | None:
     return None if start is None and end is None else filters.DateRange(start, end)
 
@@ -103,6 +110,7 @@ async def expulsion_query(
     answered_within_days: int | None = None,
     sources_disagree: bool | None = None,
     wave_id: strawberry.ID | None = None,
+    search: str | None = None,
     order_by: ExpulsionSort = ExpulsionSort.ANNOUNCED,
     direction: SortDirection = SortDirection.ASC,
 ) -> ListQuery:
@@ -128,6 +136,7 @@ async def expulsion_query(
         headcount_max=headcount_max,
         answers_something=answers_something,
         answered=answered,
+        search=search_text(search),
         answers_within_days=answers_within_days,
         answered_within_days=answered_within_days,
         sources_disagree=sources_disagree,
@@ -153,8 +162,6 @@ async def statement_query(
     order_by: StatementSort | None = None,
     direction: SortDirection = SortDirection.ASC,
 ) -> ListQuery:
-    if search is not None and len(search) > MAX_SEARCH:
-        raise InvalidInput("search", f"a search is at most {MAX_SEARCH} characters")
     filter = filters.StatementFilter(
         on_behalf_of=await codes("onBehalfOf", on_behalf_of),
         measure_id=node_id("Expulsion", "measureId", measure_id) if measure_id is not None else None,
@@ -162,7 +169,7 @@ async def statement_query(
         channels=frozenset({channel}) if channel is not None else None,
         stances=frozenset({stance}) if stance is not None else None,
         said_on=span_of(said_from, said_to),
-        search=search,
+        search=search_text(search),
     )
     sort = order_by or (StatementSort.RELEVANCE if search is not None else StatementSort.SAID_ON)
     return ListQuery(Record.STATEMENT, filter, Order(sort.value), direction is SortDirection.DESC)

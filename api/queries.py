@@ -249,6 +249,15 @@ class Query:
             ),
         ] = None,
         wave_id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID of a Wave.")] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Words to find (all of them, English stemming, read as plain words) in the measure's stated reason, "
+                    "legal basis and reason category, or in the excerpt of one of its citations."
+                )
+            ),
+        ] = None,
         order_by: Annotated[
             ExpulsionSort, strawberry.argument(description="Sort key; the record id breaks ties.")
         ] = ExpulsionSort.ANNOUNCED,
@@ -277,6 +286,7 @@ class Query:
             answered_within_days=answered_within_days,
             sources_disagree=sources_disagree,
             wave_id=wave_id,
+            search=search,
             order_by=order_by,
             direction=direction,
         )

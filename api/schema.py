@@ -22,6 +22,7 @@ from api.mutations.expulsions import ExpulsionMutations
 from api.mutations.missions import MissionMutations
 from api.mutations.statements import StatementMutations
 from api.queries import Query
+from api.search import SearchQueries
 from api.types.actors import Organisation, State
 from api.types.expulsions import Expulsion, Wave
 from api.types.history import HistoryEntry
@@ -41,7 +42,7 @@ class Mutation(ActorMutations, MissionMutations, ExpulsionMutations, StatementMu
         "a field that fails answers null, with its error in `errors`, and the other fields still answer."
     )
 )
-class Root(Query, AnalysisQueries, JournalQueries):
+class Root(Query, AnalysisQueries, JournalQueries, SearchQueries):
     pass
 
 

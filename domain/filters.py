@@ -71,6 +71,8 @@ class ExpulsionFilter:
     answered: bool | None = None
     names_diplomat: int | None = None
     target_mission_id: int | None = None
+    search: str | None = None
+    """Full-text search: every word in the measure's stated reason, legal basis and reason category, or in one citation's excerpt."""
     answers_within_days: int | None = None
     """Measures that answer an earlier one certainly within this many days (the lag's longest reading)."""
     answered_within_days: int | None = None

@@ -50,6 +50,7 @@ from domain.sources import Citation, Source
 from domain.statements import Statement
 from persistence import mappers
 from persistence.days import days_between
+from persistence.record_search import measure_matches
 from persistence.search import full_text_search
 from persistence.tables import (
     ActorRow,
@@ -482,6 +483,8 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
         if filter.answered is not None:
             answered = exists().where(_ANSWERS.c.answered_id == c.id)
             found.append(answered if filter.answered else not_(answered))
+        if filter.search is not None:
+            found.append(measure_matches(self.connection.dialect.name, filter.search, self.table))
         found.extend(self._lag_conditions(filter))
         if filter.sources_disagree is not None:
             disagree = self._sources_disagree()

@@ -23,6 +23,7 @@ from persistence.changes import ChangeSignal
 from persistence.engine import STORE_FAULTS, discard, is_sqlite
 from persistence.journal import SqlHistoryRepository, SqlTokenRepository
 from persistence.json_reads import SqlRecordReader
+from persistence.record_search import SqlRecordSearch
 from persistence.replica import ReplicaPosition, written_position
 from persistence.repositories import (
     SqlActorRepository,
@@ -176,6 +177,7 @@ class SqlRepositories:
     history: SqlHistoryRepository
     tokens: SqlTokenRepository
     reader: SqlRecordReader
+    search: SqlRecordSearch
 
 
 def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, autocommit: bool = False) -> None:
@@ -191,6 +193,7 @@ def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, a
     target.history = SqlHistoryRepository(connection)
     target.tokens = SqlTokenRepository(connection)
     target.reader = SqlRecordReader(connection, autocommit=autocommit)
+    target.search = SqlRecordSearch(connection)
 
 
 class WriteNote:

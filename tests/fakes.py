@@ -117,6 +117,14 @@ def relevance(statement: Statement, search: str) -> float:
     return -float(sum(stem in wanted for stem in stems))
 
 
+def holds_every_word(text: str, search: str) -> bool:
+    """Whether every word of `search` occurs in `text`, stemmed as roughly as `relevance` does."""
+    wanted = {_stem(word) for word in _WORD.findall(search)}
+    if not wanted:
+        raise InvalidInput("search", "the search needs at least one word")
+    return wanted.issubset(_stem(word) for word in _WORD.findall(text.replace("_", " ")))
+
+
 def _bound(key: Key, *, width: int) -> tuple[Any, ...]:
     """A cursor's key as comparable values; cursors carry dates as ISO strings."""
     if len(key) != width:
@@ -343,6 +351,7 @@ class FakeExpulsionRepository(FakeRepository[Expulsion, ExpulsionFilter]):
             and (f.answers_within_days is None or self._answers_within(entity, f.answers_within_days))
             and (f.answered_within_days is None or self._answered_within(entity, f.answered_within_days))
             and f.sources_disagree in (None, self._sources_disagree(entity))
+            and (f.search is None or self.holds_search(entity, f.search))
         )
 
     def _answers_within(self, entity: Expulsion, days: int) -> bool:
@@ -354,6 +363,11 @@ class FakeExpulsionRepository(FakeRepository[Expulsion, ExpulsionFilter]):
     def _sources_disagree(self, entity: Expulsion) -> bool:
         found = figures(c.reported_headcount for c in self.tables.rows["citations"].values() if c.measure_id == entity.id)
         return found is not None and not found.agree
+
+    def holds_search(self, entity: Expulsion, search: str) -> bool:
+        own = f"{entity.stated_reason or ''} {entity.legal_basis.value} {entity.reason_category.value}"
+        excerpts = [c.excerpt or "" for c in self.tables.rows["citations"].values() if c.measure_id == entity.id]
+        return any(holds_every_word(text, search) for text in [own, *excerpts])
 
     def sort_columns(self, page: PageRequest, filter: ExpulsionFilter) -> builtins.list[Callable[[Expulsion], object]]:
         if page.order is Order.ANNOUNCED:

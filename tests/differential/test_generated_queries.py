@@ -88,13 +88,13 @@ COMPILED_ROOTS = (
     "state",
     "organisation",
 )
-UNCOMPILED_ROOTS = ("reciprocityThread", "bilateralBalance", "timeline", "rankings", "history", "viewer", "tokens")
+UNCOMPILED_ROOTS = ("reciprocityThread", "bilateralBalance", "timeline", "rankings", "history", "viewer", "tokens", "search")
 RECORD_TYPES = ("State", "Organisation", "Mission", "Diplomat", "Expulsion", "Wave", "Statement", "Source", "Citation")
 PAGE_ARGUMENTS = ("first", "after", "last", "before")
 
 COMPILED_DRAWS = 1_000
 """Selections drawn over the compiled root fields only, with no `history` below the root."""
-MIXED_DRAWS = 125
+MIXED_DRAWS = 150
 """Selections drawn over every root field, `history` included: the minority that must mostly fall back."""
 DRESSINGS = 2
 """Documents made of each drawn selection, each with its own arguments, aliases, fragments and variables."""
@@ -146,7 +146,22 @@ NODE_KINDS = ("Expulsion", "Statement", "State") * 3 + ("Organisation", "Mission
 not there is answered by the executor (null), which the compiled path leaves to it."""
 ID_KINDS = (*NODE_KINDS, "Diplomat", "Wave")
 SPEAKERS = ("Kaminski", "blinken", "spokesman", "Ministry", "State Department", "Zakharova", "")
-SEARCHES = ("expel", "diplomats", "persona non grata", "unhelpful", "spies", "retaliation", "the", "careful review", "", "x" * 501)
+SEARCHES = (
+    "expel",
+    "diplomats",
+    "persona non grata",
+    "unhelpful",
+    "spies",
+    "spy",
+    "espionage",
+    "Kaminski",
+    "vcdr article",
+    "retaliation",
+    "the",
+    "careful review",
+    "",
+    "x" * 501,
+)
 DATES = ("2022-03-23", "2022-03-01", "2022-03-31", "2022-04-30", "2021-01-01", "2014-06-15", "1960-01-01", "2025-12-31", "2022-03-24")
 DATETIMES = ("2020-01-01T00:00:00Z", "2000-01-01T00:00:00+00:00", "2030-01-01T00:00:00Z")
 AUTHORS = ("demarche", "cli", "nobody")
@@ -550,6 +565,7 @@ class Rewriter:
             "recordId": lambda: self.node_id(*ID_KINDS),
             "speaker": lambda: rng.choice(SPEAKERS),
             "search": lambda: rng.choice(SEARCHES),
+            "text": lambda: rng.choice(SEARCHES),
             "announcedFrom": lambda: rng.choice(DATES),
             "announcedTo": lambda: rng.choice(DATES),
             "saidFrom": lambda: rng.choice(DATES),

@@ -75,6 +75,7 @@ VALUES: dict[str, list[Any]] = {
     "actor": ["PL"],
     "between": [["RU", "US"]],
     "text": ["expel"],
+    "kinds": [None, ["CITATION", "EXPULSION"]],
     "after": [None],
     "before": [None],
 }

@@ -172,6 +172,23 @@ async def test_linked_ids_come_back_in_id_order(fake_units: FakeUnitOfWorkFactor
     assert stored.diplomat_ids == (first, second)
 
 
+async def test_measure_search_reads_the_reason_the_codes_and_the_citations_excerpts(fake_units: FakeUnitOfWorkFactory) -> None:
+    spies = await drafts.stored_measure(fake_units, stated_reason="Accused of being spies")
+    cited = await drafts.stored_measure(fake_units, stated_reason=None)
+    source = await drafts.stored_source(fake_units)
+    await drafts.stored_citation(fake_units, source_id=source, measure_id=cited, excerpt="Kaminski said so.")
+
+    async def ids(search: str) -> list[int | None]:
+        async with fake_units() as uow:
+            return [m.id for m in (await uow.expulsions.list(ExpulsionFilter(search=search), PageRequest())).items]
+
+    assert await ids("spies accused") == [spies]
+    assert await ids("kaminski") == [cited]
+    assert await ids("unstated") == [spies, cited]
+    with pytest.raises(InvalidInput):
+        await ids(" … ")
+
+
 async def test_the_fakes_keep_the_lag_filters_as_the_adapters_do(fake_units: FakeUnitOfWorkFactory) -> None:
     await test_filters.lag_filters_keep_answers_certainly_within_the_days(Store(fake_units), fake_units)  # type: ignore[arg-type]
 
