@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -22,11 +22,13 @@ from api.cache import ResponseCache
 from api.compiled import CompiledJson, CompiledReads
 from api.context import Context, token_checker
 from api.gate import CALL, Gate
+from api.live import HistoryHub
 from api.metrics import Metrics
 from api.observability import NoteCall, RequestObserver, configure_logging, start_tracing
 from api.rates import RateLimiter
 from api.schema import build_schema
 from api.settings import Settings
+from api.sockets import SubscriptionSockets
 from persistence.budgets import SqlBudgetLedger
 from persistence.catalogue import IsoStateCatalogue
 from persistence.changes import ChangeSignal
@@ -47,7 +49,7 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             page_default=settings.max_page_size,
             tracing=settings.tracing,
         )
-        # No websocket protocols until subscriptions exist: a socket would run operations past the gate's limits.
+        # Strawberry's own websocket protocols stay off: subscriptions are served by api/sockets.py, held to the gate's limits.
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, subscription_protocols=())
         self.documents = schema.documents
         self.compiled = CompiledReads(schema) if settings.compiled_reads else None
@@ -132,7 +134,9 @@ def create_app(settings: Settings) -> Starlette:
     timeouts = {"connect_timeout": settings.db_connect_timeout, "statement_timeout": settings.db_statement_timeout}
     engine = create_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
     reads = create_read_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
-    units = SqlUnitOfWorkFactory(engine, reads=reads, signal=ChangeSignal())
+    signal = ChangeSignal()
+    units = SqlUnitOfWorkFactory(engine, reads=reads, signal=signal)
+    hub = HistoryHub(units, signal, queue=settings.subscription_queue)
     engines = {"primary": engine} if reads is None else {"primary": engine, "reads": reads}
     metrics = Metrics() if settings.metrics else None
     if metrics is not None:
@@ -145,7 +149,9 @@ def create_app(settings: Settings) -> Starlette:
         configure_logging(settings.log_format)
         await prepare(engine, load_demo=settings.load_demo, migrate=settings.migrate_on_start)
         metrics_server = metrics.serve(settings.metrics_port, settings.host) if metrics is not None and settings.metrics_port else None
+        await hub.start()
         yield
+        await hub.stop()
         if metrics_server is not None:
             metrics_server.shutdown()
             metrics_server.server_close()
@@ -183,7 +189,14 @@ def create_app(settings: Settings) -> Starlette:
         timeout=settings.request_timeout,
         check_token=token_checker(units),
     )
-    routes = [Route("/", home), Route("/health", health), Route("/graphql", graphql, methods=["GET", "POST"]), Mount("/graphql", graphql)]
+    sockets = SubscriptionSockets(view.schema, view.documents, units, view.catalogue, settings, hub, limiter)
+    routes = [
+        Route("/", home),
+        Route("/health", health),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", sockets),
+        Mount("/graphql", graphql),
+    ]
     routes.append(graphiql.asset_route())  # GraphiQL's script and stylesheet, for the page the view renders
     # A LISTEN connection, once the server keeps one, adds its probe here: ready only while it is up.
     routes.append(Route("/ready", readiness.endpoint(engine, head_revision(), probes={})))

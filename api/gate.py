@@ -74,6 +74,29 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     return found if found is not None else GraphQLError(f"Unknown operation named '{name}'.")
 
 
+def vet(documents: Documents, call: Call, max_cost: int) -> tuple[OperationDefinitionNode | None, int, list[GraphQLError]]:
+    """The operation a call runs and its cost, or the request errors that keep it from running (over HTTP or a socket):
+    the document's parse and validation, the operation's choice, its variables' coercion and its cost."""
+    prepared = documents.prepare(call.query)
+    if prepared.document is None or prepared.errors:  # a syntax error, over the token limit, or invalid
+        return None, 0, list(prepared.errors)
+    operation = _operation(prepared.document, call.operation_name)
+    if isinstance(operation, GraphQLError):
+        return None, 0, [operation]
+    variables = operation.variable_definitions or ()
+    coerced = get_variable_values(documents.schema, variables, call.variables or {}, max_errors=MAX_COERCION_ERRORS)
+    if isinstance(coerced, list):
+        return operation, 0, coerced
+    # Measured under the coerced values, so a variable's default counts as it will run (`@include(if: $f = true)`).
+    cost, refusal = documents.refusal(call.query, call.operation_name, dict(coerced.coerced), max_cost)
+    return operation, cost, [] if refusal is None else [refusal]
+
+
+def token_budget(secret: str) -> str:
+    """The budget key of a token's secret (never the secret itself)."""
+    return "token:" + hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+
+
 class Gate:
     """ASGI middleware in front of the response cache and the GraphQL view."""
 
@@ -140,22 +163,11 @@ class Gate:
 
     def _vet(self, call: Call, method: str) -> tuple[int, list[GraphQLError]]:
         """The cost of the operation a request runs, or the request errors that keep it from running."""
-        prepared = self.documents.prepare(call.query)
-        if prepared.document is None or prepared.errors:  # a syntax error, over the token limit, or invalid
-            return 0, list(prepared.errors)
-        operation = _operation(prepared.document, call.operation_name)
-        if isinstance(operation, GraphQLError):
-            return 0, [operation]
-        if method == "GET" and operation.operation is not OperationType.QUERY:
+        operation, cost, errors = vet(self.documents, call, self.max_cost)
+        if operation is not None and method == "GET" and operation.operation is not OperationType.QUERY:
             kind = operation.operation.value
             raise Refused(405, "METHOD_NOT_ALLOWED", f"a {kind} cannot be sent with GET: send it with POST", headers=[(b"allow", b"POST")])
-        variables = operation.variable_definitions or ()
-        coerced = get_variable_values(self.documents.schema, variables, call.variables or {}, max_errors=MAX_COERCION_ERRORS)
-        if isinstance(coerced, list):
-            return 0, coerced
-        # Measured under the coerced values, so a variable's default counts as it will run (`@include(if: $f = true)`).
-        cost, refusal = self.documents.refusal(call.query, call.operation_name, dict(coerced.coerced), self.max_cost)
-        return cost, [] if refusal is None else [refusal]
+        return cost, errors
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, media: str) -> None:
         started = False
@@ -190,7 +202,7 @@ class Gate:
         secret = bearer_secret(raw.decode("latin-1")) if raw else None
         if secret is None or self.limiter is None:
             return address, None if self.limiter is None else await self.limiter.take(address, 1)
-        token = "token:" + hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+        token = token_budget(secret)
         known = self._valid_tokens.get(token)
         if known is not None and known > time.monotonic():
             self._valid_tokens.move_to_end(token)

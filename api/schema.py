@@ -22,6 +22,7 @@ from api.mutations.expulsions import ExpulsionMutations
 from api.mutations.missions import MissionMutations
 from api.mutations.statements import StatementMutations
 from api.queries import Query
+from api.subscriptions import Subscription
 from api.types.actors import Organisation, State
 from api.types.expulsions import Expulsion, Wave
 from api.types.history import HistoryEntry
@@ -73,6 +74,7 @@ def build_schema(
     schema = DemarcheSchema(
         query=Root,
         mutation=Mutation,
+        subscription=Subscription,
         types=[*NODE_TYPES, *ERROR_TYPES],
         extensions=[
             # Factories, not instances: Strawberry makes fresh extensions for every request; they all
