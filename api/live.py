@@ -121,7 +121,11 @@ class HistoryHub:
         listener = _Listener(self.queue)
         self._listeners.add(listener)  # before the replay reads: whatever commits meanwhile is in one or the other
         try:
-            last = self.position if after is None else after
+            if after is None:  # from the latest committed entry, which the reader may not have read yet
+                async with self.units.reader() as uow:
+                    last = await uow.history.last_id()
+            else:
+                last = after
             while after is not None:
                 async with self.units.reader() as uow:
                     replayed = await uow.history.since(last, self.batch)
