@@ -179,5 +179,9 @@ def server(app: ASGIApp, settings: Settings, *, log_level: str = "info") -> uvic
         port=settings.port,
         log_level=log_level,
         timeout_keep_alive=settings.keep_alive_timeout,
+        # Subscription events are small and go to many sockets: compressing each for each socket cost more CPU than it saved
+        # (docs/benchmarks.md), and a message is encoded once for every subscriber of a feed.
+        ws_per_message_deflate=False,
+        ws_max_size=settings.max_body_bytes,
     )
     return AnnouncedServer(config, announce=settings.log_format == "text")

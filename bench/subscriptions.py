@@ -254,7 +254,8 @@ def _markdown(run: dict[str, Any], command: str) -> str:
         "",
         f"- command: `{command}`",
         f"- machine: {platform.machine()}, {os.cpu_count()} cores (shared with the client), Python {platform.python_version()}",
-        f"- {run['subscribers']:,} graphql-transport-ws sockets from one client process (websockets, permessage-deflate on), each "
+        f"- {run['subscribers']:,} graphql-transport-ws sockets from one client process (websockets; the server declines "
+        "permessage-deflate), each "
         f"subscribed to `history(entity: WAVE, actions: [CREATE]) {{ id at }}` on {run['database']}; a burst of {run['writes']} "
         "wave creations (each with a 10,000-character description) over HTTP by 4 concurrent writers, twice: alone, then with "
         "a slow consumer (a socket that stops reading, whose subscription selects each event's values 20 times over) with a queue of "

@@ -25,6 +25,7 @@ TIGHT = {
     "DEMARCHE_SOCKET_INIT_TIMEOUT": "1",
     "DEMARCHE_MAX_QUERY_COST": "50",
     "DEMARCHE_MAX_QUERY_DEPTH": "3",
+    "DEMARCHE_MAX_SOCKETS": "4",
 }
 
 
@@ -352,6 +353,27 @@ def test_a_slow_subscriber_overflows_alone_and_resumes_from_after(servers: tuple
         assert resumes < writes
         await fast.close()
         await slow.close()
+
+    asyncio.run(run())
+
+
+def test_a_process_holds_at_most_its_bound_of_sockets_and_closes_one_more_with_1013(servers: tuple[LiveServer, LiveServer]) -> None:
+    _, tight = servers
+
+    async def run() -> None:
+        await asyncio.sleep(0.5)  # the sockets of earlier tests are gone
+        held = [await Subscriber.open(tight, {"token": tight.token}) for _ in range(4)]
+        extra = await connect(tight.url.replace("http://", "ws://") + "/graphql", subprotocols=[PROTOCOL])
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(10):
+                await extra.recv()
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1013
+        await held.pop().close()
+        await asyncio.sleep(0.5)
+        held.append(await Subscriber.open(tight, {"token": tight.token}))
+        for subscriber in held:
+            await subscriber.close()
 
     asyncio.run(run())
 
