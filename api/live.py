@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from domain.errors import DomainError
@@ -95,6 +95,9 @@ class HistoryHub:
                 await self._read_new()
             except DomainError as error:  # the store is down: try again on the next change or poll
                 log.warning("the live history could not read the history: %s", error)
+            except Exception:  # never let one failure stop every subscription of the process
+                log.exception("the live history failed to read the history; trying again")
+                await asyncio.sleep(self.poll)
             try:
                 async with asyncio.timeout(None if self.signal.live else self.poll):
                     seen = await self.signal.wait(seen)
@@ -113,7 +116,7 @@ class HistoryHub:
             if len(changes) < self.batch:
                 return
 
-    async def entries(self, after: int | None) -> AsyncIterator[Change]:
+    async def entries(self, after: int | None) -> AsyncGenerator[Change, None]:
         """Every entry after `after` (replayed from the history, then live), or, with None, every entry from now on.
 
         Raises `Overflow` when the caller falls behind by more than the queue holds.

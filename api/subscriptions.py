@@ -56,15 +56,20 @@ def _resumed_from(info: Info, after: strawberry.ID | None) -> int | None:
 
 
 async def _entries(info: Info, start: int | None) -> AsyncIterator[Change]:
-    """The hub's entries for this subscription; between two events the request's read connection is handed back and its
-    loaders forgotten, so each event reads the record as it is then."""
+    """The hub's entries for this subscription. The request's read connection goes back to the pool before each wait
+    (a subscription holds none while idle), and its loaders are forgotten, so each event reads the record as it is then."""
     following = _following(info)
-    async for change in following.hub.entries(start):
-        await info.context.reads.close()
-        info.context.loaders = Loaders(info.context.reads)
-        assert change.id is not None
-        following.entry = change.id
-        yield change
+    entries = following.hub.entries(start)
+    try:
+        while True:
+            await info.context.reads.close()
+            change = await anext(entries)
+            info.context.loaders = Loaders(info.context.reads)
+            assert change.id is not None
+            following.entry = change.id
+            yield change
+    finally:
+        await entries.aclose()
 
 
 @strawberry.type(description="A measure as the history changed it: the entry, and the measure as it is now (null once deleted).")

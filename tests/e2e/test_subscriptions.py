@@ -200,6 +200,28 @@ def test_subscriptions_filter_as_the_lists_do_and_a_deletion_reaches_every_measu
     asyncio.run(run())
 
 
+def test_idle_subscriptions_hold_no_database_connection(servers: tuple[LiveServer, LiveServer]) -> None:
+    plain, _ = servers
+    measure = global_id("Expulsion", 3)
+
+    async def run() -> None:
+        sockets = [await Subscriber.open(plain) for _ in range(2)]
+        for n in range(30):  # 30 feeds of their own, more than the read pool's 20 connections
+            document = f"subscription {{ expulsions {{ expulsionId feed{n}: expulsion {{ id }} }} }}"
+            await sockets[n % 2].subscribe(f"feed {n}", document)
+        await asyncio.sleep(0.3)
+        changed = await asyncio.to_thread(mutate, plain, "updateExpulsion", id=measure, input={"statedReason": "Read by 30 feeds"})
+        ok(changed, "Expulsion")
+        events = [*(await sockets[0].events(15)), *(await sockets[1].events(15))]
+        assert {event["payload"]["data"]["expulsions"]["expulsionId"] for event in events} == {measure}
+        answered = await asyncio.to_thread(plain.graphql, "{ expulsions(first: 50) { nodes { id statedReason } } }")
+        assert "errors" not in answered, answered
+        for subscriber in sockets:
+            await subscriber.close()
+
+    asyncio.run(run())
+
+
 def test_a_socket_without_a_valid_token_is_closed_with_4403_when_reads_need_one(servers: tuple[LiveServer, LiveServer]) -> None:
     _, tight = servers
 

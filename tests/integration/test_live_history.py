@@ -51,7 +51,7 @@ async def test_a_replay_from_after_joins_the_live_entries_with_no_gap_and_no_dup
     assert names == [f"missed {n}" for n in range(7)] + ["live 1", "live 2"]
     ids = [change.id for change in replayed + rest]
     assert ids == sorted(set(ids))
-    await entries.aclose()  # type: ignore[attr-defined]
+    await entries.aclose()
     assert hub.listeners == 0
 
 
@@ -63,7 +63,7 @@ async def test_without_after_only_later_entries_arrive(hub: HistoryHub) -> None:
     await _waves(hub, ["after"])
     [change] = await waiting
     assert (change.after or {})["name"] == "after"
-    await entries.aclose()  # type: ignore[attr-defined]
+    await entries.aclose()
 
 
 async def test_a_listener_that_falls_a_queue_behind_overflows_naming_the_last_entry_it_took(hub: HistoryHub) -> None:
