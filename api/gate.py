@@ -10,9 +10,10 @@ In order, and each before any work the next would cost:
 4. the document is parsed once under the token limit and validated once (Documents); the
    operation is picked as the executor would pick it (a mutation sent with GET gets 405), its
    variables are coerced, checked for text no record can hold, and its cost measured; an
-   operation over the cost limit is refused with its cost and the limit. Each of these is a
-   request error, answered in the negotiated media type (400 without `data`, or 200 with
-   `data: null`), so the view only ever executes;
+   operation over the cost limit is refused with its cost and the limit, and a subscription is
+   refused (SUBSCRIPTION_OVER_HTTP: api/sockets.py serves them). Each of these is a request
+   error, answered in the negotiated media type (400 without `data`, or 200 with `data: null`),
+   so the view only ever executes;
 5. the caller spends the rest of the request's points (one per 100 of its cost): over it, 429;
 6. the rest runs under the request timeout; a request that overruns it is answered with an
    UNAVAILABLE error and its work cancelled (its transaction rolled back unless its commit had begun).
@@ -167,6 +168,9 @@ class Gate:
         if operation is not None and method == "GET" and operation.operation is not OperationType.QUERY:
             kind = operation.operation.value
             raise Refused(405, "METHOD_NOT_ALLOWED", f"a {kind} cannot be sent with GET: send it with POST", headers=[(b"allow", b"POST")])
+        if operation is not None and operation.operation is OperationType.SUBSCRIPTION and not errors:
+            message = "a subscription is served over a websocket (graphql-transport-ws on /graphql), not over HTTP"
+            return 0, [GraphQLError(message, extensions={"code": "SUBSCRIPTION_OVER_HTTP"})]
         return cost, errors
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, media: str) -> None:

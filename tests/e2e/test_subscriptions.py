@@ -400,6 +400,19 @@ def test_a_process_holds_at_most_its_bound_of_sockets_and_closes_one_more_with_1
     asyncio.run(run())
 
 
+def test_a_subscription_sent_over_http_is_refused_and_pointed_at_the_socket(servers: tuple[LiveServer, LiveServer]) -> None:
+    plain, _ = servers
+    ask = {"query": "subscription { history { id } }"}
+    as_json = plain.client.post(f"{plain.url}/graphql", json=ask)
+    assert as_json.status_code == 200
+    assert as_json.json()["data"] is None
+    assert as_json.json()["errors"][0]["extensions"]["code"] == "SUBSCRIPTION_OVER_HTTP"
+    strict = plain.client.post(f"{plain.url}/graphql", json=ask, headers={"accept": "application/graphql-response+json"})
+    assert strict.status_code == 400
+    assert "data" not in strict.json()
+    assert "graphql-transport-ws" in strict.json()["errors"][0]["message"]
+
+
 def test_introspection_shows_the_subscription_type(servers: tuple[LiveServer, LiveServer]) -> None:
     plain, _ = servers
     schema = plain.data("{ __schema { subscriptionType { name fields { name description } } } }")["__schema"]
