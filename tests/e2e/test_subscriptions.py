@@ -222,6 +222,31 @@ def test_idle_subscriptions_hold_no_database_connection(servers: tuple[LiveServe
     asyncio.run(run())
 
 
+def test_entries_about_people_reach_only_subscribers_whose_token_may_read_them(servers: tuple[LiveServer, LiveServer]) -> None:
+    plain, _ = servers
+    everything = "subscription { history(actions: [CREATE]) { entity after } }"
+
+    async def run() -> None:
+        anonymous = await Subscriber.open(plain)
+        editor = await Subscriber.open(plain, {"authorization": f"Bearer {plain.token}"})
+        for subscriber in (anonymous, editor):
+            await subscriber.subscribe("all", everything)
+        await asyncio.sleep(0.2)
+        person = {"sendingState": "RU", "staffCategory": "DIPLOMATIC", "name": f"Person {uuid.uuid4().hex[:6]}"}
+        ok(await asyncio.to_thread(mutate, plain, "createDiplomat", input=person), "Diplomat")
+        await _write_waves(plain, ["After the person"])
+        person_entry, wave_entry = [event["payload"]["data"]["history"] for event in await editor.events(2)]
+        assert (person_entry["entity"], person_entry["after"]["name"]) == ("DIPLOMAT", person["name"])
+        assert wave_entry["entity"] == "WAVE"
+        [shown] = await anonymous.events(1)
+        assert shown["payload"]["data"]["history"]["entity"] == "WAVE"
+        assert await anonymous.silent()
+        for subscriber in (anonymous, editor):
+            await subscriber.close()
+
+    asyncio.run(run())
+
+
 def test_a_socket_without_a_valid_token_is_closed_with_4403_when_reads_need_one(servers: tuple[LiveServer, LiveServer]) -> None:
     _, tight = servers
 
