@@ -97,7 +97,7 @@ class AnalysisQueries:
         info: Info,
         role: Annotated[Role, strawberry.argument(description="EXPELLER ranks actors, EXPELLED ranks targets.")] = analysis.Role.EXPELLER,
         by: Annotated[
-            RankBy, strawberry.argument(description="Rank by number of measures or by known headcount.")
+            RankBy, strawberry.argument(description="Rank by number of measures, by known headcount, or by minimum headcount.")
         ] = analysis.RankBy.MEASURES,
         from_: Annotated[date | None, strawberry.argument(name="from", description="Period start (inclusive, by overlap).")] = None,
         to: To = None,

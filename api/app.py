@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -32,10 +33,27 @@ from api.sockets import SubscriptionSockets
 from persistence.budgets import SqlBudgetLedger
 from persistence.catalogue import IsoStateCatalogue
 from persistence.changes import ChangeSignal
-from persistence.engine import create_engine, create_read_engine
+from persistence.engine import create_engine, create_read_engine, is_sqlite
+from persistence.listener import ChangeListener, asyncpg_connector
 from persistence.migrations import head_revision
+from persistence.replica import CAUGHT_UP, ReplicaPosition, lsn_number, lsn_text
 from persistence.setup import prepare
 from persistence.unit_of_work import SqlUnitOfWorkFactory
+
+WRITTEN_AT = "Demarche-Written-At"
+"""Response header of a write, with a replica in use: the primary's WAL position the write reached."""
+READ_AFTER = "Demarche-Read-After"
+"""Request header: read nothing older than this WAL position (a `Demarche-Written-At` the client was given)."""
+
+
+def read_after(header: str | None) -> int:
+    """The position a request asks to read after; a value that is no WAL position asks for the latest (the primary)."""
+    if header is None:
+        return 0
+    try:
+        return lsn_number(header)
+    except ValueError:
+        return CAUGHT_UP
 
 
 class DemarcheGraphQL(GraphQL[Context, None]):
@@ -63,7 +81,15 @@ class DemarcheGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         call = CALL.get()
-        context = await Context.for_request(self.units, self.catalogue, self.settings, request.headers.get("authorization"))
+        writing = call is not None and not self.documents.prepare(call.query).only_queries
+        context = await Context.for_request(
+            self.units,
+            self.catalogue,
+            self.settings,
+            request.headers.get("authorization"),
+            read_after=read_after(request.headers.get(READ_AFTER)),
+            writing=writing,
+        )
         context.cost = None if call is None else call.cost
         return context
 
@@ -127,15 +153,24 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             )
         finally:
             await context.reads.close()
+            written = context.units.note.position if context.units.note is not None else None
+            if written is not None:
+                sub_response.headers[WRITTEN_AT] = lsn_text(written)
 
 
 def create_app(settings: Settings) -> Starlette:
     """Build engine, unit-of-work factory, schema and routes from one settings object."""
     timeouts = {"connect_timeout": settings.db_connect_timeout, "statement_timeout": settings.db_statement_timeout}
     engine = create_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
-    reads = create_read_engine(settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
+    read_url = settings.read_database_url or settings.database_url
+    reads = create_read_engine(read_url, pool_size=settings.pool_size, pool_timeout=settings.db_pool_timeout, **timeouts)
+    replica = None
+    if settings.read_database_url is not None:
+        if reads is None or is_sqlite(engine):
+            raise ValueError("DEMARCHE_READ_DATABASE_URL names a PostgreSQL replica of a PostgreSQL DEMARCHE_DATABASE_URL")
+        replica = ReplicaPosition(reads, wait=settings.replica_wait)
     signal = ChangeSignal()
-    units = SqlUnitOfWorkFactory(engine, reads=reads, signal=signal)
+    units = SqlUnitOfWorkFactory(engine, reads=reads, signal=signal, replica=replica)
     hub = HistoryHub(units, signal, queue=settings.subscription_queue)
     engines = {"primary": engine} if reads is None else {"primary": engine, "reads": reads}
     metrics = Metrics() if settings.metrics else None
@@ -143,21 +178,40 @@ def create_app(settings: Settings) -> Starlette:
         for pool, pooled in engines.items():
             metrics.watch(pooled, pool)
     tracer = start_tracing(list(engines.values())) if settings.tracing else None
+    # On PostgreSQL, other processes' writes reach this one's signal through LISTEN; SQLite serves one process only.
+    listener = (
+        None
+        if is_sqlite(engine)
+        else ChangeListener(
+            asyncpg_connector(settings.database_url, timeout=settings.db_connect_timeout, process=str(os.getpid())),
+            signal,
+            reported=metrics.listener if metrics is not None else lambda _up: None,
+            # With the cache on, an answer filed after a notification must hold the write it announced: reads wait for the
+            # replica to replay that far. Without it, a process waits only for the writes it made or was handed.
+            written=replica.wrote if replica is not None and settings.response_cache > 0 and settings.response_cache_bytes > 0 else None,
+        )
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         configure_logging(settings.log_format)
         await prepare(engine, load_demo=settings.load_demo, migrate=settings.migrate_on_start)
+        if listener is not None:
+            await listener.start(wait=settings.db_connect_timeout)
         metrics_server = metrics.serve(settings.metrics_port, settings.host) if metrics is not None and settings.metrics_port else None
         await hub.start()
         yield
         await hub.stop()
+        if listener is not None:
+            await listener.stop()
         if metrics_server is not None:
             metrics_server.shutdown()
             metrics_server.server_close()
         await engine.dispose()
         if reads is not None:
             await reads.dispose()
+        if metrics is not None:
+            metrics.retire()
 
     async def health(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -165,11 +219,14 @@ def create_app(settings: Settings) -> Starlette:
     async def home(_request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
+    if listener is None and metrics is not None:
+        metrics.listening.set(1)  # one SQLite process hears every write there is: its own
     view = DemarcheGraphQL(settings, units)
     cache = ResponseCache(
         view,
         units.record_version,
         view.documents,
+        signal=signal,
         entries=settings.response_cache,
         max_bytes=settings.response_cache_bytes,
         counted=metrics.cache_lookup if metrics is not None else lambda _result: None,
@@ -198,8 +255,9 @@ def create_app(settings: Settings) -> Starlette:
         Mount("/graphql", graphql),
     ]
     routes.append(graphiql.asset_route())  # GraphiQL's script and stylesheet, for the page the view renders
-    # A LISTEN connection, once the server keeps one, adds its probe here: ready only while it is up.
-    routes.append(Route("/ready", readiness.endpoint(engine, head_revision(), probes={})))
+    # Ready only while the LISTEN connection is up: a process that hears no other's writes answers from its cache slower.
+    probes = {} if listener is None else {"listener": listener.probe}
+    routes.append(Route("/ready", readiness.endpoint(engine, head_revision(), probes=probes)))
     if metrics is not None and not settings.metrics_port:
         routes.append(Route("/metrics", metrics.endpoint))
     observed = Middleware(RequestObserver, metrics=metrics, tracer=tracer)

@@ -1,6 +1,12 @@
 """A response cache for GraphQL queries, keyed by document, variables and caller, and made stale
-by every committed write (the record version is read once per request, so a write by any
-process is seen at once). Mutations, errors and non-JSON responses are never cached.
+by every committed write. Mutations, errors and non-JSON responses are never cached.
+
+Which answers are current is told by the process's change signal (persistence/changes.py): its
+generation moves with every write this process commits and, on PostgreSQL, every write another
+process commits (heard through LISTEN/NOTIFY, persistence/listener.py). While the signal is live, a
+hit costs no SQL statement at all. While it is deaf (the listening connection is down), a change
+may go unheard, so the cache falls back to reading the record version, one statement per request,
+which every write bumps in its own transaction; if that read fails too, the cache is bypassed.
 """
 
 from __future__ import annotations
@@ -16,10 +22,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.documents import Documents
 from api.gate import CALL
+from persistence.changes import ChangeSignal
 
 log = logging.getLogger(__name__)
 
 Version = Callable[[], Awaitable[int]]
+Validity = tuple[Literal["heard", "read"], int]
+"""What an answer is current for: a generation of the change signal, or a record version read from the store."""
 
 
 def _request_key(scope: Scope, documents: Documents) -> str | None:
@@ -44,6 +53,7 @@ class ResponseCache:
         version: Version,
         documents: Documents,
         *,
+        signal: ChangeSignal | None = None,
         entries: int,
         max_bytes: int,
         counted: Callable[[Literal["hit", "miss"]], None] = lambda _result: None,
@@ -52,11 +62,13 @@ class ResponseCache:
         self.counted = counted
         """Told of every lookup of a cacheable request, found or not."""
         self.version = version
+        """Reads the record version from the store: the fallback while `signal` is deaf, or always without a signal."""
+        self.signal = signal
         self.documents = documents
         self.entries = entries
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._store: OrderedDict[tuple[int, str], tuple[list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+        self._store: OrderedDict[tuple[Validity, str], tuple[list[tuple[bytes, bytes]], bytes]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.entries <= 0 or self.max_bytes <= 0:
@@ -66,15 +78,12 @@ class ResponseCache:
         if key is None:
             await self.app(scope, receive, send)
             return
-        try:
-            version = await self.version()
-        except Exception:
-            # The record store cannot say whether a cached answer is current: the view answers, and
-            # reports the outage as a GraphQL error if it meets it too.
-            log.warning("the record version could not be read; the response cache is bypassed", exc_info=True)
+        validity = await self._validity()
+        if validity is None:
             await self.app(scope, receive, send)
             return
-        entry_key = (version, key)
+        # Taken before the answer is made: a change heard while it is made leaves it under a generation already past.
+        entry_key = (validity, key)
         cached = self._store.get(entry_key)
         self.counted("miss" if cached is None else "hit")
         if cached is not None:
@@ -98,7 +107,19 @@ class ResponseCache:
         if captured["status"] == 200 and json_response and b'"errors"' not in content:
             self._keep(entry_key, [h for h in captured["headers"] if not h[0].lower().startswith(b"ratelimit")], content)
 
-    def _keep(self, key: tuple[int, str], headers: list[tuple[bytes, bytes]], content: bytes) -> None:
+    async def _validity(self) -> Validity | None:
+        """What answers are current for now, or None when nothing can say (the cache is then bypassed)."""
+        if self.signal is not None and self.signal.live:
+            return ("heard", self.signal.generation)
+        try:
+            return ("read", await self.version())
+        except Exception:
+            # The record store cannot say whether a cached answer is current: the view answers, and
+            # reports the outage as a GraphQL error if it meets it too.
+            log.warning("the record version could not be read; the response cache is bypassed", exc_info=True)
+            return None
+
+    def _keep(self, key: tuple[Validity, str], headers: list[tuple[bytes, bytes]], content: bytes) -> None:
         size = len(content) + len(key[1]) + sum(len(name) + len(value) for name, value in headers)
         if size > self.max_bytes // 10:
             return  # one answer may not take more than a tenth of the cache

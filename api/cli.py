@@ -15,10 +15,15 @@ SCHEMA_FILE = Path("schema.graphql")
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from api.app import create_app
-    from api.server import server
+    from api.server import serve_workers, server
 
-    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
+    settings = settings.model_copy(
+        update={"host": args.host or settings.host, "port": args.port or settings.port, "workers": args.workers or settings.workers}
+    )
+    if settings.workers > 1:
+        return serve_workers(settings, log_level=args.log_level)
+    from api.app import create_app
+
     running = server(create_app(settings), settings, log_level=args.log_level)
     running.run()
     # As `uvicorn.run` does: exit 3 when the server never started.
@@ -66,12 +71,29 @@ def _schema(_settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _workers(text: str) -> int:
+    from api.settings import MAX_WORKERS
+
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"between 1 and {MAX_WORKERS} worker processes, not {count}")
+    return count
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="demarche", description="A sourced record of diplomatic expulsions, served over GraphQL.")
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the GraphQL API (database from DEMARCHE_DATABASE_URL)")
     serve.add_argument("--host", help="address to listen on (default: DEMARCHE_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: DEMARCHE_PORT or 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        help="worker processes (default: DEMARCHE_WORKERS or 1; more than 1 needs PostgreSQL)",
+    )
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(run=_serve)
     demo = commands.add_parser("demo", help="load the March 2022 demo record into an empty record")

@@ -1,4 +1,4 @@
-"""The `export` and `import` commands: the record as JSON Lines and back, and a CSV of measures in (docs/exchange.md)."""
+"""The `export` and `import` commands: the record as JSON Lines or CSV files and back, and a CSV of measures in (docs/exchange.md)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -69,8 +70,13 @@ def _bars(args: argparse.Namespace) -> ProgressBars:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `export` and `import` commands."""
-    export = commands.add_parser("export", help="write the record, or the part a filter selects, as JSON Lines (docs/exchange.md)")
-    export.add_argument("--output", "-o", help="the file to write, replaced only once complete (default: standard output)")
+    export = commands.add_parser(
+        "export", help="write the record, or the part a filter selects, as JSON Lines or a folder of CSV files (docs/exchange.md)"
+    )
+    export.add_argument(
+        "--output", "-o", help="the file (or, for CSV, the folder) to write, replaced only once complete (default: standard output)"
+    )
+    export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="JSON Lines (default) or one CSV file per kind")
     export.add_argument("--kind", nargs="+", action="extend", choices=list(ENTITIES), help="only these kinds of record")
     export.add_argument("--party", metavar="CODE", help="only measures this actor took or suffered, and what they need")
     export.add_argument("--actor", metavar="CODE", help="only measures this actor took, and what they need")
@@ -79,9 +85,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     export.add_argument("--to", dest="until", type=_day, metavar="YYYY-MM-DD", help="only measures announced on or before this day")
     _progress_options(export)
     export.set_defaults(run=_export)
-    load = commands.add_parser("import", help="add the records of a JSON Lines file or a CSV of measures, all or none (docs/exchange.md)")
-    load.add_argument("file", help="the file to import")
-    load.add_argument("--format", choices=["jsonl", "csv"], help="the file's format (default: from its extension, .jsonl or .csv)")
+    load = commands.add_parser(
+        "import", help="add the records of a JSON Lines file, a CSV folder or a CSV of measures, all or none (docs/exchange.md)"
+    )
+    load.add_argument("file", help="the file, or the folder of CSV files, to import")
+    load.add_argument(
+        "--format", choices=["jsonl", "csv"], help="the file's format (default: from its extension, .jsonl or .csv; a folder is CSV)"
+    )
     load.add_argument("--replace", action="store_true", help="overwrite stored records whose content differs from the file's")
     load.add_argument("--author", default="import", help="who the history records the import as (default: import)")
     _progress_options(load)
@@ -106,11 +116,45 @@ def _output(path: str | None) -> Iterator[Callable[[str], object]]:
             os.unlink(temporary)
 
 
+@contextlib.contextmanager
+def _folder(path: str) -> Iterator[Path]:
+    """A temporary folder beside `path` that becomes `path` only once complete, replacing an earlier export there."""
+    target = Path(path)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        yield temporary
+        if target.exists():
+            previous = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".previous", dir=target.parent))
+            os.replace(target, previous / target.name)
+            os.replace(temporary, target)
+            shutil.rmtree(previous)
+        else:
+            os.replace(temporary, target)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _refusal_to_overwrite(path: str) -> str | None:
+    """Why the folder `path` may not be written: it is a file, or holds files no export writes."""
+    from persistence.exchange_csv import WRITTEN
+
+    target = Path(path)
+    if not target.parent.is_dir():
+        return f"the folder {target.parent} does not exist"
+    if target.is_dir():
+        foreign = sorted(entry.name for entry in target.iterdir() if entry.name not in WRITTEN)
+        if foreign:
+            return f"{path} holds {foreign[0]}, which an export does not write; give an empty or new folder"
+    elif target.exists():
+        return f"{path} is not a folder; a CSV export writes a folder"
+    return None
+
+
 def _export(settings: Settings, args: argparse.Namespace) -> int:
     from domain.errors import DomainError, InvalidInput
     from domain.exchange import Selection
     from domain.filters import DateRange
-    from persistence.exchange import export_record
+    from persistence.exchange import export_folder, export_record
 
     try:
         announced = DateRange(args.since, args.until) if args.since or args.until else None
@@ -120,7 +164,12 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     except DomainError as error:
         print(f"demarche export: {error.message}", file=sys.stderr)
         return USAGE_ERROR
-    if args.output is not None and not Path(args.output).parent.is_dir():
+    if args.format == "csv":
+        refusal = "a CSV export writes a folder: give it with --output" if args.output is None else _refusal_to_overwrite(args.output)
+        if refusal is not None:
+            print(f"demarche export: {refusal}", file=sys.stderr)
+            return USAGE_ERROR
+    elif args.output is not None and not Path(args.output).parent.is_dir():
         print(f"demarche export: the folder of {args.output} does not exist", file=sys.stderr)
         return USAGE_ERROR
     bars = _bars(args)
@@ -128,8 +177,12 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     async def run() -> int:
         try:
             async with database(settings) as engine:
-                with _output(args.output) as write:
-                    counts = await export_record(engine, write, selection, progress=bars)
+                if args.format == "csv":
+                    with _folder(args.output) as folder:
+                        counts = await export_folder(engine, folder, selection, progress=bars)
+                else:
+                    with _output(args.output) as write:
+                        counts = await export_record(engine, write, selection, progress=bars)
         except DomainError as error:
             print(f"demarche export: {error.message}; nothing was exported", file=sys.stderr)
             return USAGE_ERROR if isinstance(error, InvalidInput) else FAILED
@@ -154,12 +207,15 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     from persistence.unit_of_work import SqlUnitOfWorkFactory
 
     path = Path(args.file)
-    format = args.format or _FORMAT_OF_SUFFIX.get(path.suffix.lower())
+    format = args.format or ("csv" if path.is_dir() else _FORMAT_OF_SUFFIX.get(path.suffix.lower()))
     if format is None:
         print(f"demarche import: cannot tell the format of {path} from its extension; give --format jsonl or --format csv", file=sys.stderr)
         return USAGE_ERROR
-    if not path.is_file():
-        print(f"demarche import: {path} is not a file", file=sys.stderr)
+    if path.is_dir() and format != "csv":
+        print(f"demarche import: {path} is a folder, which is read as CSV", file=sys.stderr)
+        return USAGE_ERROR
+    if not path.is_file() and not path.is_dir():
+        print(f"demarche import: {path} is not a file or a folder", file=sys.stderr)
         return USAGE_ERROR
     author = args.author.strip()
     if not author or len(author) > AUTHOR_LIMIT:

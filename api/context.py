@@ -14,7 +14,7 @@ from api.settings import Settings
 from domain.access import Principal
 from domain.catalogue import StateCatalogue
 from domain.ports import TokenRepository
-from persistence.unit_of_work import SqlReadSession, SqlUnitOfWorkFactory
+from persistence.unit_of_work import SqlReadSession, SqlUnitOfWorkFactory, WriteNote
 
 
 @dataclass(slots=True)
@@ -34,23 +34,50 @@ class Context:
 
     @classmethod
     async def for_request(
-        cls, units: SqlUnitOfWorkFactory, catalogue: StateCatalogue, settings: Settings, authorization: str | None = None
+        cls,
+        units: SqlUnitOfWorkFactory,
+        catalogue: StateCatalogue,
+        settings: Settings,
+        authorization: str | None = None,
+        *,
+        read_after: int = 0,
+        writing: bool = False,
     ) -> Context:
-        """The context of one request; a bearer token in `authorization` is checked on the request's own read connection."""
-        reads = units.read_session()
+        """The context of one request; a bearer token in `authorization` is checked on the request's own read connection.
 
-        async def check(work: Callable[[TokenRepository], Awaitable[Principal]]) -> Principal:
-            async with reads.use() as repositories:
-                return await work(repositories.tokens)
-
-        caller = await identify(authorization, check)
+        With a replica, the request reads from it once it has replayed every write this process knows of and
+        `read_after` (a WAL position the client was given by its own write); a request that writes reads from the primary.
+        """
+        reads = await units.session_after(read_after, writing=writing)
+        caller = await identify(authorization, _checking_on(reads))
+        if caller.refused and units.replica is not None:
+            caller = await _on_primary(units, authorization)  # a token made a moment ago may not have reached the replica
         # Hand the connection back now: a request may end without executing (a malformed body, GraphiQL),
         # and nothing else would return it to the pool.
         await reads.close()
-        units = units.releasing(reads.close)
+        units = units.releasing(reads.close).noting(WriteNote())
         if caller.principal is not None:
             units = units.acting_as(caller.principal.name)
         return cls(units=units, reads=reads, loaders=Loaders(reads), catalogue=catalogue, settings=settings, caller=caller)
+
+
+def _checking_on(reads: SqlReadSession) -> Callable[[Callable[[TokenRepository], Awaitable[Principal]]], Awaitable[Principal]]:
+    """How `identify` looks a token up: on this read session."""
+
+    async def check(work: Callable[[TokenRepository], Awaitable[Principal]]) -> Principal:
+        async with reads.use() as repositories:
+            return await work(repositories.tokens)
+
+    return check
+
+
+async def _on_primary(units: SqlUnitOfWorkFactory, authorization: str | None) -> Caller:
+    """The caller, its token checked on the primary."""
+    reads = units.primary_session()
+    try:
+        return await identify(authorization, _checking_on(reads))
+    finally:
+        await reads.close()
 
 
 def token_checker(units: SqlUnitOfWorkFactory) -> Callable[[str], Awaitable[bool]]:
@@ -58,15 +85,12 @@ def token_checker(units: SqlUnitOfWorkFactory) -> Callable[[str], Awaitable[bool
 
     async def valid(authorization: str) -> bool:
         reads = units.read_session()
-
-        async def check(work: Callable[[TokenRepository], Awaitable[Principal]]) -> Principal:
-            async with reads.use() as repositories:
-                return await work(repositories.tokens)
-
         try:
-            return (await identify(authorization, check)).principal is not None
+            if (await identify(authorization, _checking_on(reads))).principal is not None:
+                return True
         finally:
             await reads.close()
+        return units.replica is not None and (await _on_primary(units, authorization)).principal is not None
 
     return valid
 

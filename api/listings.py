@@ -99,6 +99,9 @@ async def expulsion_query(
     headcount_max: int | None = None,
     answers_something: bool | None = None,
     answered: bool | None = None,
+    answers_within_days: int | None = None,
+    answered_within_days: int | None = None,
+    sources_disagree: bool | None = None,
     wave_id: strawberry.ID | None = None,
     order_by: ExpulsionSort = ExpulsionSort.ANNOUNCED,
     direction: SortDirection = SortDirection.ASC,
@@ -125,6 +128,9 @@ async def expulsion_query(
         headcount_max=headcount_max,
         answers_something=answers_something,
         answered=answered,
+        answers_within_days=answers_within_days,
+        answered_within_days=answered_within_days,
+        sources_disagree=sources_disagree,
     )
     return ListQuery(Record.EXPULSION, filter, Order(order_by.value), direction is SortDirection.DESC)
 

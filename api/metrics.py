@@ -15,7 +15,7 @@ import time
 from typing import Any, Literal
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.process_collector import ProcessCollector
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -90,6 +90,18 @@ class Metrics:
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=registry,
         )
+        self.listening = Gauge(
+            "demarche_change_listener_up",
+            "1 while the process hears every write through its PostgreSQL LISTEN connection, 0 while that connection is down"
+            " (least over live processes)",
+            multiprocess_mode="livemin",
+            registry=registry,
+        )
+        self.listener_losses = Counter(
+            "demarche_change_listener_losses",
+            "Times a LISTEN connection was lost or could not be made again, each loss counted once",
+            registry=registry,
+        )
         self._operations: set[str] = set()
 
     def operation_label(self, name: str | None) -> str:
@@ -114,6 +126,12 @@ class Metrics:
 
     def cache_lookup(self, result: Literal["hit", "miss"]) -> None:
         self.cache.labels(result).inc()
+
+    def listener(self, up: bool) -> None:
+        """Told by the change listener each time its connection LISTENs (True) or is lost (False)."""
+        self.listening.set(1 if up else 0)
+        if not up:
+            self.listener_losses.inc()
 
     def watch(self, engine: AsyncEngine, pool: str) -> None:
         """Count the connections `engine` lends and time its statements."""
@@ -152,6 +170,11 @@ class Metrics:
         combined = CollectorRegistry()
         MultiProcessCollector(combined)  # type: ignore[no-untyped-call]  # prometheus_client leaves its __init__ unannotated
         return combined
+
+    def retire(self) -> None:
+        """At the end of a worker process: its live gauges (connections in use, listener up) stop counting."""
+        if multiprocess():
+            mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
     async def endpoint(self, _request: Request) -> Response:
         return Response(generate_latest(self.scraped()), media_type=CONTENT_TYPE_LATEST)

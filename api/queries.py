@@ -226,6 +226,28 @@ class Query:
         answered: Annotated[
             bool | None, strawberry.argument(description="True: only measures some later measure answers; false: only unanswered ones.")
         ] = None,
+        answers_within_days: Annotated[
+            int | None,
+            strawberry.argument(
+                description=(
+                    "Only measures that answer an earlier one within this many days, however partial dates are read "
+                    "(the lag's `max`: from the earlier date's first possible day to this one's last)."
+                )
+            ),
+        ] = None,
+        answered_within_days: Annotated[
+            int | None,
+            strawberry.argument(description="Only measures that a later one answers within this many days, read as answersWithinDays is."),
+        ] = None,
+        sources_disagree: Annotated[
+            bool | None,
+            strawberry.argument(
+                description=(
+                    "True: only measures whose sources give different figures (another number, or another qualifier: "
+                    "'about 40' and '40' differ); false: only those whose sources give one figure or none."
+                )
+            ),
+        ] = None,
         wave_id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID of a Wave.")] = None,
         order_by: Annotated[
             ExpulsionSort, strawberry.argument(description="Sort key; the record id breaks ties.")
@@ -251,6 +273,9 @@ class Query:
             headcount_max=headcount_max,
             answers_something=answers_something,
             answered=answered,
+            answers_within_days=answers_within_days,
+            answered_within_days=answered_within_days,
+            sources_disagree=sources_disagree,
             wave_id=wave_id,
             order_by=order_by,
             direction=direction,

@@ -18,16 +18,21 @@ turn every normal request into a 503.
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import socket
 import sys
+import tempfile
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import uvicorn
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
+from uvicorn.supervisors import Multiprocess
 
 from api.settings import Settings
 
@@ -185,3 +190,61 @@ def server(app: ASGIApp, settings: Settings, *, log_level: str = "info") -> uvic
         ws_max_size=settings.max_body_bytes,
     )
     return AnnouncedServer(config, announce=settings.log_format == "text")
+
+
+WORKER_APP = "api.server:worker_app"
+"""What each worker process imports and calls to build the app it serves."""
+MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+SEVERAL_PROCESSES_NEED_POSTGRESQL = (
+    "several worker processes need PostgreSQL: SQLite serves one process, which alone hears its writes "
+    "(set DEMARCHE_WORKERS=1, or DEMARCHE_DATABASE_URL to a postgresql:// database)"
+)
+
+
+def worker_app() -> ASGIApp:
+    """The app of one worker process, from the settings in the environment, which the parent process passed on."""
+    from api.app import create_app
+
+    return DepartedClientsQuiet(create_app(Settings()))
+
+
+def serve_workers(settings: Settings, *, log_level: str = "info") -> int:
+    """Serve with `settings.workers` processes on one listening socket, each with its own pools and LISTEN connection,
+    restarted by uvicorn's supervisor if one dies; returns the exit code (3 when the workers could not start).
+
+    The workers read their settings from the environment, so the address given on the command line is put there.
+    With metrics on and no `PROMETHEUS_MULTIPROC_DIR` set, a directory of the process's own is made for the
+    workers' metrics and removed at the end, so that /metrics reports every worker, whichever one answers.
+    """
+    if settings.database_url.startswith("sqlite"):
+        print(f"demarche: {SEVERAL_PROCESSES_NEED_POSTGRESQL}", file=sys.stderr)
+        return 2
+    os.environ.update({"DEMARCHE_HOST": settings.host, "DEMARCHE_PORT": str(settings.port), "DEMARCHE_WORKERS": "1"})
+    made = None
+    if settings.metrics and not os.environ.get(MULTIPROCESS_DIRECTORY):
+        made = os.environ[MULTIPROCESS_DIRECTORY] = tempfile.mkdtemp(prefix="demarche-metrics-")
+    try:
+        config = ServerConfig(
+            WORKER_APP,
+            factory=True,
+            workers=settings.workers,
+            deadlines=ReadDeadlines(head=settings.header_timeout, body=settings.body_timeout),
+            host=settings.host,
+            port=settings.port,
+            log_level=log_level,
+            timeout_keep_alive=settings.keep_alive_timeout,
+        )
+        supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+        if settings.log_format == "text":
+            print(
+                f"Demarche is starting {settings.workers} worker processes on http://{settings.host}:{settings.port}/graphql "
+                "(Ctrl-C stops them)",
+                file=sys.stderr,
+                flush=True,
+            )
+        supervisor.run()
+        return 3 if any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes) else 0
+    finally:
+        if made is not None:
+            del os.environ[MULTIPROCESS_DIRECTORY]
+            shutil.rmtree(made, ignore_errors=True)

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MAX_WORKERS = 64
+
 
 class Settings(BaseSettings):
     """Every knob of a Demarche server; see the README's settings table."""
@@ -18,6 +20,15 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the server listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_WORKERS,
+        description=(
+            "Server processes sharing the port, each with its own connection pools and LISTEN connection; "
+            "more than 1 needs PostgreSQL (SQLite serves one process)"
+        ),
+    )
     load_demo: bool = Field(default=True, description="Load the March 2022 demo record when the database holds no measures")
     max_page_size: int = Field(default=100, ge=1, le=1000, description="Largest `first` or `last` a connection accepts")
     max_query_depth: int = Field(default=12, ge=2, le=50, description="Deepest selection a query may nest")
@@ -132,6 +143,19 @@ class Settings(BaseSettings):
             "Make each GraphQL request an OpenTelemetry span, with its operation and every SQL statement as child spans, sent "
             "to the tracer provider set up for the process (needs the `otel` extra)"
         ),
+    )
+    read_database_url: str | None = Field(
+        default=None,
+        description=(
+            "PostgreSQL URL of a streaming replica that answers queries (mutations still write to `database_url`); "
+            "a client always reads its own writes (see the README's section on replicas)"
+        ),
+    )
+    replica_wait: float = Field(
+        default=1.0,
+        ge=0,
+        le=30,
+        description="Seconds a query waits for the replica to replay the writes it must see before it reads from the primary instead",
     )
     max_sockets: int = Field(
         default=5000, ge=0, le=1_000_000, description="Most subscription sockets one process holds open; one more is closed with 1013"

@@ -7,28 +7,29 @@ live, with no gap and no duplicate at the seam.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncGenerator, AsyncIterator
-from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
+from strawberry.types.base import get_object_definition
 
-from api.arguments import Code, StateCode
 from api.context import Info
 from api.inputs import node_id
 from api.listings import expulsion_query
 from api.live import Following
 from api.loaders import Loaders
-from api.queries import codes_of
+from api.queries import Query, codes_of
 from api.types.expulsions import Expulsion
 from api.types.history import ChangeAction, HistoryEntry, RecordKind, decode_record_id, hidden_kinds
-from api.types.values import HeadcountQualifier, MeasureType, ReasonCategory
 from domain import history
 from domain.errors import InvalidInput
 from domain.history import Change
 
 EXPULSION = "Expulsion"
+PAGE_AND_ORDER = frozenset({"first", "after", "last", "before", "order_by", "direction"})
+"""The `expulsions` list's arguments that page and order it: a feed has neither."""
 
 After = Annotated[
     strawberry.ID | None,
@@ -124,51 +125,20 @@ class Subscription:
             "deleted measure cannot be judged by a filter."
         )
     )
-    async def expulsions(
-        self,
-        info: Info,
-        after: After = None,
-        actor: Code = None,
-        target: StateCode = None,
-        party: Annotated[str | None, strawberry.argument(description="Either the actor or the target.")] = None,
-        between: Annotated[
-            list[str] | None, strawberry.argument(description="Two codes: measures between them, in either direction.")
-        ] = None,
-        announced_from: Annotated[date | None, strawberry.argument(description="Announced on or after this day (span overlap).")] = None,
-        announced_to: Annotated[date | None, strawberry.argument(description="Announced on or before this day (span overlap).")] = None,
-        measure_type: Annotated[MeasureType | None, strawberry.argument(description="Only measures of this type.")] = None,
-        reason_category: Annotated[ReasonCategory | None, strawberry.argument(description="Only measures on this ground.")] = None,
-        headcount_qualifier: Annotated[
-            HeadcountQualifier | None, strawberry.argument(description="Only headcounts known this way.")
-        ] = None,
-        headcount_min: Annotated[int | None, strawberry.argument(description="Headcount at least this.")] = None,
-        headcount_max: Annotated[int | None, strawberry.argument(description="Headcount at most this.")] = None,
-        answers_something: Annotated[
-            bool | None, strawberry.argument(description="True: only measures that answer an earlier one; false: only those that do not.")
-        ] = None,
-        answered: Annotated[
-            bool | None, strawberry.argument(description="True: only measures some later measure answers; false: only unanswered ones.")
-        ] = None,
-        wave_id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID of a Wave.")] = None,
-    ) -> AsyncGenerator[ExpulsionChange | None, None]:
-        query = await expulsion_query(
-            codes_of(info),
-            actor=actor,
-            target=target,
-            party=party,
-            between=between,
-            announced_from=announced_from,
-            announced_to=announced_to,
-            measure_type=measure_type,
-            reason_category=reason_category,
-            headcount_qualifier=headcount_qualifier,
-            headcount_min=headcount_min,
-            headcount_max=headcount_max,
-            answers_something=answers_something,
-            answered=answered,
-            wave_id=wave_id,
-        )
+    async def expulsions(self, info: Info, after: After = None, **filters: Any) -> AsyncGenerator[ExpulsionChange | None, None]:
+        query = await expulsion_query(codes_of(info), **filters)
         return _expulsions(info, _resumed_from(info, after), query.filter)
+
+
+def _take_the_lists_filters() -> None:
+    """The measures feed takes exactly the filters of the `expulsions` list (declared there, once), besides `after`."""
+    listing = next(field for field in get_object_definition(Query, strict=True).fields if field.python_name == "expulsions")
+    feed = next(field for field in get_object_definition(Subscription, strict=True).fields if field.python_name == "expulsions")
+    own = [argument for argument in feed.arguments if argument.python_name == "after"]
+    feed.arguments = own + [copy.copy(argument) for argument in listing.arguments if argument.python_name not in PAGE_AND_ORDER]
+
+
+_take_the_lists_filters()
 
 
 async def _history(info: Info, start: int | None, filter: history.HistoryFilter) -> AsyncGenerator[HistoryEntry | None, None]:

@@ -31,8 +31,15 @@ class HeadcountTally:
 
     @property
     def minimum_headcount(self) -> int:
-        """The least number of people these measures can concern."""
+        """The least number of people these measures can concern: exact, approximate and "at least" figures summed."""
         return self.known_headcount + self.lower_bound_headcount
+
+    @property
+    def maximum_headcount(self) -> int | None:
+        """The most people these measures can concern; None (no upper bound) while any figure is unknown or "at least"."""
+        if self.unknown_measures or self.lower_bound_measures:
+            return None
+        return self.known_headcount
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +48,10 @@ class DayLag:
 
     min_days: int
     max_days: int
+
+    def certainly_within(self, days: int) -> bool:
+        """Whether the lag is at most `days` however the partial dates are read."""
+        return self.max_days <= days
 
 
 def lag(earlier: Expulsion, later: Expulsion) -> DayLag:
@@ -105,6 +116,8 @@ class Timeline:
 class RankBy(Enum):
     MEASURES = "measures"
     KNOWN_HEADCOUNT = "known_headcount"
+    MINIMUM_HEADCOUNT = "minimum_headcount"
+    """Exact, approximate and "at least" figures summed: the least each can have done."""
 
 
 class Role(Enum):

@@ -32,7 +32,7 @@ VERSION = 1
 Key = int | str
 """A record's key in a file: an actor's code, any other record's id."""
 
-CSV_COLUMNS = (
+MEASURE_COLUMNS = (
     "id",
     "actor",
     "target",
@@ -51,6 +51,11 @@ CSV_COLUMNS = (
     "answers",
     "diplomat_ids",
 )
+SOURCE_COLUMNS = ("source_id", "source_url", "source_publisher", "source_title", "source_kind", "source_published")
+"""The columns by which a row of a CSV of measures names its source: stored by id, matched by URL or publisher and title, or new."""
+CITATION_COLUMNS = ("citation_id", "citation_excerpt", "citation_headcount_qualifier", "citation_headcount_value")
+"""The columns of the citation a row gives its measure: what the source said and the figure it reported."""
+CSV_COLUMNS = (*MEASURE_COLUMNS, *SOURCE_COLUMNS, *CITATION_COLUMNS)
 CSV_REQUIRED = ("actor", "target", "measure_type", "announced", "headcount_qualifier")
 _CSV_IDS = ("headcount_value", "target_mission_id", "wave_id")
 _CSV_ID_LISTS = ("answers", "diplomat_ids")
@@ -79,6 +84,23 @@ _NUMERIC = re.compile(r"[0-9]{3}")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection)."""
+_GUARDED = (*_FORMULA_STARTS, "'")
+
+
+def guard(cell: str) -> str:
+    """The cell with a leading apostrophe when a spreadsheet would run it, or when reading would otherwise take one off."""
+    if cell.startswith(_FORMULA_STARTS) or (cell.startswith("'") and cell[1:2] in _GUARDED):
+        return "'" + cell
+    return cell
+
+
+def unguard(cell: str) -> str:
+    """The cell without the apostrophe `guard` added: `unguard(guard(text)) == text` for every text."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in _GUARDED else cell
+
+
 def header() -> str:
     """The first line of every file."""
     return json.dumps({"format": FORMAT, "version": VERSION}, separators=(",", ":"))
@@ -93,7 +115,7 @@ def encode(entity: object) -> str:
     return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
 
 
-def _snake(field: str) -> str:
+def snake(field: str) -> str:
     """The file's name of a field the domain names in camelCase (`targetMissionId` is `target_mission_id`)."""
     return _CAMEL.sub("_", field).lower()
 
@@ -107,17 +129,20 @@ class Problem:
     key: str | None
     field: str
     reason: str
+    file: str | None = None
+    """The file of a folder the line is in; None for a single file."""
 
     def __str__(self) -> str:
         subject = " ".join(part for part in (self.kind, self.key) if part)
-        return f"line {self.line}: {subject + ': ' if subject else ''}{self.field}: {self.reason}"
+        where = f"{self.file} line {self.line}" if self.file else f"line {self.line}"
+        return f"{where}: {subject + ': ' if subject else ''}{self.field}: {self.reason}"
 
 
 class ImportRefused(DomainError):
     """A file had bad rows, so nothing of it was written; `problems` names every one, in line order."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = sorted(problems, key=lambda problem: problem.line)
+        self.problems = sorted(problems, key=lambda problem: (problem.file or "", problem.line))
         count = len(self.problems)
         super().__init__(
             f"the file was refused and nothing was written: {count} bad row{'s' if count != 1 else ''}, first {self.problems[0]}"
@@ -144,12 +169,24 @@ class ImportReport:
 
 
 @dataclass(slots=True)
+class CitedSource:
+    """The source and citation cells of one row of a CSV of measures, matched against the store once the measure has its id."""
+
+    line: int
+    measure: Row
+    cells: dict[str, str]
+    """The row's non-empty source and citation cells."""
+    file: str | None = None
+
+
+@dataclass(slots=True)
 class Row:
     """One record read from a file; its entity is valid on its own, references not yet checked."""
 
     line: int
     kind: str
     entity: Any
+    file: str | None = None
 
     @property
     def key(self) -> Key | None:
@@ -177,23 +214,29 @@ class RecordReader:
         """False when the file as a whole cannot be read (no header, an unknown format or version)."""
         self.lines: dict[tuple[str, Key], int] = {}
         """The line of each record read, by kind and key."""
+        self.file: str | None = None
+        """The file of a folder being read, named in rows and problems; None for a single file."""
+        self.cited: list[CitedSource] = []
+        """The sources and citations the rows of a CSV of measures give, in line order."""
+        self._measure_lines: dict[tuple[tuple[str, str], ...], tuple[int, Row | None]] = {}
+        """Each measure of a CSV of measures by its cells: its first line and its row (None when refused)."""
 
-    def _problem(self, line: int, kind: str | None, key: Key | None, field: str, reason: str, *, refuses: bool = True) -> None:
-        self.problems.append(Problem(line, kind, None if key is None else str(key), _snake(field), reason))
+    def problem(self, line: int, kind: str | None, key: Key | None, field: str, reason: str, *, refuses: bool = True) -> None:
+        self.problems.append(Problem(line, kind, None if key is None else str(key), snake(field), reason, self.file))
         if refuses and kind is not None and key is not None:
             self.refused.setdefault((kind, key), line)
 
-    def _refuse_file(self, field: str, reason: str) -> None:
+    def refuse_file(self, field: str, reason: str) -> None:
         self.readable = False
-        self._problem(1, None, None, field, reason)
+        self.problem(1, None, None, field, reason)
 
-    def _take(self, line: int, kind: str, key: Key | None, document: Document) -> None:
+    def take(self, line: int, kind: str, key: Key | None, document: Document) -> None:
         """Validate one record through its entity and keep it, or keep the reason it is refused."""
         if key is not None:
             first = self.lines.get((kind, key))
             if first is not None:
                 field = "code" if kind == "Actor" else "id"
-                self._problem(
+                self.problem(
                     line, kind, key, field, f"{kind} {key} is on line {first} already; a record appears once in a file", refuses=False
                 )
                 return
@@ -202,74 +245,74 @@ class RecordReader:
             entity = _sorted_links(from_document(kind, document))
             _storable(kind, entity)
         except InvalidInput as error:
-            self._problem(line, kind, key, error.field, error.message)
+            self.problem(line, kind, key, error.field, error.message)
             return
-        self.rows.append(Row(line, kind, entity))
+        self.rows.append(Row(line, kind, entity, self.file))
 
-    def _decoded(self, lines: Iterable[bytes]) -> Iterator[tuple[int, str]]:
+    def decoded(self, lines: Iterable[bytes]) -> Iterator[tuple[int, str]]:
         for number, raw in enumerate(lines, start=1):
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as error:
-                self._problem(number, None, None, "encoding", f"the line is not UTF-8 (byte {error.start + 1})")
+                self.problem(number, None, None, "encoding", f"the line is not UTF-8 (byte {error.start + 1})")
                 text = raw.decode("utf-8", errors="replace")
             yield number, text.removeprefix("\ufeff") if number == 1 else text
 
     def read_jsonl(self, lines: Iterable[bytes]) -> None:
         """Read a JSON Lines file: the header, then one record per line (blank lines are skipped)."""
-        numbered = self._decoded(lines)
+        numbered = self.decoded(lines)
         first = next(numbered, (1, ""))
-        if not self._header(first[1]):
+        if not self.check_header(first[1]):
             return
         for number, text in numbered:
             if text.strip():
                 self._record(number, text)
 
-    def _header(self, text: str) -> bool:
+    def check_header(self, text: str) -> bool:
         example = header()
         try:
             value = json.loads(text)
         except ValueError:
             value = None
         if not isinstance(value, dict) or "format" not in value:
-            self._refuse_file("format", f"the first line is not the header {example} of a {FORMAT} file in JSON Lines")
+            self.refuse_file("format", f"the first line is not the header {example} of a {FORMAT} file in JSON Lines")
         elif value["format"] != FORMAT:
-            self._refuse_file("format", f"the format {value['format']!r} is not one this version reads; it reads {example}")
+            self.refuse_file("format", f"the format {value['format']!r} is not one this version reads; it reads {example}")
         elif value.get("version") != VERSION:
-            self._refuse_file("version", f"{FORMAT} version {value.get('version')!r} is not one this version reads; it reads {example}")
+            self.refuse_file("version", f"{FORMAT} version {value.get('version')!r} is not one this version reads; it reads {example}")
         return self.readable
 
     def _record(self, number: int, text: str) -> None:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as error:
-            self._problem(number, None, None, "json", f"not valid JSON: {error.msg} at column {error.colno}")
+            self.problem(number, None, None, "json", f"not valid JSON: {error.msg} at column {error.colno}")
             return
         if not isinstance(value, dict):
-            self._problem(number, None, None, "json", "a record is one JSON object on one line")
+            self.problem(number, None, None, "json", "a record is one JSON object on one line")
             return
         kind = value.pop("type", None)
         if not isinstance(kind, str) or kind not in ENTITIES:
             reason = "a record names its kind in 'type'" if kind is None else f"{kind!r} is not a kind of record"
-            self._problem(number, None, None, "type", f"{reason}: one of {', '.join(ENTITIES)}")
+            self.problem(number, None, None, "type", f"{reason}: one of {', '.join(ENTITIES)}")
             return
         if kind == "Actor":
             code = value.get("code")
             key: Key | None = code if isinstance(code, str) else None
             if "id" in value:
-                self._problem(number, kind, key, "id", "an actor is keyed by its code; its id belongs to one database and is not exchanged")
+                self.problem(number, kind, key, "id", "an actor is keyed by its code; its id belongs to one database and is not exchanged")
                 return
         else:
             id = value.get("id")
             if not isinstance(id, int) or isinstance(id, bool) or not 1 <= id <= MAX_RECORD_ID:
-                self._problem(number, kind, None, "id", f"every {kind} has its id, a whole number from 1 to {MAX_RECORD_ID}")
+                self.problem(number, kind, None, "id", f"every {kind} has its id, a whole number from 1 to {MAX_RECORD_ID}")
                 return
             key = id
-        self._take(number, kind, key, value)
+        self.take(number, kind, key, value)
 
     def read_csv(self, lines: Iterable[bytes]) -> None:
         """Read a CSV of measures: a header naming the columns, then one measure per row (blank rows are skipped)."""
-        texts = (text for _, text in self._decoded(lines))
+        texts = (text for _, text in self.decoded(lines))
         reader = csv.reader(texts)
         try:
             names = [name.strip().lower() for name in next(reader, [])]
@@ -281,49 +324,67 @@ class RecordReader:
                 if not any(cell.strip() for cell in cells):
                     continue
                 if len(cells) != len(names):
-                    self._problem(line, "Expulsion", None, "row", f"the row has {len(cells)} cells; the header names {len(names)} columns")
+                    self.problem(line, "Expulsion", None, "row", f"the row has {len(cells)} cells; the header names {len(names)} columns")
                     continue
-                self._csv_measure(line, dict(zip(names, (cell.strip() for cell in cells), strict=True)))
+                self._csv_row(line, dict(zip(names, (unguard(cell.strip()) for cell in cells), strict=True)))
         except csv.Error as error:
-            self._problem(reader.line_num, None, None, "csv", f"the file stops being CSV here ({error}); nothing after it was read")
+            self.problem(reader.line_num, None, None, "csv", f"the file stops being CSV here ({error}); nothing after it was read")
 
     def _csv_header(self, names: list[str]) -> bool:
         columns = ", ".join(CSV_COLUMNS)
         if not names:
-            self._refuse_file("header", f"the file is empty; a CSV of measures starts with a header line naming its columns ({columns})")
+            self.refuse_file("header", f"the file is empty; a CSV of measures starts with a header line naming its columns ({columns})")
         elif unknown := [name for name in names if name not in CSV_COLUMNS]:
-            self._refuse_file("header", f"unknown column {unknown[0]!r}; the columns are {columns}")
+            self.refuse_file("header", f"unknown column {unknown[0]!r}; the columns are {columns}")
         elif repeated := sorted({name for name in names if names.count(name) > 1}):
-            self._refuse_file("header", f"the column {repeated[0]!r} is named twice")
+            self.refuse_file("header", f"the column {repeated[0]!r} is named twice")
         elif missing := [name for name in CSV_REQUIRED if name not in names]:
-            self._refuse_file("header", f"the required column {missing[0]!r} is missing; required are {', '.join(CSV_REQUIRED)}")
+            self.refuse_file("header", f"the required column {missing[0]!r} is missing; required are {', '.join(CSV_REQUIRED)}")
         return self.readable
+
+    def _csv_row(self, line: int, cells: dict[str, str]) -> None:
+        """Take the row's measure, or find it on an earlier row with the same measure cells; keep its source and citation."""
+        measure = tuple((name, cell) for name, cell in cells.items() if name in MEASURE_COLUMNS)
+        cited = {name: cell for name, cell in cells.items() if cell and name not in MEASURE_COLUMNS}
+        earlier = self._measure_lines.get(measure)
+        if earlier is None:
+            count = len(self.rows)
+            self._csv_measure(line, dict(measure))
+            row = self.rows[-1] if len(self.rows) > count else None
+            self._measure_lines[measure] = (line, row)
+        elif earlier[1] is None:
+            self.problem(line, "Expulsion", None, "row", f"the measure of this row is the one on line {earlier[0]}, which is refused")
+            return
+        else:
+            row = earlier[1]
+        if row is not None and cited:
+            self.cited.append(CitedSource(line, row, cited, self.file))
 
     def _csv_measure(self, line: int, cells: dict[str, str]) -> None:
         values: dict[str, Any] = {name: cell for name, cell in cells.items() if cell}
         key: int | None = None
         try:
             if "id" in values:
-                key = values["id"] = _whole("id", values["id"])
+                key = values["id"] = whole_number("id", values["id"])
                 if not 1 <= key <= MAX_RECORD_ID:
                     raise InvalidInput("id", f"an id is a whole number from 1 to {MAX_RECORD_ID}")
             for name in _CSV_IDS:
                 if name in values:
-                    values[name] = _whole(name, values[name])
+                    values[name] = whole_number(name, values[name])
             for name in _CSV_ID_LISTS:
                 if name in values:
-                    values[name] = [_whole(name, part.strip()) for part in values[name].split(";") if part.strip()]
+                    values[name] = [whole_number(name, part.strip()) for part in values[name].split(";") if part.strip()]
         except InvalidInput as error:
-            self._problem(line, "Expulsion", key, error.field, error.message)
+            self.problem(line, "Expulsion", key, error.field, error.message)
             return
         qualifier = values.pop("headcount_qualifier", None)
         number = values.pop("headcount_value", None)
         if qualifier is not None:
             values["headcount"] = {"qualifier": qualifier, "value": number}
         elif number is not None:
-            self._problem(line, "Expulsion", key, "headcount_qualifier", "a headcount value needs its qualifier")
+            self.problem(line, "Expulsion", key, "headcount_qualifier", "a headcount value needs its qualifier")
             return
-        self._take(line, "Expulsion", key, values)
+        self.take(line, "Expulsion", key, values)
 
 
 def _storable(kind: str, entity: Any) -> None:
@@ -339,7 +400,7 @@ def _storable(kind: str, entity: Any) -> None:
                 raise InvalidInput(field_name, f"{field_name} {value!r} is not {text}, as ISO 3166 writes it")
 
 
-def _whole(field: str, text: str) -> int:
+def whole_number(field: str, text: str) -> int:
     stripped = text.strip()
     if not stripped.isascii() or not stripped.lstrip("+-").isdigit():
         raise InvalidInput(field, f"{field} {text!r} is not a whole number in ASCII digits")
@@ -434,7 +495,8 @@ class ImportPlan:
         self._rows = list(reader.rows)
         self._final: dict[str, dict[Key, Any]] = {kind: {} for kind in ENTITIES}
         """The file's good records by kind and key, as they will be stored."""
-        self._lines: dict[tuple[str, Key], int] = {}
+        self._kept: dict[tuple[str, Key], Row] = {}
+        """The row of each good record, by kind and key."""
         self._stored: Mapping[str, Mapping[int, Any]] = {}
 
     @property
@@ -451,7 +513,7 @@ class ImportPlan:
 
     def _refuse(self, row: Row, field_name: str, reason: str) -> None:
         key = row.key
-        self.problems.append(Problem(row.line, row.kind, None if key is None else str(key), _snake(field_name), reason))
+        self.problems.append(Problem(row.line, row.kind, None if key is None else str(key), snake(field_name), reason, row.file))
 
     def _missing(self, kind: str, key: Key) -> str:
         line = self.reader.refused.get((kind, key))
@@ -478,7 +540,7 @@ class ImportPlan:
     def _keep(self, row: Row) -> None:
         assert row.key is not None
         self._final[row.kind][row.key] = row.entity
-        self._lines[(row.kind, row.key)] = row.line
+        self._kept[(row.kind, row.key)] = row
 
     def resolve_actors(self, stored: Iterable[Actor], catalogue: StateCatalogue | None = None) -> None:
         """File the actor rows, then name every actor the other rows refer to by its own code.
@@ -602,6 +664,20 @@ class ImportPlan:
             kept.append(row)
         self._rows = kept
 
+    def cited_measures(self) -> set[int]:
+        """The measures the rows of a CSV of measures cite sources for, once `find_keyless` gave each its id."""
+        return {int(row.measure.entity.id) for row in self.reader.cited if row.measure.entity.id is not None}
+
+    def next_citation_id(self, fresh: int) -> int:
+        """The id for the first new citation without `citation_id`: past `fresh` and past every id the file gives."""
+        given = [cell for row in self.reader.cited if (cell := row.cells.get("citation_id", "")).isascii() and cell.isdigit()]
+        return max([fresh, *(int(cell) + 1 for cell in given if int(cell) < MAX_RECORD_ID)])
+
+    def take_cited(self, rows: Sequence[Row], problems: Sequence[Problem]) -> None:
+        """Add the new sources and the citations the CSV rows give (`exchange_citations.CitationRows`), and their problems."""
+        self._rows.extend(rows)
+        self.problems.extend(problems)
+
     def _lookup(self, kind: str, id: int) -> Any:
         found = self._final[kind].get(id)
         return found if found is not None else self._stored.get(kind, {}).get(id)
@@ -625,7 +701,7 @@ class ImportPlan:
         the measures it answers.
         """
         for row in self._rows:
-            if row.key is None or (row.kind, row.key) not in self._lines:
+            if row.key is None or (row.kind, row.key) not in self._kept:
                 continue
             for field_name, kind, id in _references(row.kind, row.entity):
                 other = self._lookup(kind, id)
@@ -646,10 +722,9 @@ class ImportPlan:
                         continue
                     reason = _misfit(record, field_name, self._final[target][id])
                     if reason is not None:
-                        line = self._lines[(target, id)]
-                        self.problems.append(
-                            Problem(line, target, str(id), "input", f"stored {kind} {record.id} refers to it ({field_name}): {reason}")
-                        )
+                        row = self._kept[(target, id)]
+                        because = f"stored {kind} {record.id} refers to it ({field_name}): {reason}"
+                        self.problems.append(Problem(row.line, target, str(id), "input", because, row.file))
 
     def _check_cycles(self, stored_answers: Mapping[int, Sequence[int]]) -> None:
         measures: Mapping[Key, Expulsion] = self._final["Expulsion"]
@@ -674,15 +749,9 @@ class ImportPlan:
                 elif child in visiting:
                     cycle = [*path[path.index(child) :], child]
                     culprit = next((id for id in reversed(cycle[:-1]) if id in measures), start)
-                    self.problems.append(
-                        Problem(
-                            self._lines[("Expulsion", culprit)],
-                            "Expulsion",
-                            str(culprit),
-                            "answers",
-                            f"these answers would close a cycle: {' answers '.join(map(str, cycle))}",
-                        )
-                    )
+                    row = self._kept[("Expulsion", culprit)]
+                    because = f"these answers would close a cycle: {' answers '.join(map(str, cycle))}"
+                    self.problems.append(Problem(row.line, "Expulsion", str(culprit), "answers", because, row.file))
                 elif child not in done:
                     path.append(child)
                     stack.append(iter(answered(child)))

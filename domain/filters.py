@@ -16,6 +16,9 @@ from domain.people import Rank
 from domain.statements import Channel, Stance
 from domain.values import HeadcountQualifier
 
+MAX_LAG_DAYS = 100_000
+"""Longer than any two dates the record can hold are apart."""
+
 
 @dataclass(frozen=True, slots=True)
 class DateRange:
@@ -68,10 +71,19 @@ class ExpulsionFilter:
     answered: bool | None = None
     names_diplomat: int | None = None
     target_mission_id: int | None = None
+    answers_within_days: int | None = None
+    """Measures that answer an earlier one certainly within this many days (the lag's longest reading)."""
+    answered_within_days: int | None = None
+    """Measures answered by a later one certainly within this many days."""
+    sources_disagree: bool | None = None
+    """True: measures whose sources give different figures; false: those whose sources give at most one figure."""
 
     def __post_init__(self) -> None:
         if self.headcount_min is not None and self.headcount_max is not None and self.headcount_max < self.headcount_min:
             raise InvalidInput("headcountMax", "headcountMax is below headcountMin")
+        for field, days in (("answersWithinDays", self.answers_within_days), ("answeredWithinDays", self.answered_within_days)):
+            if days is not None and not 0 <= days <= MAX_LAG_DAYS:
+                raise InvalidInput(field, f"{field} is a number of days from 0 to {MAX_LAG_DAYS}")
 
 
 @dataclass(frozen=True, slots=True)

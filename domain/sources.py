@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -60,3 +61,33 @@ class Citation:
         if self.reported_headcount is not None and self.statement_id is not None:
             raise InvalidInput("reportedHeadcount", "only a citation of a measure reports a headcount")
         self.excerpt = checks.text("excerpt", self.excerpt, limit=checks.LONG_TEXT)
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The headcounts a measure's sources give, from the lowest to the highest.
+
+    A figure is a number with its qualifier ("exactly 45", "at least 14"); citations that give
+    no number (none reported, or reported as unknown) give no figure. The sources agree when
+    they give one figure only: "about 40" and "40" are two figures.
+    """
+
+    lowest: Headcount
+    highest: Headcount
+    given: int
+    """How many citations give a figure."""
+    distinct: int
+    """How many different figures they give."""
+
+    @property
+    def agree(self) -> bool:
+        return self.distinct == 1
+
+
+def figures(reported: Iterable[Headcount | None]) -> Figures | None:
+    """The figures among these reported headcounts; None when no source gives a number."""
+    given = [headcount for headcount in reported if headcount is not None and headcount.value is not None]
+    if not given:
+        return None
+    ordered = sorted(given, key=lambda headcount: (headcount.value, headcount.qualifier.value))
+    return Figures(lowest=ordered[0], highest=ordered[-1], given=len(given), distinct=len(set(given)))

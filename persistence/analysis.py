@@ -155,10 +155,18 @@ class SqlRecordAnalysis:
     async def ranking(self, role: Role, by: RankBy, span: DateRange | None, limit: int) -> list[RankingEntry]:
         who = _MEASURES.c[role.value]
         columns = tally_columns()
-        measures, known = columns[0], columns[1]
-        first, second = (measures, known) if by is RankBy.MEASURES else (known, measures)
+        measures, known, floors = columns[0], columns[1], columns[4]
+        order = {
+            RankBy.MEASURES: [measures, known],
+            RankBy.KNOWN_HEADCOUNT: [known, measures],
+            RankBy.MINIMUM_HEADCOUNT: [known + floors, measures],
+        }[by]
         query = (
-            select(who.label("code"), *columns).where(*_within(span)).group_by(who).order_by(first.desc(), second.desc(), who).limit(limit)
+            select(who.label("code"), *columns)
+            .where(*_within(span))
+            .group_by(who)
+            .order_by(*(key.desc() for key in order), who)
+            .limit(limit)
         )
         return [RankingEntry(code=row.code, tally=tally(row)) for row in (await self.connection.execute(query)).all()]
 

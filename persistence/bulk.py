@@ -28,7 +28,7 @@ from persistence.repositories import (
     SqlSourceRepository,
     SqlStatementRepository,
 )
-from persistence.unit_of_work import BUMP_VERSION
+from persistence.unit_of_work import BUMP_VERSION, notify_change
 
 CHUNK = 5_000
 
@@ -83,6 +83,7 @@ async def bulk_load(engine: AsyncEngine, record: BulkRecord) -> int:
         ):
             await _load(connection, repository, entities)
         await connection.execute(BUMP_VERSION)
+        await notify_change(connection)
         if connection.dialect.name == "postgresql":
             for table in ("mission", "diplomat", "expulsion", "source", "statement", "citation"):
                 await connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}"))

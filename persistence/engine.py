@@ -9,9 +9,16 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]  # no stubs; only its exception and connection classes are used
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from persistence.json_sql import sqlite_base64, sqlite_base64url
+
+STORE_FAULTS = (DBAPIError, OSError, PoolTimeout, asyncpg.PostgresError, asyncpg.InterfaceError, OverflowError)
+"""What a failing store raises: the driver's errors (wrapped by SQLAlchemy or not), a refused or lost
+connection (OSError), a wait that ran out (TimeoutError is an OSError; PoolTimeout is SQLAlchemy's for an
+empty pool), and SQLite's refusal of an integer past 64 bits (OverflowError)."""
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 

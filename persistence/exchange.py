@@ -10,7 +10,7 @@ replaced is recorded in the history as an import.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar
@@ -22,11 +22,13 @@ from domain.actors import Actor
 from domain.documents import ENTITIES, to_document
 from domain.errors import InvalidInput
 from domain.exchange import ImportPlan, ImportRefused, ImportReport, Key, NaturalKey, RecordReader, Selection, encode, header
+from domain.exchange_citations import CitationRows, wanted_sources
 from domain.expulsions import Expulsion
 from domain.history import Change, ChangeAction
 from domain.statements import Statement
 from persistence import mappers
 from persistence.catalogue import IsoStateCatalogue
+from persistence.exchange_csv import FolderWriter, read_folder
 from persistence.journal import SqlHistoryRepository, change_values
 from persistence.repositories import SqlRepository, advance_sequence, table_of
 from persistence.tables import AnswerRow, ExpelledPersonRow, ExpulsionRow
@@ -193,13 +195,16 @@ async def _selected(repositories: SqlRepositories, selection: Selection) -> dict
     return {kind: [records[key] for key in sorted(records)] for kind, records in chosen.items()}
 
 
-async def export_record(
-    engine: AsyncEngine, write: Callable[[str], object], selection: Selection | None = None, *, progress: Progress | None = None
-) -> dict[str, int]:
-    """Write the header line, then every selected record as one line; return how many records of each kind were written."""
+async def export_batches(
+    engine: AsyncEngine, selection: Selection | None = None, *, progress: Progress | None = None
+) -> AsyncGenerator[tuple[str, list[Any]]]:
+    """Every selected record from one snapshot, kind by kind in the order of `ENTITIES`, a batch at a time.
+
+    A kind the selection keeps is announced by an empty batch first, so that a writer can
+    start its file even when no record of the kind is written.
+    """
     selection = selection or Selection()
     progress = progress or _Quiet()
-    counts: dict[str, int] = {}
     async with _snapshot(engine) as repositories:
         chosen = await _selected(repositories, selection) if selection.narrows_measures else None
         kinds = [kind for kind in ENTITIES if kind in selection.kinds]
@@ -211,14 +216,43 @@ async def export_record(
         else:
             total = sum(len(chosen[kind]) for kind in kinds)
         progress.stage("exporting", total, "records")
-        write(header() + "\n")
         for kind in kinds:
-            counts[kind] = 0
+            yield kind, []
             batches = _scan(_repository(repositories, kind), kind) if chosen is None else _listed(chosen[kind])
             async for batch in batches:
-                write("".join(encode(record) + "\n" for record in batch))
-                counts[kind] += len(batch)
+                yield kind, batch
                 progress.advance(len(batch))
+
+
+async def export_record(
+    engine: AsyncEngine, write: Callable[[str], object], selection: Selection | None = None, *, progress: Progress | None = None
+) -> dict[str, int]:
+    """Write the header line, then every selected record as one line; return how many records of each kind were written."""
+    counts: dict[str, int] = {}
+    write(header() + "\n")
+    async with contextlib.aclosing(export_batches(engine, selection, progress=progress)) as batches:
+        async for kind, batch in batches:
+            write("".join(encode(record) + "\n" for record in batch))
+            counts[kind] = counts.get(kind, 0) + len(batch)
+    return counts
+
+
+async def export_folder(
+    engine: AsyncEngine, folder: Path, selection: Selection | None = None, *, progress: Progress | None = None
+) -> dict[str, int]:
+    """Write the selected records into an empty folder, one CSV file per kind; return how many of each kind were written.
+
+    When measures, sources and citations are all selected, the folder also holds the
+    spreadsheet view `measures_with_citations.csv`, which an import of the folder leaves aside.
+    """
+    counts: dict[str, int] = {}
+    kinds = (selection or Selection()).kinds
+    with FolderWriter(folder, flat={"Expulsion", "Source", "Citation"} <= kinds) as writer:
+        async with contextlib.aclosing(export_batches(engine, selection, progress=progress)) as batches:
+            async for kind, batch in batches:
+                writer.write(kind, batch)
+                counts[kind] = counts.get(kind, 0) + len(batch)
+        writer.finish()
     return counts
 
 
@@ -237,10 +271,14 @@ def _measured(file: BinaryIO, progress: Progress) -> Iterator[bytes]:
 
 
 def read_file(path: Path, format: str, *, progress: Progress | None = None) -> RecordReader:
-    """Read and validate every line of a file on its own (`format` is "jsonl" or "csv")."""
+    """Read and validate every line of a file on its own (`format` is "jsonl" or "csv"), or every file of a CSV folder."""
     if format not in FORMATS:
         raise InvalidInput("format", f"{format!r} is not a format this reads: use one of {', '.join(FORMATS)}")
     progress = progress or _Quiet()
+    if path.is_dir():
+        if format != "csv":
+            raise InvalidInput("format", f"{path} is a folder; a folder of a record is read as CSV")
+        return read_folder(path, progress)
     reader = RecordReader()
     with path.open("rb") as file:
         progress.stage("reading", path.stat().st_size, "B")
@@ -286,9 +324,25 @@ async def _work_out(uow: SqlUnitOfWork, plan: ImportPlan) -> None:
     if keyless:
         last_measure_id = await uow.expulsions.fresh_id("Expulsion") - 1
         plan.find_keyless(await _natural_keys(connection, keyless), last_measure_id)
+    if plan.reader.cited:
+        await _cite(uow, plan)
     plan.classify({kind: await _get_many(_repository(uow, kind), ids) for kind, ids in plan.wanted().items()})
     dependants = await _dependants(uow, plan.replaced_ids())
     plan.check(dependants, await _stored_answers(connection, plan))
+
+
+async def _cite(uow: SqlUnitOfWork, plan: ImportPlan) -> None:
+    """Match the sources and citations the rows of a CSV of measures give against the stored ones."""
+    ids, urls, titles = wanted_sources(plan.reader.cited)
+    table = uow.sources.table
+    sources = await _get_many(uow.sources, ids)
+    for source in [*await _where_in(uow.sources, table.c.url, urls), *await _where_in(uow.sources, table.c.title, titles)]:
+        sources[source.id] = source
+    citations = await _where_in(uow.citations, uow.citations.table.c.measure_id, plan.cited_measures())
+    next_citation_id = plan.next_citation_id(await uow.citations.fresh_id("Citation"))
+    rows = CitationRows(sources.values(), citations, await uow.sources.fresh_id("Source"), next_citation_id)
+    rows.take(plan.reader.cited)
+    plan.take_cited(rows.rows, rows.problems)
 
 
 async def _natural_keys(connection: AsyncConnection, actors: Collection[str]) -> dict[NaturalKey, list[int]]:

@@ -49,6 +49,7 @@ from domain.people import Diplomat
 from domain.sources import Citation, Source
 from domain.statements import Statement
 from persistence import mappers
+from persistence.days import days_between
 from persistence.search import full_text_search
 from persistence.tables import (
     ActorRow,
@@ -489,7 +490,45 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
         if filter.answered is not None:
             answered = exists().where(_ANSWERS.c.answered_id == c.id)
             found.append(answered if filter.answered else not_(answered))
+        found.extend(self._lag_conditions(filter))
+        if filter.sources_disagree is not None:
+            disagree = self._sources_disagree()
+            found.append(disagree if filter.sources_disagree else not_(disagree))
         return found
+
+    def _lag_conditions(self, filter: ExpulsionFilter) -> list[ColumnElement[bool]]:
+        """A lag is certainly within N days when its longest reading is: the later span's end less the earlier's start."""
+        c, a = self.table.c, _ANSWERS.c
+        found: list[ColumnElement[bool]] = []
+        other = self.table.alias("other")
+        if filter.answers_within_days is not None:
+            found.append(
+                exists()
+                .select_from(_ANSWERS.join(other, other.c.id == a.answered_id))
+                .where(a.measure_id == c.id, days_between(c.announced_end, other.c.announced_start) <= filter.answers_within_days)
+            )
+        if filter.answered_within_days is not None:
+            found.append(
+                exists()
+                .select_from(_ANSWERS.join(other, other.c.id == a.measure_id))
+                .where(a.answered_id == c.id, days_between(other.c.announced_end, c.announced_start) <= filter.answered_within_days)
+            )
+        return found
+
+    def _sources_disagree(self) -> ColumnElement[bool]:
+        """Two citations of the measure give different figures (numbers with their qualifiers), as `domain.sources.figures` counts."""
+        citations = table_of(CitationRow)
+        one, other = citations.alias("one"), citations.alias("other")
+        return (
+            exists()
+            .select_from(one.join(other, other.c.measure_id == one.c.measure_id))
+            .where(
+                one.c.measure_id == self.table.c.id,
+                one.c.headcount_value.is_not(None),
+                other.c.headcount_value.is_not(None),
+                or_(one.c.headcount_value != other.c.headcount_value, one.c.headcount_qualifier != other.c.headcount_qualifier),
+            )
+        )
 
     def sort_columns(self, page: PageRequest, filter: ExpulsionFilter) -> list[ColumnElement[Any]]:
         c = self.table.c

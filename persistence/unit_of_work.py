@@ -5,23 +5,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import Self
 
 import asyncpg  # type: ignore[import-untyped]  # no stubs; only its exception and connection classes are used
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import Conflict, DomainError, InvalidInput, StorageUnavailable
 from persistence.analysis import SqlRecordAnalysis
 from persistence.changes import ChangeSignal
-from persistence.engine import discard, is_sqlite
+from persistence.engine import STORE_FAULTS, discard, is_sqlite
 from persistence.journal import SqlHistoryRepository, SqlTokenRepository
 from persistence.json_reads import SqlRecordReader
+from persistence.replica import ReplicaPosition, written_position
 from persistence.repositories import (
     SqlActorRepository,
     SqlCitationRepository,
@@ -45,12 +47,33 @@ Release = Callable[[], Awaitable[None]]
 _VERSION = table_of(RecordVersionRow)
 BUMP_VERSION = update(_VERSION).values(version=_VERSION.c.version + 1)
 READ_VERSION = select(_VERSION.c.version)
+CHANGES_CHANNEL = "demarche_changes"
+"""The PostgreSQL channel every committed write notifies (see persistence/listener.py)."""
+NOTIFY_CHANGE = text(
+    "SELECT pg_notify(CAST(:channel AS text), json_build_object("
+    "'writer', CAST(:writer AS text), "
+    "'version', (SELECT version FROM record_version WHERE id = 1), "
+    "'entry', (SELECT max(id) FROM history))::text)"
+)
 
 
-STORE_FAULTS = (DBAPIError, OSError, PoolTimeout, asyncpg.PostgresError, asyncpg.InterfaceError, OverflowError)
-"""What a failing store raises: the driver's errors (wrapped by SQLAlchemy or not), a refused or lost
-connection (OSError), a wait that ran out (TimeoutError is an OSError; PoolTimeout is SQLAlchemy's for an
-empty pool), and SQLite's refusal of an integer past 64 bits (OverflowError)."""
+def writer() -> str:
+    """This process, as a change notification names its writer: host and process id."""
+    return f"{socket.gethostname()[:64]}:{os.getpid()}"
+
+
+async def notify_change(connection: AsyncConnection) -> None:
+    """On PostgreSQL, tell every listening process that this transaction changed the record.
+
+    Sent inside the transaction, the notification goes out only if the transaction commits, after it.
+    Its payload is small, far below NOTIFY's 8000 bytes: the writer, the record version and the
+    newest history entry, e.g. `{"writer": "host:4242", "version": 17, "entry": 301}`.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    await connection.execute(NOTIFY_CHANGE, {"channel": CHANGES_CHANNEL, "writer": writer()})
+
+
 UNAVAILABLE = "the record store is unavailable; nothing was written. Retrying later may succeed"
 BAD_VALUE = "a value cannot be stored as given (a text with a NUL character, or a number out of range); nothing was written"
 log = logging.getLogger(__name__)
@@ -170,6 +193,13 @@ def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, a
     target.reader = SqlRecordReader(connection, autocommit=autocommit)
 
 
+class WriteNote:
+    """Where one request's commits left the primary's WAL (None until one commits with a replica in use)."""
+
+    def __init__(self) -> None:
+        self.position: int | None = None
+
+
 class SqlUnitOfWork(SqlRepositories):
     """A transaction over all repositories; rolls back unless `commit` succeeded."""
 
@@ -181,9 +211,13 @@ class SqlUnitOfWork(SqlRepositories):
         author: str = SYSTEM_AUTHOR,
         release: Release | None = None,
         signal: ChangeSignal | None = None,
+        replica: ReplicaPosition | None = None,
+        note: WriteNote | None = None,
     ) -> None:
         self._engine = engine
         self._signal = signal
+        self._replica = replica
+        self._note = note
         self._writing = writing
         self._connection: AsyncConnection | None = None
         self._release = release
@@ -226,6 +260,7 @@ class SqlUnitOfWork(SqlRepositories):
             raise RuntimeError("a read-only unit of work does not commit")
         try:
             await self._connection.execute(BUMP_VERSION)
+            await notify_change(self._connection)
         except STORE_FAULTS as exc:
             raise storage_error(exc) from exc
         try:
@@ -236,8 +271,23 @@ class SqlUnitOfWork(SqlRepositories):
                 # The COMMIT may have reached the database before the connection failed: say so, not "nothing was written".
                 raise StorageUnavailable(UNCERTAIN_COMMIT) from exc
             raise error from exc
+        if self._replica is not None:
+            await self._mark_position(self._replica)
         if self._signal is not None:
             self._signal.changed()
+
+    async def _mark_position(self, replica: ReplicaPosition) -> None:
+        """Where the primary's WAL stands after the commit: reads wait for the replica to get there."""
+        assert self._connection is not None
+        try:
+            position = await written_position(self._connection)
+            await self._connection.rollback()
+        except STORE_FAULTS:
+            log.warning("the WAL position after a commit could not be read; the replica is trusted as it stands", exc_info=True)
+            return
+        replica.wrote(position)
+        if self._note is not None:
+            self._note.position = max(self._note.position or 0, position)
 
 
 class SqlUnitOfWorkFactory:
@@ -254,18 +304,36 @@ class SqlUnitOfWorkFactory:
         release: Release | None = None,
         reads: AsyncEngine | None = None,
         signal: ChangeSignal | None = None,
+        replica: ReplicaPosition | None = None,
+        note: WriteNote | None = None,
     ) -> None:
         self.engine = engine
         self.signal = signal
         """Raised after every commit of this factory's units of work."""
         self.reads = reads
-        """An engine whose connections read outside any transaction (PostgreSQL), if the reads have one of their own."""
+        """An engine whose connections read outside any transaction (PostgreSQL), if the reads have one of their own;
+        with a replica, it reads from the replica."""
+        self.replica = replica
+        """With a replica: how far the primary has written and the replica replayed."""
+        self.note = note
+        """Where this request's writes left the primary's WAL, if it keeps count."""
         self.author = author
         self._release = release
 
+    def _with(self, **changes: object) -> SqlUnitOfWorkFactory:
+        kept: dict[str, object] = {
+            "author": self.author,
+            "release": self._release,
+            "reads": self.reads,
+            "signal": self.signal,
+            "replica": self.replica,
+            "note": self.note,
+        }
+        return SqlUnitOfWorkFactory(self.engine, **{**kept, **changes})  # type: ignore[arg-type]
+
     def acting_as(self, author: str) -> SqlUnitOfWorkFactory:
         """The same factory, recording changes as made by `author`."""
-        return SqlUnitOfWorkFactory(self.engine, author=author, release=self._release, reads=self.reads, signal=self.signal)
+        return self._with(author=author)
 
     def releasing(self, release: Release) -> SqlUnitOfWorkFactory:
         """The same factory, whose units of work first run `release` (a request hands back its read connection).
@@ -273,10 +341,22 @@ class SqlUnitOfWorkFactory:
         A request that held its read connection while it waited for another would, with enough such
         requests at once, leave the pool empty and every one of them waiting.
         """
-        return SqlUnitOfWorkFactory(self.engine, author=self.author, release=release, reads=self.reads, signal=self.signal)
+        return self._with(release=release)
+
+    def noting(self, note: WriteNote) -> SqlUnitOfWorkFactory:
+        """The same factory, whose commits write down in `note` where they left the primary's WAL (with a replica)."""
+        return self._with(note=note)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, writing=True, author=self.author, release=self._release, signal=self.signal)
+        return SqlUnitOfWork(
+            self.engine,
+            writing=True,
+            author=self.author,
+            release=self._release,
+            signal=self.signal,
+            replica=self.replica,
+            note=self.note,
+        )
 
     def reader(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, writing=False, release=self._release)
@@ -286,9 +366,29 @@ class SqlUnitOfWorkFactory:
             return SqlReadSession(self.reads, autocommit=True)
         return SqlReadSession(self.engine)
 
+    def primary_session(self) -> SqlReadSession:
+        """A read session on the primary, for reads that must see the latest writes whatever the replica has replayed."""
+        return SqlReadSession(self.engine)
+
+    async def session_after(self, position: int = 0, *, writing: bool = False) -> SqlReadSession:
+        """The read session of a request: on the replica when it has replayed every write known here and `position`
+        (waiting for it a moment), else on the primary; a request that writes reads from the primary."""
+        if self.replica is None:
+            return self.read_session()
+        if writing or not await self.replica.caught_up(position):
+            return self.primary_session()
+        return self.read_session()
+
     async def record_version(self) -> int:
         """A number that changes whenever any write commits, in any process."""
         try:
+            if self.replica is not None:
+                # The version is the primary's, and the replica must have replayed as far before a read
+                # answers under it: an answer cached under a version never predates a write it counts.
+                async with self.engine.connect() as connection:
+                    version = int((await connection.execute(READ_VERSION)).scalar_one())
+                    self.replica.wrote(await written_position(connection))
+                    return version
             async with (self.reads or self.engine).connect() as connection:
                 return int((await connection.execute(READ_VERSION)).scalar_one())
         except STORE_FAULTS as exc:

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from domain.access import ApiToken
 from domain.actors import Actor, ActorKind
+from domain.analysis import lag
 from domain.errors import Conflict, InvalidInput, StaleVersion
 from domain.expulsions import Expulsion, Wave
 from domain.filters import (
@@ -39,7 +40,7 @@ from domain.missions import Mission
 from domain.pagination import Key, Order, Page, PageRequest
 from domain.people import Diplomat
 from domain.ports import UnitOfWork
-from domain.sources import Citation, Source
+from domain.sources import Citation, Source, figures
 from domain.statements import Statement
 from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue
 
@@ -339,7 +340,20 @@ class FakeExpulsionRepository(FakeRepository[Expulsion, ExpulsionFilter]):
             and f.answered in (None, any(entity.id in later.answers for later in self.rows.values()))
             and (f.names_diplomat is None or f.names_diplomat in entity.diplomat_ids)
             and f.target_mission_id in (None, entity.target_mission_id)
+            and (f.answers_within_days is None or self._answers_within(entity, f.answers_within_days))
+            and (f.answered_within_days is None or self._answered_within(entity, f.answered_within_days))
+            and f.sources_disagree in (None, self._sources_disagree(entity))
         )
+
+    def _answers_within(self, entity: Expulsion, days: int) -> bool:
+        return any(lag(self.rows[earlier], entity).certainly_within(days) for earlier in entity.answers if earlier in self.rows)
+
+    def _answered_within(self, entity: Expulsion, days: int) -> bool:
+        return any(entity.id in later.answers and lag(entity, later).certainly_within(days) for later in self.rows.values())
+
+    def _sources_disagree(self, entity: Expulsion) -> bool:
+        found = figures(c.reported_headcount for c in self.tables.rows["citations"].values() if c.measure_id == entity.id)
+        return found is not None and not found.agree
 
     def sort_columns(self, page: PageRequest, filter: ExpulsionFilter) -> builtins.list[Callable[[Expulsion], object]]:
         if page.order is Order.ANNOUNCED:

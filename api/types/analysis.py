@@ -8,13 +8,21 @@ import strawberry
 
 from api.context import Info
 from api.types.actors import Actor, State, load_actor
-from api.types.expulsions import Expulsion
+from api.types.expulsions import Expulsion, LagDays
 from api.types.statements import Statement
 from api.types.values import HeadcountType
 from domain import analysis
 
 Granularity = strawberry.enum(analysis.Granularity, name="Granularity", description="The period of a timeline bucket.")
-RankBy = strawberry.enum(analysis.RankBy, name="RankBy", description="What a ranking sorts by.")
+RankBy = strawberry.enum(
+    analysis.RankBy,
+    name="RankBy",
+    description=(
+        "What a ranking sorts by: MEASURES, their number; KNOWN_HEADCOUNT, the sum of exact and approximate figures; "
+        "MINIMUM_HEADCOUNT, the least number of people concerned (exact, approximate and 'at least' figures summed). "
+        "Ties go to more measures, then to the code."
+    ),
+)
 Role = strawberry.enum(analysis.Role, name="Role", description="Rank those who expelled, or those expelled.")
 
 
@@ -26,7 +34,18 @@ class HeadcountTally:
     lower_bound_measures: int = strawberry.field(description="Measures whose headcount is only a lower bound ('at least').")
     lower_bound_headcount: int = strawberry.field(description="Sum of those lower bounds.")
     unknown_measures: int = strawberry.field(description="Measures with no number at all; they add nothing to any sum.")
-    minimum_headcount: int = strawberry.field(description="The least number of people these measures concern: known plus lower bounds.")
+    minimum_headcount: int = strawberry.field(
+        description=(
+            "The headcount range's lower end: the least number of people these measures concern, "
+            "exact, approximate and 'at least' figures summed."
+        )
+    )
+    maximum_headcount: int | None = strawberry.field(
+        description=(
+            "The headcount range's upper end: the known headcount when every figure is exact or approximate; "
+            "null (no upper bound) when any measure's figure is unknown or only 'at least'."
+        )
+    )
 
     @classmethod
     def from_domain(cls, value: analysis.HeadcountTally) -> HeadcountTally:
@@ -38,13 +57,8 @@ class HeadcountTally:
             lower_bound_headcount=value.lower_bound_headcount,
             unknown_measures=value.unknown_measures,
             minimum_headcount=value.minimum_headcount,
+            maximum_headcount=value.maximum_headcount,
         )
-
-
-@strawberry.type(description="Days between two announcements; a range when either date is known only to the month or year.")
-class LagDays:
-    min: int = strawberry.field(description="The fewest days the lag can be.")
-    max: int = strawberry.field(description="The most days the lag can be.")
 
 
 @strawberry.type(description="One answer in a reciprocity thread: `measure` answers `answers`.")

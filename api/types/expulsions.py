@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +18,8 @@ from api.types.nodes import resolve_nodes
 from api.types.preloading import related
 from api.types.values import HeadcountType, LegalBasis, MeasureType, PartialDateType, ReasonCategory
 from domain import expulsions
+from domain import sources as domain_sources
+from domain.analysis import lag
 from persistence.read_model import EXPULSION
 
 if TYPE_CHECKING:
@@ -37,6 +40,57 @@ class Wave(relay.Node, Recorded):
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         return await resolve_nodes(info, "wave", node_ids, cls.from_domain)
+
+
+async def _loaded(value: Any) -> Any:
+    """A relation's value, whether the query preloaded it or it is still being loaded."""
+    return await value if inspect.isawaitable(value) else value
+
+
+@strawberry.type(description="Days between two announcements; a range when either date is known only to the month or year.")
+class LagDays:
+    min: int = strawberry.field(description="The fewest days the lag can be.")
+    max: int = strawberry.field(description="The most days the lag can be.")
+
+
+@strawberry.type(description="How long one measure took to answer an earlier one.")
+class AnswerLag:
+    earlier: Expulsion = strawberry.field(description="The measure answered.")
+    later: Expulsion = strawberry.field(description="The answer.")
+    days: LagDays = strawberry.field(
+        description="Days from the earlier announcement to the later one, as a range when either date is partial."
+    )
+
+    @classmethod
+    def between(cls, earlier: Expulsion, later: Expulsion) -> AnswerLag:
+        days = lag(earlier._entity, later._entity)
+        return cls(earlier=earlier, later=later, days=LagDays(min=days.min_days, max=days.max_days))
+
+
+@strawberry.type(
+    description=(
+        "The figures a measure's sources give, lowest to highest. A figure is a number with its qualifier; "
+        "citations that give no number give no figure."
+    )
+)
+class SourceFigures:
+    lowest: HeadcountType = strawberry.field(description="The lowest figure a source gives.")
+    highest: HeadcountType = strawberry.field(description="The highest figure a source gives.")
+    agree: bool = strawberry.field(
+        description="Whether every source that gives a figure gives the same one ('about 40' and '40' are two figures)."
+    )
+    sources: int = strawberry.field(description="How many citations give a figure.")
+    distinct: int = strawberry.field(description="How many different figures they give.")
+
+    @classmethod
+    def from_domain(cls, value: domain_sources.Figures) -> SourceFigures:
+        return cls(
+            lowest=HeadcountType(qualifier=value.lowest.qualifier, value=value.lowest.value),
+            highest=HeadcountType(qualifier=value.highest.qualifier, value=value.highest.value),
+            agree=value.agree,
+            sources=value.given,
+            distinct=value.distinct,
+        )
 
 
 @strawberry.type(
@@ -102,6 +156,31 @@ class Expulsion(relay.Node, Recorded):
     @strawberry.field(description="The later measures that answer this one.")
     def answered_by(self, info: Info) -> list[Expulsion]:
         return related(self, info, EXPULSION, "answered_by")  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description=(
+            "How long this measure took to answer each earlier measure it answers, in the order of `answers`; empty when it answers none."
+        )
+    )
+    async def answer_lags(self, info: Info) -> list[AnswerLag]:
+        earlier: list[Expulsion] = await _loaded(related(self, info, EXPULSION, "answers"))
+        return [AnswerLag.between(measure, self) for measure in earlier]
+
+    @strawberry.field(description="How long each later measure that answers this one took, in the order of `answeredBy`.")
+    async def answered_lags(self, info: Info) -> list[AnswerLag]:
+        later: list[Expulsion] = await _loaded(related(self, info, EXPULSION, "answered_by"))
+        return [AnswerLag.between(self, measure) for measure in later]
+
+    @strawberry.field(
+        description=(
+            "The range of figures this measure's sources give and whether they agree; null when no citation gives a number. "
+            "The `sourcesDisagree` filter finds measures whose sources disagree."
+        )
+    )
+    async def source_figures(self, info: Info) -> SourceFigures | None:
+        cited: list[Citation] = await _loaded(related(self, info, EXPULSION, "citations"))
+        found = domain_sources.figures(citation._entity.reported_headcount for citation in cited)
+        return None if found is None else SourceFigures.from_domain(found)
 
     @strawberry.field(description="The wave this measure belongs to, if any.")
     def wave(self, info: Info) -> Wave | None:

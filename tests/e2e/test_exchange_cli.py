@@ -69,6 +69,37 @@ def test_export_then_import_into_another_database_twice_then_export_gives_the_sa
     ]
 
 
+@pytest.mark.usefixtures("demo")
+def test_a_csv_folder_export_imported_into_another_database_gives_the_same_json_lines(
+    database_url: str, other_url: str, tmp_path: Path
+) -> None:
+    original, folder, again = tmp_path / "original.jsonl", tmp_path / "record", tmp_path / "again.jsonl"
+    assert demarche(database_url, "export", "--quiet", "-o", str(original)).returncode == 0
+    exported = demarche(database_url, "export", "--format", "csv", "--output", str(folder))
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stderr.startswith("exported 318 records")
+    assert (folder / "expulsions.csv").read_bytes().startswith(b"\xef\xbb\xbfid,actor,target,")
+    # Exporting again over the earlier export replaces it whole, and leaves nothing else beside it.
+    assert demarche(database_url, "export", "--quiet", "--format", "csv", "-o", str(folder)).returncode == 0
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+    imported = demarche(other_url, "import", str(folder))
+    assert imported.returncode == 0, imported.stderr
+    assert "Citation: 16 added, 0 replaced, 0 unchanged" in imported.stdout
+    assert demarche(other_url, "export", "--quiet", "-o", str(again)).returncode == 0
+    assert again.read_bytes() == original.read_bytes()
+
+
+def test_a_csv_export_never_writes_over_a_file_or_a_folder_of_other_files(database_url: str, tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("keep me")
+    (tmp_path / "file").write_text("keep me")
+    for target in ("notes", "file"):
+        refused = demarche(database_url, "export", "--format", "csv", "-o", str(tmp_path / target))
+        assert refused.returncode == 2, refused.stderr
+    assert (tmp_path / "notes" / "mine.txt").read_text() == (tmp_path / "file").read_text() == "keep me"
+    assert demarche(database_url, "export", "--format", "csv").returncode == 2
+
+
 @pytest.mark.usefixtures("engine")
 def test_a_refused_file_exits_1_names_each_bad_row_on_stderr_and_writes_nothing(database_url: str, tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
@@ -99,6 +130,47 @@ def test_a_csv_is_recognised_by_its_extension_and_imported_once(database_url: st
     assert first.stdout.splitlines()[-1] == "total: 1 added, 0 replaced, 0 unchanged"
     second = demarche(database_url, "import", str(path))
     assert second.stdout.splitlines()[-1] == "total: 0 added, 0 replaced, 1 unchanged"
+
+
+def test_a_csv_of_measures_brings_each_figure_with_its_source_once_and_refuses_an_ambiguous_source(
+    database_url: str, tmp_path: Path
+) -> None:
+    header = "actor,target,measure_type,announced,headcount_qualifier,headcount_value,source_publisher,source_title,source_kind,"
+    header += "citation_headcount_qualifier,citation_headcount_value\n"
+    path = tmp_path / "estonia.csv"
+    path.write_text(
+        header + "EE,RU,expulsion_order,2022-04-05,at_least,14,Estonian MFA,Estonia expels,official,exact,14\n"
+        "EE,RU,expulsion_order,2022-04-05,at_least,14,Reuters,Estonia expels 14,wire_agency,at_least,14\n",
+        encoding="utf-8",
+    )
+    first = demarche(database_url, "import", str(path))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[1:] == [
+        "Source: 2 added, 0 replaced, 0 unchanged",
+        "Citation: 2 added, 0 replaced, 0 unchanged",
+        "total: 5 added, 0 replaced, 0 unchanged",
+    ]
+    again = demarche(database_url, "import", str(path))
+    assert again.stdout.splitlines()[-1] == "total: 0 added, 0 replaced, 3 unchanged"
+    exported = demarche(database_url, "export", "--quiet", "--kind", "Citation")
+    assert '"reported_headcount":{"qualifier":"at_least","value":14}' in exported.stdout
+    # A second source of the same publisher and title makes the match ambiguous.
+    twin = tmp_path / "twin.csv"
+    twin.write_text(header + "LV,RU,expulsion_order,2022-04-05,exact,1,Reuters,Estonia expels 14,wire_agency,,\n", encoding="utf-8")
+    assert demarche(database_url, "import", "--format", "jsonl", str(_twin_source(tmp_path))).returncode == 0
+    refused = demarche(database_url, "import", str(twin))
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines()[0] == "line 2: Expulsion 2: source_title: sources 2, 3 all match; give the row's source_id"
+
+
+def _twin_source(tmp_path: Path) -> Path:
+    path = tmp_path / "twin.jsonl"
+    path.write_text(
+        '{"format":"demarche-record","version":1}\n'
+        '{"type":"Source","id":3,"publisher":"Reuters","title":"Estonia expels 14","kind":"wire_agency","url":null,"published":null}\n',
+        encoding="utf-8",
+    )
+    return path
 
 
 @pytest.mark.parametrize(

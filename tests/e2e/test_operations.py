@@ -54,12 +54,14 @@ def observed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         yield server
 
 
-def test_health_answers_without_the_database_and_ready_checks_it(observed: Server) -> None:
+def test_health_answers_without_the_database_and_ready_checks_it(observed: Server, request: pytest.FixtureRequest) -> None:
     assert httpx.get(f"{observed.url}/health").json() == {"status": "ok"}
     ready = httpx.get(f"{observed.url}/ready", timeout=10)
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready"
-    assert ready.json()["checks"] == ["database", "schema"]
+    # On PostgreSQL the server also keeps a LISTEN connection, through which it hears other processes' writes.
+    listening = ["listener"] if request.node.callspec.params["observed"] == "postgresql" else []
+    assert ready.json()["checks"] == ["database", "schema", *listening]
 
 
 def test_metrics_count_requests_by_operation_and_outcome_with_cost_cache_pool_and_error_codes(observed: Server) -> None:
@@ -84,6 +86,8 @@ def test_metrics_count_requests_by_operation_and_outcome_with_cost_cache_pool_an
     assert value(scraped, "demarche_db_connection_held_seconds_count") > 0
     assert {labels["pool"] for labels, _ in scraped["demarche_db_connections_checked_out"]} >= {"primary"}
     assert all(v >= 0 for _, v in scraped["demarche_db_connections_checked_out"])
+    assert value(scraped, "demarche_change_listener_up") == 1  # SQLite's one process hears its own writes; PostgreSQL's listens
+    assert value(scraped, "demarche_change_listener_losses_total") == 0
 
 
 def test_metrics_can_be_turned_off(tmp_path: Path) -> None:

@@ -228,3 +228,48 @@ async def test_statement_filters_by_speaker_channel_stance_and_date(store: Store
     assert await kept(stances=frozenset({Stance.THREATENS, Stance.CONFIRMS})) == [tweet.id, undated.id]
     assert await kept(said_on=DateRange(date(2022, 3, 20), date(2022, 3, 31))) == [briefing.id, tweet.id]
     assert await kept(said_on=DateRange(start=date(2022, 3, 24))) == [briefing.id]
+
+
+async def test_lag_filters_keep_answers_certainly_within_the_days(store: Store, units: SqlUnitOfWorkFactory) -> None:
+    await lag_filters_keep_answers_certainly_within_the_days(store, units)
+
+
+async def test_sources_disagree_when_they_give_different_figures(store: Store, units: SqlUnitOfWorkFactory) -> None:
+    await sources_disagree_when_they_give_different_figures(store, units)
+
+
+# The two scenarios below run on the fakes too (tests/unit/test_fakes.py), which are held to the same answers.
+
+
+async def lag_filters_keep_answers_certainly_within_the_days(store: Store, units: SqlUnitOfWorkFactory) -> None:
+    early_march = await store.add(drafts.measure(announced=PartialDate.parse("announced", "2022-03")))
+    april_4 = await store.add(drafts.measure(actor="EE", announced=PartialDate.parse("announced", "2022-04-04")))
+    # Russia answers "March 2022" on 23 March (0 to 22 days) and 4 April on 8 April (exactly 4 days).
+    answer_march = await store.add(drafts.measure(actor="RU", target="US", answers=(early_march.id or 0,)))
+    answer_april = await store.add(
+        drafts.measure(actor="RU", target="EE", announced=PartialDate.parse("announced", "2022-04-08"), answers=(april_4.id or 0,))
+    )
+    assert await matching(units, answers_within_days=4) == [answer_april.id]
+    assert await matching(units, answers_within_days=3) == []
+    assert await matching(units, answers_within_days=22) == [answer_march.id, answer_april.id]
+    assert await matching(units, answered_within_days=4) == [april_4.id]
+    assert await matching(units, answered_within_days=21) == [april_4.id]
+    assert await matching(units, answered_within_days=22) == [early_march.id, april_4.id]
+
+
+async def sources_disagree_when_they_give_different_figures(store: Store, units: SqlUnitOfWorkFactory) -> None:
+    wire, paper = await store.add_all(drafts.source(), drafts.source(publisher="A paper"))
+    contested, agreed, one, silent = [(await store.add(drafts.measure())).id or 0 for _ in range(4)]
+    figures = [
+        (contested, wire, Headcount(HeadcountQualifier.AT_LEAST, 14)),
+        (contested, paper, Headcount.exactly(14)),
+        (agreed, wire, Headcount.exactly(3)),
+        (agreed, paper, Headcount.exactly(3)),
+        (one, wire, Headcount.exactly(12)),
+        (one, paper, None),
+        (silent, wire, Headcount.unknown()),
+    ]
+    for measure_id, source, headcount in figures:
+        await store.add(drafts.citation(source_id=source.id, measure_id=measure_id, reported_headcount=headcount))
+    assert await matching(units, sources_disagree=True) == [contested]
+    assert await matching(units, sources_disagree=False) == [agreed, one, silent]

@@ -11,6 +11,8 @@ from domain.filters import DateRange, ExpulsionFilter, NoFilter, StatementFilter
 from domain.pagination import Order, PageRequest
 from domain.values import Headcount
 from tests.fakes import FakeUnitOfWorkFactory
+from tests.integration import test_filters
+from tests.integration.conftest import Store
 from tests.unit import drafts
 from tests.unit.drafts import day
 
@@ -168,3 +170,11 @@ async def test_linked_ids_come_back_in_id_order(fake_units: FakeUnitOfWorkFactor
         stored = await uow.expulsions.get(measure_id)
     assert stored is not None
     assert stored.diplomat_ids == (first, second)
+
+
+async def test_the_fakes_keep_the_lag_filters_as_the_adapters_do(fake_units: FakeUnitOfWorkFactory) -> None:
+    await test_filters.lag_filters_keep_answers_certainly_within_the_days(Store(fake_units), fake_units)  # type: ignore[arg-type]
+
+
+async def test_the_fakes_find_disagreeing_sources_as_the_adapters_do(fake_units: FakeUnitOfWorkFactory) -> None:
+    await test_filters.sources_disagree_when_they_give_different_figures(Store(fake_units), fake_units)  # type: ignore[arg-type]

@@ -10,6 +10,8 @@ from domain.analysis import DayLag, HeadcountTally, ThreadLink, lag
 from domain.errors import InvalidInput
 from domain.filters import DateRange, ExpulsionFilter
 from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest
+from domain.sources import figures
+from domain.values import Headcount, HeadcountQualifier
 from tests.unit import drafts
 from tests.unit.drafts import day
 
@@ -85,3 +87,33 @@ def test_the_least_number_of_people_counts_floors_but_never_unknown_measures() -
 
     assert tally.minimum_headcount == 82
     assert HeadcountTally(measures=3, unknown_measures=3).minimum_headcount == 0
+
+
+def test_a_tally_has_no_upper_bound_while_any_figure_is_unknown_or_at_least() -> None:
+    assert HeadcountTally(measures=2, known_headcount=57, approximate_measures=1).maximum_headcount == 57
+    assert HeadcountTally(measures=2, known_headcount=12, unknown_measures=1).maximum_headcount is None
+    floor = HeadcountTally(measures=2, known_headcount=12, lower_bound_measures=1, lower_bound_headcount=14)
+    assert (floor.minimum_headcount, floor.maximum_headcount) == (26, None)
+    assert HeadcountTally().maximum_headcount == 0
+
+
+def test_figures_range_from_the_lowest_to_the_highest_and_agree_only_on_one_figure() -> None:
+    at_least, exactly = Headcount(HeadcountQualifier.AT_LEAST, 14), Headcount.exactly(17)
+    found = figures([exactly, None, Headcount.unknown(), at_least, exactly])
+    assert found is not None
+    assert (found.lowest, found.highest, found.given, found.distinct, found.agree) == (at_least, exactly, 3, 2, False)
+    same = figures([Headcount.exactly(3), Headcount.exactly(3)])
+    assert same is not None
+    assert same.agree
+    assert figures([None, Headcount.unknown()]) is None
+    approximately = figures([Headcount(HeadcountQualifier.APPROXIMATE, 40), Headcount.exactly(40)])
+    assert approximately is not None
+    assert not approximately.agree
+
+
+def test_a_lag_is_certainly_within_days_only_on_its_longest_reading() -> None:
+    assert DayLag(min_days=0, max_days=22).certainly_within(22)
+    assert not DayLag(min_days=0, max_days=22).certainly_within(21)
+    with pytest.raises(InvalidInput) as refused:
+        ExpulsionFilter(answered_within_days=-1)
+    assert refused.value.field == "answeredWithinDays"
