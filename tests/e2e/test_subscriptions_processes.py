@@ -95,3 +95,33 @@ def test_a_subscriber_misses_nothing_while_its_processs_listener_is_terminated(p
         await subscriber.close()
 
     asyncio.run(run())
+
+
+def test_with_two_workers_every_write_reaches_a_subscriber_within_a_second_whichever_worker_took_it(
+    pair: tuple[LiveServer, LiveServer, str],
+) -> None:
+    _, _, url = pair
+    started = start_server(url, settings={"DEMARCHE_WORKERS": "2"})
+    workers = LiveServer(started.url, started.process, started.token)
+    tag = uuid.uuid4().hex[:6]
+
+    async def run() -> None:
+        subscribers = [await Subscriber.open(workers) for _ in range(4)]  # on either worker, as the kernel hands them out
+        for subscriber in subscribers:
+            await subscriber.subscribe("waves", WAVES)
+        await asyncio.sleep(0.3)
+        loop = asyncio.get_running_loop()
+        for n in range(6):  # each through whichever worker takes the connection
+            written = loop.time()
+            await _write(workers, f"{tag} {n}")
+            for subscriber in subscribers:
+                [event] = await subscriber.events(1, within=5)
+                assert event["payload"]["data"]["history"]["after"]["name"] == f"{tag} {n}"
+            assert loop.time() - written < 1.0
+        for subscriber in subscribers:
+            await subscriber.close()
+
+    try:
+        asyncio.run(run())
+    finally:
+        stop_server(started)
