@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -23,11 +23,13 @@ from api.cache import ResponseCache
 from api.compiled import CompiledJson, CompiledReads
 from api.context import Context, token_checker
 from api.gate import CALL, Gate
+from api.live import HistoryHub
 from api.metrics import Metrics
 from api.observability import NoteCall, RequestObserver, configure_logging, start_tracing
 from api.rates import RateLimiter
 from api.schema import build_schema
 from api.settings import Settings
+from api.sockets import SubscriptionSockets
 from persistence.budgets import SqlBudgetLedger
 from persistence.catalogue import IsoStateCatalogue
 from persistence.changes import ChangeSignal
@@ -65,7 +67,7 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             page_default=settings.max_page_size,
             tracing=settings.tracing,
         )
-        # No websocket protocols until subscriptions exist: a socket would run operations past the gate's limits.
+        # Strawberry's own websocket protocols stay off: subscriptions are served by api/sockets.py, held to the gate's limits.
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, subscription_protocols=())
         self.documents = schema.documents
         self.compiled = CompiledReads(schema) if settings.compiled_reads else None
@@ -169,6 +171,7 @@ def create_app(settings: Settings) -> Starlette:
         replica = ReplicaPosition(reads, wait=settings.replica_wait)
     signal = ChangeSignal()
     units = SqlUnitOfWorkFactory(engine, reads=reads, signal=signal, replica=replica)
+    hub = HistoryHub(units, signal, queue=settings.subscription_queue)
     engines = {"primary": engine} if reads is None else {"primary": engine, "reads": reads}
     metrics = Metrics() if settings.metrics else None
     if metrics is not None:
@@ -196,7 +199,9 @@ def create_app(settings: Settings) -> Starlette:
         if listener is not None:
             await listener.start(wait=settings.db_connect_timeout)
         metrics_server = metrics.serve(settings.metrics_port, settings.host) if metrics is not None and settings.metrics_port else None
+        await hub.start()
         yield
+        await hub.stop()
         if listener is not None:
             await listener.stop()
         if metrics_server is not None:
@@ -241,7 +246,14 @@ def create_app(settings: Settings) -> Starlette:
         timeout=settings.request_timeout,
         check_token=token_checker(units),
     )
-    routes = [Route("/", home), Route("/health", health), Route("/graphql", graphql, methods=["GET", "POST"]), Mount("/graphql", graphql)]
+    sockets = SubscriptionSockets(view.schema, view.documents, units, view.catalogue, settings, hub, limiter)
+    routes = [
+        Route("/", home),
+        Route("/health", health),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", sockets),
+        Mount("/graphql", graphql),
+    ]
     routes.append(graphiql.asset_route())  # GraphiQL's script and stylesheet, for the page the view renders
     # Ready only while the LISTEN connection is up: a process that hears no other's writes answers from its cache slower.
     probes = {} if listener is None else {"listener": listener.probe}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import strawberry
 
 from api.access import ANONYMOUS, Caller, identify
+from api.live import Following
 from api.loaders import Loaders
 from api.settings import Settings
 from domain.access import Principal
@@ -28,6 +29,8 @@ class Context:
     caller: Caller = ANONYMOUS
     cost: int | None = None
     """What the request's operation may cost, as the gate measured it before it ran."""
+    following: Following | None = None
+    """For a subscription: the live history it follows (None for queries and mutations)."""
 
     @classmethod
     async def for_request(

@@ -10,9 +10,10 @@ In order, and each before any work the next would cost:
 4. the document is parsed once under the token limit and validated once (Documents); the
    operation is picked as the executor would pick it (a mutation sent with GET gets 405), its
    variables are coerced, checked for text no record can hold, and its cost measured; an
-   operation over the cost limit is refused with its cost and the limit. Each of these is a
-   request error, answered in the negotiated media type (400 without `data`, or 200 with
-   `data: null`), so the view only ever executes;
+   operation over the cost limit is refused with its cost and the limit, and a subscription is
+   refused (SUBSCRIPTION_OVER_HTTP: api/sockets.py serves them). Each of these is a request
+   error, answered in the negotiated media type (400 without `data`, or 200 with `data: null`),
+   so the view only ever executes;
 5. the caller spends the rest of the request's points (one per 100 of its cost): over it, 429;
 6. the rest runs under the request timeout; a request that overruns it is answered with an
    UNAVAILABLE error and its work cancelled (its transaction rolled back unless its commit had begun).
@@ -72,6 +73,29 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
         )
     found = next((d for d in operations if d.name is not None and d.name.value == name), None)
     return found if found is not None else GraphQLError(f"Unknown operation named '{name}'.")
+
+
+def vet(documents: Documents, call: Call, max_cost: int) -> tuple[OperationDefinitionNode | None, int, list[GraphQLError]]:
+    """The operation a call runs and its cost, or the request errors that keep it from running (over HTTP or a socket):
+    the document's parse and validation, the operation's choice, its variables' coercion and its cost."""
+    prepared = documents.prepare(call.query)
+    if prepared.document is None or prepared.errors:  # a syntax error, over the token limit, or invalid
+        return None, 0, list(prepared.errors)
+    operation = _operation(prepared.document, call.operation_name)
+    if isinstance(operation, GraphQLError):
+        return None, 0, [operation]
+    variables = operation.variable_definitions or ()
+    coerced = get_variable_values(documents.schema, variables, call.variables or {}, max_errors=MAX_COERCION_ERRORS)
+    if isinstance(coerced, list):
+        return operation, 0, coerced
+    # Measured under the coerced values, so a variable's default counts as it will run (`@include(if: $f = true)`).
+    cost, refusal = documents.refusal(call.query, call.operation_name, dict(coerced.coerced), max_cost)
+    return operation, cost, [] if refusal is None else [refusal]
+
+
+def token_budget(secret: str) -> str:
+    """The budget key of a token's secret (never the secret itself)."""
+    return "token:" + hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:40]
 
 
 class Gate:
@@ -140,22 +164,14 @@ class Gate:
 
     def _vet(self, call: Call, method: str) -> tuple[int, list[GraphQLError]]:
         """The cost of the operation a request runs, or the request errors that keep it from running."""
-        prepared = self.documents.prepare(call.query)
-        if prepared.document is None or prepared.errors:  # a syntax error, over the token limit, or invalid
-            return 0, list(prepared.errors)
-        operation = _operation(prepared.document, call.operation_name)
-        if isinstance(operation, GraphQLError):
-            return 0, [operation]
-        if method == "GET" and operation.operation is not OperationType.QUERY:
+        operation, cost, errors = vet(self.documents, call, self.max_cost)
+        if operation is not None and method == "GET" and operation.operation is not OperationType.QUERY:
             kind = operation.operation.value
             raise Refused(405, "METHOD_NOT_ALLOWED", f"a {kind} cannot be sent with GET: send it with POST", headers=[(b"allow", b"POST")])
-        variables = operation.variable_definitions or ()
-        coerced = get_variable_values(self.documents.schema, variables, call.variables or {}, max_errors=MAX_COERCION_ERRORS)
-        if isinstance(coerced, list):
-            return 0, coerced
-        # Measured under the coerced values, so a variable's default counts as it will run (`@include(if: $f = true)`).
-        cost, refusal = self.documents.refusal(call.query, call.operation_name, dict(coerced.coerced), self.max_cost)
-        return cost, [] if refusal is None else [refusal]
+        if operation is not None and operation.operation is OperationType.SUBSCRIPTION and not errors:
+            message = "a subscription is served over a websocket (graphql-transport-ws on /graphql), not over HTTP"
+            return 0, [GraphQLError(message, extensions={"code": "SUBSCRIPTION_OVER_HTTP"})]
+        return cost, errors
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, media: str) -> None:
         started = False
@@ -190,7 +206,7 @@ class Gate:
         secret = bearer_secret(raw.decode("latin-1")) if raw else None
         if secret is None or self.limiter is None:
             return address, None if self.limiter is None else await self.limiter.take(address, 1)
-        token = "token:" + hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+        token = token_budget(secret)
         known = self._valid_tokens.get(token)
         if known is not None and known > time.monotonic():
             self._valid_tokens.move_to_end(token)

@@ -23,6 +23,7 @@ from api.mutations.missions import MissionMutations
 from api.mutations.statements import StatementMutations
 from api.queries import Query
 from api.search import SearchQueries
+from api.subscriptions import Subscription
 from api.types.actors import Organisation, State
 from api.types.expulsions import Expulsion, Wave
 from api.types.history import HistoryEntry
@@ -74,6 +75,7 @@ def build_schema(
     schema = DemarcheSchema(
         query=Root,
         mutation=Mutation,
+        subscription=Subscription,
         types=[*NODE_TYPES, *ERROR_TYPES],
         extensions=[
             # Factories, not instances: Strawberry makes fresh extensions for every request; they all

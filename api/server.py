@@ -175,6 +175,13 @@ class AnnouncedServer(uvicorn.Server):
             )
 
 
+def socket_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's websocket options: a message no larger than a request body, and no permessage-deflate (subscription
+    events are small and go to many sockets: compressing each for each socket took memory for no latency, see
+    docs/benchmarks.md)."""
+    return {"ws_per_message_deflate": False, "ws_max_size": settings.max_body_bytes}
+
+
 def server(app: ASGIApp, settings: Settings, *, log_level: str = "info") -> uvicorn.Server:
     """A uvicorn server for `app` on the settings' address, with their read deadlines and keep-alive."""
     config = ServerConfig(
@@ -184,6 +191,7 @@ def server(app: ASGIApp, settings: Settings, *, log_level: str = "info") -> uvic
         port=settings.port,
         log_level=log_level,
         timeout_keep_alive=settings.keep_alive_timeout,
+        **socket_options(settings),
     )
     return AnnouncedServer(config, announce=settings.log_format == "text")
 
@@ -229,6 +237,7 @@ def serve_workers(settings: Settings, *, log_level: str = "info") -> int:
             port=settings.port,
             log_level=log_level,
             timeout_keep_alive=settings.keep_alive_timeout,
+            **socket_options(settings),
         )
         supervisor = Multiprocess(config, sockets=[config.bind_socket()])
         if settings.log_format == "text":

@@ -157,3 +157,24 @@ class Settings(BaseSettings):
         le=30,
         description="Seconds a query waits for the replica to replay the writes it must see before it reads from the primary instead",
     )
+    max_sockets: int = Field(
+        default=5000, ge=0, le=1_000_000, description="Most subscription sockets one process holds open; one more is closed with 1013"
+    )
+    max_subscriptions_per_socket: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Most subscriptions running at once on one socket; one more is refused with SUBSCRIPTION_LIMIT",
+    )
+    socket_init_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds a new socket has to send `connection_init`; a silent one is closed with 4408"
+    )
+    subscription_queue: int = Field(
+        default=1000,
+        ge=1,
+        le=1_000_000,
+        description=(
+            "Events one subscriber may fall behind; past that it receives a SUBSCRIPTION_OVERFLOW error naming the last entry it "
+            "got (`extensions.after`) and completes, to resume with `after`"
+        ),
+    )

@@ -32,7 +32,7 @@ from api.compiled import CompiledReads
 from api.context import Context
 from api.schema import build_schema
 from api.settings import Settings
-from bench import peer
+from bench import peer, subscriptions
 from bench.cpu import BackendCpu, ProcessCpu
 from bench.generate import generate
 from bench.operations import Operation, operations
@@ -652,7 +652,10 @@ def main() -> None:
     doc.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"command": command, "runs": runs}, indent=2) + "\n")
     markdown = _markdown(runs, command, args.clients, args.duration)
-    doc.write_text(markdown)
+    # The subscriptions' section is bench/subscriptions.py's: it is kept as that benchmark last wrote it.
+    kept = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    live = kept[kept.index(subscriptions.SECTION) :] if subscriptions.SECTION in kept else ""
+    doc.write_text(markdown.rstrip() + "\n\n" + live if live else markdown)
     if args.only_peer:
         print(markdown)
     print(f"wrote {out} and {doc}")

@@ -123,3 +123,15 @@ class HistoryFilter:
             raise InvalidInput("until", f"the period ends ({self.until}) before it starts ({self.since})")
         if self.record_id is not None and self.entity is None:
             raise InvalidInput("recordId", "a record id is given together with its kind of record")
+
+    def admits(self, change: Change) -> bool:
+        """Whether the filter keeps `change`: what the history's listing would keep, judged on one entry."""
+        return (
+            (self.author is None or change.author == self.author)
+            and (self.entity is None or change.entity == self.entity)
+            and (self.record_id is None or change.record_id == self.record_id)
+            and (self.actions is None or change.action in self.actions)
+            and (self.since is None or (change.at is not None and change.at >= self.since))
+            and (self.until is None or (change.at is not None and change.at <= self.until))
+            and change.entity not in self.hidden
+        )

@@ -11,7 +11,7 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.access import ApiToken, Role
@@ -80,6 +80,15 @@ class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
         if filter.hidden:
             found.append(c.entity.not_in(sorted(filter.hidden)))
         return found
+
+    async def since(self, after: int, limit: int) -> builtins.list[Change]:
+        """The next `limit` entries written after the entry `after` (0: from the first), in the order written."""
+        query = select(self.table).where(self.table.c.id > after).order_by(self.table.c.id).limit(limit)
+        return [change(row, {}) for row in (await self.connection.execute(query)).all()]
+
+    async def last_id(self) -> int:
+        """The id of the latest entry; 0 when the history is empty."""
+        return int(await self.connection.scalar(select(func.max(self.table.c.id))) or 0)
 
     async def append(self, entry: Change) -> Change:
         stamped = dataclasses.replace(entry, at=datetime.now(UTC))

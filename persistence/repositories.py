@@ -333,6 +333,14 @@ class SqlRepository(Generic[E, F]):
             return Page(items, has_next=earlier, has_previous=more, keys=keys)
         return Page(items, has_next=more, has_previous=earlier, keys=keys)
 
+    async def matching(self, filter: F, ids: Collection[int]) -> dict[int, E]:
+        """Those of `ids` whose records the filter keeps, judged by the same conditions as `list`."""
+        if not ids:
+            return {}
+        query = select(*self.columns()).select_from(self.source(filter)).where(*self.conditions(filter), self.table.c.id.in_(list(ids)))
+        rows = (await self.connection.execute(query)).all()
+        return {entity.id: entity for entity in await self.entities(rows)}  # type: ignore[attr-defined]
+
     async def count(self, filter: F) -> int:
         query = select(func.count()).select_from(self.source(filter)).where(*self.conditions(filter))
         return int(await self.connection.scalar(query) or 0)

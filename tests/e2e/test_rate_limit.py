@@ -99,7 +99,7 @@ def test_the_rate_limit_headers_come_with_every_answer(tmp_path_factory: pytest.
         stop_server(server)
 
 
-def test_a_websocket_cannot_run_operations_past_the_gate(two_servers: tuple[Server, Server]) -> None:
+def test_a_websocket_runs_only_subscriptions_and_spends_the_callers_budget(two_servers: tuple[Server, Server]) -> None:
     import asyncio
     import json
 
@@ -108,12 +108,13 @@ def test_a_websocket_cannot_run_operations_past_the_gate(two_servers: tuple[Serv
     from websockets.typing import Subprotocol
 
     first, _ = two_servers
+    protocol = [Subprotocol("graphql-transport-ws")]
 
-    async def attempt(path: str) -> list[str]:
-        """Every message the server sent before it closed or refused the socket."""
+    async def refused_elsewhere() -> list[str]:
+        """Every message a socket on /graphql/ (not the subscription endpoint) got before it closed or was refused."""
         received: list[str] = []
         try:
-            async with connect(first.url.replace("http://", "ws://") + path, subprotocols=[Subprotocol("graphql-transport-ws")]) as socket:
+            async with connect(first.url.replace("http://", "ws://") + "/graphql/", subprotocols=protocol) as socket:
                 await socket.send(json.dumps({"type": "connection_init"}))
                 await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }"}}))
                 async with asyncio.timeout(10):
@@ -123,6 +124,21 @@ def test_a_websocket_cannot_run_operations_past_the_gate(two_servers: tuple[Serv
             pass
         return received
 
-    for path in ("/graphql", "/graphql/"):
-        received = asyncio.run(attempt(path))
-        assert not any('"next"' in message or "connection_ack" in message for message in received), received
+    async def codes() -> list[str]:
+        """The refusal codes of a query, then of subscriptions until the caller's budget of 20 points is spent."""
+        found = []
+        async with connect(first.url.replace("http://", "ws://") + "/graphql", subprotocols=protocol) as socket:
+            await socket.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await socket.recv()) == {"type": "connection_ack"}
+            await socket.send(json.dumps({"id": "query", "type": "subscribe", "payload": {"query": "{ __typename }"}}))
+            found.append(json.loads(await socket.recv())["payload"][0]["extensions"]["code"])
+            for n in range(25):
+                await socket.send(json.dumps({"id": str(n), "type": "subscribe", "payload": {"query": "subscription { history { id } }"}}))
+                await socket.send(json.dumps({"id": str(n), "type": "complete"}))
+            async with asyncio.timeout(10):
+                message = json.loads(await socket.recv())
+            found.append(message["payload"][0]["extensions"]["code"])
+        return found
+
+    assert not any('"next"' in message or "connection_ack" in message for message in asyncio.run(refused_elsewhere()))
+    assert asyncio.run(codes()) == ["SUBSCRIPTIONS_ONLY", "RATE_LIMITED"]

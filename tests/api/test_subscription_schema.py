@@ -1,0 +1,28 @@
+"""The subscription fields as the schema publishes them."""
+
+from __future__ import annotations
+
+from api.schema import build_schema
+
+PAGING_AND_ORDER = {"first", "after", "last", "before", "orderBy", "direction"}
+
+
+def test_the_measures_subscription_takes_every_filter_of_the_expulsions_list_and_nothing_else_but_after() -> None:
+    schema = build_schema()._schema
+    assert schema.query_type is not None
+    assert schema.subscription_type is not None
+    listing = schema.query_type.fields["expulsions"].args
+    feed = schema.subscription_type.fields["expulsions"].args
+    assert set(feed) - {"after"} == set(listing) - PAGING_AND_ORDER
+    for name in set(feed) - {"after"}:
+        assert str(feed[name].type) == str(listing[name].type), name
+        assert feed[name].description == listing[name].description, name
+
+
+def test_the_history_subscription_takes_the_history_lists_filters_but_its_period() -> None:
+    schema = build_schema()._schema
+    assert schema.query_type is not None
+    assert schema.subscription_type is not None
+    listing = schema.query_type.fields["history"].args
+    feed = schema.subscription_type.fields["history"].args
+    assert set(feed) - {"after"} == set(listing) - {"since", "until", "descending", "first", "after", "last", "before"}
