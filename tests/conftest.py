@@ -6,6 +6,7 @@ With CI=true an unreachable PostgreSQL fails the run; elsewhere its tests are sk
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -67,18 +68,30 @@ async def _empty_schema(url: str) -> None:
     await engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """One throwaway PostgreSQL database for the session, dropped at the end."""
-    name = f"demarche_test_{uuid.uuid4().hex[:12]}"
+@contextlib.contextmanager
+def throwaway_postgres(prefix: str = "demarche_test") -> Iterator[str]:
+    """The URL of a new PostgreSQL database on the shared server, dropped when the block ends.
+
+    Without a reachable server the test is skipped, or fails with CI=true.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         asyncio.run(_create_database(name))
     except (OSError, asyncpg.PostgresError) as exc:
         if IN_CI:
             pytest.fail(f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL} and CI=true: {exc}")
         pytest.skip(f"PostgreSQL is unreachable: {exc}")
-    yield _postgres_url(name)
-    asyncio.run(_drop_database(name))
+    try:
+        yield _postgres_url(name)
+    finally:
+        asyncio.run(_drop_database(name))
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """One throwaway PostgreSQL database for the session, dropped at the end."""
+    with throwaway_postgres() as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

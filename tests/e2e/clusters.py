@@ -9,7 +9,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,23 +86,21 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def private_cluster() -> Iterator[Cluster]:
-    """A new cluster with a `demarche` database, running until the block ends."""
+def _cluster(prefix: str, make: Callable[[Cluster], None]) -> Iterator[Cluster]:
+    """A cluster in a new folder, built by `make` (which starts it), stopped and removed when the block ends."""
     programs = postgres_bin()
     if programs is None or not (programs / "initdb").exists():
         if IN_CI:
-            pytest.fail("initdb is not installed and CI=true: the outage tests need PostgreSQL's server programs")
-        pytest.skip("initdb is not installed (set DEMARCHE_TEST_PG_BIN to PostgreSQL's bin directory to run the outage tests)")
-    root = Path(tempfile.mkdtemp(prefix="demarche-pg-"))
+            pytest.fail("initdb is not installed and CI=true: the tests of private clusters need PostgreSQL's server programs")
+        pytest.skip("initdb is not installed (set DEMARCHE_TEST_PG_BIN to PostgreSQL's bin directory to run these tests)")
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     as_owner: list[str] = []
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         as_owner = ["runuser", "-u", "postgres", "--"]
     made = Cluster(programs, root, free_port(), as_owner)
     try:
-        made.run("initdb", "-D", str(made.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
-        made.start()
-        made.run("createdb", "-h", "127.0.0.1", "-p", str(made.port), "-U", "postgres", "demarche")
+        make(made)
         yield made
     finally:
         with contextlib.suppress(Exception):
@@ -110,3 +108,27 @@ def private_cluster() -> Iterator[Cluster]:
         with contextlib.suppress(Exception):
             made.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
+
+
+def private_cluster() -> contextlib.AbstractContextManager[Cluster]:
+    """A new cluster with a `demarche` database, running until the block ends."""
+
+    def make(made: Cluster) -> None:
+        made.run("initdb", "-D", str(made.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+        made.start()
+        made.run("createdb", "-h", "127.0.0.1", "-p", str(made.port), "-U", "postgres", "demarche")
+
+    return _cluster("demarche-pg-", make)
+
+
+def standby_of(primary: Cluster) -> contextlib.AbstractContextManager[Cluster]:
+    """A hot standby streaming from `primary`, made by `pg_basebackup`, running until the block ends."""
+
+    def make(made: Cluster) -> None:
+        # -R writes the standby's connection to the primary; -X stream copies the WAL written meanwhile;
+        # -c fast checkpoints at once instead of spreading the checkpoint out.
+        source = ["-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"]
+        made.run("pg_basebackup", *source, "-D", str(made.data), "-R", "-X", "stream", "-c", "fast")
+        made.start()
+
+    return _cluster("demarche-standby-", make)

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
-import signal
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 import pytest
 
-from tests.e2e.clusters import Cluster, private_cluster
-from tests.e2e.conftest import Server, create_token, free_port, start_server, stop_server
+from tests.e2e.clusters import Cluster, private_cluster, standby_of
+from tests.e2e.conftest import Server, create_token, start_server, stop_server
 
 pytestmark = pytest.mark.postgres
 
@@ -37,37 +33,8 @@ def primary() -> Iterator[Cluster]:
 
 @pytest.fixture(scope="module")
 def standby(primary: Cluster) -> Iterator[Cluster]:
-    root = Path(tempfile.mkdtemp(prefix="demarche-standby-"))
-    if primary.as_owner:
-        shutil.chown(root, "postgres")
-    made = Cluster(primary.bin, root, free_port(), primary.as_owner)
-    try:
-        # -R writes the standby's connection to the primary; -X stream copies the WAL written meanwhile; -c fast
-        # checkpoints at once instead of spreading the checkpoint out.
-        made.run(
-            "pg_basebackup",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(primary.port),
-            "-U",
-            "postgres",
-            "-D",
-            str(made.data),
-            "-R",
-            "-X",
-            "stream",
-            "-c",
-            "fast",
-        )
-        made.start()
+    with standby_of(primary) as made:
         yield made
-    finally:
-        with contextlib.suppress(Exception):
-            made.signal(signal.SIGCONT)
-        with contextlib.suppress(Exception):
-            made.stop("immediate")
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def sql(url: str, statement: str) -> Any:

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import IN_CI, POSTGRES_ADMIN_URL, _create_database, _drop_database, _postgres_url
+from tests.conftest import throwaway_postgres
 from tests.e2e.conftest import Server, start_server, stop_server
 from tests.e2e.helpers import mutate, ok
 
@@ -99,15 +99,8 @@ def ready(server: Server) -> httpx.Response:
 
 @pytest.fixture(scope="module")
 def database_url() -> Iterator[str]:
-    name = f"demarche_e2e_{uuid.uuid4().hex[:12]}"
-    try:
-        asyncio.run(_create_database(name))
-    except (OSError, asyncpg.PostgresError) as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL} and CI=true: {exc}")
-        pytest.skip(f"PostgreSQL is unreachable: {exc}")
-    yield _postgres_url(name)
-    asyncio.run(_drop_database(name))
+    with throwaway_postgres("demarche_e2e") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import asyncpg
 import pytest
 
-from tests.conftest import IN_CI, POSTGRES_ADMIN_URL, _create_database, _drop_database, _postgres_url
+from tests.conftest import throwaway_postgres
 from tests.e2e.conftest import Server, start_server, stop_server
 from tests.e2e.helpers import LiveServer, mutate, ok
 from tests.e2e.test_subscriptions import WAVES, Subscriber
@@ -23,25 +23,16 @@ TERMINATE = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE
 @pytest.fixture(scope="module")
 def pair() -> Iterator[tuple[LiveServer, LiveServer, str]]:
     """Two `demarche serve` processes on one fresh PostgreSQL database, and its URL."""
-    name = f"demarche_e2e_{uuid.uuid4().hex[:12]}"
-    try:
-        asyncio.run(_create_database(name))
-    except (OSError, asyncpg.PostgresError) as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL} and CI=true: {exc}")
-        pytest.skip(f"PostgreSQL is unreachable: {exc}")
-    url = _postgres_url(name)
-    started: list[Server] = []
-    try:
-        for _ in range(2):
-            server = start_server(url)
-            started.append(server)
-        first, second = (LiveServer(s.url, s.process, s.token) for s in started)
-        yield first, second, url
-    finally:
-        for server in started:
-            stop_server(server)
-        asyncio.run(_drop_database(name))
+    with throwaway_postgres("demarche_e2e") as url:
+        started: list[Server] = []
+        try:
+            for _ in range(2):
+                started.append(start_server(url))
+            first, second = (LiveServer(s.url, s.process, s.token) for s in started)
+            yield first, second, url
+        finally:
+            for server in started:
+                stop_server(server)
 
 
 async def _write(server: LiveServer, name: str) -> None:
