@@ -49,12 +49,14 @@ class DiplomatFilter:
 
 @dataclass(frozen=True, slots=True)
 class ExpulsionFilter:
-    actor: str | None = None
-    target: str | None = None
+    actor: tuple[str, ...] | None = None
+    """Any of these actors."""
+    target: tuple[str, ...] | None = None
+    """Any of these targets."""
     measure_type: MeasureType | None = None
     wave_id: int | None = None
-    party: str | None = None
-    """Either the actor or the target."""
+    party: tuple[str, ...] | None = None
+    """Any of these, as either the actor or the target."""
     pair: tuple[str, str] | None = None
     """Measures between these two, in either direction."""
     announced: DateRange | None = None
@@ -68,8 +70,17 @@ class ExpulsionFilter:
     answered: bool | None = None
     names_diplomat: int | None = None
     target_mission_id: int | None = None
+    member_of: str | None = None
+    """The actor was a member of this organisation on the measure's date (see `domain.memberships`)."""
+    target_member_of: str | None = None
+    """The target was a member of this organisation on the measure's date."""
 
     def __post_init__(self) -> None:
+        for name in ("actor", "target", "party"):
+            if isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} is a tuple of codes, not one code")
+            if getattr(self, name) == ():
+                raise InvalidInput(name, f"{name} needs at least one code")
         if self.headcount_min is not None and self.headcount_max is not None and self.headcount_max < self.headcount_min:
             raise InvalidInput("headcountMax", "headcountMax is below headcountMin")
 
@@ -92,6 +103,14 @@ class CitationFilter:
     source_id: int | None = None
     measure_id: int | None = None
     statement_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipFilter:
+    organisation: str | None = None
+    state: str | None = None
+    at: date | None = None
+    """Only spells that certainly include this day (see `domain.memberships`)."""
 
 
 @dataclass(frozen=True, slots=True)
