@@ -118,7 +118,9 @@ class CitationRepository(Repository[Citation, CitationFilter], Protocol):
 
 
 class MembershipRepository(Repository[Membership, MembershipFilter], Protocol):
-    pass
+    async def of_states(self, codes: Collection[str]) -> dict[str, list[Membership]]:
+        """Each state's spells in any organisation, by state code, in id order."""
+        ...
 
 
 class HistoryRepository(Protocol):

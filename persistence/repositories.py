@@ -627,3 +627,11 @@ class SqlMembershipRepository(SqlRepository[Membership, MembershipFilter]):
         if filter.at is not None:
             found.extend([c.joined_end <= filter.at, or_(c.left_start.is_(None), c.left_start >= filter.at)])
         return found
+
+    async def of_states(self, codes: Collection[str]) -> dict[str, builtins.list[Membership]]:
+        found: dict[str, builtins.list[Membership]] = {code: [] for code in codes}
+        if codes:
+            query = select(*self.columns()).where(self.table.c.state.in_(list(codes))).order_by(self.table.c.id)
+            for spell in await self.entities((await self.connection.execute(query)).all()):
+                found[spell.state].append(spell)
+        return found
