@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.errors import Conflict
@@ -18,6 +19,7 @@ from domain.memberships import Membership
 from domain.pagination import PageRequest
 from domain.values import PartialDate
 from persistence.catalogue import reference_memberships
+from persistence.migrations import downgrade, upgrade
 from persistence.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeUnitOfWorkFactory, reference_actors
 from tests.integration import drafts
@@ -143,3 +145,28 @@ async def _delete_and_commit(units: Any, actor_id: int | None) -> None:
     async with units() as uow:
         await uow.actors.delete(actor_id)
         await uow.commit()
+
+
+@pytest.fixture
+def database_engine(request: pytest.FixtureRequest) -> AsyncEngine:
+    engine: AsyncEngine = request.getfixturevalue("engine")
+    return engine
+
+
+@pytest.mark.parametrize("record", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+async def test_migration_0006_gives_an_existing_database_the_spells_and_takes_them_away_again(
+    record: Any, database_engine: AsyncEngine
+) -> None:
+    await downgrade(database_engine, "0004")
+    assert "membership" not in await _tables(database_engine)
+    await upgrade(database_engine)
+    assert "membership" in await _tables(database_engine)
+    assert await _members(record, "EU", date(2018, 3, 14)) == await _members(record, "EU", date(2019, 1, 1))
+    assert len(await _members(record, "EU", date(2022, 3, 23))) == 27
+    async with record.reader() as uow:
+        assert await uow.memberships.count(MembershipFilter()) == len(reference_memberships())
+
+
+async def _tables(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
