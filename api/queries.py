@@ -216,7 +216,8 @@ class Query:
             strawberry.argument(
                 description=(
                     "An organisation's code: only measures whose actor was its member on every day the announcement date "
-                    "may stand for (a measure dated '2020' does not count the United Kingdom as an EU member)."
+                    "may stand for (a measure dated '2020' does not count the United Kingdom as an EU member). A state's code finds "
+                    "nothing: a state has no members."
                 )
             ),
         ] = None,
