@@ -122,6 +122,7 @@ def test_actor_target_and_party_take_several_codes_and_one_code_still_works(api:
         ('memberOf: "QQ"', "memberOf", "NOT_FOUND"),
         ('targetMemberOf: "QQ"', "targetMemberOf", "NOT_FOUND"),
         ("actor: []", "actor", "BAD_USER_INPUT"),
+        ("actor: [" + ", ".join(['"PL"'] * 101) + "]", "actor", "BAD_USER_INPUT"),
         ('actor: ["P!"]', "actor", "BAD_USER_INPUT"),
     ],
 )
