@@ -10,7 +10,7 @@ import strawberry
 from api.context import Info
 from api.inputs import node_id
 from api.listings import span_of
-from api.queries import code_of, required_code_of
+from api.queries import required_code_of
 from api.types.analysis import (
     BilateralBalance,
     BilateralDirection,
@@ -83,8 +83,8 @@ class AnalysisQueries:
         to: To = None,
     ) -> Timeline | None:
         filter = filters.ExpulsionFilter(
-            actor=await code_of(info, "actor", actor) if actor else None,
-            target=await code_of(info, "target", target) if target else None,
+            actor=(await required_code_of(info, "actor", actor),) if actor else None,
+            target=(await required_code_of(info, "target", target),) if target else None,
             measure_type=measure_type,
             announced=span_of(from_, to),
         )

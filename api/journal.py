@@ -28,6 +28,7 @@ from api.types.history import (
     decode_record_id,
     history_connection,
 )
+from api.types.memberships import Membership
 from api.types.missions import Diplomat, Mission
 from api.types.statements import Citation, Source, Statement
 from domain import access, history
@@ -44,6 +45,7 @@ BUILDERS: dict[str, Callable[[Any], Any]] = {
     "Source": Source.from_domain,
     "Statement": Statement.from_domain,
     "Citation": Citation.from_domain,
+    "Membership": Membership.from_domain,
 }
 
 
@@ -83,6 +85,7 @@ RestoreResult = common.result_union(
     Source,
     Statement,
     Citation,
+    Membership,
     description="The restored record as stored again, or why nothing was written.",
 )
 CreateTokenResult = common.result_union(

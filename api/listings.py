@@ -26,6 +26,8 @@ Codes = Callable[[str, str | None], Awaitable[str | None]]
 """(argument name, code as given) -> the code to filter by; None for none given."""
 
 MAX_SEARCH = 500
+MAX_CODES = 100
+"""How many codes one list filter (`actor: [...]`) may name."""
 
 
 @strawberry.enum(description="What to sort measures by.")
@@ -90,12 +92,31 @@ async def diplomat_query(
     return ListQuery(Record.DIPLOMAT, filters.DiplomatFilter(await codes("sendingState", sending_state), mission, rank))
 
 
+async def several(codes: Codes, field: str, given: list[str] | None) -> tuple[str, ...] | None:
+    """Each code of a list filter looked up (any of them matches); None for none given."""
+    if given is None:
+        return None
+    if not given:
+        raise InvalidInput(field, f"{field} needs at least one code")
+    if len(given) > MAX_CODES:
+        raise InvalidInput(field, f"{field} takes at most {MAX_CODES} codes")
+    found: list[str] = []
+    for code in given:
+        looked_up = await codes(field, code)
+        assert looked_up is not None
+        if looked_up not in found:
+            found.append(looked_up)
+    return tuple(found)
+
+
 async def expulsion_query(
     codes: Codes,
     *,
-    actor: str | None = None,
-    target: str | None = None,
-    party: str | None = None,
+    actor: list[str] | None = None,
+    target: list[str] | None = None,
+    party: list[str] | None = None,
+    member_of: str | None = None,
+    target_member_of: str | None = None,
     between: list[str] | None = None,
     announced_from: date | None = None,
     announced_to: date | None = None,
@@ -123,11 +144,13 @@ async def expulsion_query(
         assert other is not None
         pair = (one, other)
     filter = filters.ExpulsionFilter(
-        actor=await codes("actor", actor),
-        target=await codes("target", target),
+        actor=await several(codes, "actor", actor),
+        target=await several(codes, "target", target),
         measure_type=measure_type,
         wave_id=node_id("Wave", "waveId", wave_id) if wave_id is not None else None,
-        party=await codes("party", party),
+        party=await several(codes, "party", party),
+        member_of=await codes("memberOf", member_of),
+        target_member_of=await codes("targetMemberOf", target_member_of),
         pair=pair,
         announced=span_of(announced_from, announced_to),
         reason_categories=frozenset({reason_category}) if reason_category is not None else None,

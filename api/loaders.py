@@ -27,6 +27,8 @@ FETCHES: dict[str, tuple[Fetch, Any]] = {
     "statement": (lambda uow, keys: uow.statements.get_many(keys), None),
     "source": (lambda uow, keys: uow.sources.get_many(keys), None),
     "citation": (lambda uow, keys: uow.citations.get_many(keys), None),
+    "membership": (lambda uow, keys: uow.memberships.get_many(keys), None),
+    "memberships_of_state": (lambda uow, keys: uow.memberships.of_states(keys), []),
 }
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar, cast
 import strawberry
 from strawberry import relay
 
-from api.arguments import Code, StateCode
+from api.arguments import Code, CodeList, StateCode, StateCodeList
 from api.connections import Connection, connection, page_request
 from api.context import Info
 from api.listings import (
@@ -205,9 +205,26 @@ class Query:
     async def expulsions(
         self,
         info: Info,
-        actor: Code = None,
-        target: StateCode = None,
-        party: Annotated[str | None, strawberry.argument(description="Either the actor or the target.")] = None,
+        actor: CodeList = None,
+        target: StateCodeList = None,
+        party: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Codes of states or organisations: measures any of them took or suffered."),
+        ] = None,
+        member_of: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "An organisation's code: only measures whose actor was its member on every day the announcement date "
+                    "may stand for (a measure dated '2020' does not count the United Kingdom as an EU member). A state's code finds "
+                    "nothing: a state has no members."
+                )
+            ),
+        ] = None,
+        target_member_of: Annotated[
+            str | None,
+            strawberry.argument(description="An organisation's code: only measures whose target was its member, as for memberOf."),
+        ] = None,
         between: Annotated[
             list[str] | None, strawberry.argument(description="Two codes: measures between them, in either direction.")
         ] = None,
@@ -272,6 +289,8 @@ class Query:
             actor=actor,
             target=target,
             party=party,
+            member_of=member_of,
+            target_member_of=target_member_of,
             between=between,
             announced_from=announced_from,
             announced_to=announced_to,

@@ -19,6 +19,7 @@ from api.journal import JournalMutations, JournalQueries
 from api.limits import TextArgumentsRule, aliases_rule, depth_rule
 from api.mutations.actors import ActorMutations
 from api.mutations.expulsions import ExpulsionMutations
+from api.mutations.memberships import MembershipMutations
 from api.mutations.missions import MissionMutations
 from api.mutations.statements import StatementMutations
 from api.queries import Query
@@ -27,13 +28,14 @@ from api.subscriptions import Subscription
 from api.types.actors import Organisation, State
 from api.types.expulsions import Expulsion, Wave
 from api.types.history import HistoryEntry
+from api.types.memberships import Membership
 from api.types.missions import Diplomat, Mission
 from api.types.statements import Citation, Source, Statement
 from domain.access import Role
 
 
 @strawberry.type(description="Every change to the record; each runs in one transaction and returns the record or a typed failure.")
-class Mutation(ActorMutations, MissionMutations, ExpulsionMutations, StatementMutations, JournalMutations):
+class Mutation(ActorMutations, MissionMutations, ExpulsionMutations, StatementMutations, MembershipMutations, JournalMutations):
     pass
 
 
@@ -47,7 +49,7 @@ class Root(Query, AnalysisQueries, JournalQueries, SearchQueries):
     pass
 
 
-NODE_TYPES = [State, Organisation, Mission, Diplomat, Expulsion, Wave, Statement, Source, Citation, HistoryEntry]
+NODE_TYPES = [State, Organisation, Mission, Diplomat, Expulsion, Wave, Statement, Source, Citation, Membership, HistoryEntry]
 ERROR_TYPES = [ValidationError, NotFoundError, ConflictError, VersionConflictError, UnavailableError, UnauthenticatedError, ForbiddenError]
 
 

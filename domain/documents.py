@@ -19,6 +19,7 @@ from typing import Any
 from domain.actors import Actor
 from domain.errors import InvalidInput
 from domain.expulsions import Expulsion, Wave
+from domain.memberships import Membership
 from domain.missions import Mission
 from domain.people import Diplomat
 from domain.sources import Citation, Source
@@ -40,11 +41,15 @@ ENTITIES: dict[str, type[Any]] = {
 """Each kind of record by the name history and export give it, in an order where every record
 refers only to kinds before it."""
 
+RECORDED: dict[str, type[Any]] = {**ENTITIES, "Membership": Membership}
+"""Every kind of record the history keeps: the exchanged ones, and memberships (reference data the
+exchange does not carry yet)."""
+
 NOT_IN_DOCUMENTS = frozenset({"version"})
 
 
 def kind_of(entity: object) -> str:
-    for name, cls in ENTITIES.items():
+    for name, cls in RECORDED.items():
         if type(entity) is cls:
             return name
     raise TypeError(f"{type(entity).__name__} is not a record")
@@ -169,9 +174,9 @@ def _readers(cls: type[Any]) -> dict[str, Reader]:
 
 def from_document(kind: str, document: Document) -> Any:
     """The entity a document describes, every rule checked; `InvalidInput` names the field at fault."""
-    cls = ENTITIES.get(kind)
+    cls = RECORDED.get(kind)
     if cls is None:
-        raise InvalidInput("type", f"{kind!r} is not a kind of record: use one of {', '.join(ENTITIES)}")
+        raise InvalidInput("type", f"{kind!r} is not a kind of record: use one of {', '.join(RECORDED)}")
     if not isinstance(document, dict):
         raise InvalidInput("input", "a record is a JSON object")
     readers = _readers(cls)

@@ -792,8 +792,8 @@ class Selection:
     def measures(self, codes: Mapping[str, str]) -> ExpulsionFilter:
         """The measure filter, each code replaced by the code of the actor it names (`codes`)."""
 
-        def code(value: str | None) -> str | None:
-            return None if value is None else codes[value]
+        def code(value: str | None) -> tuple[str, ...] | None:
+            return None if value is None else (codes[value],)
 
         return ExpulsionFilter(party=code(self.party), actor=code(self.actor), target=code(self.target), announced=self.announced)
 

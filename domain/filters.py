@@ -52,12 +52,14 @@ class DiplomatFilter:
 
 @dataclass(frozen=True, slots=True)
 class ExpulsionFilter:
-    actor: str | None = None
-    target: str | None = None
+    actor: tuple[str, ...] | None = None
+    """Any of these actors."""
+    target: tuple[str, ...] | None = None
+    """Any of these targets."""
     measure_type: MeasureType | None = None
     wave_id: int | None = None
-    party: str | None = None
-    """Either the actor or the target."""
+    party: tuple[str, ...] | None = None
+    """Any of these, as either the actor or the target."""
     pair: tuple[str, str] | None = None
     """Measures between these two, in either direction."""
     announced: DateRange | None = None
@@ -79,8 +81,17 @@ class ExpulsionFilter:
     """Measures answered by a later one certainly within this many days."""
     sources_disagree: bool | None = None
     """True: measures whose sources give different figures; false: those whose sources give at most one figure."""
+    member_of: str | None = None
+    """The actor was a member of this organisation on the measure's date (see `domain.memberships`)."""
+    target_member_of: str | None = None
+    """The target was a member of this organisation on the measure's date."""
 
     def __post_init__(self) -> None:
+        for name in ("actor", "target", "party"):
+            if isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} is a tuple of codes, not one code")
+            if getattr(self, name) == ():
+                raise InvalidInput(name, f"{name} needs at least one code")
         if self.headcount_min is not None and self.headcount_max is not None and self.headcount_max < self.headcount_min:
             raise InvalidInput("headcountMax", "headcountMax is below headcountMin")
         for field, days in (("answersWithinDays", self.answers_within_days), ("answeredWithinDays", self.answered_within_days)):
@@ -106,6 +117,14 @@ class CitationFilter:
     source_id: int | None = None
     measure_id: int | None = None
     statement_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipFilter:
+    organisation: str | None = None
+    state: str | None = None
+    at: date | None = None
+    """Only spells that certainly include this day (see `domain.memberships`)."""
 
 
 @dataclass(frozen=True, slots=True)

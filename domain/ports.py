@@ -14,11 +14,13 @@ from domain.filters import (
     CitationFilter,
     DiplomatFilter,
     ExpulsionFilter,
+    MembershipFilter,
     MissionFilter,
     NoFilter,
     StatementFilter,
 )
 from domain.history import Change, HistoryFilter
+from domain.memberships import Membership
 from domain.missions import Mission
 from domain.pagination import Page, PageRequest
 from domain.people import Diplomat
@@ -115,6 +117,12 @@ class CitationRepository(Repository[Citation, CitationFilter], Protocol):
         ...
 
 
+class MembershipRepository(Repository[Membership, MembershipFilter], Protocol):
+    async def of_states(self, codes: Collection[str]) -> dict[str, list[Membership]]:
+        """Each state's spells in any organisation, by state code, in id order."""
+        ...
+
+
 class HistoryRepository(Protocol):
     """The append-only history: entries are added and read, never changed or removed, but for one
     audited exception, a person's erasure (`redact`)."""
@@ -195,6 +203,9 @@ class UnitOfWork(Protocol):
 
     @property
     def citations(self) -> CitationRepository: ...
+
+    @property
+    def memberships(self) -> MembershipRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

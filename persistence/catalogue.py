@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from functools import cache
+from importlib import resources
+from typing import Any
 
 import pycountry
 
 from domain.actors import Actor, ActorKind
+from domain.memberships import Membership
+from domain.values import PartialDate
 
 KOSOVO = Actor(code="XK", kind=ActorKind.STATE, name="Kosovo", alpha3="XKX", official_name="Republic of Kosovo")
 
@@ -67,3 +72,30 @@ class IsoStateCatalogue:
             if wanted == state.code or wanted == state.alpha3:
                 return state
         return None
+
+
+@cache
+def membership_data() -> dict[str, Any]:
+    """The curated memberships (persistence/data/memberships.json): each spell with its source."""
+    data: dict[str, Any] = json.loads(resources.files("persistence").joinpath("data/memberships.json").read_text(encoding="utf-8"))
+    return data
+
+
+def reference_memberships() -> list[Membership]:
+    """The curated memberships as unsaved entities, each checked by the entity's own rules."""
+    data = membership_data()
+    found = []
+    for spell in data["memberships"]:
+        source = data["sources"][spell["source"]]
+        found.append(
+            Membership(
+                organisation=spell["organisation"],
+                state=spell["state"],
+                joined=PartialDate.parse("joined", spell["joined"]),
+                left=None if spell["left"] is None else PartialDate.parse("left", spell["left"]),
+                source_publisher=source["publisher"],
+                source_title=source["title"],
+                source_url=source["url"],
+            )
+        )
+    return found

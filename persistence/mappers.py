@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from domain.actors import Actor, ActorKind
 from domain.expulsions import Expulsion, LegalBasis, MeasureType, ReasonCategory, Wave
+from domain.memberships import Membership
 from domain.missions import Mission, MissionKind
 from domain.people import Diplomat, Rank, StaffCategory
 from domain.sources import Citation, Source, SourceKind
@@ -258,4 +259,32 @@ def citation(row: Any, links: Values) -> Citation:
         statement_id=row.statement_id,
         excerpt=row.excerpt,
         reported_headcount=headcount(row),
+    )
+
+
+def membership_values(membership: Membership) -> Values:
+    return {
+        "organisation": membership.organisation,
+        "state": membership.state,
+        **partial_date_columns("joined", membership.joined),
+        **partial_date_columns("left", membership.left),
+        "source_publisher": membership.source_publisher,
+        "source_title": membership.source_title,
+        "source_url": membership.source_url,
+    }
+
+
+def membership(row: Any, links: Values) -> Membership:
+    joined = partial_date(row, "joined")
+    assert joined is not None
+    return Membership(
+        id=row.id,
+        version=row.version,
+        organisation=row.organisation,
+        state=row.state,
+        joined=joined,
+        left=partial_date(row, "left"),
+        source_publisher=row.source_publisher,
+        source_title=row.source_title,
+        source_url=row.source_url,
     )

@@ -39,10 +39,12 @@ from domain.filters import (
     DateRange,
     DiplomatFilter,
     ExpulsionFilter,
+    MembershipFilter,
     MissionFilter,
     NoFilter,
     StatementFilter,
 )
+from domain.memberships import Membership
 from domain.missions import Mission
 from domain.pagination import Key, Order, Page, PageRequest
 from domain.people import Diplomat
@@ -60,6 +62,7 @@ from persistence.tables import (
     ExpelledPersonRow,
     ExpulsionRow,
     HistoryRow,
+    MembershipRow,
     MissionRow,
     SourceRow,
     StatementAboutRow,
@@ -445,6 +448,20 @@ def overlapping(start: ColumnElement[Any], end: ColumnElement[Any], span: DateRa
     return found
 
 
+def member_throughout(
+    organisation: Any, state: ColumnElement[Any], start: ColumnElement[Any], end: ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """`state` was a member of `organisation` on every day of the span [start, end]: it had certainly
+    joined by the span's first day and certainly not left before its last (see `domain.memberships`)."""
+    m = table_of(MembershipRow).c
+    return exists().where(
+        m.organisation == organisation,
+        m.state == state,
+        m.joined_end <= start,
+        or_(m.left_start.is_(None), m.left_start >= end),
+    )
+
+
 class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
     table = table_of(ExpulsionRow)
     links = (
@@ -454,18 +471,21 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
     mapper = mappers.Mapper(mappers.expulsion_values, mappers.expulsion)
 
     def conditions(self, filter: ExpulsionFilter) -> list[ColumnElement[bool]]:
-        c, found = self.table.c, []
-        for column, code in (("actor", filter.actor), ("target", filter.target)):
-            if code is not None:
-                found.append(c[column] == self.code(code))
+        c, found = self.table.c, list[ColumnElement[bool]]()
+        for column, codes in (("actor", filter.actor), ("target", filter.target)):
+            if codes is not None:
+                found.append(c[column].in_([self.code(code) for code in codes]))
         for column, value in (("wave_id", filter.wave_id), ("target_mission_id", filter.target_mission_id)):
             if value is not None:
                 found.append(c[column] == value)
         if filter.measure_type is not None:
             found.append(c.measure_type == filter.measure_type.value)
         if filter.party is not None:
-            party = self.code(filter.party)
-            found.append(or_(c.actor == party, c.target == party))
+            parties = [self.code(code) for code in filter.party]
+            found.append(or_(c.actor.in_(parties), c.target.in_(parties)))
+        for column, organisation in (("actor", filter.member_of), ("target", filter.target_member_of)):
+            if organisation is not None:
+                found.append(member_throughout(self.code(organisation), c[column], c.announced_start, c.announced_end))
         if filter.pair is not None:
             one, other = self.code(filter.pair[0]), self.code(filter.pair[1])
             found.append(or_(and_(c.actor == one, c.target == other), and_(c.actor == other, c.target == one)))
@@ -643,3 +663,25 @@ class SqlCitationRepository(SqlRepository[Citation, CitationFilter]):
 
     async def of_statements(self, statement_ids: Collection[int]) -> dict[int, list[Citation]]:
         return await self.referencing("statement_id", statement_ids)
+
+
+class SqlMembershipRepository(SqlRepository[Membership, MembershipFilter]):
+    table = table_of(MembershipRow)
+    mapper = mappers.Mapper(mappers.membership_values, mappers.membership)
+
+    def conditions(self, filter: MembershipFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, list[ColumnElement[bool]]()
+        for column, code in (("organisation", filter.organisation), ("state", filter.state)):
+            if code is not None:
+                found.append(c[column] == self.code(code))
+        if filter.at is not None:
+            found.extend([c.joined_end <= filter.at, or_(c.left_start.is_(None), c.left_start >= filter.at)])
+        return found
+
+    async def of_states(self, codes: Collection[str]) -> dict[str, builtins.list[Membership]]:
+        found: dict[str, builtins.list[Membership]] = {code: [] for code in codes}
+        if codes:
+            query = select(*self.columns()).where(self.table.c.state.in_(list(codes))).order_by(self.table.c.id)
+            for spell in await self.entities((await self.connection.execute(query)).all()):
+                found[spell.state].append(spell)
+        return found

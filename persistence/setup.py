@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.use_cases.actors import load_reference_states
-from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue
+from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue, reference_memberships
 from persistence.demo import LoadReport, demo_record, load_record
 from persistence.migrations import SchemaOutOfDate, current_revision, head_revision, is_current, is_known, upgrade
 from persistence.unit_of_work import SqlUnitOfWorkFactory
@@ -19,7 +19,9 @@ async def prepare(engine: AsyncEngine, *, load_demo: bool, migrate: bool = True)
         current = await current_revision(engine)
         raise SchemaOutOfDate(current, head_revision(), known=is_known(current))
     units = SqlUnitOfWorkFactory(engine)
-    await load_reference_states(uow=units(), catalogue=IsoStateCatalogue(), organisations=list(ORGANISATIONS))
+    await load_reference_states(
+        uow=units(), catalogue=IsoStateCatalogue(), organisations=list(ORGANISATIONS), memberships=reference_memberships()
+    )
     if load_demo:
         return await load_record(demo_record(), uow=units())
     return None

@@ -203,6 +203,30 @@ class CitationRow(SQLModel, table=True):
     headcount_value: int | None = None
 
 
+class MembershipRow(SQLModel, table=True):
+    """A state's spell in an organisation: `joined` its first day, `left` its last (both partial dates)."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        CheckConstraint("organisation <> state", name="ck_membership_not_self"),
+        CheckConstraint("left_end IS NULL OR left_end >= joined_start", name="ck_membership_order"),
+        Index("ix_membership_organisation_state", "organisation", "state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()
+    organisation: str = _code(index=False)
+    state: str = _code()
+    joined_start: date
+    joined_end: date
+    joined_precision: str = Field(max_length=5)
+    left_start: date | None = None
+    left_end: date | None = None
+    left_precision: str | None = Field(default=None, max_length=5)
+    source_publisher: str = Field(sa_column=Column(String(200), nullable=False))
+    source_title: str = Field(sa_column=Column(String(500), nullable=False))
+    source_url: str | None = Field(default=None, sa_column=Column(Text))
+
+
 class RecordVersionRow(SQLModel, table=True):
     """One row whose number grows with every committed write; caches key on it."""
 

@@ -30,6 +30,7 @@ from persistence.repositories import (
     SqlCitationRepository,
     SqlDiplomatRepository,
     SqlExpulsionRepository,
+    SqlMembershipRepository,
     SqlMissionRepository,
     SqlSourceRepository,
     SqlStatementRepository,
@@ -173,6 +174,7 @@ class SqlRepositories:
     statements: SqlStatementRepository
     sources: SqlSourceRepository
     citations: SqlCitationRepository
+    memberships: SqlMembershipRepository
     analysis: SqlRecordAnalysis
     history: SqlHistoryRepository
     tokens: SqlTokenRepository
@@ -189,6 +191,7 @@ def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, a
     target.statements = SqlStatementRepository(connection)
     target.sources = SqlSourceRepository(connection)
     target.citations = SqlCitationRepository(connection)
+    target.memberships = SqlMembershipRepository(connection)
     target.analysis = SqlRecordAnalysis(connection)
     target.history = SqlHistoryRepository(connection)
     target.tokens = SqlTokenRepository(connection)

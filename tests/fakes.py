@@ -31,11 +31,13 @@ from domain.filters import (
     DateRange,
     DiplomatFilter,
     ExpulsionFilter,
+    MembershipFilter,
     MissionFilter,
     NoFilter,
     StatementFilter,
 )
 from domain.history import Change, HistoryFilter, redacted
+from domain.memberships import Membership
 from domain.missions import Mission
 from domain.pagination import Key, Order, Page, PageRequest
 from domain.people import Diplomat
@@ -47,7 +49,7 @@ from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue
 E = TypeVar("E")
 F = TypeVar("F")
 
-AGGREGATES = ("actors", "missions", "diplomats", "expulsions", "waves", "statements", "sources", "citations")
+AGGREGATES = ("actors", "missions", "diplomats", "expulsions", "waves", "statements", "sources", "citations", "memberships")
 JOURNALS = ("history", "tokens")
 _ALPHA3_RANK = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
 
@@ -261,6 +263,7 @@ class FakeActorRepository(FakeRepository[Actor, ActorFilter]):
             *(f"diplomat {d.id}" for d in rows["diplomats"].values() if d.sending_state == code),
             *(f"expulsion {x.id}" for x in rows["expulsions"].values() if code in (x.actor, x.target)),
             *(f"statement {s.id}" for s in rows["statements"].values() if s.on_behalf_of == code),
+            *(f"membership {m.id}" for m in rows["memberships"].values() if code in (m.organisation, m.state)),
         ]
         still_referenced("actor", code, referring)
 
@@ -331,11 +334,13 @@ class FakeExpulsionRepository(FakeRepository[Expulsion, ExpulsionFilter]):
     def matches(self, entity: Expulsion, filter: ExpulsionFilter) -> bool:
         f, count = filter, entity.headcount.value
         return (
-            f.actor in (None, entity.actor)
-            and f.target in (None, entity.target)
+            (f.actor is None or entity.actor in f.actor)
+            and (f.target is None or entity.target in f.target)
             and f.wave_id in (None, entity.wave_id)
             and f.measure_type in (None, entity.measure_type)
-            and f.party in (None, entity.actor, entity.target)
+            and (f.party is None or entity.actor in f.party or entity.target in f.party)
+            and (f.member_of is None or self.member(f.member_of, entity.actor, entity))
+            and (f.target_member_of is None or self.member(f.target_member_of, entity.target, entity))
             and (f.pair is None or sorted(f.pair) == sorted((entity.actor, entity.target)))
             and (f.announced is None or overlaps(entity.announced.start, entity.announced.end, f.announced))
             and (f.measure_types is None or entity.measure_type in f.measure_types)
@@ -368,6 +373,13 @@ class FakeExpulsionRepository(FakeRepository[Expulsion, ExpulsionFilter]):
         own = f"{entity.stated_reason or ''} {entity.legal_basis.value} {entity.reason_category.value}"
         excerpts = [c.excerpt or "" for c in self.tables.rows["citations"].values() if c.measure_id == entity.id]
         return any(holds_every_word(text, search) for text in [own, *excerpts])
+
+    def member(self, organisation: str, state: str, measure: Expulsion) -> bool:
+        start, end = measure.announced.start, measure.announced.end
+        return any(
+            spell.organisation == organisation and spell.state == state and spell.certain_on(start, end)
+            for spell in self.tables.rows["memberships"].values()
+        )
 
     def sort_columns(self, page: PageRequest, filter: ExpulsionFilter) -> builtins.list[Callable[[Expulsion], object]]:
         if page.order is Order.ANNOUNCED:
@@ -490,6 +502,25 @@ class FakeCitationRepository(FakeRepository[Citation, CitationFilter]):
         return {id: self._sorted(c for c in self.rows.values() if c.statement_id == id) for id in statement_ids}
 
 
+class FakeMembershipRepository(FakeRepository[Membership, MembershipFilter]):
+    name = "memberships"
+
+    def matches(self, entity: Membership, filter: MembershipFilter) -> bool:
+        return (
+            filter.organisation in (None, entity.organisation)
+            and filter.state in (None, entity.state)
+            and (filter.at is None or entity.certain_on(filter.at, filter.at))
+        )
+
+    def check_references(self, entity: Membership) -> None:
+        dangling("actor", (entity.organisation, entity.state), self.tables.codes())
+        if entity.organisation == entity.state:
+            raise Conflict("the change breaks the record's rule ck_membership_not_self; nothing was written")
+
+    async def of_states(self, codes: Collection[str]) -> dict[str, builtins.list[Membership]]:
+        return {code: self._sorted(m for m in self.rows.values() if m.state == code) for code in codes}
+
+
 class FakeHistoryRepository(FakeRepository[Change, HistoryFilter]):
     name = "history"
 
@@ -562,6 +593,7 @@ class _Repositories:
     statements: FakeStatementRepository
     sources: FakeSourceRepository
     citations: FakeCitationRepository
+    memberships: FakeMembershipRepository
     history: FakeHistoryRepository
     tokens: FakeTokenRepository
 
@@ -576,6 +608,7 @@ class _Repositories:
             statements=FakeStatementRepository(tables),
             sources=FakeSourceRepository(tables),
             citations=FakeCitationRepository(tables),
+            memberships=FakeMembershipRepository(tables),
             history=FakeHistoryRepository(tables),
             tokens=FakeTokenRepository(tables),
         )
@@ -629,6 +662,10 @@ class FakeUnitOfWork:
     @property
     def citations(self) -> FakeCitationRepository:
         return self._open().citations
+
+    @property
+    def memberships(self) -> FakeMembershipRepository:
+        return self._open().memberships
 
     @property
     def history(self) -> FakeHistoryRepository:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -14,6 +14,9 @@ from api.types.history import Recorded
 from api.types.nodes import resolve_nodes
 from api.types.values import ActorKind
 from domain import actors
+
+if TYPE_CHECKING:
+    from api.types.memberships import Membership
 
 
 @strawberry.interface(description="Anyone who takes a measure, suffers one, or speaks: a state or an international organisation.")
@@ -40,6 +43,12 @@ class State(Actor):
     def is_former(self) -> bool:
         return self.kind is actors.ActorKind.FORMER_STATE
 
+    @strawberry.field(description="The state's spells of membership in international organisations, in the order recorded.")
+    async def memberships(self, info: Info) -> list[Annotated[Membership, strawberry.lazy("api.types.memberships")]]:
+        from api.types.memberships import memberships_of
+
+        return await memberships_of(info, self.code)
+
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         return await resolve_nodes(info, "actor", node_ids, lambda a: actor_type(a) if a.is_state else None)
@@ -48,6 +57,19 @@ class State(Actor):
 @strawberry.type(description="An international organisation acting or speaking in its own name (UN, EU, NATO, OSCE, ...).")
 class Organisation(Actor):
     official_name: str | None = strawberry.field(description="Official name, if recorded.")
+
+    @strawberry.field(description="The organisation's member states' spells, in the order recorded (at most 1,000).")
+    async def members(
+        self,
+        info: Info,
+        at: Annotated[
+            date | None,
+            strawberry.argument(description="Only the spells that certainly include this day; omit for every spell ever recorded."),
+        ] = None,
+    ) -> list[Annotated[Membership, strawberry.lazy("api.types.memberships")]]:
+        from api.types.memberships import members
+
+        return await members(info, self.code, at)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

@@ -22,7 +22,7 @@ from api.connections import Connection, connection, page_request
 from api.context import Info
 from domain import history
 from domain.access import Role
-from domain.documents import ENTITIES, changed_fields
+from domain.documents import RECORDED, changed_fields
 from domain.pagination import Order
 from domain.use_cases.history import Erased
 from domain.values import record_id
@@ -40,9 +40,10 @@ class RecordKind(Enum):
     SOURCE = "Source"
     STATEMENT = "Statement"
     CITATION = "Citation"
+    MEMBERSHIP = "Membership"
 
 
-assert {kind.value for kind in RecordKind} == set(ENTITIES)
+assert {kind.value for kind in RecordKind} == set(RECORDED)
 
 FIRST = Annotated[int | None, strawberry.argument(description="How many entries from the start (or after `after`).")]
 LAST = Annotated[int | None, strawberry.argument(description="How many entries from the end (or before `before`).")]
@@ -182,7 +183,7 @@ def decode_record_id(raw: str) -> tuple[str, int] | None:
         return None
     kind = "Actor" if type_name in ("State", "Organisation") else type_name
     number = record_id(key)
-    if kind not in ENTITIES or number is None:
+    if kind not in RECORDED or number is None:
         return None
     return kind, number
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from domain.actors import Actor, ActorKind, normalise_code
 from domain.catalogue import StateCatalogue
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.filters import ActorFilter
+from domain.memberships import Membership
 from domain.ports import UnitOfWork
 from domain.use_cases.editing import AggregateEditor
 
@@ -52,12 +53,17 @@ async def update_actor(id: int, changes: Mapping[str, object], *, uow: UnitOfWor
 delete_actor = editor.delete
 
 
-async def load_reference_states(*, uow: UnitOfWork, catalogue: StateCatalogue, organisations: list[Actor]) -> int:
-    """Fill an empty actor table with every ISO state and the given organisations; return how many."""
+async def load_reference_states(
+    *, uow: UnitOfWork, catalogue: StateCatalogue, organisations: list[Actor], memberships: Sequence[Membership] = ()
+) -> int:
+    """Fill an empty actor table with every ISO state and the given organisations, and their members'
+    spells (reference data: no history entries); return how many actors."""
     async with uow:
         if await uow.actors.count(ActorFilter()) > 0:
             return 0
         actors = [*catalogue.all_states(), *organisations]
         await uow.actors.add_many(actors)
+        for membership in memberships:
+            await uow.memberships.add(membership)
         await uow.commit()
     return len(actors)

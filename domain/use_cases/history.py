@@ -10,7 +10,7 @@ from domain.errors import Conflict, InvalidInput, NotFound
 from domain.history import Change, ChangeAction, Erasure, HistoryFilter, redacted
 from domain.pagination import PageRequest
 from domain.ports import UnitOfWork
-from domain.use_cases import actors, expulsions, missions, statements
+from domain.use_cases import actors, expulsions, memberships, missions, statements
 from domain.use_cases.editing import AggregateEditor, changed
 
 EDITORS: dict[str, AggregateEditor[Any]] = {
@@ -22,6 +22,7 @@ EDITORS: dict[str, AggregateEditor[Any]] = {
     "Source": statements.sources,
     "Statement": statements.statements,
     "Citation": statements.citations,
+    "Membership": memberships.editor,
 }
 
 

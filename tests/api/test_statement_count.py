@@ -129,3 +129,46 @@ async def test_a_nested_page_costs_the_same_few_statements_at_10_and_at_100_item
     assert len(small) == len(large), "every statement, transaction control included, is independent of the page size"
     queries = [sql for sql in large if not sql.strip().upper().startswith(TRANSACTION_CONTROL)]
     assert len(queries) <= QUERY_BOUND
+
+
+STATES_WITH_MEMBERSHIPS = """
+query States($first: Int!) {
+  states(first: $first, includeFormer: false) {
+    nodes { code memberships { joined { value } left { value } organisation { code } state { code } } }
+  }
+}
+"""
+
+
+async def _states_statements(engine: AsyncEngine, units: SqlUnitOfWorkFactory, first: int) -> tuple[list[str], dict[str, Any]]:
+    schema = build_schema()
+    executed: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.strip().upper().startswith(TRANSACTION_CONTROL):
+            executed.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        context = await Context.for_request(units, IsoStateCatalogue(), Settings())
+        result = await schema.execute(STATES_WITH_MEMBERSHIPS, variable_values={"first": first}, context_value=context)
+        await context.reads.close()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return executed, result.data
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+async def test_the_memberships_of_a_page_of_states_cost_one_batched_query_per_level(
+    engine: AsyncEngine, units: SqlUnitOfWorkFactory
+) -> None:
+    small, few = await _states_statements(engine, units, 20)
+    assert any(state["memberships"] for state in few["states"]["nodes"]), "Austria and Belgium are among the first 20"
+    large, data = await _states_statements(engine, units, 100)
+    spells = [spell for state in data["states"]["nodes"] for spell in state["memberships"]]
+    assert spells, "the first 100 states include EU members"
+    assert {spell["organisation"]["code"] for spell in spells} == {"EU"}
+    # The page, the memberships of its states, their organisations and their states.
+    assert len(small) == len(large) <= 4

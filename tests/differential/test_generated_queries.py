@@ -88,6 +88,8 @@ COMPILED_ROOTS = (
     "state",
     "organisation",
 )
+UNCOMPILED_FIELDS = ("history", "members", "memberships", "answerLags", "answeredLags", "sourceFigures")
+"""Fields below the root the compiled path leaves to the executor (the history, memberships, and a measure's derived lags and figures)."""
 UNCOMPILED_ROOTS = ("reciprocityThread", "bilateralBalance", "timeline", "rankings", "history", "viewer", "tokens", "search")
 RECORD_TYPES = ("State", "Organisation", "Mission", "Diplomat", "Expulsion", "Wave", "Statement", "Source", "Citation")
 PAGE_ARGUMENTS = ("first", "after", "last", "before")
@@ -180,7 +182,8 @@ def cursor(order: str, descending: bool, key: list[Any]) -> str:
 
 
 def _draw_schema(roots: Sequence[str], *, record_history: bool) -> GraphQLSchema:
-    """schema.graphql with only the given root fields, no mutations and, unless asked, no per-record `history`."""
+    """schema.graphql with only the given root fields, no mutations and, unless asked, no per-record `history`
+    (nor memberships, which the executor answers too)."""
     definitions: list[Any] = []
     for definition in graphql.parse(SDL).definitions:
         if isinstance(definition, SchemaDefinitionNode):
@@ -189,7 +192,9 @@ def _draw_schema(roots: Sequence[str], *, record_history: bool) -> GraphQLSchema
         if name == "Mutation":
             continue
         if isinstance(definition, ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode) and (name == "Root" or not record_history):
-            kept = tuple(f for f in definition.fields if (f.name.value in roots if name == "Root" else f.name.value != "history"))
+            kept = tuple(
+                f for f in definition.fields if (f.name.value in roots if name == "Root" else f.name.value not in UNCOMPILED_FIELDS)
+            )
             definition = definition.__class__(**{**{key: getattr(definition, key) for key in definition.keys}, "fields": kept})
         definitions.append(definition)
     built = graphql.build_ast_schema(DocumentNode(definitions=tuple(definitions)))
@@ -350,7 +355,7 @@ class Rewriter:
         definition = parent.fields[name]
         if depth == 0:
             self.roots.add(name)
-        elif name == "history":
+        elif name in UNCOMPILED_FIELDS:
             self.compilable = False
         arguments = self.arguments(node.arguments, definition.args, name)
         selection_set = None
@@ -544,6 +549,12 @@ class Rewriter:
     def code(self, *pools: tuple[str, ...]) -> str:
         return self.rng.choice(UNKNOWN_CODES if self.rng.random() < 0.03 else self.rng.choice(pools))
 
+    def codes(self, *pools: tuple[str, ...]) -> str | list[str]:
+        """One code as a client writes it for a list argument, or a list of one to four (rarely none)."""
+        if self.rng.random() < 0.5:
+            return self.code(*pools)
+        return [self.code(*pools) for _ in range(self.rng.choice((0, 1, 2, 2, 3, 4)) if self.rng.random() < 0.97 else 0)]
+
     def plausible(self, name: str, field_name: str) -> Any:
         """A value clients would plausibly send for an argument of this name; MISSING when there is no table."""
         rng = self.rng
@@ -552,9 +563,11 @@ class Rewriter:
             "code": lambda: self.code(ORGANISATION_CODES) if field_name == "organisation" else self.code(STATE_CODES),
             "sendingState": lambda: self.code(*states),
             "hostState": lambda: self.code(*states),
-            "target": lambda: self.code(*states),
-            "party": lambda: self.code(*states),
-            "actor": lambda: self.code(STATE_CODES, ORGANISATION_CODES),
+            "target": lambda: self.codes(*states),
+            "party": lambda: self.codes(*states),
+            "actor": lambda: self.codes(STATE_CODES, ORGANISATION_CODES),
+            "memberOf": lambda: self.code(ORGANISATION_CODES, STATE_CODES),
+            "targetMemberOf": lambda: self.code(ORGANISATION_CODES, STATE_CODES),
             "onBehalfOf": lambda: self.code(STATE_CODES, ORGANISATION_CODES),
             "between": lambda: [self.code(*states) for _ in range(2 if rng.random() < 0.95 else rng.choice((0, 1, 3)))],
             "id": lambda: self.node_id(*NODE_KINDS),

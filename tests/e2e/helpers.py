@@ -53,6 +53,9 @@ FIELDS = {
         " actor { code kind } target { code } targetMission { id } people { id } answers { id } answeredBy { id }"
         f" wave {{ id }} statements {{ id }} citations {{ {CITATION} }}"
     ),
+    "Membership": (
+        f"id version joined {{ {DATE} }} left {{ {DATE} }} source {{ publisher title url }} organisation {{ code }} state {{ code }}"
+    ),
     "Deleted": "id",
     "ApiToken": "name role createdBy revokedAt",
     "CreatedToken": "secret token { name role createdBy revokedAt }",

@@ -7,7 +7,7 @@ from typing import Any
 from tests.e2e.conftest import Server
 
 MEASURES = """
-query Measures($actor: String) {
+query Measures($actor: [String!]) {
   expulsions(actor: $actor, first: 10) {
     edges { node {
       id

@@ -226,3 +226,29 @@ def test_twenty_concurrent_creations_all_succeed_and_are_all_stored(api: LiveSer
     assert len({m["id"] for m in made}) == 20
     stored = {w["name"]: w["id"] for w in api.data("{ waves(first: 100) { nodes { id name } } }")["waves"]["nodes"]}
     assert {m["name"]: m["id"] for m in made}.items() <= stored.items()
+
+
+def test_a_membership_is_created_ended_read_back_and_deleted(api: LiveServer) -> None:
+    input = {
+        "organisation": "nato",
+        "state": "SWE",
+        "joined": "2024-03-07",
+        "sourcePublisher": "NATO",
+        "sourceTitle": "Sweden officially joins NATO",
+        "sourceUrl": "https://www.nato.int/cps/en/natohq/news_223446.htm",
+    }
+    made = ok(mutate(api, "createMembership", input=input), "Membership")
+    assert (made["organisation"], made["state"], made["joined"]["value"], made["left"], made["version"]) == (
+        {"code": "NATO"},
+        {"code": "SE"},
+        "2024-03-07",
+        None,
+        1,
+    )
+    assert read(api, made["id"], "Membership") == {"__typename": "Membership", **made}
+    ended = ok(mutate(api, "endMembership", id=made["id"], left="2099"), "Membership")
+    assert (ended["left"]["value"], ended["version"]) == ("2099", 2)
+    assert read(api, made["id"], "Membership") == {"__typename": "Membership", **ended}
+    assert_invalid(mutate(api, "endMembership", id=made["id"], left="2099-02-30"), "left")
+    assert ok(mutate(api, "deleteMembership", id=made["id"]), "Deleted")["id"] == made["id"]
+    assert read(api, made["id"], "Membership") is None

@@ -47,14 +47,14 @@ async def test_expulsion_filters_combine_actor_target_type_and_wave(store: Store
         drafts.measure(actor="DE", wave_id=wave.id, measure_type=MeasureType.EXPULSION_ORDER),
         drafts.measure(actor="RU", target="PL", wave_id=wave.id, measure_type=MeasureType.EXPULSION_ORDER),
     )
-    narrow = ExpulsionFilter(actor="PL", target="RU", measure_type=MeasureType.EXPULSION_ORDER, wave_id=wave.id)
+    narrow = ExpulsionFilter(actor=("PL",), target=("RU",), measure_type=MeasureType.EXPULSION_ORDER, wave_id=wave.id)
     async with units.reader() as uow:
         page = await uow.expulsions.list(narrow, EVERYTHING)
         counts = {
             "narrow": await uow.expulsions.count(narrow),
             "wave": await uow.expulsions.count(ExpulsionFilter(wave_id=wave.id)),
             "type": await uow.expulsions.count(ExpulsionFilter(measure_type=MeasureType.EXPULSION_ORDER)),
-            "target": await uow.expulsions.count(ExpulsionFilter(target="PL")),
+            "target": await uow.expulsions.count(ExpulsionFilter(target=("PL",))),
         }
     assert [m.id for m in page.items] == [in_wave.id]
     assert counts == {"narrow": 1, "wave": 4, "type": 4, "target": 1}
@@ -138,9 +138,11 @@ async def test_party_and_pair_filters_match_either_direction(store: Store, units
         (await store.add(drafts.measure(actor=actor, target=target))).id
         for actor, target in (("US", "RU"), ("RU", "US"), ("PL", "RU"), ("RU", "PL"))
     ]
-    assert await matching(units, party="US") == [us_ru, ru_us]
+    assert await matching(units, party=("US",)) == [us_ru, ru_us]
     assert await matching(units, pair=("RU", "PL")) == [pl_ru, ru_pl]
-    assert await matching(units, party="RU") == [us_ru, ru_us, pl_ru, ru_pl]
+    assert await matching(units, party=("RU",)) == [us_ru, ru_us, pl_ru, ru_pl]
+    assert await matching(units, party=("US", "PL")) == [us_ru, ru_us, pl_ru, ru_pl]
+    assert await matching(units, actor=("US", "PL"), target=("RU",)) == [us_ru, pl_ru]
 
 
 async def test_announced_range_matches_partial_dates_whose_span_overlaps_it(store: Store, units: SqlUnitOfWorkFactory) -> None:

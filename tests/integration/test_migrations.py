@@ -274,5 +274,5 @@ async def test_the_record_search_indexes_the_rows_stored_before_it(engine: Async
     await upgrade(engine)
     async with SqlUnitOfWorkFactory(engine).reader() as uow:
         hits = (await uow.search.find("spies pretending", {SearchKind.EXPULSION}, PageRequest(first=10))).items
-        poland = (await uow.expulsions.list(ExpulsionFilter(actor="PL"), PageRequest(first=1))).items[0]
+        poland = (await uow.expulsions.list(ExpulsionFilter(actor=("PL",)), PageRequest(first=1))).items[0]
     assert [(hit.field, hit.id) for hit in hits] == [(MatchedField.STATED_REASON, poland.id)]

@@ -125,7 +125,7 @@ async def test_filtered_pages_hold_only_matching_records_and_neighbours_count_on
     store: Store, units: SqlUnitOfWorkFactory
 ) -> None:
     us = (await interleaved_measures(store))["US"]
-    only_us = ExpulsionFilter(actor="US")
+    only_us = ExpulsionFilter(actor=("US",))
     async with units.reader() as uow:
         first = await uow.expulsions.list(only_us, PageRequest(first=2))
         second = await uow.expulsions.list(only_us, PageRequest(first=2, after=first.items[-1].id))
@@ -140,8 +140,8 @@ async def test_previous_side_ignores_records_outside_the_filter(store: Store, un
     # At or before the first Polish measure lie only US and Polish ones, so a German page after it has no previous side;
     # after the last US measure lies nothing, so a Polish page before it has no next side.
     async with units.reader() as uow:
-        page = await uow.expulsions.list(ExpulsionFilter(actor="DE"), PageRequest(first=5, after=by_actor["PL"][0]))
-        polish = await uow.expulsions.list(ExpulsionFilter(actor="PL"), PageRequest(last=5, before=by_actor["US"][-1]))
+        page = await uow.expulsions.list(ExpulsionFilter(actor=("DE",)), PageRequest(first=5, after=by_actor["PL"][0]))
+        polish = await uow.expulsions.list(ExpulsionFilter(actor=("PL",)), PageRequest(last=5, before=by_actor["US"][-1]))
     assert ([m.id for m in page.items], page.has_previous, page.has_next) == (by_actor["DE"], False, False)
     assert ([m.id for m in polish.items], polish.has_next) == (by_actor["PL"], False)
 
@@ -149,6 +149,6 @@ async def test_previous_side_ignores_records_outside_the_filter(store: Store, un
 async def test_count_matches_the_filter_and_ignores_paging(store: Store, units: SqlUnitOfWorkFactory) -> None:
     await interleaved_measures(store)
     async with units.reader() as uow:
-        counts = [await uow.expulsions.count(ExpulsionFilter(actor=code)) for code in ("US", "PL", "DE", "FR")]
+        counts = [await uow.expulsions.count(ExpulsionFilter(actor=(code,))) for code in ("US", "PL", "DE", "FR")]
         total = await uow.expulsions.count(ExpulsionFilter())
     assert (counts, total) == ([4, 2, 1, 0], 7)

@@ -62,8 +62,8 @@ async def test_loading_the_demo_record_into_a_record_with_measures_returns_none(
 async def test_demo_record_keeps_unknown_headcounts_month_dates_and_the_answer_link(units: SqlUnitOfWorkFactory) -> None:
     await load_record(demo_record(), uow=units())
     async with units.reader() as uow:
-        (us,) = (await uow.expulsions.list(ExpulsionFilter(actor="US"), PageRequest(first=5))).items
-        (russia,) = (await uow.expulsions.list(ExpulsionFilter(actor="RU"), PageRequest(first=5))).items
+        (us,) = (await uow.expulsions.list(ExpulsionFilter(actor=("US",)), PageRequest(first=5))).items
+        (russia,) = (await uow.expulsions.list(ExpulsionFilter(actor=("RU",)), PageRequest(first=5))).items
         answered = await uow.expulsions.answered_transitively([russia.id or 0])
         said_about_russia = await uow.statements.about_measures([russia.id or 0])
     assert (us.headcount.value, us.announced.precision) == (12, Precision.MONTH)

@@ -55,7 +55,7 @@ async def test_has_previous_counts_only_records_that_match_the_filter(fake_units
     polish = [await drafts.stored_measure(fake_units, actor="PL"), await drafts.stored_measure(fake_units, actor="PL")]
 
     async with fake_units() as uow:
-        page = await uow.expulsions.list(ExpulsionFilter(actor="PL"), PageRequest(first=5, after=1))
+        page = await uow.expulsions.list(ExpulsionFilter(actor=("PL",)), PageRequest(first=5, after=1))
 
     assert [measure.id for measure in page.items] == polish
     assert not page.has_previous
@@ -125,7 +125,7 @@ async def test_expulsion_filters_narrow_like_the_adapter(fake_units: FakeUnitOfW
             return [measure.id for measure in (await uow.expulsions.list(filter, PageRequest())).items]
 
     assert await ids(ExpulsionFilter(pair=("RU", "US"))) == [us, ru]
-    assert await ids(ExpulsionFilter(party="US")) == [us, ru]
+    assert await ids(ExpulsionFilter(party=("US",))) == [us, ru]
     assert await ids(ExpulsionFilter(headcount_max=20)) == [us]
     assert await ids(ExpulsionFilter(answered=True)) == [us]
     assert await ids(ExpulsionFilter(answers_something=True)) == [ru]

@@ -119,8 +119,8 @@ async def test_the_demo_record_keeps_russias_answer_to_the_us_expulsion(fake_uni
     await load_record(demo_record(), uow=fake_units())
 
     async with fake_units() as uow:
-        (us,) = (await uow.expulsions.list(ExpulsionFilter(actor="US"), PageRequest(first=5))).items
-        (ru,) = (await uow.expulsions.list(ExpulsionFilter(actor="RU"), PageRequest(first=5))).items
+        (us,) = (await uow.expulsions.list(ExpulsionFilter(actor=("US",)), PageRequest(first=5))).items
+        (ru,) = (await uow.expulsions.list(ExpulsionFilter(actor=("RU",)), PageRequest(first=5))).items
 
     assert ru.answers == (us.id,)
     assert us.headcount.value == 12

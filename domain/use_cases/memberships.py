@@ -1,0 +1,44 @@
+"""Use cases for memberships: a state joins an organisation, its spell ends, or a wrong spell is removed."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from domain.errors import Conflict
+from domain.filters import MembershipFilter
+from domain.memberships import Membership
+from domain.pagination import PageRequest
+from domain.ports import UnitOfWork
+from domain.use_cases import references
+from domain.use_cases.editing import AggregateEditor
+from domain.values import PartialDate
+
+MOST_SPELLS = 100
+"""More spells of one state in one organisation than any record will hold; the overlap check reads them all."""
+
+
+async def _check(membership: Membership, uow: UnitOfWork) -> Membership:
+    organisation = await references.actor(uow, "organisation", membership.organisation, organisations_only=True)
+    state = await references.actor(uow, "state", membership.state, states_only=True)
+    canonical = dataclasses.replace(membership, organisation=organisation.code, state=state.code)
+    spells = await uow.memberships.list(MembershipFilter(organisation=organisation.code, state=state.code), PageRequest(first=MOST_SPELLS))
+    for other in spells.items:
+        if other.id != membership.id and canonical.overlaps(other):
+            raise Conflict(f"{state.code} is recorded as a member of {organisation.code} from {other.joined} (membership {other.id})")
+    return canonical
+
+
+editor = AggregateEditor[Membership]("Membership", lambda uow: uow.memberships, _check)
+
+
+async def add_membership(draft: Membership, *, uow: UnitOfWork) -> Membership:
+    """Record a spell of membership; it may not overlap another spell of the same state in the same organisation."""
+    return await editor.create(draft, uow=uow)
+
+
+async def end_membership(id: int, left: PartialDate, *, uow: UnitOfWork, expected_version: int | None = None) -> Membership:
+    """Set the last day of a spell (or correct it)."""
+    return await editor.update(id, {"left": left}, uow=uow, expected_version=expected_version)
+
+
+remove_membership = editor.delete
