@@ -20,7 +20,7 @@ PROTOCOL = Subprotocol("graphql-transport-ws")
 WAVES = "subscription Waves($after: ID) { history(after: $after, entity: WAVE) { id action author after } }"
 TIGHT = {
     "DEMARCHE_READS_REQUIRE_TOKEN": "true",
-    "DEMARCHE_SUBSCRIPTION_QUEUE": "3",
+    "DEMARCHE_SUBSCRIPTION_QUEUE": "6",
     "DEMARCHE_MAX_SUBSCRIPTIONS_PER_SOCKET": "2",
     "DEMARCHE_SOCKET_INIT_TIMEOUT": "1",
     "DEMARCHE_MAX_QUERY_COST": "50",
@@ -31,7 +31,7 @@ TIGHT = {
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, LiveServer]]:
-    """A server with the default limits, and one with tight ones (reads need a token, a queue of 3 events), on one backend."""
+    """A server with the default limits, and one with tight ones (reads need a token, a queue of 6 events), on one backend."""
     with running_server(request.param, tmp_path_factory) as plain, running_server(request.param, tmp_path_factory, TIGHT) as tight:
         yield plain, tight
 
@@ -169,7 +169,7 @@ def test_subscriptions_filter_as_the_lists_do_and_a_deletion_reaches_every_measu
 ) -> None:
     plain, _ = servers
     measures = "subscription { expulsions(actor: $actor) { expulsionId entry { action } expulsion { actor { code } statedReason } } }"
-    measures = measures.replace("subscription {", "subscription Measures($actor: String) {")
+    measures = measures.replace("subscription {", "subscription Measures($actor: [String!]) {")
 
     async def run() -> None:
         subscriber = await Subscriber.open(plain)
