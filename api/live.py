@@ -77,9 +77,10 @@ class HistoryHub:
         return len(self._listeners)
 
     async def start(self) -> None:
+        seen = self.signal.generation  # before the read: a change committed meanwhile wakes the reader at once
         async with self.units.reader() as uow:
             self.position = await uow.history.last_id()
-        self._reader = asyncio.create_task(self._follow(), name="demarche-history-hub")
+        self._reader = asyncio.create_task(self._follow(seen), name="demarche-history-hub")
 
     async def stop(self) -> None:
         if self._reader is not None:
@@ -88,9 +89,14 @@ class HistoryHub:
                 await self._reader
             self._reader = None
 
-    async def _follow(self) -> None:
-        seen = self.signal.generation
+    async def _follow(self, seen: int) -> None:
+        """Reads the history after each change heard (and every `poll` seconds while changes may go unheard)."""
         while True:
+            try:
+                async with asyncio.timeout(None if self.signal.live else self.poll):
+                    seen = await self.signal.wait(seen)
+            except TimeoutError:
+                pass
             try:
                 await self._read_new()
             except DomainError as error:  # the store is down: try again on the next change or poll
@@ -98,11 +104,6 @@ class HistoryHub:
             except Exception:  # never let one failure stop every subscription of the process
                 log.exception("the live history failed to read the history; trying again")
                 await asyncio.sleep(self.poll)
-            try:
-                async with asyncio.timeout(None if self.signal.live else self.poll):
-                    seen = await self.signal.wait(seen)
-            except TimeoutError:
-                pass
 
     async def _read_new(self) -> None:
         while True:

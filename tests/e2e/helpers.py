@@ -10,23 +10,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from graphql import GraphQLObjectType, GraphQLUnionType, build_schema, get_named_type
 
-from tests.conftest import IN_CI, POSTGRES_ADMIN_URL, _create_database, _drop_database, _postgres_url
+from tests.conftest import throwaway_postgres
 from tests.e2e.conftest import Server, start_server, stop_server
 
 CONTRACT = build_schema((Path(__file__).resolve().parents[2] / "schema.graphql").read_text(encoding="utf-8"))
@@ -104,19 +102,11 @@ def _drain(server: LiveServer) -> None:
 @contextmanager
 def running_server(backend: str, tmp_path_factory: pytest.TempPathFactory, settings: dict[str, str] | None = None) -> Iterator[LiveServer]:
     """A server with the demo record on a fresh database of `backend`, for one test module, with `DEMARCHE_*` `settings`."""
-    database = None
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demarche.db'}"
-    else:
-        database = f"demarche_e2e_{uuid.uuid4().hex[:12]}"
-        try:
-            asyncio.run(_create_database(database))
-        except (OSError, asyncpg.PostgresError) as exc:
-            if IN_CI:
-                pytest.fail(f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL} and CI=true: {exc}")
-            pytest.skip(f"PostgreSQL is unreachable: {exc}")
-        url = _postgres_url(database)
-    try:
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demarche.db'}"
+        else:
+            url = stack.enter_context(throwaway_postgres("demarche_e2e"))
         started = start_server(url, pipe_stderr=True, settings=settings)
         server = LiveServer(started.url, started.process, started.token)
         threading.Thread(target=_drain, args=(server,), daemon=True).start()
@@ -125,9 +115,6 @@ def running_server(backend: str, tmp_path_factory: pytest.TempPathFactory, setti
         finally:
             server.client.close()
             stop_server(server)
-    finally:
-        if database is not None:
-            asyncio.run(_drop_database(database))
 
 
 def global_id(type_name: str, key: object) -> str:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Server
+from tests.e2e.helpers import LiveServer
 
 
 def created(server: Server, mutation: str, input: str, type_name: str) -> str:
@@ -38,8 +39,14 @@ def cite(server: Server, source: str, measure_id: str, headcount: str | None) ->
     created(server, "createCitation", f'sourceId: "{source}", measureId: "{measure_id}"{reported}', "Citation")
 
 
-@pytest.fixture
-def record(server: Server) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def server(api: LiveServer) -> LiveServer:
+    """One server per backend for the module: the tests only read what `record` builds once."""
+    return api
+
+
+@pytest.fixture(scope="module")
+def record(server: LiveServer) -> dict[str, str]:
     wire = created(server, "createSource", 'publisher: "A wire", title: "Baltic expulsions", kind: WIRE_AGENCY', "Source")
     paper = created(server, "createSource", 'publisher: "A paper", title: "Seventeen leave Tallinn", kind: MEDIA', "Source")
     ids = {
