@@ -88,7 +88,7 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             self.settings,
             request.headers.get("authorization"),
             read_after=read_after(request.headers.get(READ_AFTER)),
-            writing=writing,
+            primary=writing,
         )
         context.cost = None if call is None else call.cost
         return context

@@ -41,14 +41,15 @@ class Context:
         authorization: str | None = None,
         *,
         read_after: int = 0,
-        writing: bool = False,
+        primary: bool = False,
     ) -> Context:
         """The context of one request; a bearer token in `authorization` is checked on the request's own read connection.
 
         With a replica, the request reads from it once it has replayed every write this process knows of and
-        `read_after` (a WAL position the client was given by its own write); a request that writes reads from the primary.
+        `read_after` (a WAL position the client was given by its own write); with `primary` (a request that writes, a
+        subscription), it reads from the primary.
         """
-        reads = await units.session_after(read_after, writing=writing)
+        reads = await units.session_after(read_after, primary=primary)
         caller = await identify(authorization, _checking_on(reads))
         if caller.refused and units.replica is not None:
             caller = await _on_primary(units, authorization)  # a token made a moment ago may not have reached the replica

@@ -212,7 +212,8 @@ class _Session:
 
     async def context(self) -> Context:
         sockets = self.sockets
-        return await Context.for_request(sockets.units, sockets.catalogue, sockets.settings, self.authorization)
+        # An event is read as its entry is written: never from a replica that may not have replayed it yet.
+        return await Context.for_request(sockets.units, sockets.catalogue, sockets.settings, self.authorization, primary=True)
 
     async def refuse(self, id: str, errors: list[dict[str, Any]]) -> None:
         await self.send(json.dumps({"id": id, "type": "error", "payload": errors}))

@@ -376,12 +376,13 @@ class SqlUnitOfWorkFactory:
         """A read session on the primary, for reads that must see the latest writes whatever the replica has replayed."""
         return SqlReadSession(self.engine)
 
-    async def session_after(self, position: int = 0, *, writing: bool = False) -> SqlReadSession:
+    async def session_after(self, position: int = 0, *, primary: bool = False) -> SqlReadSession:
         """The read session of a request: on the replica when it has replayed every write known here and `position`
-        (waiting for it a moment), else on the primary; a request that writes reads from the primary."""
+        (waiting for it a moment), else on the primary; with `primary` (a request that writes, a subscription that
+        follows the history as it is written), always on the primary."""
         if self.replica is None:
             return self.read_session()
-        if writing or not await self.replica.caught_up(position):
+        if primary or not await self.replica.caught_up(position):
             return self.primary_session()
         return self.read_session()
 

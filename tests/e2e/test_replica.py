@@ -19,6 +19,7 @@ import pytest
 
 from tests.e2e.clusters import Cluster, private_cluster, standby_of
 from tests.e2e.conftest import Server, create_token, start_server, stop_server
+from tests.e2e.test_subscriptions import Subscriber
 
 pytestmark = pytest.mark.postgres
 
@@ -150,3 +151,24 @@ def test_a_token_made_a_moment_ago_is_accepted_on_a_lagging_replica(servers: dic
             timeout=30,
         )
     assert response.json()["data"]["viewer"]["name"] == "fresh-reader"
+
+
+def test_a_subscription_reads_each_event_from_the_primary(servers: dict[str, Server], standby: Cluster) -> None:
+    feed = 'subscription { expulsions(actor: "PL") { entry { action } expulsion { statedReason } } }'
+    created = (
+        'mutation { createExpulsion(input: {actor: "PL", target: "RU", measureType: EXPULSION_ORDER, announced: "2022-03-23", '
+        'headcount: {qualifier: EXACT, value: 45}, statedReason: "Read at once"}) { __typename } }'
+    )
+
+    async def run() -> None:
+        subscriber = await Subscriber.open(servers["two"], {"token": servers["two"].token})  # type: ignore[arg-type]
+        await subscriber.subscribe("measures", feed)
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(post, servers["one"], created)
+        [event] = await subscriber.events(1)
+        # The event's measure is read where the entry was: on the primary, not on the replica that has not replayed it.
+        assert event["payload"]["data"]["expulsions"] == {"entry": {"action": "CREATE"}, "expulsion": {"statedReason": "Read at once"}}
+        await subscriber.close()
+
+    with replay_paused(standby):
+        asyncio.run(run())
