@@ -104,7 +104,7 @@ def test_a_csv_export_never_writes_over_a_file_or_a_folder_of_other_files(databa
 def test_a_refused_file_exits_1_names_each_bad_row_on_stderr_and_writes_nothing(database_url: str, tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(
-        '{"format":"demarche-record","version":1}\n'
+        '{"format":"demarche-record","version":2}\n'
         '{"type":"Wave","id":1,"name":"Spring 2022"}\n'
         '{"type":"Wave","id":2,"name":""}\n'
         '{"type":"Expulsion","id":3,"actor":"US","target":"RU","measure_type":"recall","announced":"2022","headcount":{"qualifier":"unknown"},'
@@ -119,7 +119,7 @@ def test_a_refused_file_exits_1_names_each_bad_row_on_stderr_and_writes_nothing(
         f"demarche import: {path} was refused, nothing was written: 2 bad rows",
     ]
     exported = demarche(database_url, "export", "--quiet", "--kind", "Wave")
-    assert exported.stdout == '{"format":"demarche-record","version":1}\n'
+    assert exported.stdout == '{"format":"demarche-record","version":2}\n'
 
 
 def test_a_csv_is_recognised_by_its_extension_and_imported_once(database_url: str, tmp_path: Path) -> None:
@@ -166,7 +166,7 @@ def test_a_csv_of_measures_brings_each_figure_with_its_source_once_and_refuses_a
 def _twin_source(tmp_path: Path) -> Path:
     path = tmp_path / "twin.jsonl"
     path.write_text(
-        '{"format":"demarche-record","version":1}\n'
+        '{"format":"demarche-record","version":2}\n'
         '{"type":"Source","id":3,"publisher":"Reuters","title":"Estonia expels 14","kind":"wire_agency","url":null,"published":null}\n',
         encoding="utf-8",
     )
@@ -189,7 +189,7 @@ def _twin_source(tmp_path: Path) -> Path:
 )
 def test_usage_errors_exit_2(arguments: list[str], tmp_path: Path) -> None:
     (tmp_path / "record.txt").write_text("")
-    (tmp_path / "record.jsonl").write_text('{"format":"demarche-record","version":1}\n')
+    (tmp_path / "record.jsonl").write_text('{"format":"demarche-record","version":2}\n')
     arguments = [str(tmp_path / argument) if argument.startswith(("record", "missing", "no/")) else argument for argument in arguments]
     result = demarche(f"sqlite:///{tmp_path / 'usage.db'}", *arguments)
     assert result.returncode == 2, (result.stdout, result.stderr)
