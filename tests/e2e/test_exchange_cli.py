@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from persistence.demo import demo_record, load_record
 from persistence.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import _create_database, _drop_database, _postgres_url
+from tests.integration.conftest import edit_memberships
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +42,9 @@ def other_url(backend: str, database_url: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 async def demo(engine: AsyncEngine) -> None:
+    """The demo record, and the curated memberships as a user edited them (one spell ended, one created)."""
     await load_record(demo_record(), uow=SqlUnitOfWorkFactory(engine)())
+    await edit_memberships(SqlUnitOfWorkFactory(engine))
 
 
 @pytest.mark.usefixtures("demo")
@@ -55,6 +58,7 @@ def test_export_then_import_into_another_database_twice_then_export_gives_the_sa
     imported = demarche(other_url, "import", str(first), "--author", "migration")
     assert imported.returncode == 0, imported.stderr
     assert "Expulsion: 4 added, 0 replaced, 0 unchanged" in imported.stdout
+    assert "Membership: 1 added, 1 replaced, 27 unchanged" in imported.stdout
     again = demarche(other_url, "import", "--quiet", str(first))
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines()[-1].startswith("total: 0 added, 0 replaced, ")
@@ -77,14 +81,17 @@ def test_a_csv_folder_export_imported_into_another_database_gives_the_same_json_
     assert demarche(database_url, "export", "--quiet", "-o", str(original)).returncode == 0
     exported = demarche(database_url, "export", "--format", "csv", "--output", str(folder))
     assert exported.returncode == 0, exported.stderr
-    assert exported.stderr.startswith("exported 318 records")
+    assert exported.stderr.startswith("exported 347 records")
+    assert exported.stderr.endswith(" 16 Citation, 29 Membership)\n")
     assert (folder / "expulsions.csv").read_bytes().startswith(b"\xef\xbb\xbfid,actor,target,")
+    assert b"\r\nEU,NO,2031-01,,Desk 3," in (folder / "memberships.csv").read_bytes()
     # Exporting again over the earlier export replaces it whole, and leaves nothing else beside it.
     assert demarche(database_url, "export", "--quiet", "--format", "csv", "-o", str(folder)).returncode == 0
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
     imported = demarche(other_url, "import", str(folder))
     assert imported.returncode == 0, imported.stderr
     assert "Citation: 16 added, 0 replaced, 0 unchanged" in imported.stdout
+    assert "Membership: 1 added, 1 replaced, 27 unchanged" in imported.stdout
     assert demarche(other_url, "export", "--quiet", "-o", str(again)).returncode == 0
     assert again.read_bytes() == original.read_bytes()
 
