@@ -259,7 +259,7 @@ class RecordReader:
         if key is not None:
             first = self.lines.get((kind, key))
             if first is not None:
-                field = "code" if kind == "Actor" else "id"
+                field = {"Actor": "code", "Membership": "joined"}.get(kind, "id")
                 self.problem(
                     line, kind, key, field, f"{kind} {key} is on line {first} already; a record appears once in a file", refuses=False
                 )
