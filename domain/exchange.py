@@ -692,7 +692,18 @@ class ImportPlan:
         spells = {spell.id: spell for spell in stored}
         by_key = {membership_key(spell.organisation, spell.state, spell.joined): spell for spell in spells.values()}
         next_id = fresh_id
-        rows = [row for row in self._rows if row.kind == "Membership"]
+        rows: list[Row] = []
+        lines: dict[Key, int] = {}
+        for row in self._rows:
+            if row.kind != "Membership":
+                continue
+            key = row.key
+            assert key is not None
+            if key in lines:
+                self._refuse(row, "joined", f"Membership {key} is on line {lines[key]} already; a record appears once in a file")
+                continue
+            lines[key] = row.line
+            rows.append(row)
         for row in rows:
             key = row.key
             assert isinstance(key, str)

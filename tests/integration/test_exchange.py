@@ -155,6 +155,24 @@ async def test_a_membership_differing_from_a_spell_the_user_edited_or_overlappin
     assert await state(engine) == before
 
 
+async def test_replace_overwrites_a_membership_the_user_edited_and_one_named_twice_is_refused(engine: AsyncEngine, tmp_path: Path) -> None:
+    units = SqlUnitOfWorkFactory(engine)
+    ended, _ = await edit_memberships(units)
+    source = '"source_publisher":"Desk","source_title":"Notes","source_url":null'
+    corrected = f'{{"type":"Membership","organisation":"EU","state":"AT","joined":"1995-01-01","left":"2031-12-31",{source}}}'
+    twice = f'{{"type":"Membership","organisation":"EU","state":"AUT","joined":"1995-01-01","left":"2031-12-31",{source}}}'
+    problems = await refusal(units, write(tmp_path, lines(corrected, twice)), replace=True)
+    assert [str(problem) for problem in problems] == [
+        "line 3: Membership AT in EU from 1995-01-01: joined: Membership AT in EU from 1995-01-01 is on line 2 already;"
+        " a record appears once in a file"
+    ]
+    report = await import_file(units.acting_as("corrector"), write(tmp_path, lines(corrected), "fixed.jsonl"), replace=True)
+    assert report.replaced == {"Membership": 1}
+    async with units.reader() as uow:
+        (austria,) = (await uow.memberships.of_states(["AT"]))["AT"]
+    assert (austria.id, austria.left, austria.source_title, austria.version) == (ended.id, PartialDate(2031, 12, 31), "Notes", 3)
+
+
 async def test_a_version_1_file_is_still_read_but_holds_no_memberships(engine: AsyncEngine, tmp_path: Path) -> None:
     units = SqlUnitOfWorkFactory(engine)
     old = '{"format":"demarche-record","version":1}\n' + encode(drafts.wave(id=1)) + "\n"
