@@ -332,7 +332,8 @@ class RecordReader:
                 self.problem(number, kind, key, "id", "an actor is keyed by its code; its id belongs to one database and is not exchanged")
                 return
         elif kind == "Membership":
-            key = membership_key(value.get("organisation"), value.get("state"), value.get("joined"))
+            parts = [value.get(name) for name in ("organisation", "state", "joined")]
+            key = membership_key(*parts) if all(isinstance(part, str) and part for part in parts) else None
             if "id" in value:
                 self.problem(
                     number,

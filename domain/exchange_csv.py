@@ -171,7 +171,8 @@ def _record(reader: RecordReader, line: int, kind: str, cells: dict[str, str]) -
         if kind == "Actor":
             record_key = cells["code"] or None
         elif kind == "Membership":
-            record_key = membership_key(cells["organisation"], cells["state"], cells["joined"])
+            parts = [cells["organisation"], cells["state"], cells["joined"]]
+            record_key = membership_key(*parts) if all(parts) else None
         else:
             record_key = whole_number("id", cells["id"])
             if not 1 <= record_key <= MAX_RECORD_ID:
