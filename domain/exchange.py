@@ -519,7 +519,8 @@ class ImportPlan:
 
     The adapter calls, in order: `resolve_actors` with every stored actor; `find_keyless` with
     the natural keys of the stored measures of `keyless_actors()`, when there are CSV rows
-    without id; `classify` with the stored records `wanted()` names; then `check` with the
+    without id; `classify` with the stored records `wanted()` names; `classify_memberships`
+    with the stored spells of `membership_pairs()`, when the file holds memberships; then `check` with the
     stored records that refer to replaced ones and the stored answer links reachable from
     the file's measures. `problems` then lists every bad row; when it is empty, `added` and
     `replaced` say what to write.
