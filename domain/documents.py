@@ -37,13 +37,13 @@ ENTITIES: dict[str, type[Any]] = {
     "Source": Source,
     "Statement": Statement,
     "Citation": Citation,
+    "Membership": Membership,
 }
 """Each kind of record by the name history and export give it, in an order where every record
 refers only to kinds before it."""
 
-RECORDED: dict[str, type[Any]] = {**ENTITIES, "Membership": Membership}
-"""Every kind of record the history keeps: the exchanged ones, and memberships (reference data the
-exchange does not carry yet)."""
+RECORDED: dict[str, type[Any]] = ENTITIES
+"""Every kind of record the history keeps: the exchanged ones, memberships among them."""
 
 NOT_IN_DOCUMENTS = frozenset({"version"})
 

@@ -23,11 +23,17 @@ from domain.documents import ENTITIES, Document, changed_fields, from_document, 
 from domain.errors import DomainError, InvalidInput
 from domain.expulsions import Expulsion
 from domain.filters import DateRange, ExpulsionFilter
+from domain.memberships import Membership
 from domain.use_cases.actors import FIXED_FIELDS
 from domain.values import MAX_RECORD_ID
 
 FORMAT = "demarche-record"
-VERSION = 1
+VERSION = 2
+"""The version an export writes: 2 added memberships."""
+READABLE = frozenset({1, 2})
+"""The versions an import reads: a version 1 file is read as before (it holds no memberships)."""
+SINCE = {"Membership": 2}
+"""The first version that holds each kind added after version 1."""
 
 Key = int | str
 """A record's key in a file: an actor's code, any other record's id."""
@@ -73,6 +79,7 @@ _ACTOR_FIELDS: dict[str, tuple[tuple[str, bool], ...]] = {
     "Diplomat": (("sending_state", True),),
     "Expulsion": (("actor", False), ("target", True)),
     "Statement": (("on_behalf_of", False),),
+    "Membership": (("organisation", False), ("state", True)),
 }
 """The fields by which each kind names an actor, and whether that actor must be a state."""
 
@@ -106,12 +113,21 @@ def header() -> str:
     return json.dumps({"format": FORMAT, "version": VERSION}, separators=(",", ":"))
 
 
+def membership_key(organisation: object, state: object, joined: object) -> str:
+    """How a membership is keyed in a file and named in a report: `GB in EU from 1973-01-01`."""
+    return f"{state} in {organisation} from {joined}"
+
+
+KEYED_BY_FIELDS = frozenset({"Actor", "Membership"})
+"""The kinds keyed by their fields (an actor's code; a membership's organisation, state and joined), not by an id."""
+
+
 def encode(entity: object) -> str:
     """One record as one line (without its line break): its kind, its key, then every field in declaration order."""
     kind = kind_of(entity)
     document = to_document(entity)
     id = document.pop("id")
-    line = {"type": kind, **document} if kind == "Actor" else {"type": kind, "id": id, **document}
+    line = {"type": kind, **document} if kind in KEYED_BY_FIELDS else {"type": kind, "id": id, **document}
     return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -190,7 +206,9 @@ class Row:
 
     @property
     def key(self) -> Key | None:
-        """The actor's code or the record's id; None for a CSV measure without id, found by its natural key."""
+        """The actor's code, the membership's `membership_key` or the record's id; None for a CSV measure without id."""
+        if self.kind == "Membership":
+            return membership_key(self.entity.organisation, self.entity.state, self.entity.joined)
         key: Key | None = self.entity.code if self.kind == "Actor" else self.entity.id
         return key
 
@@ -212,6 +230,8 @@ class RecordReader:
         """The line of each record that was refused on reading, by kind and key."""
         self.readable = True
         """False when the file as a whole cannot be read (no header, an unknown format or version)."""
+        self.version = VERSION
+        """The format version the file's header names (a CSV folder without header is version 1)."""
         self.lines: dict[tuple[str, Key], int] = {}
         """The line of each record read, by kind and key."""
         self.file: str | None = None
@@ -232,10 +252,14 @@ class RecordReader:
 
     def take(self, line: int, kind: str, key: Key | None, document: Document) -> None:
         """Validate one record through its entity and keep it, or keep the reason it is refused."""
+        since = SINCE.get(kind, 1)
+        if self.version < since:
+            self.problem(line, kind, key, "type", f"{FORMAT} version {self.version} holds no {kind}; it came with version {since}")
+            return
         if key is not None:
             first = self.lines.get((kind, key))
             if first is not None:
-                field = "code" if kind == "Actor" else "id"
+                field = {"Actor": "code", "Membership": "joined"}.get(kind, "id")
                 self.problem(
                     line, kind, key, field, f"{kind} {key} is on line {first} already; a record appears once in a file", refuses=False
                 )
@@ -278,8 +302,13 @@ class RecordReader:
             self.refuse_file("format", f"the first line is not the header {example} of a {FORMAT} file in JSON Lines")
         elif value["format"] != FORMAT:
             self.refuse_file("format", f"the format {value['format']!r} is not one this version reads; it reads {example}")
-        elif value.get("version") != VERSION:
-            self.refuse_file("version", f"{FORMAT} version {value.get('version')!r} is not one this version reads; it reads {example}")
+        elif value.get("version") not in READABLE or isinstance(value.get("version"), bool):
+            versions = " and ".join(str(version) for version in sorted(READABLE))
+            self.refuse_file(
+                "version", f"{FORMAT} version {value.get('version')!r} is not one this version reads; it reads versions {versions}"
+            )
+        else:
+            self.version = value["version"]
         return self.readable
 
     def _record(self, number: int, text: str) -> None:
@@ -301,6 +330,18 @@ class RecordReader:
             key: Key | None = code if isinstance(code, str) else None
             if "id" in value:
                 self.problem(number, kind, key, "id", "an actor is keyed by its code; its id belongs to one database and is not exchanged")
+                return
+        elif kind == "Membership":
+            parts = [value.get(name) for name in ("organisation", "state", "joined")]
+            key = membership_key(*parts) if all(isinstance(part, str) and part for part in parts) else None
+            if "id" in value:
+                self.problem(
+                    number,
+                    kind,
+                    key,
+                    "id",
+                    "a membership is keyed by its organisation, state and joined; its id belongs to one database and is not exchanged",
+                )
                 return
         else:
             id = value.get("id")
@@ -389,7 +430,7 @@ class RecordReader:
 
 def _storable(kind: str, entity: Any) -> None:
     """Refuse what the entity allows but no store can keep: ids out of range, actor codes of the wrong shape."""
-    ids = [("id", entity.id)] if kind != "Actor" else []
+    ids = [("id", entity.id)] if kind not in KEYED_BY_FIELDS else []
     for field_name, id in [*ids, *((name, id) for name, _, id in _references(kind, entity))]:
         if id is not None and not 1 <= id <= MAX_ID:
             raise InvalidInput(field_name, f"{id} is out of range: an id is a whole number from 1 to {MAX_ID}")
@@ -478,7 +519,8 @@ class ImportPlan:
 
     The adapter calls, in order: `resolve_actors` with every stored actor; `find_keyless` with
     the natural keys of the stored measures of `keyless_actors()`, when there are CSV rows
-    without id; `classify` with the stored records `wanted()` names; then `check` with the
+    without id; `classify` with the stored records `wanted()` names; `classify_memberships`
+    with the stored spells of `membership_pairs()`, when the file holds memberships; then `check` with the
     stored records that refer to replaced ones and the stored answer links reachable from
     the file's measures. `problems` then lists every bad row; when it is empty, `added` and
     `replaced` say what to write.
@@ -588,6 +630,9 @@ class ImportPlan:
             if states_only and not actor.is_state:
                 self._refuse(row, field_name, f"{actor.code} is an organisation; a state is needed here")
                 return False
+            if row.kind == "Membership" and field_name == "organisation" and actor.kind is not ActorKind.ORGANISATION:
+                self._refuse(row, field_name, f"{actor.code} is not an organisation; only an organisation has members")
+                return False
             if actor.code != code:
                 changes[field_name] = actor.code
         if changes:
@@ -600,8 +645,10 @@ class ImportPlan:
 
     def wanted(self) -> dict[str, set[int]]:
         """The ids of stored records the plan must see, by kind: the file's own keys and every id it refers to."""
-        found: dict[str, set[int]] = {kind: set() for kind in ENTITIES if kind != "Actor"}
+        found: dict[str, set[int]] = {kind: set() for kind in ENTITIES if kind not in KEYED_BY_FIELDS}
         for row in self._rows:
+            if row.kind == "Membership":
+                continue
             if row.key is not None:
                 found[row.kind].add(int(row.key))
             for _, kind, id in _references(row.kind, row.entity):
@@ -616,6 +663,8 @@ class ImportPlan:
         """File every row as added, replacing a stored record, or unchanged."""
         self._stored = stored
         for row in self._rows:
+            if row.kind == "Membership":
+                continue
             key = row.key
             assert key is not None
             existing = stored.get(row.kind, {}).get(int(key))
@@ -626,6 +675,71 @@ class ImportPlan:
                 self._compare(row, existing)
             if len(self.problems) == count:
                 self._keep(row)
+
+    def membership_pairs(self) -> set[tuple[str, str]]:
+        """The organisations and states of the file's memberships, whose stored spells `classify_memberships` needs."""
+        return {(row.entity.organisation, row.entity.state) for row in self._rows if row.kind == "Membership"}
+
+    def classify_memberships(self, stored: Iterable[Membership], reference: Iterable[Membership], fresh_id: int) -> None:
+        """File every membership as added (with an id from `fresh_id` on), replacing a stored spell, or unchanged.
+
+        `stored` holds every stored spell of the file's organisations and states, `reference` the
+        curated spells a new database is given. A membership is the stored spell with the same
+        organisation, state and joined. A stored spell still as the curated data has it gives way
+        to the file's without --replace (the file is the user's record, the curated spell a
+        default); any other difference is refused as for every kind. Then no two spells of one
+        state in one organisation may overlap, stored or in the file.
+        """
+        curated = {membership_key(spell.organisation, spell.state, spell.joined): _document(spell) for spell in reference}
+        spells = {spell.id: spell for spell in stored}
+        by_key = {membership_key(spell.organisation, spell.state, spell.joined): spell for spell in spells.values()}
+        next_id = fresh_id
+        rows: list[Row] = []
+        lines: dict[Key, int] = {}
+        for row in self._rows:
+            if row.kind != "Membership":
+                continue
+            key = row.key
+            assert key is not None
+            if key in lines:
+                self._refuse(row, "joined", f"Membership {key} is on line {lines[key]} already; a record appears once in a file")
+                continue
+            lines[key] = row.line
+            rows.append(row)
+        for row in rows:
+            key = row.key
+            assert isinstance(key, str)
+            existing = by_key.get(key)
+            count = len(self.problems)
+            if existing is None:
+                row.entity = dataclasses.replace(row.entity, id=next_id)
+                next_id += 1
+                self.added["Membership"].append(row.entity)
+            elif curated.get(key) == _document(existing) != _document(row.entity):
+                row.entity = dataclasses.replace(row.entity, id=existing.id, version=existing.version)
+                self.replaced["Membership"].append((existing, row.entity))
+            else:
+                row.entity = dataclasses.replace(row.entity, id=existing.id, version=existing.version)
+                self._compare(row, existing)
+            if len(self.problems) == count:
+                self._keep(row)
+                spells[row.entity.id] = row.entity
+        in_file = {row.entity.id for row in rows if (row.kind, row.key) in self._kept}
+        for row in rows:
+            if row.entity.id not in in_file:
+                continue
+            spell: Membership = row.entity
+            for other in sorted(spells.values(), key=lambda other: other.joined.start):
+                if other.id != spell.id and spell.overlaps(other):
+                    where = "in the file" if other.id in in_file else f"stored (membership {other.id})"
+                    until = "" if other.left is None else f" to {other.left}"
+                    self._refuse(
+                        row,
+                        "joined",
+                        f"{spell.state} is a member of {spell.organisation} from {other.joined}{until} {where} too; "
+                        "spells of one state in one organisation never overlap",
+                    )
+                    break
 
     def find_keyless(self, natural: Mapping[NaturalKey, Sequence[int]], last_measure_id: int) -> None:
         """Give each CSV measure without id the id of the measure with its natural key, stored or in the file, or a new one."""

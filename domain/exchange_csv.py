@@ -23,10 +23,12 @@ from domain.errors import InvalidInput
 from domain.exchange import (
     CITATION_COLUMNS,
     CSV_COLUMNS,
+    KEYED_BY_FIELDS,
     MEASURE_COLUMNS,
     SOURCE_COLUMNS,
     RecordReader,
     guard,
+    membership_key,
     snake,
     unguard,
     whole_number,
@@ -99,7 +101,7 @@ def _columns(kind: str) -> tuple[Column, ...]:
     cls = ENTITIES[kind]
     hints = typing.get_type_hints(cls)
     names = [field.name for field in dataclasses.fields(cls) if field.name not in NOT_IN_DOCUMENTS and field.name != "id"]
-    if kind != "Actor":
+    if kind not in KEYED_BY_FIELDS:
         names = ["id", *names]
     return tuple(Column(name, _shape(hints[name])) for name in names)
 
@@ -133,7 +135,7 @@ def head(kind: str) -> str:
 def read_kind(reader: RecordReader, kind: str, lines: Iterable[bytes]) -> None:
     """Read one kind's file into `reader`: its header row, then one record per row (blank rows are skipped)."""
     known = header_names(kind)
-    key = "code" if kind == "Actor" else "id"
+    keys = {"Actor": ("code",), "Membership": ("organisation", "state", "joined")}.get(kind, ("id",))
     texts = (line for _, line in reader.decoded(lines))
     parser = csv.reader(texts)
     try:
@@ -145,8 +147,8 @@ def read_kind(reader: RecordReader, kind: str, lines: Iterable[bytes]) -> None:
             reader.refuse_file("header", f"unknown column {unknown[0]!r}; the columns of {kind} are {', '.join(known)}")
         elif repeated := sorted({name for name in names if names.count(name) > 1}):
             reader.refuse_file("header", f"the column {repeated[0]!r} is named twice")
-        elif key not in names:
-            reader.refuse_file("header", f"the column {key!r} is missing; every {kind} row names its {key}")
+        elif missing := [key for key in keys if key not in names]:
+            reader.refuse_file("header", f"the column {missing[0]!r} is missing; every {kind} row names its {', '.join(keys)}")
         if len(reader.problems) > refused:
             return
         previous = parser.line_num
@@ -168,6 +170,9 @@ def _record(reader: RecordReader, line: int, kind: str, cells: dict[str, str]) -
     try:
         if kind == "Actor":
             record_key = cells["code"] or None
+        elif kind == "Membership":
+            parts = [cells["organisation"], cells["state"], cells["joined"]]
+            record_key = membership_key(*parts) if all(parts) else None
         else:
             record_key = whole_number("id", cells["id"])
             if not 1 <= record_key <= MAX_RECORD_ID:

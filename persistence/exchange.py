@@ -27,7 +27,7 @@ from domain.expulsions import Expulsion
 from domain.history import Change, ChangeAction
 from domain.statements import Statement
 from persistence import mappers
-from persistence.catalogue import IsoStateCatalogue
+from persistence.catalogue import IsoStateCatalogue, reference_memberships
 from persistence.exchange_csv import FolderWriter, read_folder
 from persistence.journal import SqlHistoryRepository, change_values
 from persistence.repositories import SqlRepository, advance_sequence, table_of
@@ -50,6 +50,7 @@ _ATTRIBUTE = {
     "Source": "sources",
     "Statement": "statements",
     "Citation": "citations",
+    "Membership": "memberships",
 }
 _ANSWERS = table_of(AnswerRow)
 _EXPULSIONS = table_of(ExpulsionRow)
@@ -124,7 +125,14 @@ async def _snapshot(engine: AsyncEngine) -> AsyncIterator[SqlRepositories]:
 
 
 async def _scan(repository: SqlRepository[Any, Any], kind: str) -> AsyncIterator[list[Any]]:
-    """Every record of a kind, a chunk at a time: actors by code, the others by id."""
+    """Every record of a kind, a chunk at a time: actors by code, memberships by their key, the others by id."""
+    if kind == "Membership":
+        c = repository.table.c
+        query = select(*repository.columns()).order_by(c.organisation, c.state, c.joined_start, c.joined_end, c.id)
+        spells = await repository.entities((await repository.connection.execute(query)).all())
+        for chunk in _chunks(spells):
+            yield chunk
+        return
     order = repository.table.c.code if kind == "Actor" else repository.table.c.id
     last: Key | None = None
     while True:
@@ -191,6 +199,7 @@ async def _selected(repositories: SqlRepositories, selection: Selection) -> dict
         "Source": sources,
         "Statement": statements,
         "Citation": citations,
+        "Membership": {},
     }
     return {kind: [records[key] for key in sorted(records)] for kind, records in chosen.items()}
 
@@ -327,6 +336,11 @@ async def _work_out(uow: SqlUnitOfWork, plan: ImportPlan) -> None:
     if plan.reader.cited:
         await _cite(uow, plan)
     plan.classify({kind: await _get_many(_repository(uow, kind), ids) for kind, ids in plan.wanted().items()})
+    pairs = plan.membership_pairs()
+    if pairs:
+        spells = await _where_in(uow.memberships, uow.memberships.table.c.state, {state for _, state in pairs})
+        stored = [spell for spell in spells if (spell.organisation, spell.state) in pairs]
+        plan.classify_memberships(stored, reference_memberships(), await uow.memberships.fresh_id("Membership"))
     dependants = await _dependants(uow, plan.replaced_ids())
     plan.check(dependants, await _stored_answers(connection, plan))
 

@@ -98,6 +98,8 @@ def read_folder(folder: Path, progress: Progress) -> RecordReader:
         with manifest.open("rb") as file:
             first = next(reader.decoded(file), (1, ""))
         reader.check_header(first[1])
+    else:
+        reader.version = 1
     for name in names:
         if name.lower().endswith(".csv") and name not in known and name not in DERIVED:
             reader.file = name

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from persistence.demo import demo_record, load_record
 from persistence.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import _create_database, _drop_database, _postgres_url
+from tests.integration.conftest import edit_memberships
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +42,9 @@ def other_url(backend: str, database_url: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 async def demo(engine: AsyncEngine) -> None:
+    """The demo record, and the curated memberships as a user edited them (one spell ended, one created)."""
     await load_record(demo_record(), uow=SqlUnitOfWorkFactory(engine)())
+    await edit_memberships(SqlUnitOfWorkFactory(engine))
 
 
 @pytest.mark.usefixtures("demo")
@@ -55,6 +58,7 @@ def test_export_then_import_into_another_database_twice_then_export_gives_the_sa
     imported = demarche(other_url, "import", str(first), "--author", "migration")
     assert imported.returncode == 0, imported.stderr
     assert "Expulsion: 4 added, 0 replaced, 0 unchanged" in imported.stdout
+    assert "Membership: 1 added, 1 replaced, 27 unchanged" in imported.stdout
     again = demarche(other_url, "import", "--quiet", str(first))
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines()[-1].startswith("total: 0 added, 0 replaced, ")
@@ -77,14 +81,17 @@ def test_a_csv_folder_export_imported_into_another_database_gives_the_same_json_
     assert demarche(database_url, "export", "--quiet", "-o", str(original)).returncode == 0
     exported = demarche(database_url, "export", "--format", "csv", "--output", str(folder))
     assert exported.returncode == 0, exported.stderr
-    assert exported.stderr.startswith("exported 318 records")
+    assert exported.stderr.startswith("exported 347 records")
+    assert exported.stderr.endswith(" 16 Citation, 29 Membership)\n")
     assert (folder / "expulsions.csv").read_bytes().startswith(b"\xef\xbb\xbfid,actor,target,")
+    assert b"\r\nEU,NO,2031-01,,Desk 3," in (folder / "memberships.csv").read_bytes()
     # Exporting again over the earlier export replaces it whole, and leaves nothing else beside it.
     assert demarche(database_url, "export", "--quiet", "--format", "csv", "-o", str(folder)).returncode == 0
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
     imported = demarche(other_url, "import", str(folder))
     assert imported.returncode == 0, imported.stderr
     assert "Citation: 16 added, 0 replaced, 0 unchanged" in imported.stdout
+    assert "Membership: 1 added, 1 replaced, 27 unchanged" in imported.stdout
     assert demarche(other_url, "export", "--quiet", "-o", str(again)).returncode == 0
     assert again.read_bytes() == original.read_bytes()
 
@@ -104,7 +111,7 @@ def test_a_csv_export_never_writes_over_a_file_or_a_folder_of_other_files(databa
 def test_a_refused_file_exits_1_names_each_bad_row_on_stderr_and_writes_nothing(database_url: str, tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(
-        '{"format":"demarche-record","version":1}\n'
+        '{"format":"demarche-record","version":2}\n'
         '{"type":"Wave","id":1,"name":"Spring 2022"}\n'
         '{"type":"Wave","id":2,"name":""}\n'
         '{"type":"Expulsion","id":3,"actor":"US","target":"RU","measure_type":"recall","announced":"2022","headcount":{"qualifier":"unknown"},'
@@ -119,7 +126,7 @@ def test_a_refused_file_exits_1_names_each_bad_row_on_stderr_and_writes_nothing(
         f"demarche import: {path} was refused, nothing was written: 2 bad rows",
     ]
     exported = demarche(database_url, "export", "--quiet", "--kind", "Wave")
-    assert exported.stdout == '{"format":"demarche-record","version":1}\n'
+    assert exported.stdout == '{"format":"demarche-record","version":2}\n'
 
 
 def test_a_csv_is_recognised_by_its_extension_and_imported_once(database_url: str, tmp_path: Path) -> None:
@@ -166,7 +173,7 @@ def test_a_csv_of_measures_brings_each_figure_with_its_source_once_and_refuses_a
 def _twin_source(tmp_path: Path) -> Path:
     path = tmp_path / "twin.jsonl"
     path.write_text(
-        '{"format":"demarche-record","version":1}\n'
+        '{"format":"demarche-record","version":2}\n'
         '{"type":"Source","id":3,"publisher":"Reuters","title":"Estonia expels 14","kind":"wire_agency","url":null,"published":null}\n',
         encoding="utf-8",
     )
@@ -189,7 +196,7 @@ def _twin_source(tmp_path: Path) -> Path:
 )
 def test_usage_errors_exit_2(arguments: list[str], tmp_path: Path) -> None:
     (tmp_path / "record.txt").write_text("")
-    (tmp_path / "record.jsonl").write_text('{"format":"demarche-record","version":1}\n')
+    (tmp_path / "record.jsonl").write_text('{"format":"demarche-record","version":2}\n')
     arguments = [str(tmp_path / argument) if argument.startswith(("record", "missing", "no/")) else argument for argument in arguments]
     result = demarche(f"sqlite:///{tmp_path / 'usage.db'}", *arguments)
     assert result.returncode == 2, (result.stdout, result.stderr)

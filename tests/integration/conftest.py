@@ -11,10 +11,13 @@ from sqlmodel import SQLModel
 
 from domain.actors import Actor
 from domain.expulsions import Expulsion, Wave
+from domain.memberships import Membership
 from domain.missions import Mission
 from domain.people import Diplomat
 from domain.sources import Citation, Source
 from domain.statements import Statement
+from domain.use_cases import memberships
+from domain.values import PartialDate
 from persistence.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 E = TypeVar("E")
@@ -28,6 +31,7 @@ REPOSITORY_OF: dict[type[Any], str] = {
     Statement: "statements",
     Source: "sources",
     Citation: "citations",
+    Membership: "memberships",
 }
 
 
@@ -73,3 +77,21 @@ class Store:
 @pytest.fixture
 def store(units: SqlUnitOfWorkFactory) -> Store:
     return Store(units)
+
+
+async def edit_memberships(units: SqlUnitOfWorkFactory) -> tuple[Membership, Membership]:
+    """Edit the curated memberships through the use cases: Austria's EU spell ends, Norway's begins (with a formula-like title)."""
+    async with units.reader() as uow:
+        (austria,) = (await uow.memberships.of_states(["AT"]))["AT"]
+    assert austria.id is not None
+    ended = await memberships.end_membership(austria.id, PartialDate(2030, 6, 30), uow=units())
+    draft = Membership(
+        organisation="EU",
+        state="NOR",
+        joined=PartialDate(2031, 1),
+        source_publisher="Desk 3",
+        source_title="=Norway joins, «probably»",
+        source_url="https://example.org/no,eu",
+    )
+    created = await memberships.add_membership(draft, uow=units())
+    return ended, created

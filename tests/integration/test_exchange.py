@@ -24,7 +24,7 @@ from persistence.setup import prepare
 from persistence.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import _create_database, _drop_database, _postgres_url
 from tests.integration import drafts
-from tests.integration.conftest import Store
+from tests.integration.conftest import Store, edit_memberships
 
 
 @pytest.fixture
@@ -89,11 +89,100 @@ async def test_demo_record_exported_imported_into_an_empty_database_and_exported
     demo: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
 ) -> None:
     first = await exported(engine)
-    assert first.startswith('{"format":"demarche-record","version":1}\n')
+    assert first.startswith('{"format":"demarche-record","version":2}\n')
     report = await import_file(SqlUnitOfWorkFactory(empty, author="import"), write(tmp_path, first))
     assert report.added == {"Mission": 2, "Expulsion": 4, "Source": 4, "Statement": 7, "Citation": 16}
     assert report.replaced == {}
     assert await exported(empty) == first
+
+
+async def test_memberships_a_user_edited_survive_the_round_trip_over_the_curated_ones(
+    demo: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
+) -> None:
+    ended, created = await edit_memberships(demo)
+    first = await exported(engine)
+    assert '{"type":"Membership","organisation":"EU","state":"AT","joined":"1995-01-01","left":"2030-06-30",' in first
+    assert '{"type":"Membership","organisation":"EU","state":"NO","joined":"2031-01","left":null,"source_publisher":"Desk 3",' in first
+    units = SqlUnitOfWorkFactory(empty, author="import")
+    report = await import_file(units, write(tmp_path, first))
+    assert (report.added["Membership"], report.replaced["Membership"]) == (1, 1)
+    assert report.unchanged["Membership"] == first.count('"type":"Membership"') - 2
+    assert await exported(empty) == first
+    async with units.reader() as uow:
+        austria = (await uow.memberships.of_states(["AT"]))["AT"]
+        norway = (await uow.memberships.of_states(["NO"]))["NO"]
+        entries = await uow.history.list(
+            HistoryFilter(entity="Membership", actions=frozenset({ChangeAction.IMPORT})), PageRequest(first=10)
+        )
+    assert [(spell.left, spell.version) for spell in austria] == [(ended.left, 2)]
+    assert [(spell.joined, spell.source_title) for spell in norway] == [(created.joined, created.source_title)]
+    assert sorted((entry.before is None, entry.record_id) for entry in entries.items) == [(False, austria[0].id), (True, norway[0].id)]
+    # The second import finds every spell as it is.
+    before = await state(empty)
+    again = await import_file(units, write(tmp_path, first))
+    assert (again.added.get("Membership"), again.replaced.get("Membership")) == (None, None)
+    assert await state(empty) == before
+
+
+async def test_a_membership_differing_from_a_spell_the_user_edited_or_overlapping_one_is_refused(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    units = SqlUnitOfWorkFactory(engine)
+    await edit_memberships(units)
+    before = await state(engine)
+    source = '"source_publisher":"Desk","source_title":"Notes","source_url":null'
+    path = write(
+        tmp_path,
+        lines(
+            f'{{"type":"Membership","organisation":"EU","state":"AT","joined":"1995-01-01","left":"2031-12-31",{source}}}',
+            f'{{"type":"Membership","organisation":"EU","state":"FRA","joined":"1960","left":null,{source}}}',
+            f'{{"type":"Membership","organisation":"EU","state":"SE","joined":"2026","left":null,"id":4,{source}}}',
+            f'{{"type":"Membership","organisation":"FR","state":"DE","joined":"2026","left":null,{source}}}',
+            f'{{"type":"Membership","organisation":"EU","state":"NO","joined":"2040","left":"2039",{source}}}',
+        ),
+    )
+    problems = await refusal(units, path)
+    assert [str(problem) for problem in problems] == [
+        "line 2: Membership AT in EU from 1995-01-01: left: Membership AT in EU from 1995-01-01 exists with different content"
+        " (left, source_publisher, source_title, source_url); --replace overwrites it",
+        "line 3: Membership FR in EU from 1960: joined: FR is a member of EU from 1958-01-01 stored (membership 3) too;"
+        " spells of one state in one organisation never overlap",
+        "line 4: Membership SE in EU from 2026: id: a membership is keyed by its organisation, state and joined;"
+        " its id belongs to one database and is not exchanged",
+        "line 5: Membership DE in FR from 2026: organisation: FR is not an organisation; only an organisation has members",
+        "line 6: Membership NO in EU from 2040: left: the membership ends (2039) before it begins (2040)",
+    ]
+    assert await state(engine) == before
+
+
+async def test_replace_overwrites_a_membership_the_user_edited_and_one_named_twice_is_refused(engine: AsyncEngine, tmp_path: Path) -> None:
+    units = SqlUnitOfWorkFactory(engine)
+    ended, _ = await edit_memberships(units)
+    source = '"source_publisher":"Desk","source_title":"Notes","source_url":null'
+    corrected = f'{{"type":"Membership","organisation":"EU","state":"AT","joined":"1995-01-01","left":"2031-12-31",{source}}}'
+    twice = f'{{"type":"Membership","organisation":"EU","state":"AUT","joined":"1995-01-01","left":"2031-12-31",{source}}}'
+    problems = await refusal(units, write(tmp_path, lines(corrected, twice)), replace=True)
+    assert [str(problem) for problem in problems] == [
+        "line 3: Membership AT in EU from 1995-01-01: joined: Membership AT in EU from 1995-01-01 is on line 2 already;"
+        " a record appears once in a file"
+    ]
+    report = await import_file(units.acting_as("corrector"), write(tmp_path, lines(corrected), "fixed.jsonl"), replace=True)
+    assert report.replaced == {"Membership": 1}
+    async with units.reader() as uow:
+        (austria,) = (await uow.memberships.of_states(["AT"]))["AT"]
+    assert (austria.id, austria.left, austria.source_title, austria.version) == (ended.id, PartialDate(2031, 12, 31), "Notes", 3)
+
+
+async def test_a_version_1_file_is_still_read_but_holds_no_memberships(engine: AsyncEngine, tmp_path: Path) -> None:
+    units = SqlUnitOfWorkFactory(engine)
+    old = '{"format":"demarche-record","version":1}\n' + encode(drafts.wave(id=1)) + "\n"
+    report = await import_file(units, write(tmp_path, old))
+    assert report.added == {"Wave": 1}
+    spell = '{"type":"Membership","organisation":"EU","state":"NO","joined":"2031","left":null,"source_publisher":"D","source_title":"T"}'
+    problems = await refusal(units, write(tmp_path, old + spell + "\n", "old.jsonl"))
+    assert [str(problem) for problem in problems] == [
+        "line 3: Membership NO in EU from 2031: type: demarche-record version 1 holds no Membership; it came with version 2"
+    ]
 
 
 async def test_importing_a_file_twice_adds_nothing_the_second_time(
@@ -203,7 +292,7 @@ async def test_answers_that_close_a_cycle_are_refused(engine: AsyncEngine, tmp_p
 
 async def test_an_unknown_format_or_version_is_refused_on_line_one(engine: AsyncEngine, tmp_path: Path, repository_root: Path) -> None:
     units = SqlUnitOfWorkFactory(engine)
-    newer = write(tmp_path, '{"format":"demarche-record","version":2}\n')
+    newer = write(tmp_path, '{"format":"demarche-record","version":3}\n')
     assert where(await refusal(units, newer)) == [(1, "version")]
     other = write(tmp_path, '{"format":"something-else","version":1}\n', "other.jsonl")
     assert where(await refusal(units, other)) == [(1, "format")]

@@ -22,7 +22,7 @@ from persistence.setup import prepare
 from persistence.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import _create_database, _drop_database, _postgres_url
 from tests.integration import drafts
-from tests.integration.conftest import Store
+from tests.integration.conftest import Store, edit_memberships
 
 TRICKY = "=HYPERLINK(\"http://evil\"),\n-40; 'quoted' «и так далее»\r\nend"
 
@@ -59,6 +59,7 @@ async def with_everything(units: SqlUnitOfWorkFactory) -> None:
     )
     await store.add(drafts.citation(source_id=source.id, measure_id=measure.id, excerpt="\tTabbed", reported_headcount=Headcount.unknown()))
     await store.add(drafts.citation(source_id=source.id, measure_id=measure.id, excerpt=None, reported_headcount=None))
+    await edit_memberships(units)
 
 
 def made(folder: Path) -> Path:
@@ -121,6 +122,7 @@ async def test_a_csv_folder_imported_into_an_empty_database_exports_the_same_jso
         "expulsions.csv",
         "format.json",
         "measures_with_citations.csv",
+        "memberships.csv",
         "missions.csv",
         "sources.csv",
         "statements.csv",
@@ -130,6 +132,10 @@ async def test_a_csv_folder_imported_into_an_empty_database_exports_the_same_jso
     assert measures.startswith(b"\xef\xbb\xbfid,actor,target,")
     assert b'"\'=HYPERLINK(""http://evil""),\n-40; \'quoted\' \xc2\xab' in measures
     assert b",,,1,1;2,1\r\n" in measures
+    spells = (tmp_path / "record" / "memberships.csv").read_bytes()
+    assert spells.startswith(b"\xef\xbb\xbforganisation,state,joined,left,source_publisher,source_title,source_url\r\n")
+    assert b"EU,AT,1995-01-01,2030-06-30," in spells
+    assert b'EU,NO,2031-01,,Desk 3,"\'=Norway joins, \xc2\xabprobably\xc2\xbb","https://example.org/no,eu"\r\n' in spells
 
 
 async def test_a_csv_folder_carries_the_record_from_one_database_kind_to_the_other_and_back(
@@ -189,10 +195,10 @@ async def test_a_folder_with_a_stranger_file_or_another_version_is_refused_whole
     folder = made(tmp_path / "record")
     assert [str(problem) for problem in await refusal(units, folder)] == [
         f"line 1: folder: {folder} holds none of the files of a record: "
-        "actors.csv, missions.csv, diplomats.csv, waves.csv, expulsions.csv, sources.csv, statements.csv, citations.csv"
+        "actors.csv, missions.csv, diplomats.csv, waves.csv, expulsions.csv, sources.csv, statements.csv, citations.csv, memberships.csv"
     ]
     (folder / "waves.csv").write_text("id,name\r\n1,Spring\r\n", encoding="utf-8")
-    (folder / "format.json").write_text('{"format":"demarche-record","version":2}\n', encoding="utf-8")
+    (folder / "format.json").write_text('{"format":"demarche-record","version":3}\n', encoding="utf-8")
     (folder / "treaties.csv").write_text("id\r\n", encoding="utf-8")
     assert [(problem.file, problem.field) for problem in await refusal(units, folder)] == [
         ("format.json", "version"),

@@ -13,6 +13,7 @@ from domain.errors import InvalidInput
 from domain.exchange import RecordReader, guard, unguard
 from domain.exchange_csv import BOM, FILES, head, header_names, read_kind, row, text
 from domain.expulsions import Expulsion, MeasureType
+from domain.memberships import Membership
 from domain.sources import Citation, Source, SourceKind
 from domain.values import Headcount, HeadcountQualifier, PartialDate
 
@@ -111,6 +112,28 @@ def test_an_actor_is_keyed_by_its_code_and_has_no_id_column() -> None:
     assert row(actor, "Actor") == ["SU", "former_state", "USSR", "SUN", "", "", "1991-12-26"]
     reader = read_back(actor)
     assert [found.entity for found in reader.rows] == [actor]
+
+
+def test_a_membership_is_keyed_by_organisation_state_and_joined_and_has_no_id_column() -> None:
+    spell = Membership(
+        organisation="EU",
+        state="GB",
+        joined=PartialDate(1973, 1, 1),
+        left=PartialDate(2020, 1),
+        source_publisher="EU",
+        source_title="-Brexit",
+    )
+    assert header_names("Membership") == ["organisation", "state", "joined", "left", "source_publisher", "source_title", "source_url"]
+    assert row(spell, "Membership") == ["EU", "GB", "1973-01-01", "2020-01", "EU", "'-Brexit", ""]
+    reader = read_back(spell)
+    assert [(found.key, found.entity) for found in reader.rows] == [("GB in EU from 1973-01-01", spell)]
+    twice = read_text("Membership", "organisation,state,joined,source_publisher,source_title\r\nEU,GB,1973,EU,T\r\nEU,GB,1973,EU,T\r\n")
+    missing = read_text("Membership", "organisation,joined,source_publisher,source_title\r\nEU,1973,EU,T\r\n")
+    assert [str(problem) for problem in [*twice.problems, *missing.problems]] == [
+        "memberships.csv line 3: Membership GB in EU from 1973: joined: Membership GB in EU from 1973 is on line 2 already;"
+        " a record appears once in a file",
+        "memberships.csv line 1: header: the column 'state' is missing; every Membership row names its organisation, state, joined",
+    ]
 
 
 def test_bad_rows_are_reported_by_file_line_and_column() -> None:

@@ -10,10 +10,11 @@ from domain.access import Principal, Role, digest, role_named
 from domain.documents import ENTITIES, changed_fields, from_document, to_document
 from domain.errors import Conflict, InvalidInput, NotFound, StaleVersion, Unauthenticated
 from domain.history import ChangeAction
+from domain.memberships import Membership
 from domain.sources import Citation
 from domain.use_cases import expulsions, statements, tokens
 from domain.use_cases import history as history_use_cases
-from domain.values import Headcount, HeadcountQualifier
+from domain.values import Headcount, HeadcountQualifier, PartialDate
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.unit import drafts
 
@@ -115,6 +116,14 @@ async def test_every_kind_of_record_survives_a_trip_through_its_document(fake_un
         "Source": drafts.source(),
         "Statement": drafts.statement(measure_ids=(4,)),
         "Citation": Citation(source_id=1, statement_id=2, excerpt="said"),
+        "Membership": Membership(
+            organisation="EU",
+            state="GB",
+            joined=PartialDate(1973, 1, 1),
+            left=PartialDate(2020, 1, 31),
+            source_publisher="EU",
+            source_title="T",
+        ),
     }
     record = dataclasses.replace(samples[kind], id=7)
     document = to_document(record)
