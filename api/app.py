@@ -19,7 +19,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from api import graphiql, readiness
-from api.cache import ResponseCache
+from api.cache import READ_AFTER_HEADER, ResponseCache
 from api.compiled import CompiledJson, CompiledReads
 from api.context import Context, token_checker
 from api.gate import CALL, Gate
@@ -42,8 +42,9 @@ from persistence.unit_of_work import SqlUnitOfWorkFactory
 
 WRITTEN_AT = "Demarche-Written-At"
 """Response header of a write, with a replica in use: the primary's WAL position the write reached."""
-READ_AFTER = "Demarche-Read-After"
-"""Request header: read nothing older than this WAL position (a `Demarche-Written-At` the client was given)."""
+READ_AFTER = READ_AFTER_HEADER.decode()
+"""Request header: read nothing older than this WAL position (a `Demarche-Written-At` the client was given); such a
+request is never answered from the response cache."""
 
 
 def read_after(header: str | None) -> int:
