@@ -27,6 +27,7 @@ from api.types.history import (
     RecordKind,
     decode_record_id,
     history_connection,
+    history_filter,
 )
 from api.types.memberships import Membership
 from api.types.missions import Diplomat, Mission
@@ -125,20 +126,7 @@ class JournalQueries:
         last: LAST = None,
         before: CURSOR = None,
     ) -> Connection[HistoryEntry] | None:
-        kind, record = (entity.value if entity is not None else None), None
-        if record_id is not None:
-            decoded = decode_record_id(record_id)
-            if decoded is None or (kind is not None and decoded[0] != kind):
-                raise InvalidInput("recordId", f"recordId {record_id!r} is not the global ID of a record of the kind asked for")
-            kind, record = decoded
-        filter = history.HistoryFilter(
-            author=author,
-            entity=kind,
-            record_id=record,
-            actions=frozenset(actions) if actions else None,
-            since=since,
-            until=until,
-        )
+        filter = history_filter(entity, record_id, actions=actions, author=author, since=since, until=until)
         return await history_connection(info, filter, first=first, after=after, last=last, before=before, descending=descending)
 
     @strawberry.field(description="The caller as its bearer token identifies it; null without a token.")

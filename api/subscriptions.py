@@ -22,7 +22,7 @@ from api.live import Following
 from api.loaders import Loaders
 from api.queries import Query, codes_of
 from api.types.expulsions import Expulsion
-from api.types.history import ChangeAction, HistoryEntry, RecordKind, decode_record_id, hidden_kinds
+from api.types.history import ChangeAction, HistoryEntry, RecordKind, hidden_kinds, history_filter
 from domain import history
 from domain.errors import InvalidInput
 from domain.history import Change
@@ -107,15 +107,7 @@ class Subscription:
         ] = None,
         actions: Annotated[list[ChangeAction] | None, strawberry.argument(description="Only changes of these kinds.")] = None,
     ) -> AsyncGenerator[HistoryEntry | None, None]:
-        kind, record = (entity.value if entity is not None else None), None
-        if record_id is not None:
-            decoded = decode_record_id(record_id)
-            if decoded is None or (kind is not None and decoded[0] != kind):
-                raise InvalidInput("recordId", f"recordId {record_id!r} is not the global ID of a record of the kind asked for")
-            kind, record = decoded
-        filter = history.HistoryFilter(
-            author=author, entity=kind, record_id=record, actions=frozenset(actions) if actions else None, hidden=hidden_kinds(info)
-        )
+        filter = history_filter(entity, record_id, actions=actions, author=author, hidden=hidden_kinds(info))
         return _history(info, _resumed_from(info, after), filter)
 
     @strawberry.subscription(

@@ -23,6 +23,7 @@ from api.context import Info
 from domain import history
 from domain.access import Role
 from domain.documents import RECORDED, changed_fields
+from domain.errors import InvalidInput
 from domain.pagination import Order
 from domain.use_cases.history import Erased
 from domain.values import record_id
@@ -186,6 +187,20 @@ def decode_record_id(raw: str) -> tuple[str, int] | None:
     if kind not in RECORDED or number is None:
         return None
     return kind, number
+
+
+def history_filter(
+    entity: RecordKind | None, record_id: str | None, *, actions: list[ChangeAction] | None, **narrowing: Any
+) -> history.HistoryFilter:
+    """The history filter of a `history` field's arguments (the list's or the feed's): a record's global ID narrows to
+    its kind and id, and must be of `entity` when both are given."""
+    kind, record = (entity.value if entity is not None else None), None
+    if record_id is not None:
+        decoded = decode_record_id(record_id)
+        if decoded is None or (kind is not None and decoded[0] != kind):
+            raise InvalidInput("recordId", f"recordId {record_id!r} is not the global ID of a record of the kind asked for")
+        kind, record = decoded
+    return history.HistoryFilter(entity=kind, record_id=record, actions=frozenset(actions) if actions else None, **narrowing)
 
 
 @strawberry.type(description="A person's identifying fields, erased from the live record (if it still exists) and from all their history.")
