@@ -3,8 +3,9 @@
 Writes go to the primary. After each commit the unit of work takes the primary's WAL position
 (its LSN): the commit is in the WAL up to there. A read is answered by the replica only once the
 replica has replayed up to the highest position this process knows to be written (its own
-commits, and positions a client hands back with `Demarche-Read-After`); if the replica does not
-get there within a bounded wait, the read goes to the primary instead. So a client never reads
+commits, and the positions other processes' notifications carry); if the replica does not get
+there within a bounded wait, or a client hands back with `Demarche-Read-After` a position this
+process has not heard of, the read goes to the primary instead. So a client never reads
 older than its own write, and a cached answer is never older than the writes already announced.
 """
 
@@ -56,20 +57,28 @@ class ReplicaPosition:
         self.replayed = 0
         """The highest position the replica was seen to have replayed."""
         self._asking = asyncio.Lock()
+        self._asked_at = float("-inf")
 
     def wrote(self, position: int) -> None:
         self.written = max(self.written, position)
 
     async def caught_up(self, position: int = 0) -> bool:
-        """Whether the replica has replayed every write known here (and `position`); waits up to `wait` seconds for it."""
-        target = max(position, self.written)
+        """Whether the replica has replayed every write known here (and `position`); waits up to `wait` seconds for it.
+
+        A `position` past every write known here (a client's, made through another process, not yet heard of, or
+        one made up) is not waited for: the request reads from the primary, which holds it if it exists.
+        """
+        if position > self.written:
+            return False
+        target = self.written
         if self.replayed >= target:
             return True
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.wait
         while True:
-            async with self._asking:  # one question to the replica at a time; the others read its answer
-                if self.replayed < target:
+            async with self._asking:  # one question to the replica per poll, however many requests wait
+                if self.replayed < target and loop.time() - self._asked_at >= self.poll:
+                    self._asked_at = loop.time()
                     try:
                         self.replayed = max(self.replayed, await self._replayed())
                     except STORE_FAULTS:
