@@ -47,7 +47,7 @@ bench-setup: $(STAMP)
 bench: bench-setup
 	$(BIN)/python -m bench.run --scales 10000 100000 --databases sqlite postgresql
 
-## Rebuild GraphiQL's bundle in api/static/graphiql/ from graphiql/ (exact versions in its package-lock.json); commit the result.
+## Rebuild GraphiQL's bundle in api/http/static/graphiql/ from graphiql/ (exact versions in its package-lock.json); commit the result.
 graphiql:
 	cd graphiql && npm ci --no-audit --no-fund && node build.mjs
 

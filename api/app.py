@@ -18,27 +18,28 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from api import graphiql, readiness
-from api.cache import READ_AFTER_HEADER, ResponseCache
-from api.compiled import CompiledJson, CompiledReads
-from api.context import Context, token_checker
-from api.gate import CALL, Gate
-from api.live import HistoryHub
-from api.metrics import Metrics
-from api.observability import NoteCall, RequestObserver, configure_logging, start_tracing
-from api.rates import RateLimiter
-from api.schema import build_schema
+from api.compiled.reads import CompiledJson, CompiledReads
+from api.graphql.context import Context, token_checker
+from api.graphql.schema import build_schema
+from api.http import graphiql
+from api.http.cache import READ_AFTER_HEADER, ResponseCache
+from api.http.gate import CALL, Gate
+from api.limits.rates import RateLimiter
+from api.live.hub import HistoryHub
+from api.live.sockets import SubscriptionSockets
+from api.ops import readiness
+from api.ops.metrics import Metrics
+from api.ops.observability import NoteCall, RequestObserver, configure_logging, start_tracing
 from api.settings import Settings
-from api.sockets import SubscriptionSockets
-from persistence.budgets import SqlBudgetLedger
 from persistence.catalogue import IsoStateCatalogue
-from persistence.changes import ChangeSignal
-from persistence.engine import create_engine, create_read_engine, is_sqlite
-from persistence.listener import ChangeListener, asyncpg_connector
-from persistence.migrations import head_revision
-from persistence.replica import CAUGHT_UP, ReplicaPosition, lsn_number, lsn_text
+from persistence.live.changes import ChangeSignal
+from persistence.live.listener import ChangeListener, asyncpg_connector
+from persistence.live.replica import CAUGHT_UP, ReplicaPosition, lsn_number, lsn_text
 from persistence.setup import prepare
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql.budgets import SqlBudgetLedger
+from persistence.sql.engine import create_engine, create_read_engine, is_sqlite
+from persistence.sql.migrations import head_revision
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
 WRITTEN_AT = "Demarche-Written-At"
 """Response header of a write, with a replica in use: the primary's WAL position the write reached."""
@@ -60,7 +61,7 @@ def read_after(header: str | None) -> int:
 class DemarcheGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with a fresh context (and fresh loaders) per request."""
 
-    def __init__(self, settings: Settings, units: SqlUnitOfWorkFactory) -> None:
+    def __init__(self, settings: Settings, uow_factory: SqlUnitOfWorkFactory) -> None:
         schema = build_schema(
             max_depth=settings.max_query_depth,
             max_aliases=settings.max_aliases,
@@ -68,23 +69,23 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             page_default=settings.max_page_size,
             tracing=settings.tracing,
         )
-        # Strawberry's own websocket protocols stay off: subscriptions are served by api/sockets.py, held to the gate's limits.
+        # Strawberry's own websocket protocols stay off: subscriptions are served by api/live/sockets.py, held to the gate's limits.
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, subscription_protocols=())
         self.documents = schema.documents
         self.compiled = CompiledReads(schema) if settings.compiled_reads else None
         self.settings = settings
-        self.units = units
+        self.uow_factory = uow_factory
         self.catalogue = IsoStateCatalogue()
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        """Demarche's own GraphiQL, which loads nothing from outside this server (see api/graphiql.py)."""
+        """Demarche's own GraphiQL, which loads nothing from outside this server (see api/http/graphiql.py)."""
         return graphiql.page()
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         call = CALL.get()
         writing = call is not None and not self.documents.prepare(call.query).only_queries
         context = await Context.for_request(
-            self.units,
+            self.uow_factory,
             self.catalogue,
             self.settings,
             request.headers.get("authorization"),
@@ -154,7 +155,7 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             )
         finally:
             await context.reads.close()
-            written = context.units.note.position if context.units.note is not None else None
+            written = context.uow_factory.note.position if context.uow_factory.note is not None else None
             if written is not None:
                 sub_response.headers[WRITTEN_AT] = lsn_text(written)
 
@@ -171,8 +172,8 @@ def create_app(settings: Settings) -> Starlette:
             raise ValueError("DEMARCHE_READ_DATABASE_URL names a PostgreSQL replica of a PostgreSQL DEMARCHE_DATABASE_URL")
         replica = ReplicaPosition(reads, wait=settings.replica_wait)
     signal = ChangeSignal()
-    units = SqlUnitOfWorkFactory(engine, reads=reads, signal=signal, replica=replica)
-    hub = HistoryHub(units, signal, queue=settings.subscription_queue)
+    uow_factory = SqlUnitOfWorkFactory(engine, reads=reads, signal=signal, replica=replica)
+    hub = HistoryHub(uow_factory, signal, queue=settings.subscription_queue)
     engines = {"primary": engine} if reads is None else {"primary": engine, "reads": reads}
     metrics = Metrics() if settings.metrics else None
     if metrics is not None:
@@ -222,10 +223,10 @@ def create_app(settings: Settings) -> Starlette:
 
     if listener is None and metrics is not None:
         metrics.listening.set(1)  # one SQLite process hears every write there is: its own
-    view = DemarcheGraphQL(settings, units)
+    view = DemarcheGraphQL(settings, uow_factory)
     cache = ResponseCache(
         view,
-        units.record_version,
+        uow_factory.record_version,
         view.documents,
         signal=signal,
         entries=settings.response_cache,
@@ -245,9 +246,9 @@ def create_app(settings: Settings) -> Starlette:
         max_body=settings.max_body_bytes,
         max_cost=settings.max_query_cost,
         timeout=settings.request_timeout,
-        check_token=token_checker(units),
+        check_token=token_checker(uow_factory),
     )
-    sockets = SubscriptionSockets(view.schema, view.documents, units, view.catalogue, settings, hub, limiter)
+    sockets = SubscriptionSockets(view.schema, view.documents, uow_factory, view.catalogue, settings, hub, limiter)
     routes = [
         Route("/", home),
         Route("/health", health),

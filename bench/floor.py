@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from persistence.engine import create_engine
+from persistence.sql.engine import create_engine
 
 SQLITE_PAGE = """
 SELECT json_object(

@@ -9,15 +9,15 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from domain.actors import ActorKind
-from domain.expulsions import Expulsion, LegalBasis, MeasureType, ReasonCategory
-from domain.missions import Mission, MissionKind
-from domain.people import Diplomat, Rank, StaffCategory
-from domain.sources import Citation, Source, SourceKind
-from domain.statements import Channel, Stance, Statement
-from domain.values import Headcount, HeadcountQualifier, PartialDate
-from persistence.bulk import BulkRecord
+from domain.record.actors import ActorKind
+from domain.record.diplomats import Diplomat, Rank, StaffCategory
+from domain.record.expulsions import Expulsion, LegalBasis, MeasureType, ReasonCategory
+from domain.record.missions import Mission, MissionKind
+from domain.record.sources import Citation, Source, SourceKind
+from domain.record.statements import Channel, Stance, Statement
+from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from persistence.catalogue import IsoStateCatalogue
+from persistence.write.bulk import BulkRecord
 
 SEED = 20220323
 BUSY = ["RU", "US", "GB", "PL", "DE", "FR", "CZ", "UA", "BY", "CN", "LT", "LV", "EE", "NL", "IT"]

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry import relay
 
-from api.connections import encode_cursor
-from domain.pagination import Order
+from api.graphql.connections import encode_cursor
+from domain.read.pagination import Order
 
 PAGE = """
 query Page($after: String) {

@@ -28,9 +28,9 @@ import aiohttp
 import asyncpg
 from sqlalchemy import event
 
-from api.compiled import CompiledReads
-from api.context import Context
-from api.schema import build_schema
+from api.compiled.reads import CompiledReads
+from api.graphql.context import Context
+from api.graphql.schema import build_schema
 from api.settings import Settings
 from bench import peer, subscriptions
 from bench.cpu import BackendCpu, ProcessCpu
@@ -38,11 +38,11 @@ from bench.generate import generate
 from bench.operations import Operation, operations
 from domain.access import Role
 from domain.use_cases.tokens import issue_token
-from persistence.bulk import bulk_load
 from persistence.catalogue import IsoStateCatalogue
-from persistence.engine import create_engine
 from persistence.setup import prepare
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql.engine import create_engine
+from persistence.write.bulk import bulk_load
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
@@ -90,10 +90,10 @@ async def _load(url: str, scale: int) -> dict[str, float]:
 async def _tokens(url: str) -> dict[str, str]:
     """A bearer token of each role, made in the benchmark's database."""
     engine = create_engine(url)
-    units = SqlUnitOfWorkFactory(engine, author="bench")
+    uow_factory = SqlUnitOfWorkFactory(engine, author="bench")
     secrets = {}
     for role in Role:
-        _, secrets[role.value] = await issue_token(f"bench-{role.value}", role, uow=units(), created_by="bench")
+        _, secrets[role.value] = await issue_token(f"bench-{role.value}", role, uow=uow_factory(), created_by="bench")
     await engine.dispose()
     return secrets
 
@@ -106,7 +106,7 @@ async def _statements(url: str, ops: list[Operation], tokens: dict[str, str]) ->
     """SQL statements each operation costs, counted in-process on the same database (the token check included),
     on the path the server takes: compiled where the query compiles, else the executor; and which path that is."""
     engine = create_engine(url)
-    units = SqlUnitOfWorkFactory(engine)
+    uow_factory = SqlUnitOfWorkFactory(engine)
     schema = build_schema()
     compiled = CompiledReads(schema)
     counts: dict[str, int] = {}
@@ -119,14 +119,14 @@ async def _statements(url: str, ops: list[Operation], tokens: dict[str, str]) ->
                 seen.append(statement)
 
         event.listen(engine.sync_engine, "before_cursor_execute", count)
-        context = await Context.for_request(units, IsoStateCatalogue(), Settings(), _headers(op, tokens).get("Authorization"))
+        context = await Context.for_request(uow_factory, IsoStateCatalogue(), Settings(), _headers(op, tokens).get("Authorization"))
         answer = await compiled.answer(op.query, op.variables, None, context)
         await context.reads.close()
         paths[op.name] = "compiled" if answer is not None else "executor"
         data: Any = None if answer is None else json.loads(answer)
         if answer is None:
             seen.clear()
-            context = await Context.for_request(units, IsoStateCatalogue(), Settings(), _headers(op, tokens).get("Authorization"))
+            context = await Context.for_request(uow_factory, IsoStateCatalogue(), Settings(), _headers(op, tokens).get("Authorization"))
             result = await schema.execute(op.query, variable_values=op.variables, context_value=context)
             await context.reads.close()
             if result.errors:
@@ -144,7 +144,7 @@ def _cli(command: list[str], url: str) -> float:
     """Seconds one `demarche` command takes on `url`."""
     env = {**os.environ, "DEMARCHE_DATABASE_URL": url}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "api.cli", *command], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "cli.main", *command], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
@@ -414,7 +414,7 @@ async def run_one(kind: str, scale: int, clients: int, duration: float, *, round
         ops = [page] if kind == "sqlite" else []
     statements, paths = await _statements(url, ops or [page], tokens)
     results["page_sql_statements"] = statements[page.name]
-    serve = [sys.executable, "-m", "api.cli", "serve", "--log-level", "warning"]
+    serve = [sys.executable, "-m", "cli.main", "serve", "--log-level", "warning"]
     servers: list[subprocess.Popen[bytes]] = []
     try:
         server = await _up(lambda: _start(serve, url, 8700), f"{DEMARCHE}/health")

@@ -79,13 +79,13 @@ def _rss_mb(pid: int) -> tuple[float, float]:
 
 def _token(env: dict[str, str]) -> str:
     """A new editor token's secret, made with `demarche token create`."""
-    command = [sys.executable, "-m", "api.cli", "token", "create", "bench-writer", "--role", "editor"]
+    command = [sys.executable, "-m", "cli.main", "token", "create", "bench-writer", "--role", "editor"]
     made = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     return made.stdout.strip().splitlines()[-1]
 
 
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level", "warning"]
+    command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--log-level", "warning"]
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from domain import checks
 from domain.errors import InvalidInput
+from domain.record import checks
 
 SECRET_PREFIX = "dmr_"
 RESERVED_NAMES = frozenset({"demarche", "cli", "import"})

@@ -7,9 +7,7 @@ from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
 from domain.access import ApiToken
-from domain.actors import Actor
-from domain.expulsions import Expulsion, Wave
-from domain.filters import (
+from domain.read.filters import (
     ActorFilter,
     CitationFilter,
     DiplomatFilter,
@@ -19,13 +17,15 @@ from domain.filters import (
     NoFilter,
     StatementFilter,
 )
-from domain.history import Change, HistoryFilter
-from domain.memberships import Membership
-from domain.missions import Mission
-from domain.pagination import Page, PageRequest
-from domain.people import Diplomat
-from domain.sources import Citation, Source
-from domain.statements import Statement
+from domain.read.pagination import Page, PageRequest
+from domain.record.actors import Actor
+from domain.record.diplomats import Diplomat
+from domain.record.expulsions import Expulsion, Wave
+from domain.record.history import Change, HistoryFilter
+from domain.record.memberships import Membership
+from domain.record.missions import Mission
+from domain.record.sources import Citation, Source
+from domain.record.statements import Statement
 
 E = TypeVar("E")
 F = TypeVar("F", contravariant=True)

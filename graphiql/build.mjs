@@ -1,5 +1,5 @@
-// Bundles src/main.jsx into one JS and one CSS file in api/static/graphiql/, named by their content's hash,
-// with manifest.json mapping "graphiql.js" and "graphiql.css" to those names (api/graphiql.py reads it).
+// Bundles src/main.jsx into one JS and one CSS file in api/http/static/graphiql/, named by their content's hash,
+// with manifest.json mapping "graphiql.js" and "graphiql.css" to those names (api/http/graphiql.py reads it).
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const target = path.resolve(here, "../api/static/graphiql");
+const target = path.resolve(here, "../api/http/static/graphiql");
 
 const result = await build({
   entryPoints: { graphiql: path.join(here, "src/main.jsx") },

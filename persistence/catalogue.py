@@ -11,9 +11,9 @@ from typing import Any
 
 import pycountry
 
-from domain.actors import Actor, ActorKind
-from domain.memberships import Membership
-from domain.values import PartialDate
+from domain.record.actors import Actor, ActorKind
+from domain.record.memberships import Membership
+from domain.record.values import PartialDate
 
 KOSOVO = Actor(code="XK", kind=ActorKind.STATE, name="Kosovo", alpha3="XKX", official_name="Republic of Kosovo")
 

@@ -6,9 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.use_cases.actors import load_reference_states
 from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue, reference_memberships
-from persistence.demo import LoadReport, demo_record, load_record
-from persistence.migrations import SchemaOutOfDate, current_revision, head_revision, is_current, is_known, upgrade
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.exchange.demo import LoadReport, demo_record, load_record
+from persistence.sql.migrations import SchemaOutOfDate, current_revision, head_revision, is_current, is_known, upgrade
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
 
 async def prepare(engine: AsyncEngine, *, load_demo: bool, migrate: bool = True) -> LoadReport | None:
@@ -18,10 +18,10 @@ async def prepare(engine: AsyncEngine, *, load_demo: bool, migrate: bool = True)
     elif not await is_current(engine):
         current = await current_revision(engine)
         raise SchemaOutOfDate(current, head_revision(), known=is_known(current))
-    units = SqlUnitOfWorkFactory(engine)
+    uow_factory = SqlUnitOfWorkFactory(engine)
     await load_reference_states(
-        uow=units(), catalogue=IsoStateCatalogue(), organisations=list(ORGANISATIONS), memberships=reference_memberships()
+        uow=uow_factory(), catalogue=IsoStateCatalogue(), organisations=list(ORGANISATIONS), memberships=reference_memberships()
     )
     if load_demo:
-        return await load_record(demo_record(), uow=units())
+        return await load_record(demo_record(), uow=uow_factory())
     return None

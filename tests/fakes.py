@@ -1,6 +1,6 @@
 """Dict-backed fakes of the domain ports, for unit tests that never touch a database.
 
-They mirror `persistence/repositories.py` and `persistence/unit_of_work.py`: keyset pages in
+They mirror `persistence/write/repositories.py` and `persistence/write/unit_of_work.py`: keyset pages in
 the same orderings with the same keys, the same filters (full-text search only roughly: see
 `relevance`), link tuples read back in id order, foreign keys that refuse a dangling reference
 or the delete of a record still referenced (as `Conflict`), the same cascades, and a unit of
@@ -21,11 +21,10 @@ from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from domain.access import ApiToken
-from domain.actors import Actor, ActorKind
-from domain.analysis import lag
 from domain.errors import Conflict, InvalidInput, StaleVersion
-from domain.expulsions import Expulsion, Wave
-from domain.filters import (
+from domain.ports import UnitOfWork
+from domain.read.analysis import lag
+from domain.read.filters import (
     ActorFilter,
     CitationFilter,
     DateRange,
@@ -36,21 +35,22 @@ from domain.filters import (
     NoFilter,
     StatementFilter,
 )
-from domain.history import Change, HistoryFilter, redacted
-from domain.memberships import Membership
-from domain.missions import Mission
-from domain.pagination import Key, Order, Page, PageRequest
-from domain.people import Diplomat
-from domain.ports import UnitOfWork
-from domain.sources import Citation, Source, figures
-from domain.statements import Statement
+from domain.read.pagination import Key, Order, Page, PageRequest
+from domain.record.actors import Actor, ActorKind
+from domain.record.diplomats import Diplomat
+from domain.record.expulsions import Expulsion, Wave
+from domain.record.history import Change, HistoryFilter, redacted
+from domain.record.memberships import Membership
+from domain.record.missions import Mission
+from domain.record.sources import Citation, Source, figures
+from domain.record.statements import Statement
 from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue
 
 E = TypeVar("E")
 F = TypeVar("F")
 
 AGGREGATES = ("actors", "missions", "diplomats", "expulsions", "waves", "statements", "sources", "citations", "memberships")
-JOURNALS = ("history", "tokens")
+STORES = ("history", "tokens")
 _ALPHA3_RANK = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
 
 
@@ -63,7 +63,7 @@ class Tables:
 
     @classmethod
     def empty(cls) -> Tables:
-        return cls({name: {} for name in (*AGGREGATES, *JOURNALS)}, dict.fromkeys((*AGGREGATES, *JOURNALS), 0))
+        return cls({name: {} for name in (*AGGREGATES, *STORES)}, dict.fromkeys((*AGGREGATES, *STORES), 0))
 
     def copy(self) -> Tables:
         return Tables({name: dict(rows) for name, rows in self.rows.items()}, dict(self.last_ids))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
 
-from api.schema import build_schema, sdl
+from api.graphql.schema import build_schema, sdl
 
 FRAMEWORKS = {"sqlmodel", "sqlalchemy", "strawberry", "starlette", "uvicorn", "pydantic", "pydantic_settings", "asyncpg", "aiosqlite"}
 

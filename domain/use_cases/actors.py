@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from domain.actors import Actor, ActorKind, normalise_code
-from domain.catalogue import StateCatalogue
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.filters import ActorFilter
-from domain.memberships import Membership
 from domain.ports import UnitOfWork
+from domain.read.filters import ActorFilter
+from domain.record.actors import Actor, ActorKind, normalise_code
+from domain.record.catalogue import StateCatalogue
+from domain.record.memberships import Membership
 from domain.use_cases.editing import AggregateEditor
 
 FIXED_FIELDS = frozenset({"code", "kind", "alpha3", "numeric", "dissolved"})

@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from domain.documents import to_document
 from domain.errors import InvalidInput, NotFound, StaleVersion
-from domain.history import Change, ChangeAction
 from domain.ports import Repository, UnitOfWork
+from domain.record.documents import to_document
+from domain.record.history import Change, ChangeAction
 
 E = TypeVar("E")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 from domain.errors import Conflict, InvalidInput
-from domain.expulsions import Expulsion, Wave
-from domain.history import ChangeAction
 from domain.ports import UnitOfWork
+from domain.record.expulsions import Expulsion, Wave
+from domain.record.history import ChangeAction
 from domain.use_cases import links, references
 from domain.use_cases.editing import AggregateEditor
 from domain.use_cases.statements import citations, statements

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain.documents import from_document, to_document
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.history import Change, ChangeAction, Erasure, HistoryFilter, redacted
-from domain.pagination import PageRequest
 from domain.ports import UnitOfWork
+from domain.read.pagination import PageRequest
+from domain.record.documents import from_document, to_document
+from domain.record.history import Change, ChangeAction, Erasure, HistoryFilter, redacted
 from domain.use_cases import actors, expulsions, memberships, missions, statements
 from domain.use_cases.editing import AggregateEditor, changed
 

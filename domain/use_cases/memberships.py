@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 from domain.errors import Conflict
-from domain.filters import MembershipFilter
-from domain.memberships import Membership
-from domain.pagination import PageRequest
 from domain.ports import UnitOfWork
+from domain.read.filters import MembershipFilter
+from domain.read.pagination import PageRequest
+from domain.record.memberships import Membership
+from domain.record.values import PartialDate
 from domain.use_cases import references
 from domain.use_cases.editing import AggregateEditor
-from domain.values import PartialDate
 
 MOST_SPELLS = 100
 """More spells of one state in one organisation than any record will hold; the overlap check reads them all."""

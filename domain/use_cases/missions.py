@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 from domain.errors import InvalidInput
-from domain.filters import DiplomatFilter, ExpulsionFilter
-from domain.missions import Mission
-from domain.pagination import PageRequest
-from domain.people import Diplomat
 from domain.ports import UnitOfWork
+from domain.read.filters import DiplomatFilter, ExpulsionFilter
+from domain.read.pagination import PageRequest
+from domain.record.diplomats import Diplomat
+from domain.record.missions import Mission
 from domain.use_cases import references
 from domain.use_cases.editing import AggregateEditor
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, TypeVar
 
-from domain.actors import Actor, normalise_code
 from domain.errors import InvalidInput, NotFound
 from domain.ports import Repository, UnitOfWork
+from domain.record.actors import Actor, normalise_code
 
 E = TypeVar("E")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 from domain.errors import Conflict
-from domain.filters import CitationFilter
-from domain.history import ChangeAction
 from domain.ports import UnitOfWork
-from domain.sources import Citation, Source
-from domain.statements import Statement
+from domain.read.filters import CitationFilter
+from domain.record.history import ChangeAction
+from domain.record.sources import Citation, Source
+from domain.record.statements import Statement
 from domain.use_cases import links, references
 from domain.use_cases.editing import AggregateEditor
 

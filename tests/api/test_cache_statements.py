@@ -18,10 +18,10 @@ from sqlalchemy.engine import Engine
 
 from api.app import create_app
 from api.settings import Settings
-from domain.sources import Source, SourceKind
+from domain.record.sources import Source, SourceKind
 from domain.use_cases.statements import sources
-from persistence.engine import create_engine
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql.engine import create_engine
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
 QUERY = "query Sources { sources(first: 5) { totalCount } }"
 

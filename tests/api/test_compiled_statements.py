@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.compiled import CompiledReads
-from api.context import Context
-from api.schema import build_schema
+from api.compiled.reads import CompiledReads
+from api.graphql.context import Context
+from api.graphql.schema import build_schema
 from api.settings import Settings
 from domain.access import Role
 from domain.use_cases.tokens import issue_token
 from persistence.catalogue import IsoStateCatalogue
-from persistence.engine import create_read_engine
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql.engine import create_read_engine
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.api.test_statement_count import NESTED_PAGE, TRANSACTION_CONTROL, _fill
 
 TWO_ROOTS = """
@@ -33,7 +33,7 @@ query Two($first: Int!) {
 """
 
 
-async def _compiled(engine: AsyncEngine, units: SqlUnitOfWorkFactory, query: str, first: int, token: str | None) -> dict[str, Any]:
+async def _compiled(engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory, query: str, first: int, token: str | None) -> dict[str, Any]:
     schema = build_schema()
     compiled = CompiledReads(schema)
     executed: list[str] = []
@@ -53,14 +53,14 @@ async def _compiled(engine: AsyncEngine, units: SqlUnitOfWorkFactory, query: str
     event.listen(engine.sync_engine, "before_cursor_execute", statement)
     event.listen(engine.sync_engine, "begin", begin)
     try:
-        context = await Context.for_request(units, IsoStateCatalogue(), Settings(), f"Bearer {token}" if token else None)
+        context = await Context.for_request(uow_factory, IsoStateCatalogue(), Settings(), f"Bearer {token}" if token else None)
         text = await compiled.answer(query, {"first": first}, None, context)
         await context.reads.close()
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", statement)
         event.remove(engine.sync_engine, "begin", begin)
     assert text is not None, "the query must compile"
-    reference_context = await Context.for_request(units, IsoStateCatalogue(), Settings())
+    reference_context = await Context.for_request(uow_factory, IsoStateCatalogue(), Settings())
     reference = await schema.execute(query, variable_values={"first": first}, context_value=reference_context)
     await reference_context.reads.close()
     assert reference.errors is None
@@ -70,20 +70,20 @@ async def _compiled(engine: AsyncEngine, units: SqlUnitOfWorkFactory, query: str
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 async def test_a_compiled_page_is_one_statement_per_root_field_at_10_and_at_100_items(
-    engine: AsyncEngine, units: SqlUnitOfWorkFactory
+    engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory
 ) -> None:
-    await _fill(units, 120)
-    _, secret = await issue_token("counter", Role.READER, uow=units(), created_by="test")
+    await _fill(uow_factory, 120)
+    _, secret = await issue_token("counter", Role.READER, uow=uow_factory(), created_by="test")
     for first in (10, 100):
-        one = await _compiled(engine, units, NESTED_PAGE, first, None)
+        one = await _compiled(engine, uow_factory, NESTED_PAGE, first, None)
         assert len(one["data"]["expulsions"]["edges"]) == first
         assert len(one["statements"]) == 1
         assert one["transactions"] == 1
-        two = await _compiled(engine, units, TWO_ROOTS, first, None)
+        two = await _compiled(engine, uow_factory, TWO_ROOTS, first, None)
         assert len(two["data"]["statements"]["nodes"]) == first
         assert len(two["statements"]) == 2, "one statement per root field"
         assert two["transactions"] == 1, "both root fields read in one transaction"
-        with_token = await _compiled(engine, units, NESTED_PAGE, first, secret)
+        with_token = await _compiled(engine, uow_factory, NESTED_PAGE, first, secret)
         assert len(with_token["statements"]) == 2, "the token check, then the page"
         assert with_token["transactions"] == 2
 
@@ -91,9 +91,9 @@ async def test_a_compiled_page_is_one_statement_per_root_field_at_10_and_at_100_
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 async def test_on_the_servers_read_engine_several_root_fields_read_one_repeatable_read_snapshot(
-    engine: AsyncEngine, units: SqlUnitOfWorkFactory, database_url: str
+    engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory, database_url: str
 ) -> None:
-    await _fill(units, 30)
+    await _fill(uow_factory, 30)
     reads = create_read_engine(database_url)
     assert reads is not None
     served = SqlUnitOfWorkFactory(engine, reads=reads)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from api.access import ANONYMOUS, NO_TOKEN, TokenCheck, identify
+from api.limits.access import ANONYMOUS, NO_TOKEN, TokenCheck, identify
 from domain.access import Principal, Role
 from domain.errors import StorageUnavailable
 from domain.ports import TokenRepository
@@ -12,11 +12,11 @@ from domain.use_cases.tokens import issue_token
 from tests.fakes import FakeUnitOfWorkFactory
 
 
-def checked_in(units: FakeUnitOfWorkFactory) -> TokenCheck:
+def checked_in(uow_factory: FakeUnitOfWorkFactory) -> TokenCheck:
     """A token check run in a read-only unit of work of the fake record."""
 
     async def check(work: Callable[[TokenRepository], Awaitable[Principal]]) -> Principal:
-        async with units.reader() as uow:
+        async with uow_factory.reader() as uow:
             return await work(uow.tokens)
 
     return check
@@ -33,9 +33,9 @@ async def test_no_header_is_an_anonymous_caller() -> None:
 
 
 async def test_a_valid_token_is_its_principal_and_its_role_decides() -> None:
-    units = FakeUnitOfWorkFactory()
-    _, secret = await issue_token("alice", Role.EDITOR, uow=units(), created_by="cli")
-    caller = await identify(f"bearer  {secret} ", checked_in(units))
+    uow_factory = FakeUnitOfWorkFactory()
+    _, secret = await issue_token("alice", Role.EDITOR, uow=uow_factory(), created_by="cli")
+    caller = await identify(f"bearer  {secret} ", checked_in(uow_factory))
     assert caller.principal == Principal("alice", Role.EDITOR)
     assert caller.refusal(Role.EDITOR) is None
     refusal = caller.refusal(Role.ADMIN)
@@ -45,9 +45,9 @@ async def test_a_valid_token_is_its_principal_and_its_role_decides() -> None:
 
 
 async def test_a_header_that_is_not_a_bearer_token_or_names_no_token_is_refused() -> None:
-    units = FakeUnitOfWorkFactory()
+    uow_factory = FakeUnitOfWorkFactory()
     for header in ("Basic dXNlcjpwYXNz", "Bearer", "Bearer dmr_unknown-token-value-123", "token"):
-        caller = await identify(header, checked_in(units))
+        caller = await identify(header, checked_in(uow_factory))
         assert caller.principal is None
         assert caller.refused is not None
         assert caller.refusal(Role.READER) == ("unauthenticated", caller.refused)

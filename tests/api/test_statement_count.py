@@ -9,19 +9,19 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.context import Context
-from api.schema import build_schema
+from api.graphql.context import Context
+from api.graphql.schema import build_schema
 from api.settings import Settings
-from domain.expulsions import Expulsion, MeasureType
-from domain.people import Diplomat, StaffCategory
-from domain.sources import Citation, Source, SourceKind
-from domain.statements import Stance, Statement
+from domain.record.diplomats import Diplomat, StaffCategory
+from domain.record.expulsions import Expulsion, MeasureType
+from domain.record.sources import Citation, Source, SourceKind
+from domain.record.statements import Stance, Statement
+from domain.record.values import Headcount, PartialDate
 from domain.use_cases.expulsions import expulsions
 from domain.use_cases.missions import diplomats
 from domain.use_cases.statements import citations, sources, statements
-from domain.values import Headcount, PartialDate
 from persistence.catalogue import IsoStateCatalogue
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
 # One batched query per relation the query selects, whatever the page size: the page itself;
 # actor, target, people, answers, answeredBy (ids, then measures), statements, citations;
@@ -49,8 +49,8 @@ query Page($first: Int!) {
 PAIRS = [("PL", "RU"), ("RU", "US"), ("US", "RU"), ("DE", "RU"), ("RU", "DE"), ("FR", "RU"), ("BY", "UA"), ("RU", "PL")]
 
 
-async def _fill(units: SqlUnitOfWorkFactory, count: int) -> None:
-    async with units() as uow:
+async def _fill(uow_factory: SqlUnitOfWorkFactory, count: int) -> None:
+    async with uow_factory() as uow:
         source = await sources.add(Source(publisher="Agency", title="Report", kind=SourceKind.WIRE_AGENCY), uow)
         assert source.id is not None
         previous: int | None = None
@@ -92,7 +92,7 @@ async def _fill(units: SqlUnitOfWorkFactory, count: int) -> None:
         await uow.commit()
 
 
-async def _statements_for(engine: AsyncEngine, units: SqlUnitOfWorkFactory, first: int) -> tuple[list[str], dict[str, Any]]:
+async def _statements_for(engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory, first: int) -> tuple[list[str], dict[str, Any]]:
     schema = build_schema()
     executed: list[str] = []
 
@@ -101,7 +101,7 @@ async def _statements_for(engine: AsyncEngine, units: SqlUnitOfWorkFactory, firs
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:
-        context = await Context.for_request(units, IsoStateCatalogue(), Settings())
+        context = await Context.for_request(uow_factory, IsoStateCatalogue(), Settings())
         result = await schema.execute(NESTED_PAGE, variable_values={"first": first}, context_value=context)
         await context.reads.close()
     finally:
@@ -112,10 +112,12 @@ async def _statements_for(engine: AsyncEngine, units: SqlUnitOfWorkFactory, firs
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
-async def test_a_nested_page_costs_the_same_few_statements_at_10_and_at_100_items(engine: AsyncEngine, units: SqlUnitOfWorkFactory) -> None:
-    await _fill(units, 120)
-    small, small_data = await _statements_for(engine, units, 10)
-    large, large_data = await _statements_for(engine, units, 100)
+async def test_a_nested_page_costs_the_same_few_statements_at_10_and_at_100_items(
+    engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    await _fill(uow_factory, 120)
+    small, small_data = await _statements_for(engine, uow_factory, 10)
+    large, large_data = await _statements_for(engine, uow_factory, 100)
     assert len(small_data["expulsions"]["edges"]) == 10
     assert len(large_data["expulsions"]["edges"]) == 100
     for data in (small_data, large_data):
@@ -140,7 +142,7 @@ query States($first: Int!) {
 """
 
 
-async def _states_statements(engine: AsyncEngine, units: SqlUnitOfWorkFactory, first: int) -> tuple[list[str], dict[str, Any]]:
+async def _states_statements(engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory, first: int) -> tuple[list[str], dict[str, Any]]:
     schema = build_schema()
     executed: list[str] = []
 
@@ -150,7 +152,7 @@ async def _states_statements(engine: AsyncEngine, units: SqlUnitOfWorkFactory, f
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:
-        context = await Context.for_request(units, IsoStateCatalogue(), Settings())
+        context = await Context.for_request(uow_factory, IsoStateCatalogue(), Settings())
         result = await schema.execute(STATES_WITH_MEMBERSHIPS, variable_values={"first": first}, context_value=context)
         await context.reads.close()
     finally:
@@ -162,11 +164,11 @@ async def _states_statements(engine: AsyncEngine, units: SqlUnitOfWorkFactory, f
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 async def test_the_memberships_of_a_page_of_states_cost_one_batched_query_per_level(
-    engine: AsyncEngine, units: SqlUnitOfWorkFactory
+    engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory
 ) -> None:
-    small, few = await _states_statements(engine, units, 20)
+    small, few = await _states_statements(engine, uow_factory, 20)
     assert any(state["memberships"] for state in few["states"]["nodes"]), "Austria and Belgium are among the first 20"
-    large, data = await _states_statements(engine, units, 100)
+    large, data = await _states_statements(engine, uow_factory, 100)
     spells = [spell for state in data["states"]["nodes"] for spell in state["memberships"]]
     assert spells, "the first 100 states include EU members"
     assert {spell["organisation"]["code"] for spell in spells} == {"EU"}

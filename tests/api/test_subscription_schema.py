@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.schema import build_schema
+from api.graphql.schema import build_schema
 
 PAGING_AND_ORDER = {"first", "after", "last", "before", "orderBy", "direction"}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.media import GRAPHQL_RESPONSE, JSON, negotiate
+from api.http.media import GRAPHQL_RESPONSE, JSON, negotiate
 from tests.e2e.conftest import Server, start_server, stop_server
 
 

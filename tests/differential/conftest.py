@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.compiled import CompiledReads
-from api.context import Context
-from api.schema import DemarcheSchema, build_schema
+from api.compiled.reads import CompiledReads
+from api.graphql.context import Context
+from api.graphql.schema import DemarcheSchema, build_schema
 from api.settings import Settings
 from bench.generate import generate
-from persistence.bulk import bulk_load
 from persistence.catalogue import IsoStateCatalogue
-from persistence.engine import create_engine
 from persistence.setup import prepare
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql.engine import create_engine
+from persistence.write.bulk import bulk_load
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import IN_CI, _create_database, _drop_database, _postgres_url
 
 GENERATED_SCALE = 10_000
@@ -53,7 +53,7 @@ class Differ:
     """Asks one record the same question through both paths."""
 
     engine: AsyncEngine
-    units: SqlUnitOfWorkFactory
+    uow_factory: SqlUnitOfWorkFactory
     schema: DemarcheSchema
     compiled: CompiledReads
     settings: Settings
@@ -61,12 +61,12 @@ class Differ:
 
     async def both(self, query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None) -> Outcome:
         catalogue = IsoStateCatalogue()
-        context = await Context.for_request(self.units, catalogue, self.settings)
+        context = await Context.for_request(self.uow_factory, catalogue, self.settings)
         try:
             text = await self.compiled.answer(query, variables, operation_name, context)
         finally:
             await context.reads.close()
-        context = await Context.for_request(self.units, catalogue, self.settings)
+        context = await Context.for_request(self.uow_factory, catalogue, self.settings)
         try:
             result = await self.schema.execute(query, variable_values=variables, operation_name=operation_name, context_value=context)
         finally:

@@ -62,7 +62,7 @@ def create_token(database_url: str, name: str, role: str) -> str:
     """A new token's secret, made with the `demarche token create` command."""
     env = {**os.environ, "DEMARCHE_DATABASE_URL": database_url}
     made = subprocess.run(
-        [sys.executable, "-m", "api.cli", "token", "create", name, "--role", role], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "cli.main", "token", "create", name, "--role", role], env=env, capture_output=True, text=True, timeout=60
     )
     assert made.returncode == 0, made.stderr
     return made.stdout.strip()
@@ -87,7 +87,7 @@ def start_server(database_url: str, *, load_demo: bool = True, settings: dict[st
     # The server's log goes to a file: a pipe nobody reads would stall it once full.
     log = tempfile.TemporaryFile()  # noqa: SIM115  (closed with the process, by the OS)
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level", "warning"],
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--log-level", "warning"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE if pipe_stderr else log,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from persistence.demo import demo_record, load_record
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.exchange.demo import demo_record, load_record
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import _create_database, _drop_database, _postgres_url
 from tests.integration.conftest import edit_memberships
 
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def demarche(database_url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DEMARCHE_DATABASE_URL": database_url}
     return subprocess.run(
-        [sys.executable, "-m", "api.cli", *arguments], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-m", "cli.main", *arguments], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
     )
 
 

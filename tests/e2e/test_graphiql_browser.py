@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.graphiql import EXAMPLES, IMMUTABLE
+from api.http.graphiql import EXAMPLES, IMMUTABLE
 from tests.e2e.conftest import Server, create_token, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -179,26 +179,26 @@ def test_an_erasure_of_a_person_the_record_never_held_is_refused_as_not_found(ap
 
 
 async def _named_and_deleted(database_url: str, name: str) -> int:
-    from domain.people import Diplomat, StaffCategory
+    from domain.record.diplomats import Diplomat, StaffCategory
     from domain.use_cases.missions import diplomats
-    from persistence.engine import create_engine
     from persistence.setup import prepare
-    from persistence.unit_of_work import SqlUnitOfWorkFactory
+    from persistence.sql.engine import create_engine
+    from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
     engine = create_engine(database_url)
     try:
         await prepare(engine, load_demo=False)
-        units = SqlUnitOfWorkFactory(engine)
-        made = await diplomats.create(Diplomat(sending_state="RU", staff_category=StaffCategory.DIPLOMATIC, name=name), uow=units())
+        uow_factory = SqlUnitOfWorkFactory(engine)
+        made = await diplomats.create(Diplomat(sending_state="RU", staff_category=StaffCategory.DIPLOMATIC, name=name), uow=uow_factory())
         assert made.id is not None
-        await diplomats.delete(made.id, uow=units())
+        await diplomats.delete(made.id, uow=uow_factory())
         return made.id
     finally:
         await engine.dispose()
 
 
 async def _stored_history(database_url: str) -> list[tuple[Any, ...]]:
-    from persistence.engine import create_engine
+    from persistence.sql.engine import create_engine
 
     engine = create_engine(database_url)
     try:
@@ -211,7 +211,7 @@ async def _stored_history(database_url: str) -> list[tuple[Any, ...]]:
 
 def demarche(database_url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "DEMARCHE_DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "api.cli", *arguments], env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "cli.main", *arguments], env=environment, capture_output=True, text=True, timeout=120)
 
 
 def test_the_history_erase_command_erases_a_name_for_good_and_refuses_what_it_cannot_erase(database_url: str) -> None:

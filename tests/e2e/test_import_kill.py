@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.exchange import encode, header
-from domain.expulsions import Expulsion, MeasureType, ReasonCategory
-from domain.sources import Citation, Source, SourceKind
-from domain.statements import Stance, Statement
-from domain.values import Headcount, PartialDate
-from persistence.demo import demo_record, load_record
-from persistence.exchange import export_record, import_file
-from persistence.unit_of_work import WRITER_LOCK, SqlUnitOfWorkFactory
+from domain.exchange.records import encode, header
+from domain.record.expulsions import Expulsion, MeasureType, ReasonCategory
+from domain.record.sources import Citation, Source, SourceKind
+from domain.record.statements import Stance, Statement
+from domain.record.values import Headcount, PartialDate
+from persistence.exchange.demo import demo_record, load_record
+from persistence.exchange.records import export_record, import_file
+from persistence.write.unit_of_work import WRITER_LOCK, SqlUnitOfWorkFactory
 from tests.integration.conftest import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,10 +68,10 @@ def large_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def state(engine: AsyncEngine) -> tuple[dict[str, int], str, int]:
-    units = SqlUnitOfWorkFactory(engine)
+    uow_factory = SqlUnitOfWorkFactory(engine)
     parts: list[str] = []
     await export_record(engine, parts.append)
-    return await Store(units).row_counts(), hashlib.sha256("".join(parts).encode()).hexdigest(), await units.record_version()
+    return await Store(uow_factory).row_counts(), hashlib.sha256("".join(parts).encode()).hexdigest(), await uow_factory.record_version()
 
 
 def written(output: bytes) -> int:
@@ -95,7 +95,7 @@ async def test_an_import_killed_while_writing_leaves_the_database_as_it_was(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "api.cli",
+        "cli.main",
         "import",
         "--progress",
         str(large_file),

@@ -14,7 +14,7 @@ from domain.access import digest
 
 def demarche(database: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "DEMARCHE_DATABASE_URL": f"sqlite:///{database}"}
-    return subprocess.run([sys.executable, "-m", "api.cli", *arguments], env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "cli.main", *arguments], env=environment, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_token_create_on_the_command_line_refuses_a_hidden_character_with_a_mess
     environment = {**os.environ, "DEMARCHE_DATABASE_URL": f"sqlite:///{tmp_path / 'tokens.db'}"}
 
     def demarche(*arguments: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "api.cli", *arguments]
+        command = [sys.executable, "-m", "cli.main", *arguments]
         return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
 
     for name, named in (("import\u200b", "U+200B"), ("alice\u0086", "U+0086"), (fullwidth("import"), "'import'")):

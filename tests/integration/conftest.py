@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from domain.actors import Actor
-from domain.expulsions import Expulsion, Wave
-from domain.memberships import Membership
-from domain.missions import Mission
-from domain.people import Diplomat
-from domain.sources import Citation, Source
-from domain.statements import Statement
+from domain.record.actors import Actor
+from domain.record.diplomats import Diplomat
+from domain.record.expulsions import Expulsion, Wave
+from domain.record.memberships import Membership
+from domain.record.missions import Mission
+from domain.record.sources import Citation, Source
+from domain.record.statements import Statement
+from domain.record.values import PartialDate
 from domain.use_cases import memberships
-from domain.values import PartialDate
-from persistence.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
+from persistence.write.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 E = TypeVar("E")
 
@@ -43,10 +43,10 @@ def repository(uow: SqlUnitOfWork, kind: type[Any]) -> Any:
 class Store:
     """Writes through the repositories, one committed transaction per call, bypassing the use cases."""
 
-    units: SqlUnitOfWorkFactory
+    uow_factory: SqlUnitOfWorkFactory
 
     async def add(self, entity: E) -> E:
-        async with self.units() as uow:
+        async with self.uow_factory() as uow:
             stored: E = await repository(uow, type(entity)).add(entity)
             await uow.commit()
         return stored
@@ -55,36 +55,36 @@ class Store:
         return [await self.add(entity) for entity in entities]
 
     async def update(self, entity: E) -> E:
-        async with self.units() as uow:
+        async with self.uow_factory() as uow:
             stored: E = await repository(uow, type(entity)).update(entity)
             await uow.commit()
         return stored
 
     async def get(self, kind: type[E], id: int) -> E | None:
-        async with self.units.reader() as uow:
+        async with self.uow_factory.reader() as uow:
             found: E | None = await repository(uow, kind).get(id)
         return found
 
     async def row_counts(self) -> dict[str, int]:
         """How many rows every table holds: a snapshot to compare before and after a failed change."""
         counts: dict[str, int] = {}
-        async with self.units.reader() as uow:
+        async with self.uow_factory.reader() as uow:
             for name, table in sorted(SQLModel.metadata.tables.items()):
                 counts[name] = int(await uow.actors.connection.scalar(select(func.count()).select_from(table)) or 0)
         return counts
 
 
 @pytest.fixture
-def store(units: SqlUnitOfWorkFactory) -> Store:
-    return Store(units)
+def store(uow_factory: SqlUnitOfWorkFactory) -> Store:
+    return Store(uow_factory)
 
 
-async def edit_memberships(units: SqlUnitOfWorkFactory) -> tuple[Membership, Membership]:
+async def edit_memberships(uow_factory: SqlUnitOfWorkFactory) -> tuple[Membership, Membership]:
     """Edit the curated memberships through the use cases: Austria's EU spell ends, Norway's begins (with a formula-like title)."""
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         (austria,) = (await uow.memberships.of_states(["AT"]))["AT"]
     assert austria.id is not None
-    ended = await memberships.end_membership(austria.id, PartialDate(2030, 6, 30), uow=units())
+    ended = await memberships.end_membership(austria.id, PartialDate(2030, 6, 30), uow=uow_factory())
     draft = Membership(
         organisation="EU",
         state="NOR",
@@ -93,5 +93,5 @@ async def edit_memberships(units: SqlUnitOfWorkFactory) -> tuple[Membership, Mem
         source_title="=Norway joins, «probably»",
         source_url="https://example.org/no,eu",
     )
-    created = await memberships.add_membership(draft, uow=units())
+    created = await memberships.add_membership(draft, uow=uow_factory())
     return ended, created

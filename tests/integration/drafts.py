@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.expulsions import Expulsion, MeasureType, Wave
-from domain.missions import Mission, MissionKind
-from domain.people import Diplomat, StaffCategory
-from domain.sources import Citation, Source, SourceKind
-from domain.statements import Stance, Statement
-from domain.values import Headcount, PartialDate
+from domain.record.diplomats import Diplomat, StaffCategory
+from domain.record.expulsions import Expulsion, MeasureType, Wave
+from domain.record.missions import Mission, MissionKind
+from domain.record.sources import Citation, Source, SourceKind
+from domain.record.statements import Stance, Statement
+from domain.record.values import Headcount, PartialDate
 
 MARCH_23 = PartialDate(2022, 3, 23)
 

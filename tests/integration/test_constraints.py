@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.errors import Conflict
 from domain.use_cases.actors import delete_actor
-from persistence import mappers
-from persistence.repositories import table_of
-from persistence.tables import AnswerRow, CitationRow, ExpulsionRow, MissionRow
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql import mappers
+from persistence.sql.tables import AnswerRow, CitationRow, ExpulsionRow, MissionRow
+from persistence.write.repositories import table_of
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.integration import drafts
 from tests.integration.conftest import Store
 
@@ -92,7 +92,7 @@ BROKEN_ROWS: dict[str, tuple[Callable[[Seed], Executable], str]] = {
 
 
 async def test_a_row_breaking_a_constraint_is_a_conflict_and_the_transaction_leaves_nothing(
-    store: Store, units: SqlUnitOfWorkFactory, subtests: pytest.Subtests
+    store: Store, uow_factory: SqlUnitOfWorkFactory, subtests: pytest.Subtests
 ) -> None:
     # Every case rolls back in full, so the cases can share one database; each reports on its own.
     ids = await seed(store)
@@ -101,7 +101,7 @@ async def test_a_row_breaking_a_constraint_is_a_conflict_and_the_transaction_lea
         with subtests.test(case):
 
             async def write_valid_rows_then_the_broken_one(broken: Callable[[Seed], Executable] = broken) -> None:
-                async with units() as uow:
+                async with uow_factory() as uow:
                     await uow.waves.add(drafts.wave())
                     await uow.sources.add(drafts.source(publisher="Written before the broken row"))
                     await uow.waves.connection.execute(broken(ids))
@@ -116,7 +116,7 @@ async def test_a_row_breaking_a_constraint_is_a_conflict_and_the_transaction_lea
 
 async def referenced_actor(store: Store) -> tuple[str, int]:
     await store.add(drafts.measure(actor="LT", target="BY"))
-    async with store.units.reader() as uow:
+    async with store.uow_factory.reader() as uow:
         lithuania = (await uow.actors.get_by_codes(["LT"]))["LT"]
     return "actors", lithuania.id or 0
 
@@ -170,7 +170,7 @@ STILL_REFERENCED = [
 
 
 async def test_deleting_a_record_still_referenced_is_a_conflict_and_deletes_nothing(
-    store: Store, units: SqlUnitOfWorkFactory, subtests: pytest.Subtests
+    store: Store, uow_factory: SqlUnitOfWorkFactory, subtests: pytest.Subtests
 ) -> None:
     for referenced in STILL_REFERENCED:
         with subtests.test(referenced.__name__):
@@ -178,7 +178,7 @@ async def test_deleting_a_record_still_referenced_is_a_conflict_and_deletes_noth
             before = await store.row_counts()
 
             async def delete_past_the_domain(repository: str = repository, id: int = id) -> None:
-                async with units() as uow:
+                async with uow_factory() as uow:
                     await getattr(uow, repository).delete(id)
                     await uow.commit()
 
@@ -187,17 +187,17 @@ async def test_deleting_a_record_still_referenced_is_a_conflict_and_deletes_noth
             assert await store.row_counts() == before
 
 
-async def test_delete_actor_use_case_reports_a_conflict_for_an_actor_still_acting(store: Store, units: SqlUnitOfWorkFactory) -> None:
+async def test_delete_actor_use_case_reports_a_conflict_for_an_actor_still_acting(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
     _, lithuania = await referenced_actor(store)
     with pytest.raises(Conflict):
-        await delete_actor(lithuania, uow=units())
-    async with units.reader() as uow:
+        await delete_actor(lithuania, uow=uow_factory())
+    async with uow_factory.reader() as uow:
         assert await uow.actors.get(lithuania) is not None
 
 
-async def test_delete_actor_use_case_removes_an_actor_nothing_refers_to(units: SqlUnitOfWorkFactory) -> None:
-    async with units.reader() as uow:
+async def test_delete_actor_use_case_removes_an_actor_nothing_refers_to(uow_factory: SqlUnitOfWorkFactory) -> None:
+    async with uow_factory.reader() as uow:
         tuvalu = (await uow.actors.get_by_codes(["TV"]))["TV"]
-    await delete_actor(tuvalu.id or 0, uow=units())
-    async with units.reader() as uow:
+    await delete_actor(tuvalu.id or 0, uow=uow_factory())
+    async with uow_factory.reader() as uow:
         assert await uow.actors.get_by_codes(["TV", "TUV"]) == {}

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from domain.actors import Actor, ActorKind
-from domain.expulsions import Expulsion
-from domain.missions import MissionKind
-from domain.people import Rank, StaffCategory
-from domain.sources import SourceKind
-from domain.statements import Channel, Stance
-from domain.values import Headcount, HeadcountQualifier, PartialDate
+from domain.record.actors import Actor, ActorKind
+from domain.record.diplomats import Rank, StaffCategory
+from domain.record.expulsions import Expulsion
+from domain.record.missions import MissionKind
+from domain.record.sources import SourceKind
+from domain.record.statements import Channel, Stance
+from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from tests.integration import drafts
 from tests.integration.conftest import Store, repository
 
@@ -121,7 +121,7 @@ async def test_update_replaces_every_field_and_reads_back(store: Store, edit: Ca
 async def test_deleted_record_is_gone_and_its_neighbour_stays(store: Store, edit: Callable[[Store], Awaitable[Edit]]) -> None:
     draft, changes = await edit(store)
     kept, doomed = await store.add_all(draft, dataclasses.replace(draft, **changes))
-    async with store.units() as uow:
+    async with store.uow_factory() as uow:
         await repository(uow, type(draft)).delete(doomed.id)
         await uow.commit()
     assert await store.get(type(draft), doomed.id) is None
@@ -149,7 +149,7 @@ async def test_deleting_a_statement_removes_its_citations_and_links_but_keeps_it
     origin = await store.add(drafts.source())
     await store.add(drafts.citation(source_id=origin.id, statement_id=said.id))
     before = await store.row_counts()
-    async with store.units() as uow:
+    async with store.uow_factory() as uow:
         await uow.statements.delete(said.id or 0)
         await uow.commit()
     after = await store.row_counts()

@@ -10,28 +10,28 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.exchange import CSV_COLUMNS, ImportRefused, ImportReport, Problem, Selection, encode, header
-from domain.expulsions import Expulsion
-from domain.filters import DateRange
-from domain.history import ChangeAction, HistoryFilter
-from domain.missions import Mission
-from domain.pagination import PageRequest
-from domain.values import Headcount, HeadcountQualifier, PartialDate
-from persistence.demo import demo_record, load_record
-from persistence.engine import create_engine
-from persistence.exchange import export_record, import_file
+from domain.exchange.records import CSV_COLUMNS, ImportRefused, ImportReport, Problem, Selection, encode, header
+from domain.read.filters import DateRange
+from domain.read.pagination import PageRequest
+from domain.record.expulsions import Expulsion
+from domain.record.history import ChangeAction, HistoryFilter
+from domain.record.missions import Mission
+from domain.record.values import Headcount, HeadcountQualifier, PartialDate
+from persistence.exchange.demo import demo_record, load_record
+from persistence.exchange.records import export_record, import_file
 from persistence.setup import prepare
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql.engine import create_engine
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import _create_database, _drop_database, _postgres_url
 from tests.integration import drafts
 from tests.integration.conftest import Store, edit_memberships
 
 
 @pytest.fixture
-async def demo(units: SqlUnitOfWorkFactory) -> SqlUnitOfWorkFactory:
+async def demo(uow_factory: SqlUnitOfWorkFactory) -> SqlUnitOfWorkFactory:
     """The database holding the March 2022 demo record."""
-    await load_record(demo_record(), uow=units())
-    return units
+    await load_record(demo_record(), uow=uow_factory())
+    return uow_factory
 
 
 @pytest.fixture
@@ -70,14 +70,14 @@ def lines(*records: str) -> str:
 
 async def state(engine: AsyncEngine) -> tuple[dict[str, int], str, int]:
     """Every table's row count, a digest of the whole record, and the record's version: equal means nothing changed."""
-    units = SqlUnitOfWorkFactory(engine)
+    uow_factory = SqlUnitOfWorkFactory(engine)
     digest = hashlib.sha256((await exported(engine)).encode()).hexdigest()
-    return await Store(units).row_counts(), digest, await units.record_version()
+    return await Store(uow_factory).row_counts(), digest, await uow_factory.record_version()
 
 
-async def refusal(units: SqlUnitOfWorkFactory, path: Path, **options: object) -> list[Problem]:
+async def refusal(uow_factory: SqlUnitOfWorkFactory, path: Path, **options: object) -> list[Problem]:
     with pytest.raises(ImportRefused) as refused:
-        await import_file(units, path, **options)  # type: ignore[arg-type]
+        await import_file(uow_factory, path, **options)  # type: ignore[arg-type]
     return refused.value.problems
 
 
@@ -103,12 +103,12 @@ async def test_memberships_a_user_edited_survive_the_round_trip_over_the_curated
     first = await exported(engine)
     assert '{"type":"Membership","organisation":"EU","state":"AT","joined":"1995-01-01","left":"2030-06-30",' in first
     assert '{"type":"Membership","organisation":"EU","state":"NO","joined":"2031-01","left":null,"source_publisher":"Desk 3",' in first
-    units = SqlUnitOfWorkFactory(empty, author="import")
-    report = await import_file(units, write(tmp_path, first))
+    uow_factory = SqlUnitOfWorkFactory(empty, author="import")
+    report = await import_file(uow_factory, write(tmp_path, first))
     assert (report.added["Membership"], report.replaced["Membership"]) == (1, 1)
     assert report.unchanged["Membership"] == first.count('"type":"Membership"') - 2
     assert await exported(empty) == first
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         austria = (await uow.memberships.of_states(["AT"]))["AT"]
         norway = (await uow.memberships.of_states(["NO"]))["NO"]
         entries = await uow.history.list(
@@ -119,7 +119,7 @@ async def test_memberships_a_user_edited_survive_the_round_trip_over_the_curated
     assert sorted((entry.before is None, entry.record_id) for entry in entries.items) == [(False, austria[0].id), (True, norway[0].id)]
     # The second import finds every spell as it is.
     before = await state(empty)
-    again = await import_file(units, write(tmp_path, first))
+    again = await import_file(uow_factory, write(tmp_path, first))
     assert (again.added.get("Membership"), again.replaced.get("Membership")) == (None, None)
     assert await state(empty) == before
 
@@ -127,8 +127,8 @@ async def test_memberships_a_user_edited_survive_the_round_trip_over_the_curated
 async def test_a_membership_differing_from_a_spell_the_user_edited_or_overlapping_one_is_refused(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    units = SqlUnitOfWorkFactory(engine)
-    await edit_memberships(units)
+    uow_factory = SqlUnitOfWorkFactory(engine)
+    await edit_memberships(uow_factory)
     before = await state(engine)
     source = '"source_publisher":"Desk","source_title":"Notes","source_url":null'
     path = write(
@@ -141,7 +141,7 @@ async def test_a_membership_differing_from_a_spell_the_user_edited_or_overlappin
             f'{{"type":"Membership","organisation":"EU","state":"NO","joined":"2040","left":"2039",{source}}}',
         ),
     )
-    problems = await refusal(units, path)
+    problems = await refusal(uow_factory, path)
     assert [str(problem) for problem in problems] == [
         "line 2: Membership AT in EU from 1995-01-01: left: Membership AT in EU from 1995-01-01 exists with different content"
         " (left, source_publisher, source_title, source_url); --replace overwrites it",
@@ -156,30 +156,30 @@ async def test_a_membership_differing_from_a_spell_the_user_edited_or_overlappin
 
 
 async def test_replace_overwrites_a_membership_the_user_edited_and_one_named_twice_is_refused(engine: AsyncEngine, tmp_path: Path) -> None:
-    units = SqlUnitOfWorkFactory(engine)
-    ended, _ = await edit_memberships(units)
+    uow_factory = SqlUnitOfWorkFactory(engine)
+    ended, _ = await edit_memberships(uow_factory)
     source = '"source_publisher":"Desk","source_title":"Notes","source_url":null'
     corrected = f'{{"type":"Membership","organisation":"EU","state":"AT","joined":"1995-01-01","left":"2031-12-31",{source}}}'
     twice = f'{{"type":"Membership","organisation":"EU","state":"AUT","joined":"1995-01-01","left":"2031-12-31",{source}}}'
-    problems = await refusal(units, write(tmp_path, lines(corrected, twice)), replace=True)
+    problems = await refusal(uow_factory, write(tmp_path, lines(corrected, twice)), replace=True)
     assert [str(problem) for problem in problems] == [
         "line 3: Membership AT in EU from 1995-01-01: joined: Membership AT in EU from 1995-01-01 is on line 2 already;"
         " a record appears once in a file"
     ]
-    report = await import_file(units.acting_as("corrector"), write(tmp_path, lines(corrected), "fixed.jsonl"), replace=True)
+    report = await import_file(uow_factory.acting_as("corrector"), write(tmp_path, lines(corrected), "fixed.jsonl"), replace=True)
     assert report.replaced == {"Membership": 1}
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         (austria,) = (await uow.memberships.of_states(["AT"]))["AT"]
     assert (austria.id, austria.left, austria.source_title, austria.version) == (ended.id, PartialDate(2031, 12, 31), "Notes", 3)
 
 
 async def test_a_version_1_file_is_still_read_but_holds_no_memberships(engine: AsyncEngine, tmp_path: Path) -> None:
-    units = SqlUnitOfWorkFactory(engine)
+    uow_factory = SqlUnitOfWorkFactory(engine)
     old = '{"format":"demarche-record","version":1}\n' + encode(drafts.wave(id=1)) + "\n"
-    report = await import_file(units, write(tmp_path, old))
+    report = await import_file(uow_factory, write(tmp_path, old))
     assert report.added == {"Wave": 1}
     spell = '{"type":"Membership","organisation":"EU","state":"NO","joined":"2031","left":null,"source_publisher":"D","source_title":"T"}'
-    problems = await refusal(units, write(tmp_path, old + spell + "\n", "old.jsonl"))
+    problems = await refusal(uow_factory, write(tmp_path, old + spell + "\n", "old.jsonl"))
     assert [str(problem) for problem in problems] == [
         "line 3: Membership NO in EU from 2031: type: demarche-record version 1 holds no Membership; it came with version 2"
     ]
@@ -189,10 +189,10 @@ async def test_importing_a_file_twice_adds_nothing_the_second_time(
     demo: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
 ) -> None:
     path = write(tmp_path, await exported(engine))
-    units = SqlUnitOfWorkFactory(empty, author="import")
-    first = await import_file(units, path)
+    uow_factory = SqlUnitOfWorkFactory(empty, author="import")
+    first = await import_file(uow_factory, path)
     before = await state(empty)
-    second = await import_file(units, path)
+    second = await import_file(uow_factory, path)
     assert second.added == second.replaced == {}
     assert sum(second.unchanged.values()) == sum(first.added.values()) + sum(first.unchanged.values())
     assert await state(empty) == before
@@ -202,8 +202,8 @@ async def test_imported_records_keep_their_ids_and_are_in_the_history_as_imports
     demo: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
 ) -> None:
     await import_file(SqlUnitOfWorkFactory(empty, author="archivist"), write(tmp_path, await exported(engine)))
-    units = SqlUnitOfWorkFactory(empty)
-    async with units.reader() as uow:
+    uow_factory = SqlUnitOfWorkFactory(empty)
+    async with uow_factory.reader() as uow:
         answer = await uow.expulsions.get(2)
         entries = await uow.history.list(HistoryFilter(author="archivist"), PageRequest(first=100))
         total = await uow.history.count(HistoryFilter(actions=frozenset({ChangeAction.IMPORT})))
@@ -213,7 +213,7 @@ async def test_imported_records_keep_their_ids_and_are_in_the_history_as_imports
     first = entries.items[0]
     assert (first.action, first.entity, first.before, first.version) == (ChangeAction.IMPORT, "Mission", None, 1)
     # Records created later get ids past the imported ones.
-    async with units() as uow:
+    async with uow_factory() as uow:
         fresh = await uow.expulsions.add(drafts.measure())
         await uow.commit()
     assert fresh.id == 5
@@ -291,14 +291,14 @@ async def test_answers_that_close_a_cycle_are_refused(engine: AsyncEngine, tmp_p
 
 
 async def test_an_unknown_format_or_version_is_refused_on_line_one(engine: AsyncEngine, tmp_path: Path, repository_root: Path) -> None:
-    units = SqlUnitOfWorkFactory(engine)
+    uow_factory = SqlUnitOfWorkFactory(engine)
     newer = write(tmp_path, '{"format":"demarche-record","version":3}\n')
-    assert where(await refusal(units, newer)) == [(1, "version")]
+    assert where(await refusal(uow_factory, newer)) == [(1, "version")]
     other = write(tmp_path, '{"format":"something-else","version":1}\n', "other.jsonl")
-    assert where(await refusal(units, other)) == [(1, "format")]
+    assert where(await refusal(uow_factory, other)) == [(1, "format")]
     demo_file = repository_root / "persistence" / "data" / "march_2022.json"
-    assert where(await refusal(units, demo_file)) == [(1, "format")]
-    assert where(await refusal(units, write(tmp_path, "", "empty.jsonl"))) == [(1, "format")]
+    assert where(await refusal(uow_factory, demo_file)) == [(1, "format")]
+    assert where(await refusal(uow_factory, write(tmp_path, "", "empty.jsonl"))) == [(1, "format")]
 
 
 async def test_replace_overwrites_differing_records_and_records_what_they_were(
@@ -374,15 +374,15 @@ CSV = (
 
 
 async def test_a_csv_of_measures_imports_and_importing_it_again_creates_nothing(engine: AsyncEngine, tmp_path: Path) -> None:
-    units = SqlUnitOfWorkFactory(engine)
+    uow_factory = SqlUnitOfWorkFactory(engine)
     path = write(tmp_path, CSV, "measures.csv")
-    first = await import_file(units, path, format="csv")
+    first = await import_file(uow_factory, path, format="csv")
     assert first.added == {"Expulsion": 4}
     before = await state(engine)
-    second = await import_file(units, path, format="csv")
+    second = await import_file(uow_factory, path, format="csv")
     assert (second.added, second.unchanged) == ({}, {"Expulsion": 4})
     assert await state(engine) == before
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         found = await uow.expulsions.get_many([40, 41, 42, 43])
     assert sorted(found) == [40, 41, 42, 43]
     assert (found[41].answers, found[41].headcount) == ((40,), Headcount(HeadcountQualifier.AT_LEAST, 45))

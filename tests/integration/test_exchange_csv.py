@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.exchange import CSV_COLUMNS, ImportRefused, Problem
-from domain.expulsions import ReasonCategory
-from domain.sources import SourceKind
-from domain.values import Headcount, HeadcountQualifier, PartialDate
-from persistence.demo import demo_record, load_record
-from persistence.engine import create_engine
-from persistence.exchange import export_folder, export_record, import_file
+from domain.exchange.records import CSV_COLUMNS, ImportRefused, Problem
+from domain.record.expulsions import ReasonCategory
+from domain.record.sources import SourceKind
+from domain.record.values import Headcount, HeadcountQualifier, PartialDate
+from persistence.exchange.demo import demo_record, load_record
+from persistence.exchange.records import export_folder, export_record, import_file
 from persistence.setup import prepare
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql.engine import create_engine
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import _create_database, _drop_database, _postgres_url
 from tests.integration import drafts
 from tests.integration.conftest import Store, edit_memberships
@@ -33,10 +33,10 @@ async def exported(engine: AsyncEngine) -> str:
     return "".join(parts)
 
 
-async def with_everything(units: SqlUnitOfWorkFactory) -> None:
+async def with_everything(uow_factory: SqlUnitOfWorkFactory) -> None:
     """The demo record, plus one record of every kind whose text a spreadsheet would misread."""
-    await load_record(demo_record(), uow=units())
-    store = Store(units)
+    await load_record(demo_record(), uow=uow_factory())
+    store = Store(uow_factory)
     mission = await store.add(drafts.mission(city="+Moscow", name="@embassy"))
     person = await store.add(drafts.diplomat(name="-Ivanov", mission_id=mission.id))
     wave = await store.add(drafts.wave(name="'=wave", description=TRICKY))
@@ -59,7 +59,7 @@ async def with_everything(units: SqlUnitOfWorkFactory) -> None:
     )
     await store.add(drafts.citation(source_id=source.id, measure_id=measure.id, excerpt="\tTabbed", reported_headcount=Headcount.unknown()))
     await store.add(drafts.citation(source_id=source.id, measure_id=measure.id, excerpt=None, reported_headcount=None))
-    await edit_memberships(units)
+    await edit_memberships(uow_factory)
 
 
 def made(folder: Path) -> Path:
@@ -109,9 +109,9 @@ class _database:
 
 
 async def test_a_csv_folder_imported_into_an_empty_database_exports_the_same_json_lines_byte_for_byte(
-    units: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
+    uow_factory: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
 ) -> None:
-    await with_everything(units)
+    await with_everything(uow_factory)
     original = await exported(engine)
     assert await round_trip(engine, empty, tmp_path / "record") == original
     written = sorted(path.name for path in (tmp_path / "record").iterdir())
@@ -139,18 +139,18 @@ async def test_a_csv_folder_imported_into_an_empty_database_exports_the_same_jso
 
 
 async def test_a_csv_folder_carries_the_record_from_one_database_kind_to_the_other_and_back(
-    units: SqlUnitOfWorkFactory, engine: AsyncEngine, other: AsyncEngine, empty: AsyncEngine, tmp_path: Path
+    uow_factory: SqlUnitOfWorkFactory, engine: AsyncEngine, other: AsyncEngine, empty: AsyncEngine, tmp_path: Path
 ) -> None:
-    await with_everything(units)
+    await with_everything(uow_factory)
     original = await exported(engine)
     assert await round_trip(engine, other, tmp_path / "there") == original
     assert await round_trip(other, empty, tmp_path / "back") == original
 
 
 async def test_importing_a_folder_twice_changes_nothing_the_second_time(
-    units: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
+    uow_factory: SqlUnitOfWorkFactory, engine: AsyncEngine, empty: AsyncEngine, tmp_path: Path
 ) -> None:
-    await with_everything(units)
+    await with_everything(uow_factory)
     folder = made(tmp_path / "record")
     await export_folder(engine, folder)
     target = SqlUnitOfWorkFactory(empty)
@@ -161,9 +161,9 @@ async def test_importing_a_folder_twice_changes_nothing_the_second_time(
     assert await target.record_version() == version
 
 
-async def refusal(units: SqlUnitOfWorkFactory, folder: Path) -> list[Problem]:
+async def refusal(uow_factory: SqlUnitOfWorkFactory, folder: Path) -> list[Problem]:
     with pytest.raises(ImportRefused) as refused:
-        await import_file(units, folder, format="csv")
+        await import_file(uow_factory, folder, format="csv")
     return refused.value.problems
 
 
@@ -180,36 +180,36 @@ async def test_a_folder_with_bad_rows_in_several_files_writes_nothing_and_names_
         encoding="utf-8",
     )
     (folder / "measures_with_citations.csv").write_text("not read\r\n", encoding="utf-8")
-    units = SqlUnitOfWorkFactory(engine)
-    before = await Store(units).row_counts()
-    assert [str(problem) for problem in await refusal(units, folder)] == [
+    uow_factory = SqlUnitOfWorkFactory(engine)
+    before = await Store(uow_factory).row_counts()
+    assert [str(problem) for problem in await refusal(uow_factory, folder)] == [
         "expulsions.csv line 3: Expulsion 2: wave_id: Wave 2 is refused (line 3)",
         "expulsions.csv line 4: Expulsion 3: target: Actor ZZ does not exist",
         "waves.csv line 3: Wave 2: name: name is required",
     ]
-    assert await Store(units).row_counts() == before
+    assert await Store(uow_factory).row_counts() == before
 
 
 async def test_a_folder_with_a_stranger_file_or_another_version_is_refused_whole(engine: AsyncEngine, tmp_path: Path) -> None:
-    units = SqlUnitOfWorkFactory(engine)
+    uow_factory = SqlUnitOfWorkFactory(engine)
     folder = made(tmp_path / "record")
-    assert [str(problem) for problem in await refusal(units, folder)] == [
+    assert [str(problem) for problem in await refusal(uow_factory, folder)] == [
         f"line 1: folder: {folder} holds none of the files of a record: "
         "actors.csv, missions.csv, diplomats.csv, waves.csv, expulsions.csv, sources.csv, statements.csv, citations.csv, memberships.csv"
     ]
     (folder / "waves.csv").write_text("id,name\r\n1,Spring\r\n", encoding="utf-8")
     (folder / "format.json").write_text('{"format":"demarche-record","version":3}\n', encoding="utf-8")
     (folder / "treaties.csv").write_text("id\r\n", encoding="utf-8")
-    assert [(problem.file, problem.field) for problem in await refusal(units, folder)] == [
+    assert [(problem.file, problem.field) for problem in await refusal(uow_factory, folder)] == [
         ("format.json", "version"),
         ("treaties.csv", "file"),
     ]
 
 
 async def test_the_spreadsheet_view_has_a_row_per_measure_and_citation_and_imports_back_as_a_csv_of_measures(
-    units: SqlUnitOfWorkFactory, engine: AsyncEngine, tmp_path: Path
+    uow_factory: SqlUnitOfWorkFactory, engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    await with_everything(units)
+    await with_everything(uow_factory)
     folder = made(tmp_path / "record")
     await export_folder(engine, folder)
     flat = folder / "measures_with_citations.csv"
@@ -219,6 +219,6 @@ async def test_the_spreadsheet_view_has_a_row_per_measure_and_citation_and_impor
     assert [row[0] for row in rows[1:]] == ["1", "2", "2", "3", "3", "4", "5", "5"]
     assert ",'=1+1,official,2023-01,17,Tabbed,unknown,\r\n" in flat.read_bytes().decode("utf-8-sig")
     before = await exported(engine)
-    report = await import_file(units, flat, format="csv")
+    report = await import_file(uow_factory, flat, format="csv")
     assert (report.added, report.replaced, report.unchanged) == ({}, {}, {"Expulsion": 5, "Citation": 8})
     assert await exported(engine) == before

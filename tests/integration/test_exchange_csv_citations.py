@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.exchange import ImportRefused
-from domain.sources import Citation, SourceKind
-from domain.values import Headcount, HeadcountQualifier
-from persistence.exchange import export_record, import_file
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from domain.exchange.records import ImportRefused
+from domain.record.sources import Citation, SourceKind
+from domain.record.values import Headcount, HeadcountQualifier
+from persistence.exchange.records import export_record, import_file
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.integration import drafts
 from tests.integration.conftest import Store
 
@@ -35,9 +35,9 @@ async def exported(engine: AsyncEngine) -> str:
 
 
 @pytest.fixture
-async def stored(units: SqlUnitOfWorkFactory) -> Store:
+async def stored(uow_factory: SqlUnitOfWorkFactory) -> Store:
     """Two stored sources of one publisher, one with a URL, and a third sharing the second's publisher and title."""
-    store = Store(units)
+    store = Store(uow_factory)
     await store.add(drafts.source(id=1, publisher="ERR", title="Estonia expels", kind=SourceKind.MEDIA, url="https://err.ee/1"))
     await store.add(drafts.source(id=2, publisher="Reuters", title="Baltics expel Russians", kind=SourceKind.WIRE_AGENCY))
     await store.add(drafts.source(id=3, publisher="Reuters", title="Baltics expel Russians", kind=SourceKind.WIRE_AGENCY))
@@ -45,7 +45,7 @@ async def stored(units: SqlUnitOfWorkFactory) -> Store:
 
 
 async def test_a_figure_arrives_with_its_sources_matched_by_id_by_url_or_created_and_a_second_import_adds_nothing(
-    stored: Store, units: SqlUnitOfWorkFactory, engine: AsyncEngine, tmp_path: Path
+    stored: Store, uow_factory: SqlUnitOfWorkFactory, engine: AsyncEngine, tmp_path: Path
 ) -> None:
     path = write(
         tmp_path,
@@ -54,9 +54,9 @@ async def test_a_figure_arrives_with_its_sources_matched_by_id_by_url_or_created
         ',EE,RU,expulsion_order,2022-04-05,at_least,14,,,Postimees,"Estonia, again",media,2022-04,,unknown,\n'
         ',LV,RU,expulsion_order,2022-04-05,exact,13,,,Postimees,"Estonia, again",,,,,\n',
     )
-    report = await import_file(units, path, format="csv")
+    report = await import_file(uow_factory, path, format="csv")
     assert report.added == {"Expulsion": 2, "Source": 1, "Citation": 4}
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         citations = await uow.citations.get_many([1, 2, 3, 4])
         created = await uow.sources.get(4)
     assert created is not None
@@ -74,26 +74,28 @@ async def test_a_figure_arrives_with_its_sources_matched_by_id_by_url_or_created
         (4, 2, None, None),
     ]
     before = await exported(engine)
-    again = await import_file(units, path, format="csv")
+    again = await import_file(uow_factory, path, format="csv")
     assert (again.added, again.replaced, again.unchanged) == ({}, {}, {"Expulsion": 2, "Citation": 4})
     assert await exported(engine) == before
 
 
-async def test_a_changed_reported_figure_is_refused_unless_replaced(stored: Store, units: SqlUnitOfWorkFactory, tmp_path: Path) -> None:
+async def test_a_changed_reported_figure_is_refused_unless_replaced(
+    stored: Store, uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
     measure = await stored.add(drafts.measure(actor="EE"))
     await stored.add(Citation(source_id=1, measure_id=measure.id, reported_headcount=Headcount.exactly(12)))
     row = f"{measure.id},EE,RU,persona_non_grata,2022-03-23,exact,12,1,,,,,,,exact,13\n"
     with pytest.raises(ImportRefused) as refused:
-        await import_file(units, write(tmp_path, row), format="csv")
+        await import_file(uow_factory, write(tmp_path, row), format="csv")
     assert [str(problem) for problem in refused.value.problems] == [
         "line 2: Citation 1: reported_headcount: Citation 1 exists with different content (reported_headcount); --replace overwrites it"
     ]
-    report = await import_file(units, write(tmp_path, row), format="csv", replace=True)
+    report = await import_file(uow_factory, write(tmp_path, row), format="csv", replace=True)
     assert (report.replaced, report.unchanged) == ({"Citation": 1}, {"Expulsion": 1})
 
 
 async def test_bad_source_and_citation_cells_write_nothing_and_each_names_its_row_and_column(
-    stored: Store, units: SqlUnitOfWorkFactory, engine: AsyncEngine, tmp_path: Path
+    stored: Store, uow_factory: SqlUnitOfWorkFactory, engine: AsyncEngine, tmp_path: Path
 ) -> None:
     path = write(
         tmp_path,
@@ -108,7 +110,7 @@ async def test_bad_source_and_citation_cells_write_nothing_and_each_names_its_ro
     )
     before = await exported(engine)
     with pytest.raises(ImportRefused) as refused:
-        await import_file(units, path, format="csv")
+        await import_file(uow_factory, path, format="csv")
     assert [str(problem) for problem in refused.value.problems] == [
         "line 2: Expulsion 10: source_title: sources 2, 3 all match; give the row's source_id",
         "line 3: Expulsion 11: source_id: Source 99 does not exist",

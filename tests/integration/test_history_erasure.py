@@ -13,13 +13,13 @@ from sqlalchemy.sql import Executable
 from sqlmodel import SQLModel
 
 from domain.errors import InvalidInput, NotFound
-from domain.history import PRIVATE_KINDS, ChangeAction, Erasure, HistoryFilter
-from domain.pagination import PageRequest
+from domain.read.pagination import PageRequest
+from domain.record.history import PRIVATE_KINDS, ChangeAction, Erasure, HistoryFilter
 from domain.use_cases import history as history_use_cases
 from domain.use_cases.missions import diplomats
-from persistence.engine import create_engine
-from persistence.migrations import downgrade, upgrade
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql.engine import create_engine
+from persistence.sql.migrations import downgrade, upgrade
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeUnitOfWorkFactory, reference_actors
 from tests.integration import drafts
 
@@ -35,26 +35,26 @@ async def raw_history(engine: AsyncEngine, record_id: int) -> list[tuple[Any, ..
         return [tuple(row) for row in (await connection.execute(query)).all()]
 
 
-async def a_named_diplomat_with_a_past(units: SqlUnitOfWorkFactory, *, deleted: bool) -> int:
+async def a_named_diplomat_with_a_past(uow_factory: SqlUnitOfWorkFactory, *, deleted: bool) -> int:
     """A diplomat created under one name, renamed, and (if `deleted`) deleted: three entries naming them."""
-    created = await diplomats.create(drafts.diplomat(name=NAME), uow=units.acting_as("alice")())
+    created = await diplomats.create(drafts.diplomat(name=NAME), uow=uow_factory.acting_as("alice")())
     assert created.id is not None
-    await diplomats.update(created.id, {"name": SECOND_NAME}, uow=units.acting_as("alice")())
+    await diplomats.update(created.id, {"name": SECOND_NAME}, uow=uow_factory.acting_as("alice")())
     if deleted:
-        await diplomats.delete(created.id, uow=units.acting_as("bob")())
+        await diplomats.delete(created.id, uow=uow_factory.acting_as("bob")())
     return created.id
 
 
 @pytest.mark.parametrize("deleted", [True, False], ids=["deleted", "live"])
 async def test_an_erasure_blanks_the_name_everywhere_and_records_who_when_and_why(
-    units: SqlUnitOfWorkFactory, engine: AsyncEngine, deleted: bool
+    uow_factory: SqlUnitOfWorkFactory, engine: AsyncEngine, deleted: bool
 ) -> None:
-    person = await a_named_diplomat_with_a_past(units, deleted=deleted)
+    person = await a_named_diplomat_with_a_past(uow_factory, deleted=deleted)
     before = await raw_history(engine, person)
     started = datetime.now(UTC)
 
     erased = await history_use_cases.erase_personal_data(
-        Erasure("Diplomat", person, "  Data subject request #12  "), uow=units.acting_as("dpo-admin")()
+        Erasure("Diplomat", person, "  Data subject request #12  "), uow=uow_factory.acting_as("dpo-admin")()
     )
 
     after = await raw_history(engine, person)
@@ -71,7 +71,7 @@ async def test_an_erasure_blanks_the_name_everywhere_and_records_who_when_and_wh
     assert entry.before is not None
     assert entry.before["name"] is None
     assert entry.before["sending_state"] == "RU"
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         live = await uow.diplomats.get(person)
     if deleted:
         assert live is None
@@ -83,23 +83,23 @@ async def test_an_erasure_blanks_the_name_everywhere_and_records_who_when_and_wh
         assert live.version == entry.version == 3
 
 
-async def test_a_restored_erased_person_comes_back_without_a_name(units: SqlUnitOfWorkFactory) -> None:
-    person = await a_named_diplomat_with_a_past(units, deleted=True)
-    await history_use_cases.erase_personal_data(Erasure("Diplomat", person, "request"), uow=units())
-    async with units.reader() as uow:
+async def test_a_restored_erased_person_comes_back_without_a_name(uow_factory: SqlUnitOfWorkFactory) -> None:
+    person = await a_named_diplomat_with_a_past(uow_factory, deleted=True)
+    await history_use_cases.erase_personal_data(Erasure("Diplomat", person, "request"), uow=uow_factory())
+    async with uow_factory.reader() as uow:
         deletions = HistoryFilter(entity="Diplomat", actions=frozenset({ChangeAction.DELETE}))
         [deletion] = (await uow.history.list(deletions, PageRequest())).items
 
-    _, restored = await history_use_cases.restore(deletion.id or 0, uow=units())
+    _, restored = await history_use_cases.restore(deletion.id or 0, uow=uow_factory())
 
     assert (restored.id, restored.name) == (person, None)
 
 
 async def test_an_erasure_of_nothing_or_without_a_reason_is_refused_and_writes_nothing(
-    units: SqlUnitOfWorkFactory, engine: AsyncEngine
+    uow_factory: SqlUnitOfWorkFactory, engine: AsyncEngine
 ) -> None:
     with pytest.raises(NotFound) as missing:
-        await history_use_cases.erase_personal_data(Erasure("Diplomat", 999_999, "request"), uow=units())
+        await history_use_cases.erase_personal_data(Erasure("Diplomat", 999_999, "request"), uow=uow_factory())
     assert (missing.value.entity, missing.value.field) == ("Diplomat", "recordId")
     with pytest.raises(InvalidInput) as blank:
         Erasure("Diplomat", 1, "   ")
@@ -111,11 +111,13 @@ async def test_an_erasure_of_nothing_or_without_a_reason_is_refused_and_writes_n
         assert (await connection.execute(select(HISTORY.c.id).where(HISTORY.c.action == "redact"))).all() == []
 
 
-async def test_entries_about_people_are_left_out_of_lists_and_counts_for_those_who_may_not_read_them(units: SqlUnitOfWorkFactory) -> None:
-    person = await a_named_diplomat_with_a_past(units, deleted=False)
-    await diplomats.create(drafts.diplomat(name="Other Person"), uow=units())
+async def test_entries_about_people_are_left_out_of_lists_and_counts_for_those_who_may_not_read_them(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    person = await a_named_diplomat_with_a_past(uow_factory, deleted=False)
+    await diplomats.create(drafts.diplomat(name="Other Person"), uow=uow_factory())
     public = HistoryFilter(hidden=PRIVATE_KINDS)
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         everything = await uow.history.count(HistoryFilter())
         shown = await uow.history.list(public, PageRequest(first=100))
         counted = await uow.history.count(public)
@@ -133,9 +135,9 @@ async def refused(engine: AsyncEngine, change: Executable) -> None:
 
 
 async def test_the_database_refuses_every_change_to_the_history_but_a_redaction_after_its_redact_entry(
-    units: SqlUnitOfWorkFactory, engine: AsyncEngine
+    uow_factory: SqlUnitOfWorkFactory, engine: AsyncEngine
 ) -> None:
-    person = await a_named_diplomat_with_a_past(units, deleted=True)
+    person = await a_named_diplomat_with_a_past(uow_factory, deleted=True)
     about = (HISTORY.c.entity == "Diplomat") & (HISTORY.c.record_id == person)
     first = (await raw_history(engine, person))[0]
     blanked_after = {**first[8], "name": None}
@@ -159,7 +161,7 @@ async def test_the_database_refuses_every_change_to_the_history_but_a_redaction_
     await refused(engine, update(HISTORY).where(HISTORY.c.id == first[0]).values(after=blanked_after, reason="sneaked in"))
     await refused(engine, update(HISTORY).where(HISTORY.c.id == first[0]).values(after=None))
     await refused(engine, delete(HISTORY).where(about))
-    other = await diplomats.create(drafts.diplomat(name="Not Erased"), uow=units())
+    other = await diplomats.create(drafts.diplomat(name="Not Erased"), uow=uow_factory())
     await refused(engine, update(HISTORY).where(HISTORY.c.record_id == other.id).values(after={"name": None}))
     async with engine.begin() as connection:
         await connection.execute(update(HISTORY).where(HISTORY.c.id == first[0]).values(after=blanked_after))
@@ -174,8 +176,8 @@ async def test_revision_0003_upgrades_a_history_written_under_0002_and_downgrade
         async with engine.begin() as connection:
             await connection.execute(insert(HISTORY).values(**entry, after={"id": 7, "name": NAME}))
         await upgrade(engine)
-        units = SqlUnitOfWorkFactory(engine)
-        erased = await history_use_cases.erase_personal_data(Erasure("Diplomat", 7, "request"), uow=units())
+        uow_factory = SqlUnitOfWorkFactory(engine)
+        erased = await history_use_cases.erase_personal_data(Erasure("Diplomat", 7, "request"), uow=uow_factory())
         assert erased.redacted_entries == 1
         assert NAME not in repr(await raw_history(engine, 7))
 
@@ -185,14 +187,14 @@ async def test_revision_0003_upgrades_a_history_written_under_0002_and_downgrade
         await engine.dispose()
 
 
-async def erase_and_hide(units: Any) -> None:
+async def erase_and_hide(uow_factory: Any) -> None:
     """One contract for the in-memory fakes and the SQL adapter: erasing blanks every entry, hiding leaves them out."""
-    made = await diplomats.create(drafts.diplomat(name=NAME), uow=units())
+    made = await diplomats.create(drafts.diplomat(name=NAME), uow=uow_factory())
     assert made.id is not None
-    await diplomats.update(made.id, {"name": SECOND_NAME}, uow=units())
-    erased = await history_use_cases.erase_personal_data(Erasure("Diplomat", made.id, "request"), uow=units())
+    await diplomats.update(made.id, {"name": SECOND_NAME}, uow=uow_factory())
+    erased = await history_use_cases.erase_personal_data(Erasure("Diplomat", made.id, "request"), uow=uow_factory())
     assert erased.redacted_entries == 2
-    async with units() as uow:
+    async with uow_factory() as uow:
         everything = await uow.history.list(HistoryFilter(entity="Diplomat", record_id=made.id), PageRequest())
         hidden = await uow.history.count(HistoryFilter(entity="Diplomat", hidden=PRIVATE_KINDS))
     assert [change.action for change in everything.items] == [ChangeAction.CREATE, ChangeAction.UPDATE, ChangeAction.REDACT]
@@ -201,8 +203,8 @@ async def erase_and_hide(units: Any) -> None:
     assert hidden == 0
 
 
-async def test_the_adapters_erase_and_hide_as_the_contract_says(units: SqlUnitOfWorkFactory) -> None:
-    await erase_and_hide(units)
+async def test_the_adapters_erase_and_hide_as_the_contract_says(uow_factory: SqlUnitOfWorkFactory) -> None:
+    await erase_and_hide(uow_factory)
 
 
 async def test_the_fakes_erase_and_hide_as_the_adapters_do() -> None:

@@ -12,11 +12,11 @@ import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.sources import Source, SourceKind
+from domain.record.sources import Source, SourceKind
 from domain.use_cases.statements import sources
-from persistence.changes import ChangeSignal
-from persistence.listener import APPLICATION_NAME, Backoff, ChangeListener, asyncpg_connector
-from persistence.unit_of_work import CHANGES_CHANNEL, SqlUnitOfWorkFactory
+from persistence.live.changes import ChangeSignal
+from persistence.live.listener import APPLICATION_NAME, Backoff, ChangeListener, asyncpg_connector
+from persistence.write.unit_of_work import CHANGES_CHANNEL, SqlUnitOfWorkFactory
 
 POSTGRES_ONLY = pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 
@@ -30,8 +30,8 @@ async def eventually(condition: Callable[[], bool], seconds: float = 5.0) -> Non
             await asyncio.sleep(0.01)
 
 
-async def add_source(units: SqlUnitOfWorkFactory, *, commit: bool) -> None:
-    async with units() as uow:
+async def add_source(uow_factory: SqlUnitOfWorkFactory, *, commit: bool) -> None:
+    async with uow_factory() as uow:
         await sources.add(Source(publisher="Agency", title="Report", kind=SourceKind.WIRE_AGENCY), uow)
         if commit:
             await uow.commit()
@@ -39,14 +39,14 @@ async def add_source(units: SqlUnitOfWorkFactory, *, commit: bool) -> None:
 
 @POSTGRES_ONLY
 async def test_a_committed_write_notifies_with_a_small_payload_and_a_rolled_back_one_does_not(
-    engine: AsyncEngine, units: SqlUnitOfWorkFactory, database_url: str
+    engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory, database_url: str
 ) -> None:
     payloads: list[str] = []
     watcher = await asyncpg.connect(database_url.replace("postgresql://", "postgres://"))
     try:
         await watcher.add_listener(CHANGES_CHANNEL, lambda *args: payloads.append(args[3]))
-        await add_source(units, commit=False)
-        await add_source(units, commit=True)
+        await add_source(uow_factory, commit=False)
+        await add_source(uow_factory, commit=True)
         await eventually(lambda: len(payloads) == 1)
         await asyncio.sleep(0.2)  # the rolled-back write's notification, had there been one, would have come first
         assert len(payloads) == 1
@@ -62,7 +62,7 @@ async def test_a_committed_write_notifies_with_a_small_payload_and_a_rolled_back
 
 @POSTGRES_ONLY
 async def test_a_listener_hears_another_writers_commit_and_recovers_when_its_backend_is_terminated(
-    engine: AsyncEngine, units: SqlUnitOfWorkFactory, database_url: str
+    engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory, database_url: str
 ) -> None:
     signal = ChangeSignal()
     name = f"test-{os.getpid()}"
@@ -74,7 +74,7 @@ async def test_a_listener_hears_another_writers_commit_and_recovers_when_its_bac
     try:
         assert signal.live
         before = signal.generation
-        await add_source(units, commit=True)  # `units` has no signal of its own: only the notification can move this one
+        await add_source(uow_factory, commit=True)  # `units` has no signal of its own: only the notification can move this one
         await eventually(lambda: signal.generation > before)
         terminated = await admin.fetchval(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", f"{APPLICATION_NAME}:{name}"
@@ -82,7 +82,7 @@ async def test_a_listener_hears_another_writers_commit_and_recovers_when_its_bac
         assert terminated == 1
         await eventually(lambda: listener.reconnections == 1 and signal.live)
         before = signal.generation
-        await add_source(units, commit=True)
+        await add_source(uow_factory, commit=True)
         await eventually(lambda: signal.generation > before)
     finally:
         await admin.close()

@@ -1,4 +1,4 @@
-"""The live history (api/live.py) on SQLite and PostgreSQL: replay then live with no gap and no duplicate, a bounded
+"""The live history (api/live/hub.py) on SQLite and PostgreSQL: replay then live with no gap and no duplicate, a bounded
 queue, and a filter judged on one entry exactly as the history's listing judges it in SQL."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.live import HistoryHub, Overflow
-from domain.expulsions import Wave
-from domain.history import Change, ChangeAction, HistoryFilter
-from domain.pagination import PageRequest
+from api.live.hub import HistoryHub, Overflow
+from domain.read.pagination import PageRequest
+from domain.record.expulsions import Wave
+from domain.record.history import Change, ChangeAction, HistoryFilter
 from domain.use_cases import expulsions
-from persistence.changes import ChangeSignal
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.live.changes import ChangeSignal
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ async def hub(engine: AsyncEngine) -> AsyncIterator[HistoryHub]:
 
 async def _waves(hub: HistoryHub, names: list[str]) -> None:
     for name in names:
-        await expulsions.waves.create(Wave(name=name), uow=hub.units.acting_as("writer")())
+        await expulsions.waves.create(Wave(name=name), uow=hub.uow_factory.acting_as("writer")())
 
 
 async def _take(entries: AsyncIterator[Change], count: int) -> list[Change]:
@@ -40,7 +40,7 @@ async def _take(entries: AsyncIterator[Change], count: int) -> list[Change]:
 
 async def test_a_replay_from_after_joins_the_live_entries_with_no_gap_and_no_duplicate(hub: HistoryHub) -> None:
     await _waves(hub, ["seen"])
-    async with hub.units.reader() as uow:
+    async with hub.uow_factory.reader() as uow:
         seen = await uow.history.last_id()
     await _waves(hub, [f"missed {n}" for n in range(7)])  # more than a batch of 3, replayed in three reads
     entries = hub.entries(seen)
@@ -82,7 +82,7 @@ async def test_a_listener_that_falls_a_queue_behind_overflows_naming_the_last_en
 async def test_a_filter_admits_one_entry_exactly_as_the_listing_selects_it(hub: HistoryHub) -> None:
     started = datetime.now(UTC) - timedelta(seconds=1)
     await _waves(hub, ["one", "two"])
-    async with hub.units.reader() as uow:
+    async with hub.uow_factory.reader() as uow:
         every = (await uow.history.list(HistoryFilter(since=started), PageRequest(first=100))).items
         filters = [
             HistoryFilter(author="writer"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from domain.expulsions import Expulsion
-from domain.values import PartialDate
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from domain.record.expulsions import Expulsion
+from domain.record.values import PartialDate
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.integration import drafts
 from tests.integration.conftest import Store
 
@@ -34,9 +34,9 @@ async def answering_diamond(store: Store) -> tuple[int, int, int, int]:
     return us.id or 0, poland.id or 0, germany.id or 0, russia.id or 0
 
 
-async def test_answered_transitively_follows_a_chain_back_to_its_start(store: Store, units: SqlUnitOfWorkFactory) -> None:
+async def test_answered_transitively_follows_a_chain_back_to_its_start(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
     first, second, third, fourth = await answering_chain(store)
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         from_latest = await uow.expulsions.answered_transitively([fourth])
         from_second = await uow.expulsions.answered_transitively([second])
         from_first = await uow.expulsions.answered_transitively([first])
@@ -45,71 +45,73 @@ async def test_answered_transitively_follows_a_chain_back_to_its_start(store: St
     assert from_first == set()
 
 
-async def test_answered_transitively_reaches_a_diamonds_top_once_through_both_sides(store: Store, units: SqlUnitOfWorkFactory) -> None:
+async def test_answered_transitively_reaches_a_diamonds_top_once_through_both_sides(
+    store: Store, uow_factory: SqlUnitOfWorkFactory
+) -> None:
     us, poland, germany, russia = await answering_diamond(store)
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         assert await uow.expulsions.answered_transitively([russia]) == {us, poland, germany}
         assert await uow.expulsions.answered_transitively([germany]) == {us}
         assert await uow.expulsions.answered_transitively([]) == set()
 
 
-async def test_answered_transitively_unites_what_several_starts_reach(store: Store, units: SqlUnitOfWorkFactory) -> None:
+async def test_answered_transitively_unites_what_several_starts_reach(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
     first, second, _, _ = await answering_chain(store)
     us, poland, _, _ = await answering_diamond(store)
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         assert await uow.expulsions.answered_transitively([second, poland]) == {first, us}
 
 
 async def test_answered_transitively_terminates_on_a_cycle_stored_behind_the_domains_back(
-    store: Store, units: SqlUnitOfWorkFactory
+    store: Store, uow_factory: SqlUnitOfWorkFactory
 ) -> None:
     first, second, _, _ = await answering_chain(store)
     first_measure = await store.get(Expulsion, first)
     assert first_measure is not None
     await store.update(dataclasses.replace(first_measure, answers=(second,)))
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         reached = await asyncio.wait_for(uow.expulsions.answered_transitively([second]), timeout=10)
     assert {first, second} <= reached
 
 
-async def test_answering_lists_the_later_measures_for_each_id(store: Store, units: SqlUnitOfWorkFactory) -> None:
+async def test_answering_lists_the_later_measures_for_each_id(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
     us, poland, germany, russia = await answering_diamond(store)
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         found = await uow.expulsions.answering([us, poland, russia, 999_999])
     assert found == {us: [poland, germany], poland: [russia], russia: [], 999_999: []}
 
 
-async def test_answering_nothing_gives_an_empty_map(units: SqlUnitOfWorkFactory) -> None:
-    async with units.reader() as uow:
+async def test_answering_nothing_gives_an_empty_map(uow_factory: SqlUnitOfWorkFactory) -> None:
+    async with uow_factory.reader() as uow:
         assert await uow.expulsions.answering([]) == {}
 
 
-async def test_people_of_measures_are_grouped_by_measure(store: Store, units: SqlUnitOfWorkFactory) -> None:
+async def test_people_of_measures_are_grouped_by_measure(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
     first, second, _ = await store.add_all(drafts.diplomat(name="A"), drafts.diplomat(name="B"), drafts.diplomat(name="C"))
     both, one, nobody = await store.add_all(
         drafts.measure(diplomat_ids=(second.id or 0, first.id or 0)),
         drafts.measure(diplomat_ids=(second.id or 0,)),
         drafts.measure(),
     )
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         found = await uow.diplomats.of_measures([both.id or 0, one.id or 0, nobody.id or 0])
     assert found == {both.id: [first, second], one.id: [second], nobody.id: []}
 
 
-async def test_statements_about_measures_are_grouped_and_keep_all_their_links(store: Store, units: SqlUnitOfWorkFactory) -> None:
+async def test_statements_about_measures_are_grouped_and_keep_all_their_links(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
     first, second, unspoken = await store.add_all(drafts.measure(), drafts.measure(actor="PL"), drafts.measure(actor="DE"))
     about_both, about_first, _ = await store.add_all(
         drafts.statement(measure_ids=(first.id or 0, second.id or 0)),
         drafts.statement(measure_ids=(first.id or 0,)),
         drafts.statement(speaker_name="Antony Blinken"),
     )
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         found = await uow.statements.about_measures([first.id or 0, second.id or 0, unspoken.id or 0])
     assert found == {first.id: [about_both, about_first], second.id: [about_both], unspoken.id: []}
     assert found[second.id or 0][0].measure_ids == (first.id, second.id)
 
 
-async def test_citations_are_grouped_by_measure_and_by_statement(store: Store, units: SqlUnitOfWorkFactory) -> None:
+async def test_citations_are_grouped_by_measure_and_by_statement(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
     first, second, uncited = await store.add_all(drafts.measure(), drafts.measure(actor="PL"), drafts.measure(actor="DE"))
     quoted, unquoted = await store.add_all(drafts.statement(), drafts.statement())
     reuters = await store.add(drafts.source())
@@ -119,7 +121,7 @@ async def test_citations_are_grouped_by_measure_and_by_statement(store: Store, u
         drafts.citation(source_id=reuters.id, measure_id=first.id, excerpt="twelve"),
         drafts.citation(source_id=reuters.id, statement_id=quoted.id),
     )
-    async with units.reader() as uow:
+    async with uow_factory.reader() as uow:
         by_measure = await uow.citations.of_measures([first.id or 0, second.id or 0, uncited.id or 0])
         by_statement = await uow.citations.of_statements([quoted.id or 0, unquoted.id or 0])
         nothing = await uow.citations.of_measures([])

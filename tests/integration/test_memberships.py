@@ -14,13 +14,13 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.errors import Conflict
-from domain.filters import DateRange, ExpulsionFilter, MembershipFilter
-from domain.memberships import Membership
-from domain.pagination import PageRequest
-from domain.values import PartialDate
+from domain.read.filters import DateRange, ExpulsionFilter, MembershipFilter
+from domain.read.pagination import PageRequest
+from domain.record.memberships import Membership
+from domain.record.values import PartialDate
 from persistence.catalogue import reference_memberships
-from persistence.migrations import downgrade, upgrade
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql.migrations import downgrade, upgrade
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeUnitOfWorkFactory, reference_actors
 from tests.integration import drafts
 
@@ -28,12 +28,12 @@ EVERYTHING = PageRequest(first=100)
 
 
 async def _fake_record() -> FakeUnitOfWorkFactory:
-    units = FakeUnitOfWorkFactory(reference_actors())
-    async with units() as uow:
+    uow_factory = FakeUnitOfWorkFactory(reference_actors())
+    async with uow_factory() as uow:
         for membership in reference_memberships():
             await uow.memberships.add(membership)
         await uow.commit()
-    return units
+    return uow_factory
 
 
 @pytest.fixture(params=["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -52,8 +52,8 @@ def backend(request: pytest.FixtureRequest) -> str:
     return "sqlite" if param == "fake" else str(param)
 
 
-async def _members(units: Any, organisation: str, at: date) -> set[str]:
-    async with units.reader() as uow:
+async def _members(uow_factory: Any, organisation: str, at: date) -> set[str]:
+    async with uow_factory.reader() as uow:
         page = await uow.memberships.list(MembershipFilter(organisation=organisation, at=at), EVERYTHING)
     return {spell.state for spell in page.items}
 
@@ -78,15 +78,15 @@ async def test_a_state_lists_its_spells_with_their_source(record: Any) -> None:
     assert count == 28
 
 
-async def _measures(units: Any, filter: ExpulsionFilter) -> list[int]:
-    async with units.reader() as uow:
+async def _measures(uow_factory: Any, filter: ExpulsionFilter) -> list[int]:
+    async with uow_factory.reader() as uow:
         ids = [measure.id for measure in (await uow.expulsions.list(filter, EVERYTHING)).items]
         assert await uow.expulsions.count(filter) == len(ids)
     return ids
 
 
-async def _stored(units: Any, **fields: Any) -> int:
-    async with units() as uow:
+async def _stored(uow_factory: Any, **fields: Any) -> int:
+    async with uow_factory() as uow:
         stored = await uow.expulsions.add(drafts.measure(**fields))
         await uow.commit()
     return int(stored.id)
@@ -135,14 +135,14 @@ def _year(year: int) -> DateRange:
     return DateRange(date(year, 1, 1), date(year, 12, 31))
 
 
-async def _add_and_commit(units: Any, spell: Membership) -> None:
-    async with units() as uow:
+async def _add_and_commit(uow_factory: Any, spell: Membership) -> None:
+    async with uow_factory() as uow:
         await uow.memberships.add(spell)
         await uow.commit()
 
 
-async def _delete_and_commit(units: Any, actor_id: int | None) -> None:
-    async with units() as uow:
+async def _delete_and_commit(uow_factory: Any, actor_id: int | None) -> None:
+    async with uow_factory() as uow:
         await uow.actors.delete(actor_id)
         await uow.commit()
 

@@ -22,14 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
 from sqlmodel import SQLModel
 
-import persistence.tables  # noqa: F401  (fills SQLModel.metadata)
-from domain.filters import ExpulsionFilter
-from domain.pagination import PageRequest
-from domain.search import MatchedField, SearchKind
-from persistence.engine import create_engine
-from persistence.migrations import BASELINE, SCRIPTS, SchemaOutOfDate, current_revision, downgrade, head_revision, is_current, upgrade
+import persistence.sql.tables  # noqa: F401  (fills SQLModel.metadata)
+from domain.read.filters import ExpulsionFilter
+from domain.read.pagination import PageRequest
+from domain.read.search import MatchedField, SearchKind
 from persistence.setup import prepare
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql.engine import create_engine
+from persistence.sql.migrations import BASELINE, SCRIPTS, SchemaOutOfDate, current_revision, downgrade, head_revision, is_current, upgrade
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
 BASELINE_TABLES = (
     "actor",
@@ -237,7 +237,7 @@ async def test_two_upgrades_at_once_in_one_process_take_turns(database_url: str)
 
 def test_two_servers_upgrading_at_once_migrate_once(database_url: str, repository_root: Path) -> None:
     environment = {**os.environ, "DEMARCHE_DATABASE_URL": database_url}
-    command = [sys.executable, "-m", "api.cli", "db", "upgrade"]
+    command = [sys.executable, "-m", "cli.main", "db", "upgrade"]
     runs = [subprocess.Popen(command, env=environment, cwd=repository_root, stdout=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [run.communicate(timeout=120)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0]
@@ -258,7 +258,12 @@ def test_the_db_commands_upgrade_report_and_downgrade_a_sqlite_file(tmp_path: Pa
 
     def demarche(*args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "api.cli", "db", *args], env=environment, cwd=repository_root, capture_output=True, text=True, check=True
+            [sys.executable, "-m", "cli.main", "db", *args],
+            env=environment,
+            cwd=repository_root,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return done.stdout
 

@@ -8,10 +8,10 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
-from api.readiness import problems
+from api.ops.readiness import problems
 from api.settings import Settings
-from persistence.engine import create_engine
-from persistence.migrations import head_revision, upgrade
+from persistence.sql.engine import create_engine
+from persistence.sql.migrations import head_revision, upgrade
 from tests.e2e.conftest import free_port
 
 

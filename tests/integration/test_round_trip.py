@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from domain.actors import Actor, ActorKind
-from domain.expulsions import Expulsion, LegalBasis, MeasureType, ReasonCategory, Wave
-from domain.missions import Mission, MissionKind
-from domain.people import Diplomat, Rank, StaffCategory
-from domain.sources import Citation, Source, SourceKind
-from domain.statements import Channel, Stance, Statement
-from domain.values import Headcount, HeadcountQualifier, PartialDate, Precision
+from domain.record.actors import Actor, ActorKind
+from domain.record.diplomats import Diplomat, Rank, StaffCategory
+from domain.record.expulsions import Expulsion, LegalBasis, MeasureType, ReasonCategory, Wave
+from domain.record.missions import Mission, MissionKind
+from domain.record.sources import Citation, Source, SourceKind
+from domain.record.statements import Channel, Stance, Statement
+from domain.record.values import Headcount, HeadcountQualifier, PartialDate, Precision
 from tests.integration import drafts
 from tests.integration.conftest import Store
 
@@ -202,7 +202,7 @@ async def test_citation_of_a_statement_comes_back_without_a_figure(store: Store)
 
 async def test_get_many_returns_only_the_ids_that_exist(store: Store) -> None:
     first, second = await store.add_all(drafts.wave("one"), drafts.wave("two"))
-    async with store.units.reader() as uow:
+    async with store.uow_factory.reader() as uow:
         found = await uow.waves.get_many([first.id or 0, second.id or 0, 999_999])
         nothing = await uow.waves.get_many([])
     assert found == {first.id: first, second.id: second}

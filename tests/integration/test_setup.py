@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.errors import InvalidInput
-from domain.filters import ExpulsionFilter
-from domain.pagination import PageRequest
-from domain.values import HeadcountQualifier, Precision
+from domain.read.filters import ExpulsionFilter
+from domain.read.pagination import PageRequest
+from domain.record.values import HeadcountQualifier, Precision
 from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue
-from persistence.demo import LoadReport, demo_record, load_record
-from persistence.engine import create_engine
+from persistence.exchange.demo import LoadReport, demo_record, load_record
 from persistence.setup import prepare
-from persistence.unit_of_work import SqlUnitOfWorkFactory
+from persistence.sql.engine import create_engine
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.integration.conftest import Store
 
 
@@ -52,16 +52,16 @@ async def test_demo_record_loads_once_with_four_measures_and_seven_statements(en
     assert await store.row_counts() == loaded
 
 
-async def test_loading_the_demo_record_into_a_record_with_measures_returns_none(units: SqlUnitOfWorkFactory, store: Store) -> None:
-    assert await load_record(demo_record(), uow=units()) is not None
+async def test_loading_the_demo_record_into_a_record_with_measures_returns_none(uow_factory: SqlUnitOfWorkFactory, store: Store) -> None:
+    assert await load_record(demo_record(), uow=uow_factory()) is not None
     loaded = await store.row_counts()
-    assert await load_record(demo_record(), uow=units()) is None
+    assert await load_record(demo_record(), uow=uow_factory()) is None
     assert await store.row_counts() == loaded
 
 
-async def test_demo_record_keeps_unknown_headcounts_month_dates_and_the_answer_link(units: SqlUnitOfWorkFactory) -> None:
-    await load_record(demo_record(), uow=units())
-    async with units.reader() as uow:
+async def test_demo_record_keeps_unknown_headcounts_month_dates_and_the_answer_link(uow_factory: SqlUnitOfWorkFactory) -> None:
+    await load_record(demo_record(), uow=uow_factory())
+    async with uow_factory.reader() as uow:
         (us,) = (await uow.expulsions.list(ExpulsionFilter(actor=("US",)), PageRequest(first=5))).items
         (russia,) = (await uow.expulsions.list(ExpulsionFilter(actor=("RU",)), PageRequest(first=5))).items
         answered = await uow.expulsions.answered_transitively([russia.id or 0])
@@ -72,16 +72,16 @@ async def test_demo_record_keeps_unknown_headcounts_month_dates_and_the_answer_l
     assert len(said_about_russia[russia.id or 0]) == 4
 
 
-async def test_a_record_file_broken_in_its_last_item_loads_nothing(units: SqlUnitOfWorkFactory, store: Store) -> None:
+async def test_a_record_file_broken_in_its_last_item_loads_nothing(uow_factory: SqlUnitOfWorkFactory, store: Store) -> None:
     record = copy.deepcopy(demo_record())
     record["statements"][-1]["stance"] = "shrugs"
     before = await store.row_counts()
     with pytest.raises(InvalidInput, match="shrugs"):
-        await load_record(record, uow=units())
+        await load_record(record, uow=uow_factory())
     assert await store.row_counts() == before
 
 
-async def test_a_file_of_another_format_is_refused(units: SqlUnitOfWorkFactory) -> None:
+async def test_a_file_of_another_format_is_refused(uow_factory: SqlUnitOfWorkFactory) -> None:
     with pytest.raises(InvalidInput) as raised:
-        await load_record({**demo_record(), "format": "something-else/2"}, uow=units())
+        await load_record({**demo_record(), "format": "something-else/2"}, uow=uow_factory())
     assert raised.value.field == "format"

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.errors import InvalidInput, StorageUnavailable
-from persistence.unit_of_work import SqlReadSession, SqlUnitOfWorkFactory
+from persistence.write.unit_of_work import SqlReadSession, SqlUnitOfWorkFactory
 from tests.integration import drafts
 from tests.integration.test_unit_of_work import wave_count
 
@@ -18,11 +18,11 @@ TOO_BIG = {"sqlite": 2**70, "postgresql": 2**31}
 """An id past what the database's integer holds (SQLite: 64 bits; PostgreSQL's id columns: 32)."""
 
 
-async def test_an_id_past_the_databases_integers_is_invalid_input_not_an_outage(units: SqlUnitOfWorkFactory, backend: str) -> None:
+async def test_an_id_past_the_databases_integers_is_invalid_input_not_an_outage(uow_factory: SqlUnitOfWorkFactory, backend: str) -> None:
     with pytest.raises(InvalidInput):
-        async with units.reader() as uow:
+        async with uow_factory.reader() as uow:
             await uow.waves.get(TOO_BIG[backend])
-    session = units.read_session()
+    session = uow_factory.read_session()
     with pytest.raises(InvalidInput):
         async with session.use() as repositories:
             await repositories.waves.get(TOO_BIG[backend])
@@ -33,34 +33,34 @@ async def test_an_id_past_the_databases_integers_is_invalid_input_not_an_outage(
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-async def test_a_nul_character_is_invalid_input_and_nothing_is_written(units: SqlUnitOfWorkFactory) -> None:
+async def test_a_nul_character_is_invalid_input_and_nothing_is_written(uow_factory: SqlUnitOfWorkFactory) -> None:
     async def write() -> None:
-        async with units() as uow:
+        async with uow_factory() as uow:
             await uow.waves.add(drafts.wave(name="Before\x00after"))
             await uow.commit()
 
     with pytest.raises(InvalidInput):
         await write()
-    assert await wave_count(units) == 0
+    assert await wave_count(uow_factory) == 0
 
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 async def test_a_statement_past_the_statement_timeout_is_unavailable_and_the_store_recovers(database_url: str, engine: AsyncEngine) -> None:
-    from persistence.engine import create_engine
+    from persistence.sql.engine import create_engine
 
     quick = create_engine(database_url, statement_timeout=0.2, connect_timeout=2, pool_timeout=2)
-    units = SqlUnitOfWorkFactory(quick)
+    uow_factory = SqlUnitOfWorkFactory(quick)
     try:
         started = asyncio.get_running_loop().time()
         with pytest.raises(StorageUnavailable):
-            async with units() as uow:
+            async with uow_factory() as uow:
                 await uow.waves.connection.exec_driver_sql("SELECT pg_sleep(5)")
         assert asyncio.get_running_loop().time() - started < 2
-        async with units() as uow:
+        async with uow_factory() as uow:
             await uow.waves.add(drafts.wave())
             await uow.commit()
-        assert await wave_count(units) == 1
+        assert await wave_count(uow_factory) == 1
     finally:
         await quick.dispose()
 

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from domain.actors import Actor, ActorKind
 from domain.errors import InvalidInput
-from domain.expulsions import Expulsion, MeasureType, Wave
-from domain.missions import Mission, MissionKind
-from domain.people import Diplomat, StaffCategory
-from domain.sources import Citation, Source, SourceKind
-from domain.statements import Stance, Statement
+from domain.record.actors import Actor, ActorKind
+from domain.record.diplomats import Diplomat, StaffCategory
+from domain.record.expulsions import Expulsion, MeasureType, Wave
+from domain.record.missions import Mission, MissionKind
+from domain.record.sources import Citation, Source, SourceKind
+from domain.record.statements import Stance, Statement
+from domain.record.values import Headcount, PartialDate
 from domain.use_cases import expulsions, missions, statements
-from domain.values import Headcount, PartialDate
 from tests.fakes import FakeUnitOfWorkFactory
 
 
@@ -78,32 +78,32 @@ def id_of(entity: Any) -> int:
     return entity.id
 
 
-async def stored_measure(units: FakeUnitOfWorkFactory, **changes: Any) -> int:
-    return id_of(await expulsions.expulsions.create(measure(**changes), uow=units()))
+async def stored_measure(uow_factory: FakeUnitOfWorkFactory, **changes: Any) -> int:
+    return id_of(await expulsions.expulsions.create(measure(**changes), uow=uow_factory()))
 
 
-async def stored_mission(units: FakeUnitOfWorkFactory, **changes: Any) -> int:
-    return id_of(await missions.missions.create(mission(**changes), uow=units()))
+async def stored_mission(uow_factory: FakeUnitOfWorkFactory, **changes: Any) -> int:
+    return id_of(await missions.missions.create(mission(**changes), uow=uow_factory()))
 
 
-async def stored_diplomat(units: FakeUnitOfWorkFactory, **changes: Any) -> int:
-    return id_of(await missions.diplomats.create(diplomat(**changes), uow=units()))
+async def stored_diplomat(uow_factory: FakeUnitOfWorkFactory, **changes: Any) -> int:
+    return id_of(await missions.diplomats.create(diplomat(**changes), uow=uow_factory()))
 
 
-async def stored_statement(units: FakeUnitOfWorkFactory, **changes: Any) -> int:
-    return id_of(await statements.statements.create(statement(**changes), uow=units()))
+async def stored_statement(uow_factory: FakeUnitOfWorkFactory, **changes: Any) -> int:
+    return id_of(await statements.statements.create(statement(**changes), uow=uow_factory()))
 
 
-async def stored_source(units: FakeUnitOfWorkFactory, **changes: Any) -> int:
-    return id_of(await statements.sources.create(source(**changes), uow=units()))
+async def stored_source(uow_factory: FakeUnitOfWorkFactory, **changes: Any) -> int:
+    return id_of(await statements.sources.create(source(**changes), uow=uow_factory()))
 
 
-async def stored_citation(units: FakeUnitOfWorkFactory, **values: Any) -> int:
-    return id_of(await statements.citations.create(Citation(**values), uow=units()))
+async def stored_citation(uow_factory: FakeUnitOfWorkFactory, **values: Any) -> int:
+    return id_of(await statements.citations.create(Citation(**values), uow=uow_factory()))
 
 
-async def answers_of(units: FakeUnitOfWorkFactory, measure_id: int) -> tuple[int, ...]:
-    async with units() as uow:
+async def answers_of(uow_factory: FakeUnitOfWorkFactory, measure_id: int) -> tuple[int, ...]:
+    async with uow_factory() as uow:
         found = await uow.expulsions.get(measure_id)
     assert found is not None
     return found.answers

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.cache import ResponseCache
-from api.gate import CALL, Call
-from api.schema import build_schema
-from persistence.changes import ChangeSignal
+from api.graphql.schema import build_schema
+from api.http.cache import ResponseCache
+from api.http.gate import CALL, Call
+from persistence.live.changes import ChangeSignal
 
 SCHEMA = build_schema()
 QUERY = "query Q { __typename }"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from persistence.changes import ChangeSignal
+from persistence.live.changes import ChangeSignal
 
 
 async def test_a_waiter_wakes_when_the_record_changes() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from domain import checks
-from domain.actors import Actor, ActorKind, normalise_code
-from domain.missions import MissionKind
-from domain.values import Headcount, HeadcountQualifier
+from domain.record import checks
+from domain.record.actors import Actor, ActorKind, normalise_code
+from domain.record.missions import MissionKind
+from domain.record.values import Headcount, HeadcountQualifier
 from tests.unit import drafts
 from tests.unit.drafts import day, refused_field
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain import checks
-from domain.sources import Citation
-from domain.values import Headcount
+from domain.record import checks
+from domain.record.sources import Citation
+from domain.record.values import Headcount
 from tests.unit import drafts
 from tests.unit.drafts import refused_field
 

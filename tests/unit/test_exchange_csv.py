@@ -7,29 +7,29 @@ from typing import Any
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from domain.actors import Actor, ActorKind
-from domain.documents import kind_of
 from domain.errors import InvalidInput
-from domain.exchange import RecordReader, guard, unguard
-from domain.exchange_csv import BOM, FILES, head, header_names, read_kind, row, text
-from domain.expulsions import Expulsion, MeasureType
-from domain.memberships import Membership
-from domain.sources import Citation, Source, SourceKind
-from domain.values import Headcount, HeadcountQualifier, PartialDate
+from domain.exchange.csv_folder import BOM, FILES, head, header_names, read_kind, row, text
+from domain.exchange.records import RecordFileReader, guard, unguard
+from domain.record.actors import Actor, ActorKind
+from domain.record.documents import kind_of
+from domain.record.expulsions import Expulsion, MeasureType
+from domain.record.memberships import Membership
+from domain.record.sources import Citation, Source, SourceKind
+from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 
 
-def read_back(*records: Any) -> RecordReader:
+def read_back(*records: Any) -> RecordFileReader:
     """The records written as one kind's file, then read."""
     kind = kind_of(records[0])
     content = head(kind) + text(row(record, kind) for record in records)
-    reader = RecordReader()
+    reader = RecordFileReader()
     reader.file = FILES[kind]
     read_kind(reader, kind, content.encode("utf-8").splitlines(keepends=True))
     return reader
 
 
-def read_text(kind: str, content: str) -> RecordReader:
-    reader = RecordReader()
+def read_text(kind: str, content: str) -> RecordFileReader:
+    reader = RecordFileReader()
     reader.file = FILES[kind]
     read_kind(reader, kind, content.encode("utf-8").splitlines(keepends=True))
     return reader
@@ -172,7 +172,7 @@ def test_a_header_with_an_unknown_or_missing_key_column_refuses_the_file() -> No
 
 
 def test_rows_of_a_csv_of_measures_repeating_a_measure_are_one_measure_with_a_citation_each() -> None:
-    reader = RecordReader()
+    reader = RecordFileReader()
     reader.read_csv(
         [
             b"actor,target,measure_type,announced,headcount_qualifier,source_id,citation_excerpt\n",

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from domain.errors import Conflict, InvalidInput
-from domain.filters import DateRange, ExpulsionFilter, NoFilter, StatementFilter
-from domain.pagination import Order, PageRequest
-from domain.values import Headcount
+from domain.read.filters import DateRange, ExpulsionFilter, NoFilter, StatementFilter
+from domain.read.pagination import Order, PageRequest
+from domain.record.values import Headcount
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.integration import test_filters
 from tests.integration.conftest import Store

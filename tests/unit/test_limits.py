@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import queries
 
-from api.cache import ResponseCache
-from api.documents import TOKEN, over_token_limit
-from api.gate import CALL, Call
-from api.schema import build_schema
+from api.graphql.schema import build_schema
+from api.http.cache import ResponseCache
+from api.http.gate import CALL, Call
+from api.limits.documents import TOKEN, over_token_limit
 
 SCHEMA = build_schema()
 

@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from persistence.changes import ChangeSignal
-from persistence.listener import Backoff, ChangeListener, ListeningConnection
-from persistence.unit_of_work import CHANGES_CHANNEL
+from persistence.live.changes import ChangeSignal
+from persistence.live.listener import Backoff, ChangeListener, ListeningConnection
+from persistence.write.unit_of_work import CHANGES_CHANNEL
 
 QUICK = Backoff(first=0.01, most=0.04, jitter=0)
 

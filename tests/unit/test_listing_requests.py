@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from domain.analysis import DayLag, HeadcountTally, ThreadLink, lag
 from domain.errors import InvalidInput
-from domain.filters import DateRange, ExpulsionFilter
-from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest
-from domain.sources import figures
-from domain.values import Headcount, HeadcountQualifier
+from domain.read.analysis import DayLag, HeadcountTally, ThreadLink, lag
+from domain.read.filters import DateRange, ExpulsionFilter
+from domain.read.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest
+from domain.record.sources import figures
+from domain.record.values import Headcount, HeadcountQualifier
 from tests.unit import drafts
 from tests.unit.drafts import day
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from api.rates import RateLimiter
+from api.limits.rates import RateLimiter
 
 
 class Ledger:

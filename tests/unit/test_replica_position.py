@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from persistence.replica import ReplicaPosition, lsn_number, lsn_text
+from persistence.live.replica import ReplicaPosition, lsn_number, lsn_text
 
 
 class Replica(ReplicaPosition):

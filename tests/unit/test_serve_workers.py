@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.cli import main, parser
 from api.settings import MAX_WORKERS
+from cli.main import main, parser
 
 
 def test_the_worker_count_is_read_from_the_command_line() -> None:

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from domain.errors import DomainError, InvalidInput, NotFound
-from domain.filters import ExpulsionFilter, NoFilter, StatementFilter
-from domain.pagination import PageRequest
+from domain.read.filters import ExpulsionFilter, NoFilter, StatementFilter
+from domain.read.pagination import PageRequest
 from domain.use_cases import expulsions, statements
-from persistence.demo import LoadReport, demo_record, load_record
+from persistence.exchange.demo import LoadReport, demo_record, load_record
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.unit import drafts
 from tests.unit.drafts import day

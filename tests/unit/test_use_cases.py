@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.record.values import Headcount
 from domain.use_cases import expulsions, statements
-from domain.values import Headcount
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.unit import drafts
 

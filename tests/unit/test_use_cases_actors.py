@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from domain.actors import ActorKind
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.filters import ActorFilter
+from domain.read.filters import ActorFilter
+from domain.record.actors import ActorKind
 from domain.use_cases import actors
 from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.unit import drafts
 
 
-async def actor_id(units: FakeUnitOfWorkFactory, code: str) -> int:
-    async with units() as uow:
+async def actor_id(uow_factory: FakeUnitOfWorkFactory, code: str) -> int:
+    async with uow_factory() as uow:
         found = (await uow.actors.get_by_codes([code])).get(code)
     assert found is not None, f"{code} is not in the record"
     return drafts.id_of(found)

@@ -11,11 +11,11 @@ from tests.unit import drafts
 from tests.unit.drafts import answers_of, day
 
 
-async def three_measures(units: FakeUnitOfWorkFactory) -> tuple[int, int, int]:
+async def three_measures(uow_factory: FakeUnitOfWorkFactory) -> tuple[int, int, int]:
     """Three measures announced the same month, so time never forbids a link between them."""
-    us = await drafts.stored_measure(units, actor="US", target="RU", announced=day("2022-03"))
-    ru = await drafts.stored_measure(units, actor="RU", target="US", announced=day("2022-03"))
-    pl = await drafts.stored_measure(units, actor="PL", target="RU", announced=day("2022-03"))
+    us = await drafts.stored_measure(uow_factory, actor="US", target="RU", announced=day("2022-03"))
+    ru = await drafts.stored_measure(uow_factory, actor="RU", target="US", announced=day("2022-03"))
+    pl = await drafts.stored_measure(uow_factory, actor="PL", target="RU", announced=day("2022-03"))
     return us, ru, pl
 
 

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.history import ChangeAction
-from domain.memberships import Membership
+from domain.record.history import ChangeAction
+from domain.record.memberships import Membership
+from domain.record.values import PartialDate
 from domain.use_cases import memberships
-from domain.values import PartialDate
 from tests.fakes import FakeUnitOfWorkFactory
 
 

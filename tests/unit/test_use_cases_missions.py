@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.missions import MissionKind
+from domain.record.missions import MissionKind
 from domain.use_cases import missions
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.unit import drafts

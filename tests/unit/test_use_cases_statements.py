@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.filters import CitationFilter
+from domain.read.filters import CitationFilter
+from domain.record.values import Headcount
 from domain.use_cases import expulsions, statements
-from domain.values import Headcount
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.unit import drafts
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from domain.errors import InvalidInput
-from domain.values import MAX_HEADCOUNT, Headcount, HeadcountQualifier, PartialDate, Precision
+from domain.record.values import MAX_HEADCOUNT, Headcount, HeadcountQualifier, PartialDate, Precision
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,14 @@ import dataclasses
 import pytest
 
 from domain.access import Principal, Role, digest, role_named
-from domain.documents import ENTITIES, changed_fields, from_document, to_document
 from domain.errors import Conflict, InvalidInput, NotFound, StaleVersion, Unauthenticated
-from domain.history import ChangeAction
-from domain.memberships import Membership
-from domain.sources import Citation
+from domain.record.documents import ENTITIES, changed_fields, from_document, to_document
+from domain.record.history import ChangeAction
+from domain.record.memberships import Membership
+from domain.record.sources import Citation
+from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from domain.use_cases import expulsions, statements, tokens
 from domain.use_cases import history as history_use_cases
-from domain.values import Headcount, HeadcountQualifier, PartialDate
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.unit import drafts
 

@@ -1,0 +1,1 @@
+"""Compiled reads: a query's root fields planned and answered as one SQL statement each."""

@@ -1,0 +1,99 @@
+"""What every resolver can reach: the unit-of-work factory, loaders and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import strawberry
+
+from api.graphql.loading.loaders import Loaders
+from api.limits.access import ANONYMOUS, Caller, identify
+from api.live.hub import Following
+from api.settings import Settings
+from domain.access import Principal
+from domain.ports import TokenRepository
+from domain.record.catalogue import StateCatalogue
+from persistence.write.unit_of_work import SqlReadSession, SqlUnitOfWorkFactory, WriteNote
+
+
+@dataclass(slots=True)
+class Context:
+    """Per request: writers come from `units` (recording changes as the caller); every read goes through the one `reads` session."""
+
+    uow_factory: SqlUnitOfWorkFactory
+    reads: SqlReadSession
+    loaders: Loaders
+    catalogue: StateCatalogue
+    settings: Settings
+    caller: Caller = ANONYMOUS
+    cost: int | None = None
+    """What the request's operation may cost, as the gate measured it before it ran."""
+    following: Following | None = None
+    """For a subscription: the live history it follows (None for queries and mutations)."""
+
+    @classmethod
+    async def for_request(
+        cls,
+        uow_factory: SqlUnitOfWorkFactory,
+        catalogue: StateCatalogue,
+        settings: Settings,
+        authorization: str | None = None,
+        *,
+        read_after: int = 0,
+        primary: bool = False,
+    ) -> Context:
+        """The context of one request; a bearer token in `authorization` is checked on the request's own read connection.
+
+        With a replica, the request reads from it once it has replayed every write this process knows of and
+        `read_after` (a WAL position the client was given by its own write); with `primary` (a request that writes, a
+        subscription), it reads from the primary.
+        """
+        reads = await uow_factory.session_after(read_after, primary=primary)
+        caller = await identify(authorization, _checking_on(reads))
+        if caller.refused and uow_factory.replica is not None:
+            caller = await _on_primary(uow_factory, authorization)  # a token made a moment ago may not have reached the replica
+        # Hand the connection back now: a request may end without executing (a malformed body, GraphiQL),
+        # and nothing else would return it to the pool.
+        await reads.close()
+        uow_factory = uow_factory.releasing(reads.close).noting(WriteNote())
+        if caller.principal is not None:
+            uow_factory = uow_factory.acting_as(caller.principal.name)
+        return cls(uow_factory=uow_factory, reads=reads, loaders=Loaders(reads), catalogue=catalogue, settings=settings, caller=caller)
+
+
+def _checking_on(reads: SqlReadSession) -> Callable[[Callable[[TokenRepository], Awaitable[Principal]]], Awaitable[Principal]]:
+    """How `identify` looks a token up: on this read session."""
+
+    async def check(work: Callable[[TokenRepository], Awaitable[Principal]]) -> Principal:
+        async with reads.use() as repositories:
+            return await work(repositories.tokens)
+
+    return check
+
+
+async def _on_primary(uow_factory: SqlUnitOfWorkFactory, authorization: str | None) -> Caller:
+    """The caller, its token checked on the primary."""
+    reads = uow_factory.primary_session()
+    try:
+        return await identify(authorization, _checking_on(reads))
+    finally:
+        await reads.close()
+
+
+def token_checker(uow_factory: SqlUnitOfWorkFactory) -> Callable[[str], Awaitable[bool]]:
+    """Whether an `Authorization` header carries a valid token, checked as a request's context checks it."""
+
+    async def valid(authorization: str) -> bool:
+        reads = uow_factory.read_session()
+        try:
+            if (await identify(authorization, _checking_on(reads))).principal is not None:
+                return True
+        finally:
+            await reads.close()
+        return uow_factory.replica is not None and (await _on_primary(uow_factory, authorization)).principal is not None
+
+    return valid
+
+
+Info = strawberry.Info[Context, None]

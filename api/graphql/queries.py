@@ -1,0 +1,377 @@
+"""The read side: nodes, natural keys and paginated, filterable lists."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from typing import Annotated, Any, TypeVar, cast
+
+import strawberry
+from strawberry import relay
+
+from api.graphql.arguments import Code, CodeList, StateCode, StateCodeList
+from api.graphql.connections import Connection, connection, page_request
+from api.graphql.context import Info
+from api.graphql.listings import (
+    Codes,
+    ExpulsionSort,
+    ListQuery,
+    SortDirection,
+    StatementSort,
+    diplomat_query,
+    expulsion_query,
+    mission_query,
+    organisation_query,
+    source_query,
+    state_query,
+    statement_query,
+    wave_query,
+)
+from api.graphql.loading.prefetch import connection_nodes, prefetch
+from api.graphql.loading.relations import REPOSITORIES as TABLE_REPOSITORIES
+from api.graphql.types.actors import Organisation, State, actor_type
+from api.graphql.types.expulsions import Expulsion, Wave
+from api.graphql.types.missions import Diplomat, Mission
+from api.graphql.types.statements import Source, Statement
+from api.graphql.types.values import Channel, HeadcountQualifier, MeasureType, Rank, ReasonCategory, Stance
+from domain.errors import InvalidInput, NotFound
+from domain.ports import Repository
+from domain.read.plans import Record
+from domain.record.actors import Actor, normalise_code
+from persistence.read.model import RECORDS
+from persistence.write.unit_of_work import SqlRepositories
+
+T = TypeVar("T")
+
+FIRST = "How many items to return from the start (or after `after`); at most the server's page size cap (100 by default)."
+LAST = "How many items to return from the end (or before `before`); at most the page size cap."
+CURSOR = "A cursor from an earlier page."
+First = Annotated[int | None, strawberry.argument(description=FIRST)]
+Last = Annotated[int | None, strawberry.argument(description=LAST)]
+Cursor = Annotated[str | None, strawberry.argument(description=CURSOR)]
+
+
+REPOSITORIES: dict[Record, Callable[[SqlRepositories], Repository[Any, Any]]] = {
+    record: TABLE_REPOSITORIES[described.table.name] for record, described in RECORDS.items()
+}
+"""The repository that lists each kind of record, by its table."""
+
+
+async def _listing(
+    info: Info,
+    query: ListQuery,
+    build: Callable[[Any], T],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[T]:
+    limit = info.context.settings.max_page_size
+    request = page_request(first=first, after=after, last=last, before=before, limit=limit, order=query.order, descending=query.descending)
+    repository = REPOSITORIES[query.record]
+    async with info.context.reads.use() as uow:
+        page = await repository(uow).list(query.filter, request)
+
+    async def count() -> int:
+        async with info.context.reads.use() as uow:
+            return await repository(uow).count(query.filter)
+
+    result = connection(page, request, build, count)
+    await prefetch(info.context.reads, [edge.node for edge in result.edges], connection_nodes(info.selected_fields))
+    return result
+
+
+async def code_of(info: Info, field: str, code: str | None) -> str | None:
+    """The stored code for a filter argument given as alpha-2, alpha-3 or ISO 3166-3."""
+    if code is None:
+        return None
+    wanted = normalise_code(field, code)
+    found: Actor | None = await info.context.loaders.load(info, "actor_by_code", wanted)
+    if found is None:
+        raise NotFound("Actor", wanted, field)
+    return found.code
+
+
+async def required_code_of(info: Info, field: str, code: str) -> str:
+    found = await code_of(info, field, code)
+    assert found is not None
+    return found
+
+
+def codes_of(info: Info) -> Codes:
+    """Codes looked up through the request's loader."""
+    return partial(code_of, info)
+
+
+def _as_state(actor: Any) -> State:
+    return cast(State, actor_type(actor))
+
+
+def _as_organisation(actor: Any) -> Organisation:
+    return cast(Organisation, actor_type(actor))
+
+
+@strawberry.type(description="Everything Demarche can be asked.")
+class Query:
+    @strawberry.field(description="Any record by its global ID; null when no such record exists.")
+    async def node(self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="A global ID.")]) -> relay.Node | None:
+        found: relay.Node | None = await id.resolve_node(info, required=False)
+        return found
+
+    @strawberry.field(description="Several records by their global IDs, in the order asked; null for each that does not exist.")
+    async def nodes(
+        self, info: Info, ids: Annotated[list[relay.GlobalID], strawberry.argument(description="Global IDs.")]
+    ) -> list[relay.Node | None] | None:
+        if len(ids) > info.context.settings.max_page_size:
+            raise InvalidInput("ids", f"ask for at most {info.context.settings.max_page_size} IDs at once")
+        return list(await asyncio.gather(*(id.resolve_node(info, required=False) for id in ids)))
+
+    @strawberry.field(description="A state by alpha-2, alpha-3 or ISO 3166-3 code (case-insensitive); null if none.")
+    async def state(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="Alpha-2, alpha-3 or ISO 3166-3 code.")]
+    ) -> State | None:
+        found = await info.context.loaders.load(info, "actor_by_code", code.strip().upper())
+        return actor_type(found) if found is not None and found.is_state else None  # type: ignore[return-value]
+
+    @strawberry.field(description="An international organisation by its code (case-insensitive); null if none.")
+    async def organisation(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="The organisation's code, e.g. 'UN'.")]
+    ) -> Organisation | None:
+        found = await info.context.loaders.load(info, "actor_by_code", code.strip().upper())
+        return actor_type(found) if found is not None and not found.is_state else None  # type: ignore[return-value]
+
+    @strawberry.field(description="States, current and (unless excluded) former, in record order.")
+    async def states(
+        self,
+        info: Info,
+        include_former: Annotated[bool, strawberry.argument(description="Include former states (ISO 3166-3).")] = True,
+        first: First = None,
+        after: Cursor = None,
+        last: Last = None,
+        before: Cursor = None,
+    ) -> Connection[State] | None:
+        query = await state_query(codes_of(info), include_former=include_former)
+        return await _listing(info, query, _as_state, first, after, last, before)
+
+    @strawberry.field(description="International organisations.")
+    async def organisations(
+        self,
+        info: Info,
+        first: First = None,
+        after: Cursor = None,
+        last: Last = None,
+        before: Cursor = None,
+    ) -> Connection[Organisation] | None:
+        query = await organisation_query(codes_of(info))
+        return await _listing(info, query, _as_organisation, first, after, last, before)
+
+    @strawberry.field(description="Missions, optionally by sending or host state.")
+    async def missions(
+        self,
+        info: Info,
+        sending_state: StateCode = None,
+        host_state: StateCode = None,
+        first: First = None,
+        after: Cursor = None,
+        last: Last = None,
+        before: Cursor = None,
+    ) -> Connection[Mission] | None:
+        query = await mission_query(codes_of(info), sending_state=sending_state, host_state=host_state)
+        return await _listing(info, query, Mission.from_domain, first, after, last, before)
+
+    @strawberry.field(description="People, optionally by sending state or mission.")
+    async def diplomats(
+        self,
+        info: Info,
+        sending_state: StateCode = None,
+        mission_id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID of a Mission.")] = None,
+        rank: Annotated[Rank | None, strawberry.argument(description="Only people of this rank.")] = None,
+        first: First = None,
+        after: Cursor = None,
+        last: Last = None,
+        before: Cursor = None,
+    ) -> Connection[Diplomat] | None:
+        query = await diplomat_query(codes_of(info), sending_state=sending_state, mission_id=mission_id, rank=rank)
+        return await _listing(info, query, Diplomat.from_domain, first, after, last, before)
+
+    @strawberry.field(
+        description=(
+            "Measures, filtered and ordered. A partial date counts as its whole span: a measure announced in "
+            "'2022-03' matches announcedFrom 2022-03-15 as overlapping. Headcount bounds keep only measures with a number."
+        )
+    )
+    async def expulsions(
+        self,
+        info: Info,
+        actor: CodeList = None,
+        target: StateCodeList = None,
+        party: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Codes of states or organisations: measures any of them took or suffered."),
+        ] = None,
+        member_of: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "An organisation's code: only measures whose actor was its member on every day the announcement date "
+                    "may stand for (a measure dated '2020' does not count the United Kingdom as an EU member). A state's code finds "
+                    "nothing: a state has no members."
+                )
+            ),
+        ] = None,
+        target_member_of: Annotated[
+            str | None,
+            strawberry.argument(description="An organisation's code: only measures whose target was its member, as for memberOf."),
+        ] = None,
+        between: Annotated[
+            list[str] | None, strawberry.argument(description="Two codes: measures between them, in either direction.")
+        ] = None,
+        announced_from: Annotated[date | None, strawberry.argument(description="Announced on or after this day (span overlap).")] = None,
+        announced_to: Annotated[date | None, strawberry.argument(description="Announced on or before this day (span overlap).")] = None,
+        measure_type: Annotated[MeasureType | None, strawberry.argument(description="Only measures of this type.")] = None,
+        reason_category: Annotated[ReasonCategory | None, strawberry.argument(description="Only measures on this ground.")] = None,
+        headcount_qualifier: Annotated[
+            HeadcountQualifier | None, strawberry.argument(description="Only headcounts known this way.")
+        ] = None,
+        headcount_min: Annotated[int | None, strawberry.argument(description="Headcount at least this.")] = None,
+        headcount_max: Annotated[int | None, strawberry.argument(description="Headcount at most this.")] = None,
+        answers_something: Annotated[
+            bool | None, strawberry.argument(description="True: only measures that answer an earlier one; false: only those that do not.")
+        ] = None,
+        answered: Annotated[
+            bool | None, strawberry.argument(description="True: only measures some later measure answers; false: only unanswered ones.")
+        ] = None,
+        answers_within_days: Annotated[
+            int | None,
+            strawberry.argument(
+                description=(
+                    "Only measures that answer an earlier one within this many days, however partial dates are read "
+                    "(the lag's `max`: from the earlier date's first possible day to this one's last)."
+                )
+            ),
+        ] = None,
+        answered_within_days: Annotated[
+            int | None,
+            strawberry.argument(description="Only measures that a later one answers within this many days, read as answersWithinDays is."),
+        ] = None,
+        sources_disagree: Annotated[
+            bool | None,
+            strawberry.argument(
+                description=(
+                    "True: only measures whose sources give different figures (another number, or another qualifier: "
+                    "'about 40' and '40' differ); false: only those whose sources give one figure or none."
+                )
+            ),
+        ] = None,
+        wave_id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID of a Wave.")] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Words to find (all of them, English stemming, read as plain words) in the measure's stated reason, "
+                    "legal basis and reason category, or in the excerpt of one of its citations."
+                )
+            ),
+        ] = None,
+        order_by: Annotated[
+            ExpulsionSort, strawberry.argument(description="Sort key; the record id breaks ties.")
+        ] = ExpulsionSort.ANNOUNCED,
+        direction: Annotated[SortDirection, strawberry.argument(description="Sort direction.")] = SortDirection.ASC,
+        first: First = None,
+        after: Cursor = None,
+        last: Last = None,
+        before: Cursor = None,
+    ) -> Connection[Expulsion] | None:
+        query = await expulsion_query(
+            codes_of(info),
+            actor=actor,
+            target=target,
+            party=party,
+            member_of=member_of,
+            target_member_of=target_member_of,
+            between=between,
+            announced_from=announced_from,
+            announced_to=announced_to,
+            measure_type=measure_type,
+            reason_category=reason_category,
+            headcount_qualifier=headcount_qualifier,
+            headcount_min=headcount_min,
+            headcount_max=headcount_max,
+            answers_something=answers_something,
+            answered=answered,
+            answers_within_days=answers_within_days,
+            answered_within_days=answered_within_days,
+            sources_disagree=sources_disagree,
+            wave_id=wave_id,
+            search=search,
+            order_by=order_by,
+            direction=direction,
+        )
+        return await _listing(info, query, Expulsion.from_domain, first, after, last, before)
+
+    @strawberry.field(description="Waves of measures.")
+    async def waves(
+        self,
+        info: Info,
+        first: First = None,
+        after: Cursor = None,
+        last: Last = None,
+        before: Cursor = None,
+    ) -> Connection[Wave] | None:
+        return await _listing(info, await wave_query(codes_of(info)), Wave.from_domain, first, after, last, before)
+
+    @strawberry.field(
+        description=(
+            "Statements, filtered and ordered; `search` is full-text over quotes and translations (English stemming), "
+            "ranked by relevance unless another order is asked for."
+        )
+    )
+    async def statements(
+        self,
+        info: Info,
+        on_behalf_of: Code = None,
+        measure_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Global ID of an Expulsion the statements are about.")
+        ] = None,
+        speaker: Annotated[str | None, strawberry.argument(description="Part of the speaker's name or role, any case.")] = None,
+        channel: Annotated[Channel | None, strawberry.argument(description="Only statements made through this channel.")] = None,
+        stance: Annotated[Stance | None, strawberry.argument(description="Only statements with this stance.")] = None,
+        said_from: Annotated[date | None, strawberry.argument(description="Said on or after this day (span overlap).")] = None,
+        said_to: Annotated[date | None, strawberry.argument(description="Said on or before this day (span overlap).")] = None,
+        search: Annotated[str | None, strawberry.argument(description="Words to find in quotes and translations.")] = None,
+        order_by: Annotated[
+            StatementSort | None, strawberry.argument(description="Sort key (default: RELEVANCE with a search, else SAID_ON).")
+        ] = None,
+        direction: Annotated[SortDirection, strawberry.argument(description="Sort direction.")] = SortDirection.ASC,
+        first: First = None,
+        after: Cursor = None,
+        last: Last = None,
+        before: Cursor = None,
+    ) -> Connection[Statement] | None:
+        query = await statement_query(
+            codes_of(info),
+            on_behalf_of=on_behalf_of,
+            measure_id=measure_id,
+            speaker=speaker,
+            channel=channel,
+            stance=stance,
+            said_from=said_from,
+            said_to=said_to,
+            search=search,
+            order_by=order_by,
+            direction=direction,
+        )
+        return await _listing(info, query, Statement.from_domain, first, after, last, before)
+
+    @strawberry.field(description="Sources the record cites.")
+    async def sources(
+        self,
+        info: Info,
+        first: First = None,
+        after: Cursor = None,
+        last: Last = None,
+        before: Cursor = None,
+    ) -> Connection[Source] | None:
+        return await _listing(info, await source_query(codes_of(info)), Source.from_domain, first, after, last, before)

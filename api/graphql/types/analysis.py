@@ -1,0 +1,160 @@
+"""Answers to whole-record questions: reciprocity threads, balances, timelines, rankings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from api.graphql.context import Info
+from api.graphql.types.actors import Actor, State, load_actor
+from api.graphql.types.expulsions import Expulsion, LagDays
+from api.graphql.types.statements import Statement
+from api.graphql.types.values import HeadcountType
+from domain.read import analysis
+
+Granularity = strawberry.enum(analysis.Granularity, name="Granularity", description="The period of a timeline bucket.")
+RankBy = strawberry.enum(
+    analysis.RankBy,
+    name="RankBy",
+    description=(
+        "What a ranking sorts by: MEASURES, their number; KNOWN_HEADCOUNT, the sum of exact and approximate figures; "
+        "MINIMUM_HEADCOUNT, the least number of people concerned (exact, approximate and 'at least' figures summed). "
+        "Ties go to more measures, then to the code."
+    ),
+)
+Role = strawberry.enum(analysis.Role, name="Role", description="Rank those who expelled, or those expelled.")
+
+
+@strawberry.type(description="Measures and headcounts, with unknown and lower-bound headcounts kept apart, never summed as zero.")
+class HeadcountTally:
+    measures: int = strawberry.field(description="How many measures.")
+    known_headcount: int = strawberry.field(description="Sum of the exact and approximate headcounts.")
+    approximate_measures: int = strawberry.field(description="How many of those numbers are only approximate.")
+    lower_bound_measures: int = strawberry.field(description="Measures whose headcount is only a lower bound ('at least').")
+    lower_bound_headcount: int = strawberry.field(description="Sum of those lower bounds.")
+    unknown_measures: int = strawberry.field(description="Measures with no number at all; they add nothing to any sum.")
+    minimum_headcount: int = strawberry.field(
+        description=(
+            "The headcount range's lower end: the least number of people these measures concern, "
+            "exact, approximate and 'at least' figures summed."
+        )
+    )
+    maximum_headcount: int | None = strawberry.field(
+        description=(
+            "The headcount range's upper end: the known headcount when every figure is exact or approximate; "
+            "null (no upper bound) when any measure's figure is unknown or only 'at least'."
+        )
+    )
+
+    @classmethod
+    def from_domain(cls, value: analysis.HeadcountTally) -> HeadcountTally:
+        return cls(
+            measures=value.measures,
+            known_headcount=value.known_headcount,
+            approximate_measures=value.approximate_measures,
+            lower_bound_measures=value.lower_bound_measures,
+            lower_bound_headcount=value.lower_bound_headcount,
+            unknown_measures=value.unknown_measures,
+            minimum_headcount=value.minimum_headcount,
+            maximum_headcount=value.maximum_headcount,
+        )
+
+
+@strawberry.type(description="One answer in a reciprocity thread: `measure` answers `answers`.")
+class ReciprocityStep:
+    measure: Expulsion = strawberry.field(description="The later measure, the answer.")
+    answers: Expulsion = strawberry.field(description="The earlier measure it answers.")
+    lag_days: LagDays = strawberry.field(description="How long the answer took.")
+    answered_headcount: HeadcountType = strawberry.field(description="The earlier measure's headcount, for comparison.")
+    answering_headcount: HeadcountType = strawberry.field(description="The answer's headcount, for comparison.")
+
+
+@strawberry.type(description="Every measure linked to one by answers, upstream and downstream, in order of announcement.")
+class ReciprocityThread:
+    measures: list[Expulsion] = strawberry.field(description="The measures of the thread, earliest first.")
+    steps: list[ReciprocityStep] = strawberry.field(description="Each answer link of the thread, with its lag and both headcounts.")
+
+    @classmethod
+    def from_domain(cls, thread: analysis.Thread) -> ReciprocityThread:
+        steps = [
+            ReciprocityStep(
+                measure=Expulsion.from_domain(link.later),
+                answers=Expulsion.from_domain(link.earlier),
+                lag_days=LagDays(min=link.lag.min_days, max=link.lag.max_days),
+                answered_headcount=HeadcountType(qualifier=link.earlier.headcount.qualifier, value=link.earlier.headcount.value),
+                answering_headcount=HeadcountType(qualifier=link.later.headcount.qualifier, value=link.later.headcount.value),
+            )
+            for link in thread.links
+        ]
+        return cls(measures=[Expulsion.from_domain(m) for m in thread.measures], steps=steps)
+
+
+@strawberry.type(description="What one side of a pair did to the other over the period.")
+class BilateralDirection:
+    tally: HeadcountTally = strawberry.field(description="Measures and headcounts in this direction.")
+    first_measure: Expulsion | None = strawberry.field(description="The earliest measure in this direction.")
+    last_measure: Expulsion | None = strawberry.field(description="The latest measure in this direction.")
+    _side: strawberry.Private[analysis.BalanceSide]
+
+    @classmethod
+    def from_domain(cls, side: analysis.BalanceSide) -> BilateralDirection:
+        return cls(
+            tally=HeadcountTally.from_domain(side.tally),
+            first_measure=Expulsion.from_domain(side.first) if side.first else None,
+            last_measure=Expulsion.from_domain(side.last) if side.last else None,
+            _side=side,
+        )
+
+    @strawberry.field(description="Who took the measures.")
+    async def actor(self, info: Info) -> Actor:
+        return await load_actor(info, self._side.actor)  # type: ignore[return-value]
+
+    @strawberry.field(description="Whom they targeted.")
+    async def target(self, info: Info) -> State:
+        return await load_actor(info, self._side.target)  # type: ignore[return-value]
+
+
+@strawberry.type(description="The balance of measures between two states, each way, with the latest statements about them.")
+class BilateralBalance:
+    directions: list[BilateralDirection] = strawberry.field(description="The first state's measures against the second, then the reverse.")
+    latest_statements: list[Statement] = strawberry.field(description="The newest statements about measures between the two.")
+
+
+@strawberry.type(description="Measures announced in one month or year.")
+class TimelineBucket:
+    period: str = strawberry.field(description="The period: YYYY-MM or YYYY.")
+    start: date = strawberry.field(description="The period's first day.")
+    tally: HeadcountTally = strawberry.field(description="Measures and headcounts in the period.")
+
+
+@strawberry.type(description="Measures per period of announcement.")
+class Timeline:
+    granularity: Granularity = strawberry.field(description="Month or year.")
+    buckets: list[TimelineBucket] = strawberry.field(description="Periods with at least one measure, earliest first.")
+    imprecise: HeadcountTally = strawberry.field(
+        description="Measures dated more coarsely than the granularity (a year-only date in a monthly timeline), in no bucket."
+    )
+
+    @classmethod
+    def from_domain(cls, timeline: analysis.Timeline) -> Timeline:
+        monthly = timeline.granularity is analysis.Granularity.MONTH
+        buckets = [
+            TimelineBucket(
+                period=bucket.start.strftime("%Y-%m" if monthly else "%Y"),
+                start=bucket.start,
+                tally=HeadcountTally.from_domain(bucket.tally),
+            )
+            for bucket in timeline.buckets
+        ]
+        return cls(granularity=timeline.granularity, buckets=buckets, imprecise=HeadcountTally.from_domain(timeline.imprecise))
+
+
+@strawberry.type(description="One place in a ranking.")
+class RankingEntry:
+    tally: HeadcountTally = strawberry.field(description="Its measures and headcounts in the period.")
+    _code: strawberry.Private[str]
+
+    @strawberry.field(description="The state or organisation ranked.")
+    async def actor(self, info: Info) -> Actor:
+        return await load_actor(info, self._code)  # type: ignore[return-value]

@@ -1,0 +1,199 @@
+"""Expulsions (the measures of DOMAIN.md: expulsions, persona non grata declarations, closures) and the waves they come in."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry import relay
+
+from api.graphql.context import Info
+from api.graphql.types.actors import Actor, State
+from api.graphql.types.history import Recorded
+from api.graphql.types.missions import Diplomat, Mission
+from api.graphql.types.nodes import resolve_nodes
+from api.graphql.types.preloading import related
+from api.graphql.types.values import HeadcountType, LegalBasis, MeasureType, PartialDateType, ReasonCategory
+from domain.read.analysis import lag
+from domain.record import expulsions
+from domain.record import sources as domain_sources
+from persistence.read.model import EXPULSION
+
+if TYPE_CHECKING:
+    from api.graphql.types.statements import Citation, Statement
+
+
+@strawberry.type(description="A set of measures taken together, such as a coordinated solidarity expulsion.")
+class Wave(relay.Node, Recorded):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="Name of the wave.")
+    description: str | None = strawberry.field(description="What the wave was and why it happened.")
+
+    @classmethod
+    def from_domain(cls, entity: expulsions.Wave) -> Wave:
+        assert entity.id is not None
+        return cls(id=entity.id, version=entity.version, name=entity.name, description=entity.description)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await resolve_nodes(info, "wave", node_ids, cls.from_domain)
+
+
+async def _loaded(value: Any) -> Any:
+    """A relation's value, whether the query preloaded it or it is still being loaded."""
+    return await value if inspect.isawaitable(value) else value
+
+
+@strawberry.type(description="Days between two announcements; a range when either date is known only to the month or year.")
+class LagDays:
+    min: int = strawberry.field(description="The fewest days the lag can be.")
+    max: int = strawberry.field(description="The most days the lag can be.")
+
+
+@strawberry.type(description="How long one measure took to answer an earlier one.")
+class AnswerLag:
+    earlier: Expulsion = strawberry.field(description="The measure answered.")
+    later: Expulsion = strawberry.field(description="The answer.")
+    days: LagDays = strawberry.field(
+        description="Days from the earlier announcement to the later one, as a range when either date is partial."
+    )
+
+    @classmethod
+    def between(cls, earlier: Expulsion, later: Expulsion) -> AnswerLag:
+        days = lag(earlier._entity, later._entity)
+        return cls(earlier=earlier, later=later, days=LagDays(min=days.min_days, max=days.max_days))
+
+
+@strawberry.type(
+    description=(
+        "The figures a measure's sources give, lowest to highest. A figure is a number with its qualifier; "
+        "citations that give no number give no figure."
+    )
+)
+class SourceFigures:
+    lowest: HeadcountType = strawberry.field(description="The lowest figure a source gives.")
+    highest: HeadcountType = strawberry.field(description="The highest figure a source gives.")
+    agree: bool = strawberry.field(
+        description="Whether every source that gives a figure gives the same one ('about 40' and '40' are two figures)."
+    )
+    sources: int = strawberry.field(description="How many citations give a figure.")
+    distinct: int = strawberry.field(description="How many different figures they give.")
+
+    @classmethod
+    def from_domain(cls, value: domain_sources.Figures) -> SourceFigures:
+        return cls(
+            lowest=HeadcountType(qualifier=value.lowest.qualifier, value=value.lowest.value),
+            highest=HeadcountType(qualifier=value.highest.qualifier, value=value.highest.value),
+            agree=value.agree,
+            sources=value.given,
+            distinct=value.distinct,
+        )
+
+
+@strawberry.type(
+    description=(
+        "One measure an actor takes against a target state's people or posts: a persona non grata declaration, "
+        "an expulsion order, a staff cap, a post closure, a downgrade, a break of relations, or a recall."
+    )
+)
+class Expulsion(relay.Node, Recorded):
+    id: relay.NodeID[int]
+    measure_type: MeasureType = strawberry.field(description="Which distinct act this measure is.")
+    legal_basis: LegalBasis = strawberry.field(description="The legal instrument it rests on; UNSTATED when the reports do not say.")
+    reason_category: ReasonCategory = strawberry.field(description="The broad ground given.")
+    stated_reason: str | None = strawberry.field(description="The grounds as stated, in the record's words.")
+    headcount: HeadcountType = strawberry.field(
+        description="The record's preferred headcount; each citation keeps its source's own figure."
+    )
+    announced: PartialDateType = strawberry.field(description="When the measure was announced, to the precision known.")
+    notified: PartialDateType | None = strawberry.field(description="When the target was notified, if known.")
+    deadline: PartialDateType | None = strawberry.field(description="Deadline to leave, if one was set.")
+    departed: PartialDateType | None = strawberry.field(description="When the people left, if known.")
+    _entity: strawberry.Private[expulsions.Expulsion]
+    _preloaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_domain(cls, entity: expulsions.Expulsion) -> Expulsion:
+        assert entity.id is not None
+        return cls(
+            id=entity.id,
+            version=entity.version,
+            measure_type=entity.measure_type,
+            legal_basis=entity.legal_basis,
+            reason_category=entity.reason_category,
+            stated_reason=entity.stated_reason,
+            headcount=HeadcountType.from_domain(entity.headcount),  # type: ignore[arg-type]
+            announced=PartialDateType.from_domain(entity.announced),  # type: ignore[arg-type]
+            notified=PartialDateType.from_domain(entity.notified),
+            deadline=PartialDateType.from_domain(entity.deadline),
+            departed=PartialDateType.from_domain(entity.departed),
+            _entity=entity,
+        )
+
+    @strawberry.field(description="The state or organisation that took the measure.")
+    def actor(self, info: Info) -> Actor:
+        return related(self, info, EXPULSION, "actor")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The state whose people or posts the measure is aimed at.")
+    def target(self, info: Info) -> State:
+        return related(self, info, EXPULSION, "target")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The target's mission concerned, if the reports name one.")
+    def target_mission(self, info: Info) -> Mission | None:
+        return related(self, info, EXPULSION, "target_mission")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The named people the measure concerns; often fewer than the headcount, or none.")
+    def people(self, info: Info) -> list[Diplomat]:
+        return related(self, info, EXPULSION, "people")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The earlier measures this one answers (tit-for-tat, mirror or solidarity responses).")
+    def answers(self, info: Info) -> list[Expulsion]:
+        return related(self, info, EXPULSION, "answers")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The later measures that answer this one.")
+    def answered_by(self, info: Info) -> list[Expulsion]:
+        return related(self, info, EXPULSION, "answered_by")  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description=(
+            "How long this measure took to answer each earlier measure it answers, in the order of `answers`; empty when it answers none."
+        )
+    )
+    async def answer_lags(self, info: Info) -> list[AnswerLag]:
+        earlier: list[Expulsion] = await _loaded(related(self, info, EXPULSION, "answers"))
+        return [AnswerLag.between(measure, self) for measure in earlier]
+
+    @strawberry.field(description="How long each later measure that answers this one took, in the order of `answeredBy`.")
+    async def answered_lags(self, info: Info) -> list[AnswerLag]:
+        later: list[Expulsion] = await _loaded(related(self, info, EXPULSION, "answered_by"))
+        return [AnswerLag.between(self, measure) for measure in later]
+
+    @strawberry.field(
+        description=(
+            "The range of figures this measure's sources give and whether they agree; null when no citation gives a number. "
+            "The `sourcesDisagree` filter finds measures whose sources disagree."
+        )
+    )
+    async def source_figures(self, info: Info) -> SourceFigures | None:
+        cited: list[Citation] = await _loaded(related(self, info, EXPULSION, "citations"))
+        found = domain_sources.figures(citation._entity.reported_headcount for citation in cited)
+        return None if found is None else SourceFigures.from_domain(found)
+
+    @strawberry.field(description="The wave this measure belongs to, if any.")
+    def wave(self, info: Info) -> Wave | None:
+        return related(self, info, EXPULSION, "wave")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="What was said about this measure, by either side or by others.")
+    def statements(self, info: Info) -> list[Annotated[Statement, strawberry.lazy("api.graphql.types.statements")]]:
+        return related(self, info, EXPULSION, "statements")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The sources backing this measure, each with the headcount that source reported.")
+    def citations(self, info: Info) -> list[Annotated[Citation, strawberry.lazy("api.graphql.types.statements")]]:
+        return related(self, info, EXPULSION, "citations")  # type: ignore[no-any-return]
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await resolve_nodes(info, "expulsion", node_ids, cls.from_domain)

@@ -1,0 +1,222 @@
+"""The history of changes as GraphQL: entries, the `history` of every record, and its version.
+
+Entries about people (domain.record.history.PRIVATE_KINDS) are left out for callers below the editor role,
+on every path: the `history` list, a record's own `history`, and `node(id:)`. They are left out in
+SQL, so `totalCount`, `hasNextPage` and every cursor count only what the caller may read.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from collections.abc import Iterable
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any, cast
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from api.graphql.connections import Connection, connection, page_request
+from api.graphql.context import Info
+from domain.access import Role
+from domain.errors import InvalidInput
+from domain.read.pagination import Order
+from domain.record import history
+from domain.record.documents import RECORDED, changed_fields
+from domain.record.values import record_id
+from domain.use_cases.history import Erased
+
+ChangeAction = strawberry.enum(history.ChangeAction, name="ChangeAction", description="What a change did to its record.")
+
+
+@strawberry.enum(description="A kind of record, as the history names it (states and organisations are both ACTOR).")
+class RecordKind(Enum):
+    ACTOR = "Actor"
+    MISSION = "Mission"
+    DIPLOMAT = "Diplomat"
+    WAVE = "Wave"
+    EXPULSION = "Expulsion"
+    SOURCE = "Source"
+    STATEMENT = "Statement"
+    CITATION = "Citation"
+    MEMBERSHIP = "Membership"
+
+
+assert {kind.value for kind in RecordKind} == set(RECORDED)
+
+FIRST = Annotated[int | None, strawberry.argument(description="How many entries from the start (or after `after`).")]
+LAST = Annotated[int | None, strawberry.argument(description="How many entries from the end (or before `before`).")]
+CURSOR = Annotated[str | None, strawberry.argument(description="A cursor from an earlier page.")]
+PRIVATE = (
+    "Entries about people (DIPLOMAT) are personal data: they are left out unless the caller's token has the editor role, "
+    "and `totalCount` and the cursors count only the entries shown."
+)
+
+
+def hidden_kinds(info: Info) -> frozenset[str]:
+    """The kinds of record whose history this request's caller may not read."""
+    principal = info.context.caller.principal
+    role: Role | None = None if principal is None else principal.role
+    return history.hidden_from(role)
+
+
+def record_type_name(entity: str, document: dict[str, Any] | None) -> str:
+    """The GraphQL type of a history entry's record: an actor is a State or an Organisation."""
+    if entity == "Actor":
+        return "Organisation" if (document or {}).get("kind") == "organisation" else "State"
+    return entity
+
+
+@strawberry.type(
+    description=(
+        "One change to one record: who made it, when, and the record's values before and after. "
+        "An entry about a person (DIPLOMAT) is shown only to callers with the editor role; to others it does not exist."
+    )
+)
+class HistoryEntry(relay.Node):
+    id: relay.NodeID[int]
+    action: ChangeAction = strawberry.field(description="What the change did.")
+    entity: RecordKind = strawberry.field(description="The kind of record changed.")
+    author: str = strawberry.field(description="The name of the token the change was made with ('demarche' for the server's own loads).")
+    at: datetime = strawberry.field(description="When the change was committed (UTC).")
+    version: int = strawberry.field(description="The record's version after the change; for a deletion, the version deleted.")
+    reason: str | None = strawberry.field(description="Why the change was made: given for a REDACT, null for every other action.")
+    _change: strawberry.Private[history.Change]
+
+    @strawberry.field(
+        description=(
+            "The record's values before the change, as export writes them; null for a creation. "
+            "For a REDACT, the record's last values with the erased fields null."
+        )
+    )
+    def before(self) -> JSON | None:
+        return cast(JSON | None, self._change.before)
+
+    @strawberry.field(
+        description="The record's values after the change; null for a deletion, and for a REDACT of a record deleted before it."
+    )
+    def after(self) -> JSON | None:
+        return cast(JSON | None, self._change.after)
+
+    @strawberry.field(description="Global ID of the record changed (it may since have been deleted).")
+    def record_id(self) -> relay.GlobalID:
+        change = self._change
+        return relay.GlobalID(record_type_name(change.entity, change.after or change.before), str(change.record_id))
+
+    @strawberry.field(description="The fields whose values differ between `before` and `after`; for a REDACT, the fields erased.")
+    def changed_fields(self) -> list[str]:
+        if self._change.action is history.ChangeAction.REDACT:
+            return list(history.PERSONAL_FIELDS[self._change.entity])
+        return changed_fields(self._change.before, self._change.after)
+
+    @classmethod
+    def from_domain(cls, change: history.Change) -> HistoryEntry:
+        assert change.id is not None
+        assert change.at is not None
+        return cls(
+            id=change.id,
+            action=change.action,
+            entity=RecordKind(change.entity),
+            author=change.author,
+            at=change.at,
+            version=change.version,
+            reason=change.reason,
+            _change=change,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """The entries by id; one about a person is null for a caller who may not read it, as if there were none."""
+        ids = [record_id(raw) for raw in node_ids]
+        async with info.context.reads.use() as uow:
+            found = await uow.history.get_many([id for id in ids if id is not None])
+        hidden = hidden_kinds(info)
+        shown = {id: change for id, change in found.items() if change.entity not in hidden}
+        return [cls.from_domain(shown[id]) if id is not None and id in shown else None for id in ids]
+
+
+async def history_connection(
+    info: Info,
+    filter: history.HistoryFilter,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    descending: bool = False,
+) -> Connection[HistoryEntry]:
+    filter = dataclasses.replace(filter, hidden=filter.hidden | hidden_kinds(info))
+    limit = info.context.settings.max_page_size
+    request = page_request(first=first, after=after, last=last, before=before, limit=limit, order=Order.ID, descending=descending)
+    async with info.context.reads.use() as uow:
+        page = await uow.history.list(filter, request)
+
+    async def count() -> int:
+        async with info.context.reads.use() as uow:
+            return await uow.history.count(filter)
+
+    return connection(page, request, HistoryEntry.from_domain, count)
+
+
+@strawberry.interface(description="A record with a version, raised by every change, and the history of its changes.")
+class Recorded:
+    version: int = strawberry.field(
+        description="Raised by one with every committed change; name it as `expectedVersion` when changing or deleting the record."
+    )
+
+    @strawberry.field(description=f"Every change to this record, oldest first, from the append-only history. {PRIVATE}")
+    async def history(
+        self, info: Info, first: FIRST = None, after: CURSOR = None, last: LAST = None, before: CURSOR = None
+    ) -> Connection[HistoryEntry]:
+        kind = "Actor" if type(self).__name__ in ("State", "Organisation") else type(self).__name__
+        record_id: int = self.id  # type: ignore[attr-defined]
+        filter = history.HistoryFilter(entity=kind, record_id=record_id)
+        return await history_connection(info, filter, first=first, after=after, last=last, before=before)
+
+
+def decode_record_id(raw: str) -> tuple[str, int] | None:
+    """The kind and id behind a record's global ID, or None when it is not one."""
+    try:
+        type_name, _, key = base64.b64decode(raw.encode(), validate=True).decode().partition(":")
+    except (ValueError, UnicodeError):
+        return None
+    kind = "Actor" if type_name in ("State", "Organisation") else type_name
+    number = record_id(key)
+    if kind not in RECORDED or number is None:
+        return None
+    return kind, number
+
+
+def history_filter(
+    entity: RecordKind | None, record_id: str | None, *, actions: list[ChangeAction] | None, **narrowing: Any
+) -> history.HistoryFilter:
+    """The history filter of a `history` field's arguments (the list's or the feed's): a record's global ID narrows to
+    its kind and id, and must be of `entity` when both are given."""
+    kind, record = (entity.value if entity is not None else None), None
+    if record_id is not None:
+        decoded = decode_record_id(record_id)
+        if decoded is None or (kind is not None and decoded[0] != kind):
+            raise InvalidInput("recordId", f"recordId {record_id!r} is not the global ID of a record of the kind asked for")
+        kind, record = decoded
+    return history.HistoryFilter(entity=kind, record_id=record, actions=frozenset(actions) if actions else None, **narrowing)
+
+
+@strawberry.type(description="A person's identifying fields, erased from the live record (if it still exists) and from all their history.")
+class PersonalDataErased:
+    entry: HistoryEntry = strawberry.field(
+        description="The REDACT entry that records the erasure: who, when and why. It holds none of the erased values."
+    )
+    fields: list[str] = strawberry.field(description="The fields erased, as the history's documents name them.")
+    redacted_entries: int = strawberry.field(description="How many earlier history entries about the person had those fields blanked.")
+    live_record: bool = strawberry.field(description="Whether the record still exists; if so, its fields were erased too.")
+
+    @classmethod
+    def from_domain(cls, erased: Erased) -> PersonalDataErased:
+        return cls(
+            entry=HistoryEntry.from_domain(erased.entry),
+            fields=list(history.PERSONAL_FIELDS[erased.entry.entity]),
+            redacted_entries=erased.redacted_entries,
+            live_record=erased.live_record,
+        )

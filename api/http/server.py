@@ -1,0 +1,255 @@
+"""The HTTP server: uvicorn, with the read deadlines it does not set by itself.
+
+uvicorn (0.54) bounds only the idle time after a response (its keep-alive timeout, which any
+byte from the client cancels). A client that sends part of a request line or headers and then
+nothing, or a body that stalls, keeps its connection — and, for the body, a running request —
+for ever. `GuardedHttpProtocol` adds two deadlines to uvicorn's httptools protocol:
+
+- the head deadline: the request line and headers are complete within `header_timeout` of the
+  connection opening or of the previous response;
+- the body deadline: the body never stalls longer than `body_timeout` between two chunks.
+
+A client that misses one after sending part of a request is answered 408 and disconnected; one
+that sent nothing is just disconnected. uvicorn's `limit_concurrency` is left off on purpose: it
+counts open connections, slow ones included, so any limit would let a few hundred slow clients
+turn every normal request into a 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import sys
+import tempfile
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import uvicorn
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.server import ServerState
+from uvicorn.supervisors import Multiprocess
+
+from api.settings import Settings
+
+TIMED_OUT = b"the request did not arrive in time\n"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadDeadlines:
+    """How long a client may take, in seconds: for a whole request head, and between two chunks of a body."""
+
+    head: float
+    body: float
+
+
+class ServerConfig(uvicorn.Config):
+    """uvicorn's configuration with the read deadlines, which each connection's protocol reads from it."""
+
+    def __init__(self, app: Any, *, deadlines: ReadDeadlines, **options: Any) -> None:
+        super().__init__(app, http=GuardedHttpProtocol, **options)
+        self.deadlines = deadlines
+
+
+class GuardedHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a head deadline and a body deadline; at most one is armed at a time."""
+
+    def __init__(
+        self, config: uvicorn.Config, server_state: ServerState, app_state: dict[str, Any], _loop: asyncio.AbstractEventLoop | None = None
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        if not isinstance(config, ServerConfig):
+            raise TypeError("GuardedHttpProtocol needs a ServerConfig, which carries its deadlines")
+        self.deadlines = config.deadlines
+        self.deadline: asyncio.TimerHandle | None = None
+        self.awaiting: Literal["head", "body"] | None = None
+        self.head_begun = False
+
+    def _arm(self, awaiting: Literal["head", "body"]) -> None:
+        self._disarm()
+        seconds = self.deadlines.head if awaiting == "head" else self.deadlines.body
+        self.deadline = self.loop.call_later(seconds, self._expired)
+        self.awaiting = awaiting
+
+    def _disarm(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+        self.deadline = None
+        self.awaiting = None
+
+    def _expired(self) -> None:
+        awaiting, self.deadline = self.awaiting, None
+        if self.transport.is_closing():
+            return
+        if awaiting == "body" and self.flow.read_paused:
+            # uvicorn stopped reading because the application has not taken what arrived: the wait is ours, not the client's.
+            self._arm("body")
+            return
+        self.awaiting = None
+        if awaiting == "head" and not self.head_begun:
+            self.transport.close()
+            return
+        self.logger.info("%s:%d - closed a connection whose request stalled", *(self.client or ("?", 0)))
+        if self.cycle is None or self.cycle.response_complete or not self.cycle.response_started:
+            headers = b"".join(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers)
+            self.transport.write(
+                STATUS_LINE[408]
+                + headers
+                + b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: %d\r\n\r\n" % len(TIMED_OUT)
+                + TIMED_OUT
+            )
+        # Closing ends the request: uvicorn then tells the application the client is gone.
+        self.transport.close()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm("head")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.head_begun = True
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self.head_begun = False
+        self._arm("body")
+
+    def on_body(self, body: bytes) -> None:
+        super().on_body(body)
+        if not self.cycle.response_complete:
+            self._arm("body")
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        if self.awaiting == "body":
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete):
+            self._arm("head")
+
+
+class DepartedClientsQuiet:
+    """Ends a request whose client left before its body arrived, as a missed body deadline makes it, without an error.
+
+    Starlette raises `ClientDisconnect` there; uncaught, uvicorn would log a traceback per slow
+    client. Nobody is left to answer, and nothing was read, let alone written.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except ClientDisconnect:
+            return
+
+
+class AnnouncedServer(uvicorn.Server):
+    """Says where to go once it listens: a new user's `make serve` ends on the address to open (in plain-text
+    logging only: with JSON logs every line on stderr is a JSON object)."""
+
+    def __init__(self, config: uvicorn.Config, *, announce: bool) -> None:
+        super().__init__(config)
+        self.announce = announce
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.announce and self.started and not self.should_exit:
+            host = self.config.host if self.config.host not in ("0.0.0.0", "::") else "127.0.0.1"
+            address = f"[{host}]" if ":" in host else host
+            print(
+                f"Demarche is ready: open http://{address}:{self.config.port}/graphql in a browser for GraphiQL (Ctrl-C stops it)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def socket_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's websocket options: a message no larger than a request body, and no permessage-deflate (subscription
+    events are small and go to many sockets: compressing each for each socket took memory for no latency, see
+    docs/benchmarks.md)."""
+    return {"ws_per_message_deflate": False, "ws_max_size": settings.max_body_bytes}
+
+
+def server(app: ASGIApp, settings: Settings, *, log_level: str = "info") -> uvicorn.Server:
+    """A uvicorn server for `app` on the settings' address, with their read deadlines and keep-alive."""
+    config = ServerConfig(
+        DepartedClientsQuiet(app),
+        deadlines=ReadDeadlines(head=settings.header_timeout, body=settings.body_timeout),
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        timeout_keep_alive=settings.keep_alive_timeout,
+        **socket_options(settings),
+    )
+    return AnnouncedServer(config, announce=settings.log_format == "text")
+
+
+WORKER_APP = "api.http.server:worker_app"
+"""What each worker process imports and calls to build the app it serves."""
+MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+SEVERAL_PROCESSES_NEED_POSTGRESQL = (
+    "several worker processes need PostgreSQL: SQLite serves one process, which alone hears its writes "
+    "(set DEMARCHE_WORKERS=1, or DEMARCHE_DATABASE_URL to a postgresql:// database)"
+)
+
+
+def worker_app() -> ASGIApp:
+    """The app of one worker process, from the settings in the environment, which the parent process passed on."""
+    from api.app import create_app
+
+    return DepartedClientsQuiet(create_app(Settings()))
+
+
+def serve_workers(settings: Settings, *, log_level: str = "info") -> int:
+    """Serve with `settings.workers` processes on one listening socket, each with its own pools and LISTEN connection,
+    restarted by uvicorn's supervisor if one dies; returns the exit code (3 when the workers could not start).
+
+    The workers read their settings from the environment, so the address given on the command line is put there.
+    With metrics on and no `PROMETHEUS_MULTIPROC_DIR` set, a directory of the process's own is made for the
+    workers' metrics and removed at the end, so that /metrics reports every worker, whichever one answers.
+    """
+    if settings.database_url.startswith("sqlite"):
+        print(f"demarche: {SEVERAL_PROCESSES_NEED_POSTGRESQL}", file=sys.stderr)
+        return 2
+    os.environ.update({"DEMARCHE_HOST": settings.host, "DEMARCHE_PORT": str(settings.port), "DEMARCHE_WORKERS": "1"})
+    made = None
+    if settings.metrics and not os.environ.get(MULTIPROCESS_DIRECTORY):
+        made = os.environ[MULTIPROCESS_DIRECTORY] = tempfile.mkdtemp(prefix="demarche-metrics-")
+    try:
+        config = ServerConfig(
+            WORKER_APP,
+            factory=True,
+            workers=settings.workers,
+            deadlines=ReadDeadlines(head=settings.header_timeout, body=settings.body_timeout),
+            host=settings.host,
+            port=settings.port,
+            log_level=log_level,
+            timeout_keep_alive=settings.keep_alive_timeout,
+            **socket_options(settings),
+        )
+        supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+        if settings.log_format == "text":
+            print(
+                f"Demarche is starting {settings.workers} worker processes on http://{settings.host}:{settings.port}/graphql "
+                "(Ctrl-C stops them)",
+                file=sys.stderr,
+                flush=True,
+            )
+        supervisor.run()
+        return 3 if any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes) else 0
+    finally:
+        if made is not None:
+            del os.environ[MULTIPROCESS_DIRECTORY]
+            shutil.rmtree(made, ignore_errors=True)

@@ -1,0 +1,170 @@
+"""The live history: one reader per process follows the history and hands each new entry to every listener.
+
+The reader wakes when the change signal moves (a commit here, or one heard from another process),
+and every `POLL` seconds while the signal is not live, and reads the entries after the last one it
+has read, a batch at a time. The history is append-only and writers take one lock, so ids are
+committed in order: "every entry after id N" is exact, and a listener that starts from an entry
+it saw gets every later one once, replayed from the history and then live, deduplicated by id
+at the seam.
+
+A listener's queue is bounded: one that falls `queue` entries behind is dropped with `Overflow`
+(saying the last entry it was given), so a slow listener costs neither memory nor the others' time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+
+from domain.errors import DomainError
+from domain.record.history import Change
+from persistence.live.changes import ChangeSignal
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+"""Entries read from the history per statement, live or replayed."""
+POLL = 1.0
+"""Seconds between reads of the history while the change signal is not live."""
+
+
+class Overflow(Exception):
+    """A listener fell too far behind and was dropped; `after` is the last entry it was given (0: none)."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__(f"fell more than the queue's length behind the history after entry {after}")
+        self.after = after
+
+
+class _Listener:
+    def __init__(self, size: int) -> None:
+        self.queue: asyncio.Queue[Change] = asyncio.Queue(size)
+        self.overflowed = False
+        self.woken = asyncio.Event()
+
+    def offer(self, change: Change) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(change)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            while not self.queue.empty():  # its memory goes at once; it resumes from the history
+                self.queue.get_nowait()
+        self.woken.set()
+
+
+class HistoryHub:
+    """Follows the history for every subscriber of this process (see the module's docstring)."""
+
+    def __init__(
+        self, uow_factory: SqlUnitOfWorkFactory, signal: ChangeSignal, *, queue: int, batch: int = BATCH, poll: float = POLL
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.signal = signal
+        self.queue = queue
+        self.batch = batch
+        self.poll = poll
+        self.position = 0
+        """The last entry read and handed out."""
+        self._listeners: set[_Listener] = set()
+        self._reader: asyncio.Task[None] | None = None
+
+    @property
+    def listeners(self) -> int:
+        return len(self._listeners)
+
+    async def start(self) -> None:
+        seen = self.signal.generation  # before the read: a change committed meanwhile wakes the reader at once
+        async with self.uow_factory.reader() as uow:
+            self.position = await uow.history.last_id()
+        self._reader = asyncio.create_task(self._follow(seen), name="demarche-history-hub")
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+            self._reader = None
+
+    async def _follow(self, seen: int) -> None:
+        """Reads the history after each change heard (and every `poll` seconds while changes may go unheard)."""
+        while True:
+            try:
+                async with asyncio.timeout(None if self.signal.live else self.poll):
+                    seen = await self.signal.wait(seen)
+            except TimeoutError:
+                pass
+            try:
+                await self._read_new()
+            except DomainError as error:  # the store is down: try again on the next change or poll
+                log.warning("the live history could not read the history: %s", error)
+            except Exception:  # never let one failure stop every subscription of the process
+                log.exception("the live history failed to read the history; trying again")
+                await asyncio.sleep(self.poll)
+
+    async def _read_new(self) -> None:
+        while True:
+            async with self.uow_factory.reader() as uow:
+                changes = await uow.history.since(self.position, self.batch)
+            for change in changes:
+                assert change.id is not None
+                self.position = change.id
+                for listener in list(self._listeners):
+                    listener.offer(change)
+            if len(changes) < self.batch:
+                return
+
+    async def entries(self, after: int | None) -> AsyncGenerator[Change, None]:
+        """Every entry after `after` (replayed from the history, then live), or, with None, every entry from now on.
+
+        Raises `Overflow` when the caller falls behind by more than the queue holds.
+        """
+        listener = _Listener(self.queue)
+        self._listeners.add(listener)  # before the replay reads: whatever commits meanwhile is in one or the other
+        try:
+            if after is None:  # from the latest committed entry, which the reader may not have read yet
+                async with self.uow_factory.reader() as uow:
+                    last = await uow.history.last_id()
+            else:
+                last = after
+            while after is not None:
+                async with self.uow_factory.reader() as uow:
+                    replayed = await uow.history.since(last, self.batch)
+                for change in replayed:
+                    assert change.id is not None
+                    last = change.id
+                    yield change
+                if len(replayed) < self.batch:
+                    break
+            while True:
+                while listener.queue.empty():
+                    if listener.overflowed:
+                        raise Overflow(last)
+                    listener.woken.clear()
+                    await listener.woken.wait()
+                if listener.overflowed:
+                    raise Overflow(last)
+                change = listener.queue.get_nowait()
+                assert change.id is not None
+                if change.id <= last:
+                    continue  # replayed already
+                last = change.id
+                yield change
+        finally:
+            self._listeners.discard(listener)
+
+
+@dataclass(slots=True)
+class Following:
+    """What a subscription's resolver shares with the socket that runs it: the hub, and the last entry handed on."""
+
+    hub: HistoryHub
+    entry: int = 0
+    """The id of the history entry behind the latest event (0 before the first)."""
+    started: int | None = None
+    """The entry the subscription started after, as given in `after` (None: from now on)."""

@@ -1,0 +1,284 @@
+"""Subscriptions over graphql-transport-ws on /graphql, held to the limits every HTTP request is held to.
+
+- The socket must ask for the `graphql-transport-ws` subprotocol (else 4406), and send
+  `connection_init` within `socket_init_timeout` (else 4408). A process holds at most
+  `max_sockets` sockets (one more is closed with 1013, "try again later").
+- The token is read from the `connection_init` payload (`authorization`, `Authorization`,
+  `headers.Authorization` as `Bearer <secret>`, or `token` as the bare secret) and checked as a
+  request's token is: a token that is not valid, or none while reads require one, closes the
+  socket with 4403.
+- Each `subscribe` passes the request gate's checks (token limit, depth, aliases, variables, cost;
+  api.http.gate.vet) and spends the caller's rate-limit points; a refusal is an `error` message for that
+  id and the socket stays open. At most `max_subscriptions_per_socket` run at once on a socket.
+- Only subscriptions run over a socket: a query or mutation is refused with SUBSCRIPTIONS_ONLY
+  (send them with POST, where the response cache and the request timeout apply).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from graphql import ArgumentNode, FieldNode, OperationDefinitionNode, OperationType, VariableNode
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from api.graphql.context import Context
+from api.http.gate import token_budget, vet
+from api.http.requests import Call
+from api.limits.access import bearer_secret
+from api.limits.documents import Documents
+from api.limits.rates import RateLimiter, points_for
+from api.live.feeds import Feed, Member
+from api.live.hub import Following, HistoryHub
+from api.settings import Settings
+from domain.record.catalogue import StateCatalogue
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+PROTOCOL = "graphql-transport-ws"
+BAD_REQUEST, FORBIDDEN, NO_PROTOCOL, INIT_TIMEOUT, DUPLICATE_ID, TOO_MANY_INITS = 4400, 4403, 4406, 4408, 4409, 4429
+TRY_AGAIN_LATER = 1013
+
+
+class Refusal(Exception):
+    """Ends a socket with a close code and a reason."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def _authorization(payload: Any, headers: Any) -> str | None:
+    """The `Authorization` value a client gave in its `connection_init` payload (or, failing that, its handshake)."""
+    if isinstance(payload, dict):
+        nested = payload.get("headers")
+        for value in (
+            payload.get("authorization"),
+            payload.get("Authorization"),
+            nested.get("Authorization") if isinstance(nested, dict) else None,
+            nested.get("authorization") if isinstance(nested, dict) else None,
+        ):
+            if isinstance(value, str):
+                return value
+        token = payload.get("token")
+        if isinstance(token, str):
+            return f"Bearer {token}"
+    given: str | None = headers.get("authorization")
+    return given
+
+
+def _resumes(operation: OperationDefinitionNode, variables: dict[str, Any]) -> bool:
+    """Whether the subscription replays from an `after` of its own (and so cannot share a feed)."""
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode):
+            for argument in selection.arguments or ():
+                if isinstance(argument, ArgumentNode) and argument.name.value == "after":
+                    value = argument.value
+                    given = variables.get(value.name.value) if isinstance(value, VariableNode) else getattr(value, "value", None)
+                    if given is not None:
+                        return True
+    return False
+
+
+class SubscriptionSockets:
+    """The ASGI endpoint of the subscription sockets (see the module's docstring)."""
+
+    def __init__(
+        self,
+        schema: Any,
+        documents: Documents,
+        uow_factory: SqlUnitOfWorkFactory,
+        catalogue: StateCatalogue,
+        settings: Settings,
+        hub: HistoryHub,
+        limiter: RateLimiter | None,
+    ) -> None:
+        self.schema = schema
+        self.documents = documents
+        self.uow_factory = uow_factory
+        self.catalogue = catalogue
+        self.settings = settings
+        self.hub = hub
+        self.limiter = limiter
+        self.sockets = 0
+        self.feeds: dict[tuple[Any, ...], Feed] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        websocket = WebSocket(scope, receive, send)
+        offered = scope.get("subprotocols") or []
+        if self.sockets >= self.settings.max_sockets:
+            await websocket.accept(PROTOCOL if PROTOCOL in offered else None)
+            await websocket.close(TRY_AGAIN_LATER, f"this server holds {self.settings.max_sockets} sockets already; try again later")
+            return
+        if PROTOCOL not in offered:
+            await websocket.accept()
+            await websocket.close(NO_PROTOCOL, f"Subprotocol not acceptable: this endpoint speaks {PROTOCOL}")
+            return
+        await websocket.accept(PROTOCOL)
+        self.sockets += 1
+        session = _Session(self, websocket)
+        try:
+            await session.run()
+        except Refusal as refusal:
+            if websocket.application_state is WebSocketState.CONNECTED:
+                await websocket.close(refusal.code, refusal.reason)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.sockets -= 1
+            session.stop()
+
+    def forget(self, feed: Feed) -> None:
+        if self.feeds.get(feed.key) is feed:
+            del self.feeds[feed.key]
+
+
+class _Session:
+    """One socket: its caller, and its running subscriptions by id."""
+
+    def __init__(self, sockets: SubscriptionSockets, websocket: WebSocket) -> None:
+        self.sockets = sockets
+        self.websocket = websocket
+        self.members: dict[str, Member] = {}
+        self.authorization: str | None = None
+        self.role: str | None = None
+        self.budget = ""
+        self.lock = asyncio.Lock()
+
+    async def send(self, text: str) -> None:
+        async with self.lock:
+            await self.websocket.send_text(text)
+
+    async def receive(self) -> dict[str, Any]:
+        text = await self.websocket.receive_text()
+        try:
+            message = json.loads(text)
+        except ValueError:
+            raise Refusal(BAD_REQUEST, "Invalid message received: not JSON") from None
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            raise Refusal(BAD_REQUEST, "Invalid message received: no type")
+        return message
+
+    async def run(self) -> None:
+        settings = self.sockets.settings
+        try:
+            async with asyncio.timeout(settings.socket_init_timeout):
+                first = await self.receive()
+        except TimeoutError:
+            raise Refusal(INIT_TIMEOUT, "Connection initialisation timeout") from None
+        if first["type"] != "connection_init":
+            raise Refusal(FORBIDDEN if first["type"] == "subscribe" else BAD_REQUEST, "Unauthorized: send connection_init first")
+        await self.initialise(first.get("payload"))
+        while True:
+            message = await self.receive()
+            kind = message["type"]
+            if kind == "ping":
+                pong = {"type": "pong", **({"payload": message["payload"]} if "payload" in message else {})}
+                await self.send(json.dumps(pong))
+            elif kind == "pong":
+                continue
+            elif kind == "subscribe":
+                await self.subscribe(message)
+            elif kind == "complete":
+                member = self.members.get(str(message.get("id")))
+                if member is not None:
+                    member.leave()
+            elif kind == "connection_init":
+                raise Refusal(TOO_MANY_INITS, "Too many initialisation requests")
+            else:
+                raise Refusal(BAD_REQUEST, f"Invalid message received: unknown type {kind[:40]!r}")
+
+    async def initialise(self, payload: Any) -> None:
+        """Check the token as a request's is checked, then acknowledge."""
+        self.authorization = _authorization(payload, self.websocket.headers)
+        context = await self.context()
+        caller = context.caller
+        if caller.unavailable is not None:
+            raise Refusal(1011, "the record store is unavailable; try again later")
+        if caller.refused is not None:
+            raise Refusal(FORBIDDEN, "Forbidden: the token is not valid")
+        if caller.principal is None and self.sockets.settings.reads_require_token:
+            raise Refusal(FORBIDDEN, "Forbidden: this server needs a bearer token in the connection_init payload")
+        self.role = None if caller.principal is None else caller.principal.role.value
+        secret = bearer_secret(self.authorization) if self.authorization else None
+        client = self.websocket.client
+        self.budget = token_budget(secret) if secret and caller.principal else "address:" + (client.host if client else "unknown")
+        await self.send(json.dumps({"type": "connection_ack"}))
+
+    async def context(self) -> Context:
+        sockets = self.sockets
+        # An event is read as its entry is written: never from a replica that may not have replayed it yet.
+        return await Context.for_request(sockets.uow_factory, sockets.catalogue, sockets.settings, self.authorization, primary=True)
+
+    async def refuse(self, id: str, errors: list[dict[str, Any]]) -> None:
+        await self.send(json.dumps({"id": id, "type": "error", "payload": errors}))
+
+    async def subscribe(self, message: dict[str, Any]) -> None:
+        id, payload = message.get("id"), message.get("payload")
+        if not isinstance(id, str) or not id or len(id) > 200 or not isinstance(payload, dict):
+            raise Refusal(BAD_REQUEST, "Invalid message received: subscribe needs an id and a payload")
+        if id in self.members:
+            raise Refusal(DUPLICATE_ID, f"Subscriber for {id[:80]} already exists")
+        query, variables, name = payload.get("query"), payload.get("variables"), payload.get("operationName")
+        if not isinstance(query, str) or not isinstance(variables, dict | None) or not isinstance(name, str | None):
+            raise Refusal(BAD_REQUEST, "Invalid message received: a subscribe payload has a query, variables and an operationName")
+        sockets, settings = self.sockets, self.sockets.settings
+        if len(self.members) >= settings.max_subscriptions_per_socket:
+            limit = settings.max_subscriptions_per_socket
+            message_ = f"this socket runs {limit} subscriptions already, the most one socket may; complete one first"
+            await self.refuse(id, [{"message": message_, "extensions": {"code": "SUBSCRIPTION_LIMIT", "limit": limit}}])
+            return
+        operation, cost, errors = vet(sockets.documents, Call(query, variables, name, None), settings.max_query_cost)
+        if errors:
+            await self.refuse(id, [dict(error.formatted) for error in errors])
+            return
+        assert operation is not None
+        if operation.operation is not OperationType.SUBSCRIPTION:
+            text = f"this socket runs subscriptions only: send a {operation.operation.value} with POST to /graphql"
+            await self.refuse(id, [{"message": text, "extensions": {"code": "SUBSCRIPTIONS_ONLY"}}])
+            return
+        if sockets.limiter is not None:
+            verdict = await sockets.limiter.take(self.budget, points_for(cost))
+            if not verdict.allowed:
+                text = f"this caller has spent its {verdict.limit:,} points of this {sockets.limiter.window} s window"
+                await self.refuse(id, [{"message": text, "extensions": {"code": "RATE_LIMITED", "retryAfter": verdict.reset_after}}])
+                return
+        await self.start(id, query, variables or {}, name, cost, _resumes(operation, variables or {}))
+
+    async def start(self, id: str, query: str, variables: dict[str, Any], name: str | None, cost: int, resumes: bool) -> None:
+        sockets = self.sockets
+        member = Member(id, self.send, queue=sockets.settings.subscription_queue, after=sockets.hub.position, done=self._done)
+        self.members[id] = member
+        key = (query, name, json.dumps(variables, sort_keys=True, default=str), self.role)
+        feed = None if resumes else sockets.feeds.get(key)
+        if feed is not None:
+            feed.join(member)
+            return
+        context = await self.context()
+        context.cost = cost
+        following = Following(sockets.hub)
+        context.following = following
+        feed = Feed(key, following, sockets.forget, own=resumes)
+        if not resumes:
+            sockets.feeds[key] = feed
+        feed.join(member)
+        if resumes:
+            member.delivered = 0  # it starts after `after`, which the resolver reads (Following.started)
+
+        async def stream() -> Any:
+            return await sockets.schema.subscribe(query, variable_values=variables, context_value=context, operation_name=name)
+
+        feed.start(stream, context)
+
+    def _done(self, member: Member) -> None:
+        if self.members.get(member.id) is member:
+            del self.members[member.id]
+
+    def stop(self) -> None:
+        for member in list(self.members.values()):
+            member.leave()

@@ -1,0 +1,1 @@
+"""Operations: metrics, request logs and traces, readiness."""

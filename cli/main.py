@@ -1,0 +1,134 @@
+"""The `demarche` command: serve, load the demo record, print or check the schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from api.settings import Settings
+from cli import db as cli_db
+from cli import exchange as cli_exchange
+from cli import history as cli_history
+from cli import tokens as cli_tokens
+from cli.common import database
+
+SCHEMA_FILE = Path("schema.graphql")
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from api.http.server import serve_workers, server
+
+    settings = settings.model_copy(
+        update={"host": args.host or settings.host, "port": args.port or settings.port, "workers": args.workers or settings.workers}
+    )
+    if settings.workers > 1:
+        return serve_workers(settings, log_level=args.log_level)
+    from api.app import create_app
+
+    running = server(create_app(settings), settings, log_level=args.log_level)
+    running.run()
+    # As `uvicorn.run` does: exit 3 when the server never started.
+    return 0 if running.started else 3
+
+
+def _demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from domain.errors import DomainError
+    from persistence.setup import prepare
+
+    async def run() -> int:
+        try:
+            async with database(settings, prepared=False) as engine:
+                report = await prepare(engine, load_demo=True, migrate=settings.migrate_on_start)
+        except DomainError as error:
+            print(f"the demo record was not loaded: {error.message}", file=sys.stderr)
+            return 1
+        if report is None:
+            print("the record already holds measures; the demo record was not loaded again")
+        else:
+            print(
+                f"loaded {report.measures} measures, {report.statements} statements, {report.sources} sources, {report.citations} citations"
+            )
+        return 0
+
+    return asyncio.run(run())
+
+
+def _schema(_settings: Settings, args: argparse.Namespace) -> int:
+    from api.graphql.schema import sdl
+
+    text = sdl()
+    path = Path(args.file)
+    if args.check:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            print(f"{path} differs from the schema in the code; run `demarche schema --write`", file=sys.stderr)
+            return 1
+        print(f"{path} matches the code")
+        return 0
+    if args.write:
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+        return 0
+    sys.stdout.write(text)
+    return 0
+
+
+def _workers(text: str) -> int:
+    from api.settings import MAX_WORKERS
+
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"between 1 and {MAX_WORKERS} worker processes, not {count}")
+    return count
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="demarche", description="A sourced record of diplomatic expulsions, served over GraphQL.")
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the GraphQL API (database from DEMARCHE_DATABASE_URL)")
+    serve.add_argument("--host", help="address to listen on (default: DEMARCHE_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: DEMARCHE_PORT or 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        help="worker processes (default: DEMARCHE_WORKERS or 1; more than 1 needs PostgreSQL)",
+    )
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.set_defaults(run=_serve)
+    demo = commands.add_parser("demo", help="load the March 2022 demo record into an empty record")
+    demo.set_defaults(run=_demo)
+    schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.add_argument("--check", action="store_true", help="exit 1 when the schema file differs from the code")
+    schema.add_argument("--write", action="store_true", help="write the schema file")
+    schema.add_argument("--file", default=str(SCHEMA_FILE), help="the schema file (default: schema.graphql)")
+    schema.set_defaults(run=_schema)
+    cli_db.register(commands)
+    cli_exchange.register(commands)
+    cli_tokens.register(commands)
+    cli_history.register(commands)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from persistence.sql.migrations import SchemaOutOfDate
+
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(Settings(), args)
+    except SchemaOutOfDate as refused:
+        print(f"demarche: {refused}", file=sys.stderr)
+        return 1
+    except DBAPIError as error:
+        print(f"demarche: the database at DEMARCHE_DATABASE_URL failed: {error.orig or error}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

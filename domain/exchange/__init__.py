@@ -1,0 +1,1 @@
+"""The exchange format: record files, CSV folders and what an import will do."""

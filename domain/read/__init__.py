@@ -1,0 +1,1 @@
+"""The read side's model: read plans, filters, keyset pages, analysis and search questions."""

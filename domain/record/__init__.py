@@ -1,0 +1,1 @@
+"""The record itself: entities, value objects, history entries and the documents they share."""

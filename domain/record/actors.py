@@ -1,0 +1,66 @@
+"""Actors: states (current and former) and international organisations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from domain.errors import InvalidInput
+from domain.record import checks
+
+
+class ActorKind(Enum):
+    """What sort of actor takes or suffers a measure."""
+
+    STATE = "state"
+    FORMER_STATE = "former_state"
+    ORGANISATION = "organisation"
+
+
+_STATE_CODE = re.compile(r"[A-Z]{2,4}")
+_ORGANISATION_CODE = re.compile(r"[A-Z][A-Z0-9]{1,11}")
+
+
+def normalise_code(field: str, code: str) -> str:
+    """Upper-case and strip a code; refuse what cannot be an actor code at all."""
+    if not isinstance(code, str):
+        raise InvalidInput(field, f"{field} is required")
+    cleaned = code.strip().upper()
+    if not _ORGANISATION_CODE.fullmatch(cleaned):
+        raise InvalidInput(field, f"{field} {code!r} is not an actor code (ISO 3166 or an organisation's short code)")
+    return cleaned
+
+
+@dataclass(slots=True, kw_only=True)
+class Actor:
+    """A state or an organisation that can act, be acted upon, or speak.
+
+    `code` is the natural key: the ISO 3166-1 alpha-2 code of a current state (or the
+    user-assigned `XK` for Kosovo), the ISO 3166-3 four-letter code of a former state
+    (so a reused alpha-2 such as `CS` never names two states), or an organisation's short code.
+    """
+
+    code: str
+    kind: ActorKind
+    name: str
+    alpha3: str | None = None
+    numeric: str | None = None
+    official_name: str | None = None
+    dissolved: date | None = None
+    id: int | None = None
+    version: int = 0
+
+    def __post_init__(self) -> None:
+        self.name = checks.required_text("name", self.name)
+        self.official_name = checks.text("officialName", self.official_name)
+        if self.kind is ActorKind.ORGANISATION:
+            if not _ORGANISATION_CODE.fullmatch(self.code):
+                raise InvalidInput("code", "an organisation code is 2 to 12 upper-case letters or digits")
+        elif not _STATE_CODE.fullmatch(self.code):
+            raise InvalidInput("code", f"{self.code!r} is not an ISO 3166 state code")
+
+    @property
+    def is_state(self) -> bool:
+        return self.kind is not ActorKind.ORGANISATION

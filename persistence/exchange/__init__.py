@@ -1,0 +1,1 @@
+"""The exchange format against a database: export, import and the built-in demo record."""

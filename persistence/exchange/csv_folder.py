@@ -1,0 +1,117 @@
+"""The files of a CSV folder (docs/exchange.md): written kind by kind, read back into one `RecordFileReader`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any
+
+from domain.exchange import csv_folder as exchange_csv
+from domain.exchange.csv_folder import FILES, FLAT_COLUMNS, FLAT_FILE, MANIFEST
+from domain.exchange.records import RecordFileReader, header
+from domain.record.documents import ENTITIES
+
+if TYPE_CHECKING:
+    from persistence.exchange.records import Progress
+
+DERIVED = frozenset({FLAT_FILE})
+"""Files an export writes for reading only, which an import leaves aside."""
+WRITTEN = frozenset({MANIFEST, *FILES.values(), *DERIVED})
+"""Every file a CSV export may write into its folder."""
+
+
+class FolderWriter:
+    """Writes each kind's file into a folder, and the manifest; the caller makes the folder appear whole.
+
+    With `flat`, it also keeps the measures, sources and citations it writes, and `finish`
+    writes them as the spreadsheet view, one row per measure and citation.
+    """
+
+    def __init__(self, folder: Path, *, flat: bool = False) -> None:
+        self.folder = folder
+        self.flat = flat
+        self._files: dict[str, IO[str]] = {}
+        self._measures: list[dict[str, str]] = []
+        self._sources: dict[str, dict[str, str]] = {}
+        self._citations: dict[str, list[dict[str, str]]] = {}
+        (folder / MANIFEST).write_text(header() + "\n", encoding="utf-8")
+
+    def write(self, kind: str, records: Sequence[Any]) -> None:
+        file = self._files.get(kind)
+        if file is None:
+            file = self._files[kind] = (self.folder / FILES[kind]).open("w", encoding="utf-8", newline="")
+            file.write(exchange_csv.head(kind))
+        rows = [exchange_csv.row(record, kind) for record in records]
+        file.write(exchange_csv.text(rows))
+        if self.flat:
+            self._keep(kind, rows)
+
+    def _keep(self, kind: str, rows: Sequence[Sequence[str]]) -> None:
+        """Keep the cells the spreadsheet view needs (not the records: their cells are worked out once)."""
+        if kind == "Expulsion":
+            self._measures.extend(exchange_csv.named(kind, cells) for cells in rows)
+        elif kind == "Source":
+            self._sources.update((cells[0], exchange_csv.named(kind, cells)) for cells in rows)
+        elif kind == "Citation":
+            for cells in rows:
+                cited = exchange_csv.named(kind, cells)
+                if cited["measure_id"]:
+                    self._citations.setdefault(cited["measure_id"], []).append(cited)
+
+    def finish(self) -> None:
+        """Close every file, after writing the spreadsheet view when asked for."""
+        self.close()
+        if not self.flat:
+            return
+        with (self.folder / FLAT_FILE).open("w", encoding="utf-8", newline="") as file:
+            file.write(exchange_csv.BOM + exchange_csv.text([list(FLAT_COLUMNS)]))
+            for measure in self._measures:
+                file.write(exchange_csv.text(exchange_csv.flat_rows(measure, self._citations.get(measure["id"], []), self._sources)))
+
+    def close(self) -> None:
+        for file in self._files.values():
+            file.close()
+        self._files.clear()
+
+    def __enter__(self) -> FolderWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None) -> None:
+        self.close()
+
+
+def _measured(lines: Iterable[bytes], progress: Progress) -> Iterator[bytes]:
+    for line in lines:
+        progress.advance(len(line))
+        yield line
+
+
+def read_folder(folder: Path, progress: Progress) -> RecordFileReader:
+    """Read every kind's file of a folder and its manifest, each row validated on its own."""
+    reader = RecordFileReader()
+    known = {name: kind for kind, name in FILES.items()}
+    names = sorted(path.name for path in folder.iterdir() if path.is_file())
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        reader.file = MANIFEST
+        with manifest.open("rb") as file:
+            first = next(reader.decoded(file), (1, ""))
+        reader.check_header(first[1])
+    else:
+        reader.version = 1
+    for name in names:
+        if name.lower().endswith(".csv") and name not in known and name not in DERIVED:
+            reader.file = name
+            reader.refuse_file("file", f"{name} is not a file of a record; a folder holds {', '.join(FILES.values())}")
+    present = [kind for kind in ENTITIES if FILES[kind] in names]
+    if not present:
+        reader.file = None
+        reader.refuse_file("folder", f"{folder} holds none of the files of a record: {', '.join(FILES.values())}")
+    progress.stage("reading", sum((folder / FILES[kind]).stat().st_size for kind in present), "B")
+    for kind in present:
+        reader.file = FILES[kind]
+        with (folder / FILES[kind]).open("rb") as file:
+            exchange_csv.read_kind(reader, kind, _measured(file, progress))
+    reader.file = None
+    return reader

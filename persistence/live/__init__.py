@@ -1,0 +1,1 @@
+"""Cross-process liveness: the change signal, PostgreSQL LISTEN, and read-replica routing."""

@@ -1,0 +1,1 @@
+"""SQL foundations: engines, tables, row mappers, dialect helpers, migrations and the rate ledger."""

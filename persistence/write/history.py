@@ -1,0 +1,174 @@
+"""Storage of the history and of bearer tokens.
+
+The database refuses to change or remove a history entry (migrations 0002 and 0003), with one
+exception: after a REDACT entry about a person, the entries before it may have that person's
+identifying fields set to null, and nothing else."""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.access import ApiToken, Role
+from domain.record.history import Change, ChangeAction, HistoryFilter, redacted
+from persistence.sql import mappers
+from persistence.sql.tables import ApiTokenRow, HistoryRow
+from persistence.write.repositories import SqlRepository, table_of
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands timestamps back without a zone; every stored one is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def change_values(change: Change) -> mappers.Values:
+    return {
+        "at": change.at,
+        "author": change.author,
+        "action": change.action.value,
+        "entity": change.entity,
+        "record_id": change.record_id,
+        "version": change.version,
+        "before": change.before,
+        "after": change.after,
+        "reason": change.reason,
+    }
+
+
+def change(row: Any, links: mappers.Values) -> Change:
+    return Change(
+        id=row.id,
+        at=_utc(row.at),
+        author=row.author,
+        action=ChangeAction(row.action),
+        entity=row.entity,
+        record_id=row.record_id,
+        version=row.version,
+        before=row.before,
+        after=row.after,
+        reason=row.reason,
+    )
+
+
+class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
+    """Entries are appended and listed in the order written (by id); the only change is a redaction."""
+
+    table = table_of(HistoryRow)
+    mapper = mappers.Mapper(change_values, change)
+
+    def conditions(self, filter: HistoryFilter) -> builtins.list[ColumnElement[bool]]:
+        c, found = self.table.c, []
+        if filter.author is not None:
+            found.append(c.author == filter.author)
+        if filter.entity is not None:
+            found.append(c.entity == filter.entity)
+        if filter.record_id is not None:
+            found.append(c.record_id == filter.record_id)
+        if filter.actions is not None:
+            found.append(c.action.in_(sorted(action.value for action in filter.actions)))
+        if filter.since is not None:
+            found.append(c.at >= filter.since)
+        if filter.until is not None:
+            found.append(c.at <= filter.until)
+        if filter.hidden:
+            found.append(c.entity.not_in(sorted(filter.hidden)))
+        return found
+
+    async def since(self, after: int, limit: int) -> builtins.list[Change]:
+        """The next `limit` entries written after the entry `after` (0: from the first), in the order written."""
+        query = select(self.table).where(self.table.c.id > after).order_by(self.table.c.id).limit(limit)
+        return [change(row, {}) for row in (await self.connection.execute(query)).all()]
+
+    async def last_id(self) -> int:
+        """The id of the latest entry; 0 when the history is empty."""
+        return int(await self.connection.scalar(select(func.max(self.table.c.id))) or 0)
+
+    async def append(self, entry: Change) -> Change:
+        stamped = dataclasses.replace(entry, at=datetime.now(UTC))
+        id = (await self.connection.execute(insert(self.table).values(**change_values(stamped)).returning(self.table.c.id))).scalar_one()
+        return dataclasses.replace(stamped, id=id)
+
+    async def add(self, entity: Change) -> Change:
+        return await self.append(entity)
+
+    async def redact(self, entity: str, record_id: int, *, before: int) -> int:
+        """Blank the kind's personal fields in the record's entries older than the REDACT entry `before`.
+
+        Only the entries whose content changes are written: the database checks each against the
+        redacted form of what it held, so a value is set to null and to nothing else.
+        """
+        c = self.table.c
+        mine = select(c.id, c.before, c.after).where(c.entity == entity, c.record_id == record_id, c.id < before).order_by(c.id)
+        written = 0
+        for row in (await self.connection.execute(mine)).all():
+            values = {
+                column: blanked
+                for column, document in (("before", row.before), ("after", row.after))
+                if (blanked := redacted(entity, document)) != document
+            }
+            if values:
+                await self.connection.execute(update(self.table).where(c.id == row.id).values(**values))
+                written += 1
+        return written
+
+    async def update(self, entity: Change) -> Change:
+        raise TypeError("the history is append-only")
+
+    async def delete(self, id: int) -> None:
+        raise TypeError("the history is append-only")
+
+
+def _token(row: Any) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        name=row.name,
+        role=Role(row.role),
+        digest=row.digest,
+        created_at=_utc(row.created_at) or datetime.now(UTC),
+        created_by=row.created_by,
+        revoked_at=_utc(row.revoked_at),
+    )
+
+
+class SqlTokenRepository:
+    table = table_of(ApiTokenRow)
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def _one(self, condition: ColumnElement[bool]) -> ApiToken | None:
+        row = (await self.connection.execute(select(self.table).where(condition))).first()
+        return None if row is None else _token(row)
+
+    async def add(self, token: ApiToken) -> ApiToken:
+        values = {
+            "name": token.name,
+            "role": token.role.value,
+            "digest": token.digest,
+            "created_at": token.created_at,
+            "created_by": token.created_by,
+            "revoked_at": token.revoked_at,
+        }
+        id = (await self.connection.execute(insert(self.table).values(**values).returning(self.table.c.id))).scalar_one()
+        return dataclasses.replace(token, id=id)
+
+    async def by_digest(self, digest: str) -> ApiToken | None:
+        return await self._one(self.table.c.digest == digest)
+
+    async def by_name(self, name: str) -> ApiToken | None:
+        return await self._one(self.table.c.name == name)
+
+    async def all(self) -> builtins.list[ApiToken]:
+        rows = (await self.connection.execute(select(self.table).order_by(self.table.c.id))).all()
+        return [_token(row) for row in rows]
+
+    async def revoke(self, token: ApiToken) -> ApiToken:
+        await self.connection.execute(update(self.table).where(self.table.c.id == token.id).values(revoked_at=token.revoked_at))
+        return token

@@ -1,0 +1,687 @@
+"""Repositories over SQLAlchemy Core: they read and write rows, and never commit."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.errors import InvalidInput, StaleVersion
+from domain.read.filters import (
+    ActorFilter,
+    CitationFilter,
+    DateRange,
+    DiplomatFilter,
+    ExpulsionFilter,
+    MembershipFilter,
+    MissionFilter,
+    NoFilter,
+    StatementFilter,
+)
+from domain.read.pagination import Key, Order, Page, PageRequest
+from domain.record.actors import Actor, ActorKind
+from domain.record.diplomats import Diplomat
+from domain.record.expulsions import Expulsion, Wave
+from domain.record.memberships import Membership
+from domain.record.missions import Mission
+from domain.record.sources import Citation, Source
+from domain.record.statements import Statement
+from persistence.read.record_search import measure_matches
+from persistence.read.text_search import full_text_search
+from persistence.sql import mappers
+from persistence.sql.days import days_between
+from persistence.sql.tables import (
+    ActorRow,
+    AnswerRow,
+    CitationRow,
+    DiplomatRow,
+    ExpelledDiplomatRow,
+    ExpulsionRow,
+    HistoryRow,
+    MembershipRow,
+    MissionRow,
+    SourceRow,
+    StatementAboutRow,
+    StatementRow,
+    WaveRow,
+)
+
+E = TypeVar("E")
+F = TypeVar("F")
+
+
+def _key_value(column: ColumnElement[Any], value: object, field: str) -> object:
+    try:
+        expected: type | None = column.type.python_type
+    except NotImplementedError:
+        expected = None
+    if expected is date and isinstance(value, date):
+        return value
+    if expected is date and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        whole = isinstance(value, int) and abs(value) < 2**63
+        if (expected is int and whole) or expected in (float, object, None):
+            return value
+    raise InvalidInput(field, f"{field} is a damaged cursor: it holds a value this ordering cannot have")
+
+
+_FOLDED_COLUMNS: dict[tuple[str, str], list[Any]] = {}
+
+
+def _ids(folded: str | None) -> tuple[int, ...]:
+    return tuple(sorted(int(part) for part in folded.split(","))) if folded else ()
+
+
+def table_of(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTable:
+    """A many-to-many link kept as a tuple of ids on the entity."""
+
+    attribute: str
+    table: Table
+    owner: str
+    other: str
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """One keyset page's query: the rows matching the filter past the cursor, in the page's reading order."""
+
+    source: FromClause
+    conditions: list[ColumnElement[bool]]
+    """The filter's conditions."""
+    sorts: list[ColumnElement[Any]]
+    """The sort expressions; the record id last."""
+    beyond: list[ColumnElement[bool]]
+    """The rows past the cursor (none without one)."""
+    behind: ColumnElement[bool] | None
+    """The rows on the cursor's other side, whose existence says whether the list goes on that way."""
+    order: list[ColumnElement[Any]]
+    """The reading order (reversed for a backward page)."""
+    size: int
+
+
+async def advance_sequence(connection: AsyncConnection, table: Table) -> None:
+    """Keep PostgreSQL's id sequence of `table` beyond every stored id, never moving it back."""
+    if connection.dialect.name != "postgresql":
+        return
+    sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+    await connection.exec_driver_sql(
+        f"SELECT setval({sequence}, GREATEST((SELECT max(id) FROM {table.name}), "
+        f"coalesce(pg_sequence_last_value({sequence}::regclass), 1)))"
+    )
+
+
+CODE_PRIORITY = 0
+ALPHA3_PRIORITY = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
+"""How an actor code given by a caller is read: an actor's own code first, then a current state's
+alpha-3, then a former state's, then an organisation's."""
+
+
+class CodeLookup:
+    """Resolves callers' actor codes inside the statement that filters by them, as `get_by_codes` does,
+    and keeps each lookup so the statement can tell when one finds no actor."""
+
+    def __init__(self) -> None:
+        self.lookups: list[ColumnElement[Any]] = []
+
+    def resolve(self, code: str) -> ColumnElement[Any]:
+        c = table_of(ActorRow).c
+        priority = case((c.code == code, CODE_PRIORITY), *((c.kind == kind.value, rank) for kind, rank in ALPHA3_PRIORITY.items()), else_=9)
+        found = select(c.code).where(or_(c.code == code, c.alpha3 == code)).order_by(priority, c.id).limit(1).scalar_subquery()
+        self.lookups.append(found)
+        return found
+
+
+class SqlRepository(Generic[E, F]):
+    """Keyset-paged storage of one aggregate in one table plus its link tables."""
+
+    table: ClassVar[Table]
+    links: ClassVar[tuple[LinkTable, ...]] = ()
+    mapper: ClassVar[mappers.Mapper[Any]]
+
+    def __init__(self, connection: AsyncConnection, *, codes: CodeLookup | None = None) -> None:
+        self.connection = connection
+        self.codes = codes
+
+    def code(self, code: str) -> Any:
+        """What a filter's actor code is compared with: the code itself, or its lookup inside the statement."""
+        return code if self.codes is None else self.codes.resolve(code)
+
+    def conditions(self, filter: F) -> list[ColumnElement[bool]]:
+        """The WHERE clauses a filter stands for."""
+        return []
+
+    def columns(self) -> builtins.list[Any]:
+        """The table's columns plus, per link table, the linked ids folded into one text column.
+
+        Folding the links into the row's own query makes loading any number of entities one
+        statement, not one per link table. Built once per repository class and dialect.
+        """
+        key = (type(self).__name__, self.connection.dialect.name)
+        found = _FOLDED_COLUMNS.get(key)
+        if found is None:
+            found = _FOLDED_COLUMNS[key] = self.build_columns(key[1])
+        return found
+
+    @classmethod
+    def build_columns(cls, dialect: str) -> builtins.list[Any]:
+        folded = []
+        for link in cls.links:
+            # An alias, so a query that also joins this link table cannot correlate it away.
+            linked = link.table.alias(f"{link.table.name}_folded")
+            owner, other = linked.c[link.owner], linked.c[link.other]
+            sqlite = dialect == "sqlite"
+            joined = func.group_concat(other, ",") if sqlite else func.string_agg(cast(other, String), literal_column("','"))
+            subquery = select(joined).where(owner == cls.table.c.id).correlate(cls.table).scalar_subquery()
+            folded.append(subquery.label(f"link_{link.attribute}"))
+        return [cls.table, *folded]
+
+    async def entities(self, rows: Sequence[Any]) -> builtins.list[E]:
+        """Domain entities for rows selected with `columns()`."""
+        names = [link.attribute for link in self.links]
+        return [self.mapper.to_entity(row, {name: _ids(getattr(row, f"link_{name}")) for name in names}) for row in rows]
+
+    async def get(self, id: int) -> E | None:
+        return (await self.get_many([id])).get(id)
+
+    async def get_many(self, ids: Collection[int]) -> dict[int, E]:
+        if not ids:
+            return {}
+        rows = (await self.connection.execute(select(*self.columns()).where(self.table.c.id.in_(list(ids))))).all()
+        return {entity.id: entity for entity in await self.entities(rows)}  # type: ignore[attr-defined]
+
+    async def _write_links(self, id: int, entity: E, *, replace: bool) -> None:
+        for link in self.links:
+            if replace:
+                await self.connection.execute(delete(link.table).where(link.table.c[link.owner] == id))
+            others = getattr(entity, link.attribute)
+            if others:
+                await self.connection.execute(insert(link.table), [{link.owner: id, link.other: other} for other in others])
+
+    async def add(self, entity: E) -> E:
+        """Insert a new record at version 1, or one following the version it carries (a restored record keeps its id).
+
+        A deleted record's id is never given to another record: PostgreSQL's sequence only moves
+        forward; SQLite would reuse the largest rowid, so there a new id is one past both the largest
+        stored id and the largest id the history has seen for this kind.
+        """
+        values = {**self.mapper.to_values(entity), "version": entity.version + 1}  # type: ignore[attr-defined]
+        given: int | None = entity.id  # type: ignore[attr-defined]
+        if given is not None:
+            values["id"] = given
+        elif self.connection.dialect.name == "sqlite":
+            values["id"] = await self.fresh_id(type(entity).__name__)
+        result = await self.connection.execute(insert(self.table).values(**values).returning(self.table.c.id))
+        id = result.scalar_one()
+        if given is not None:
+            await advance_sequence(self.connection, self.table)
+        await self._write_links(id, entity, replace=False)
+        stored = await self.get(id)
+        assert stored is not None
+        return stored
+
+    async def fresh_id(self, kind: str) -> int:
+        """An id no record of this kind has had: beyond the stored ones and the ones in the history."""
+        history = table_of(HistoryRow)
+        stored = select(func.max(self.table.c.id)).scalar_subquery()
+        recorded = select(func.max(history.c.record_id)).where(history.c.entity == kind).scalar_subquery()
+        row = (await self.connection.execute(select(func.coalesce(stored, 0), func.coalesce(recorded, 0)))).one()
+        return max(int(row[0]), int(row[1])) + 1
+
+    async def update(self, entity: E) -> E:
+        """Store the record's new values; its version goes up by one, and only from the version it was read at."""
+        id = entity.id  # type: ignore[attr-defined]
+        read_at: int = entity.version  # type: ignore[attr-defined]
+        changed = await self.connection.execute(
+            update(self.table)
+            .where(self.table.c.id == id, self.table.c.version == read_at)
+            .values(**self.mapper.to_values(entity), version=self.table.c.version + 1)
+        )
+        if changed.rowcount != 1:
+            current = await self.connection.scalar(select(self.table.c.version).where(self.table.c.id == id))
+            raise StaleVersion(type(entity).__name__, id, read_at, int(current or 0))
+        await self._write_links(id, entity, replace=True)
+        stored = await self.get(id)
+        assert stored is not None
+        return stored
+
+    async def delete(self, id: int) -> None:
+        await self.connection.execute(delete(self.table).where(self.table.c.id == id))
+
+    def source(self, filter: F) -> FromClause:
+        """What a listing selects from; a search may join an index table."""
+        return self.table
+
+    def sort_columns(self, page: PageRequest, filter: F) -> builtins.list[ColumnElement[Any]]:
+        """The sort expressions before the id tie-breaker, for the page's ordering."""
+        if page.order is Order.ID:
+            return []
+        raise InvalidInput("orderBy", f"this list cannot be ordered by {page.order.value}")
+
+    @staticmethod
+    def _bound(columns: Sequence[ColumnElement[Any]], key: Key, field: str) -> builtins.list[ColumnElement[Any]]:
+        """Bind a cursor's key to the sort columns, refusing one whose values cannot be theirs."""
+        if len(key) != len(columns):
+            raise InvalidInput(field, f"{field} was issued for another ordering of this list")
+        bound: builtins.list[ColumnElement[Any]] = []
+        for column, value in zip(columns, key, strict=True):
+            bound.append(literal(_key_value(column, value, field), type_=column.type))
+        return bound
+
+    def keyset(self, filter: F, page: PageRequest) -> Keyset:
+        """The page's query, less the columns to select: where it reads, which rows, in which order."""
+        sorts = [*self.sort_columns(page, filter), self.table.c.id]
+        reading_down = page.descending != page.backward
+        boundary = PageRequest.as_key(page.before if page.backward else page.after)
+        conditions = self.conditions(filter)
+        beyond: builtins.list[ColumnElement[bool]] = []
+        behind: ColumnElement[bool] | None = None
+        if boundary is not None:
+            position, bound = tuple_(*sorts), tuple_(*self._bound(sorts, boundary, "before" if page.backward else "after"))
+            beyond.append(position < bound if reading_down else position > bound)
+            behind = position >= bound if reading_down else position <= bound
+        order: builtins.list[ColumnElement[Any]] = [column.desc() if reading_down else column.asc() for column in sorts]
+        return Keyset(self.source(filter), conditions, sorts, beyond, behind, order, page.size)
+
+    async def list(self, filter: F, page: PageRequest) -> Page[E]:
+        keyset = self.keyset(filter, page)
+        labels = (column.label(f"sort_{i}") for i, column in enumerate(keyset.sorts[:-1]))
+        query = select(*self.columns(), *labels).select_from(keyset.source).where(*keyset.conditions, *keyset.beyond)
+        query = query.order_by(*keyset.order).limit(page.size + 1)
+        rows = builtins.list((await self.connection.execute(query)).all())
+        more = len(rows) > page.size
+        rows = rows[: page.size]
+        if page.backward:
+            rows.reverse()
+        keys: builtins.list[Key] = [(*(getattr(row, f"sort_{i}") for i in range(len(keyset.sorts) - 1)), row.id) for row in rows]
+        items = await self.entities(rows)
+        earlier = False
+        if keyset.behind is not None:
+            probe = select(literal(1)).select_from(keyset.source).where(*keyset.conditions, keyset.behind).limit(1)
+            earlier = await self.connection.scalar(probe) is not None
+        if page.backward:
+            return Page(items, has_next=earlier, has_previous=more, keys=keys)
+        return Page(items, has_next=more, has_previous=earlier, keys=keys)
+
+    async def matching(self, filter: F, ids: Collection[int]) -> dict[int, E]:
+        """Those of `ids` whose records the filter keeps, judged by the same conditions as `list`."""
+        if not ids:
+            return {}
+        query = select(*self.columns()).select_from(self.source(filter)).where(*self.conditions(filter), self.table.c.id.in_(list(ids)))
+        rows = (await self.connection.execute(query)).all()
+        return {entity.id: entity for entity in await self.entities(rows)}  # type: ignore[attr-defined]
+
+    async def count(self, filter: F) -> int:
+        query = select(func.count()).select_from(self.source(filter)).where(*self.conditions(filter))
+        return int(await self.connection.scalar(query) or 0)
+
+    async def referencing(self, column: str, ids: Collection[int]) -> dict[int, builtins.list[E]]:
+        """For each id, the records whose `column` points at it, in id order."""
+        found: dict[int, builtins.list[E]] = {id: [] for id in ids}
+        if ids:
+            rows = (
+                await self.connection.execute(select(*self.columns()).where(self.table.c[column].in_(list(ids))).order_by(self.table.c.id))
+            ).all()
+            for row, entity in zip(rows, await self.entities(rows), strict=True):
+                found[getattr(row, column)].append(entity)
+        return found
+
+    async def linked(self, link: Table, owner: str, other: str, ids: Collection[int]) -> dict[int, builtins.list[E]]:
+        """For each id in the link table's `owner` column, the records its `other` column names, in id order."""
+        found: dict[int, builtins.list[E]] = {id: [] for id in ids}
+        if ids:
+            query = (
+                select(link.c[owner].label("link_owner"), *self.columns())
+                .join(self.table, self.table.c.id == link.c[other])
+                .where(link.c[owner].in_(list(ids)))
+                .order_by(link.c[owner], self.table.c.id)
+            )
+            rows = (await self.connection.execute(query)).all()
+            for row, entity in zip(rows, await self.entities(rows), strict=True):
+                found[row.link_owner].append(entity)
+        return found
+
+
+class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
+    table = table_of(ActorRow)
+    mapper = mappers.Mapper(mappers.actor_values, mappers.actor)
+
+    def conditions(self, filter: ActorFilter) -> list[ColumnElement[bool]]:
+        if filter.kinds is None:
+            return []
+        return [self.table.c.kind.in_(sorted(kind.value for kind in filter.kinds))]
+
+    async def get_by_codes(self, codes: Collection[str]) -> dict[str, Actor]:
+        """Match each code against actor codes first, then current, then former alpha-3 codes."""
+        wanted = list(codes)
+        if not wanted:
+            return {}
+        c = self.table.c
+        rows = (await self.connection.execute(select(*self.columns()).where(or_(c.code.in_(wanted), c.alpha3.in_(wanted))))).all()
+        found: dict[str, tuple[int, Actor]] = {}
+        for actor in await self.entities(rows):
+            for code, priority in ((actor.code, CODE_PRIORITY), (actor.alpha3, ALPHA3_PRIORITY[actor.kind])):
+                if code in wanted and (code not in found or priority < found[code][0]):
+                    found[code] = (priority, actor)
+        return {code: actor for code, (_, actor) in found.items()}
+
+    async def add_many(self, actors: Collection[Actor]) -> None:
+        if actors:
+            await self.connection.execute(insert(self.table), [mappers.actor_values(actor) for actor in actors])
+
+
+class SqlMissionRepository(SqlRepository[Mission, MissionFilter]):
+    table = table_of(MissionRow)
+    mapper = mappers.Mapper(mappers.mission_values, mappers.mission)
+
+    def conditions(self, filter: MissionFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, []
+        if filter.sending_state is not None:
+            found.append(c.sending_state == self.code(filter.sending_state))
+        if filter.host_state is not None:
+            found.append(c.host_state == self.code(filter.host_state))
+        return found
+
+
+class SqlDiplomatRepository(SqlRepository[Diplomat, DiplomatFilter]):
+    table = table_of(DiplomatRow)
+    mapper = mappers.Mapper(mappers.diplomat_values, mappers.diplomat)
+
+    def conditions(self, filter: DiplomatFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, []
+        if filter.sending_state is not None:
+            found.append(c.sending_state == self.code(filter.sending_state))
+        if filter.mission_id is not None:
+            found.append(c.mission_id == filter.mission_id)
+        if filter.rank is not None:
+            found.append(c.rank == filter.rank.value)
+        return found
+
+    async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Diplomat]]:
+        return await self.linked(table_of(ExpelledDiplomatRow), "measure_id", "diplomat_id", measure_ids)
+
+
+_ANSWERS = table_of(AnswerRow)
+UNKNOWN_SORTS_AFTER = 2**31 - 1
+
+
+def overlapping(start: ColumnElement[Any], end: ColumnElement[Any], span: DateRange) -> list[ColumnElement[bool]]:
+    """A stored span [start, end] overlaps the range: a partial date counts as its whole span."""
+    found: list[ColumnElement[bool]] = []
+    if span.end is not None:
+        found.append(start <= span.end)
+    if span.start is not None:
+        found.append(end >= span.start)
+    return found
+
+
+def member_throughout(
+    organisation: Any, state: ColumnElement[Any], start: ColumnElement[Any], end: ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """`state` was a member of `organisation` on every day of the span [start, end]: it had certainly
+    joined by the span's first day and certainly not left before its last (see `domain.record.memberships`)."""
+    m = table_of(MembershipRow).c
+    return exists().where(
+        m.organisation == organisation,
+        m.state == state,
+        m.joined_end <= start,
+        or_(m.left_start.is_(None), m.left_start >= end),
+    )
+
+
+class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
+    table = table_of(ExpulsionRow)
+    links = (
+        LinkTable("answers", _ANSWERS, "measure_id", "answered_id"),
+        LinkTable("diplomat_ids", table_of(ExpelledDiplomatRow), "measure_id", "diplomat_id"),
+    )
+    mapper = mappers.Mapper(mappers.expulsion_values, mappers.expulsion)
+
+    def conditions(self, filter: ExpulsionFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, list[ColumnElement[bool]]()
+        for column, codes in (("actor", filter.actor), ("target", filter.target)):
+            if codes is not None:
+                found.append(c[column].in_([self.code(code) for code in codes]))
+        for column, value in (("wave_id", filter.wave_id), ("target_mission_id", filter.target_mission_id)):
+            if value is not None:
+                found.append(c[column] == value)
+        if filter.measure_type is not None:
+            found.append(c.measure_type == filter.measure_type.value)
+        if filter.party is not None:
+            parties = [self.code(code) for code in filter.party]
+            found.append(or_(c.actor.in_(parties), c.target.in_(parties)))
+        for column, organisation in (("actor", filter.member_of), ("target", filter.target_member_of)):
+            if organisation is not None:
+                found.append(member_throughout(self.code(organisation), c[column], c.announced_start, c.announced_end))
+        if filter.pair is not None:
+            one, other = self.code(filter.pair[0]), self.code(filter.pair[1])
+            found.append(or_(and_(c.actor == one, c.target == other), and_(c.actor == other, c.target == one)))
+        if filter.announced is not None:
+            found.extend(overlapping(c.announced_start, c.announced_end, filter.announced))
+        for column, values in (
+            ("measure_type", filter.measure_types),
+            ("reason_category", filter.reason_categories),
+            ("headcount_qualifier", filter.qualifiers),
+        ):
+            if values is not None:
+                found.append(c[column].in_(sorted(value.value for value in values)))
+        if filter.headcount_min is not None:
+            found.append(c.headcount_value >= filter.headcount_min)
+        if filter.headcount_max is not None:
+            found.append(c.headcount_value <= filter.headcount_max)
+        if filter.answers_something is not None:
+            answers = exists().where(_ANSWERS.c.measure_id == c.id)
+            found.append(answers if filter.answers_something else not_(answers))
+        if filter.names_diplomat is not None:
+            people = table_of(ExpelledDiplomatRow).c
+            found.append(exists().where(people.measure_id == c.id, people.diplomat_id == filter.names_diplomat))
+        if filter.answered is not None:
+            answered = exists().where(_ANSWERS.c.answered_id == c.id)
+            found.append(answered if filter.answered else not_(answered))
+        if filter.search is not None:
+            found.append(measure_matches(self.connection.dialect.name, filter.search, self.table))
+        found.extend(self._lag_conditions(filter))
+        if filter.sources_disagree is not None:
+            disagree = self._sources_disagree()
+            found.append(disagree if filter.sources_disagree else not_(disagree))
+        return found
+
+    def _lag_conditions(self, filter: ExpulsionFilter) -> list[ColumnElement[bool]]:
+        """A lag is certainly within N days when its longest reading is: the later span's end less the earlier's start."""
+        c, a = self.table.c, _ANSWERS.c
+        found: list[ColumnElement[bool]] = []
+        other = self.table.alias("other")
+        if filter.answers_within_days is not None:
+            found.append(
+                exists()
+                .select_from(_ANSWERS.join(other, other.c.id == a.answered_id))
+                .where(a.measure_id == c.id, days_between(c.announced_end, other.c.announced_start) <= filter.answers_within_days)
+            )
+        if filter.answered_within_days is not None:
+            found.append(
+                exists()
+                .select_from(_ANSWERS.join(other, other.c.id == a.measure_id))
+                .where(a.answered_id == c.id, days_between(other.c.announced_end, c.announced_start) <= filter.answered_within_days)
+            )
+        return found
+
+    def _sources_disagree(self) -> ColumnElement[bool]:
+        """Two citations of the measure give different figures (numbers with their qualifiers), as `sources.figures` counts."""
+        citations = table_of(CitationRow)
+        one, other = citations.alias("one"), citations.alias("other")
+        return (
+            exists()
+            .select_from(one.join(other, other.c.measure_id == one.c.measure_id))
+            .where(
+                one.c.measure_id == self.table.c.id,
+                one.c.headcount_value.is_not(None),
+                other.c.headcount_value.is_not(None),
+                or_(one.c.headcount_value != other.c.headcount_value, one.c.headcount_qualifier != other.c.headcount_qualifier),
+            )
+        )
+
+    def sort_columns(self, page: PageRequest, filter: ExpulsionFilter) -> list[ColumnElement[Any]]:
+        c = self.table.c
+        if page.order is Order.ANNOUNCED:
+            return [c.announced_start]
+        if page.order is Order.HEADCOUNT:
+            # Unknown headcounts have no number; they sort after every known one either way.
+            unknown_last = -1 if page.descending else UNKNOWN_SORTS_AFTER
+            return [func.coalesce(c.headcount_value, unknown_last)]
+        return super().sort_columns(page, filter)
+
+    async def answered_transitively(self, ids: Collection[int]) -> set[int]:
+        if not ids:
+            return set()
+        a = _ANSWERS.c
+        reach = select(a.answered_id.label("id")).where(a.measure_id.in_(list(ids))).cte("reach", recursive=True)
+        reach = reach.union(select(a.answered_id).join(reach, a.measure_id == reach.c.id))
+        return set((await self.connection.execute(select(reach.c.id))).scalars())
+
+    async def answering(self, ids: Collection[int]) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {id: [] for id in ids}
+        if ids:
+            a = _ANSWERS.c
+            rows = await self.connection.execute(
+                select(a.answered_id, a.measure_id).where(a.answered_id.in_(list(ids))).order_by(a.answered_id, a.measure_id)
+            )
+            for answered_id, measure_id in rows:
+                found[answered_id].append(measure_id)
+        return found
+
+
+class SqlWaveRepository(SqlRepository[Wave, NoFilter]):
+    table = table_of(WaveRow)
+    mapper = mappers.Mapper(mappers.wave_values, mappers.wave)
+
+
+_ABOUT = table_of(StatementAboutRow)
+
+
+class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
+    def __init__(self, connection: AsyncConnection, *, codes: CodeLookup | None = None) -> None:
+        super().__init__(connection, codes=codes)
+        self.search = full_text_search(connection.dialect.name)
+
+    table = table_of(StatementRow)
+    links = (LinkTable("measure_ids", _ABOUT, "statement_id", "measure_id"),)
+    mapper = mappers.Mapper(mappers.statement_values, mappers.statement)
+
+    def conditions(self, filter: StatementFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, []
+        if filter.on_behalf_of is not None:
+            found.append(c.on_behalf_of == self.code(filter.on_behalf_of))
+        if filter.measure_id is not None:
+            found.append(exists().where(_ABOUT.c.statement_id == c.id, _ABOUT.c.measure_id == filter.measure_id))
+        if filter.speaker is not None:
+            needle = filter.speaker.lower()
+            # SQLite's own lower() folds ASCII only; the engine registers a Unicode one.
+            lower = func.unicode_lower if self.connection.dialect.name == "sqlite" else func.lower
+            found.append(
+                or_(lower(c.speaker_name).contains(needle, autoescape=True), lower(c.speaker_role).contains(needle, autoescape=True))
+            )
+        for column, values in (("channel", filter.channels), ("stance", filter.stances)):
+            if values is not None:
+                found.append(c[column].in_(sorted(value.value for value in values)))
+        if filter.said_on is not None:
+            found.extend(overlapping(c.said_on_start, c.said_on_end, filter.said_on))
+        if filter.search is not None:
+            found.append(self.search.matches(filter.search))
+        return found
+
+    def source(self, filter: StatementFilter) -> FromClause:
+        if filter.search is None:
+            return self.table
+        return self.search.source(self.table)
+
+    def sort_columns(self, page: PageRequest, filter: StatementFilter) -> list[ColumnElement[Any]]:
+        if page.order is Order.SAID_ON:
+            # Undated statements sort after every dated one either way.
+            undated_last = date(1, 1, 1) if page.descending else date(9999, 12, 31)
+            return [func.coalesce(self.table.c.said_on_start, undated_last)]
+        if page.order is Order.RELEVANCE:
+            if filter.search is None:
+                raise InvalidInput("orderBy", "ordering by relevance needs a search")
+            return [self.search.rank(filter.search)]
+        return super().sort_columns(page, filter)
+
+    async def about_measures(self, measure_ids: Collection[int]) -> dict[int, list[Statement]]:
+        return await self.linked(_ABOUT, "measure_id", "statement_id", measure_ids)
+
+
+class SqlSourceRepository(SqlRepository[Source, NoFilter]):
+    table = table_of(SourceRow)
+    mapper = mappers.Mapper(mappers.source_values, mappers.source)
+
+
+class SqlCitationRepository(SqlRepository[Citation, CitationFilter]):
+    table = table_of(CitationRow)
+    mapper = mappers.Mapper(mappers.citation_values, mappers.citation)
+
+    def conditions(self, filter: CitationFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, []
+        for column, value in (("source_id", filter.source_id), ("measure_id", filter.measure_id), ("statement_id", filter.statement_id)):
+            if value is not None:
+                found.append(c[column] == value)
+        return found
+
+    async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Citation]]:
+        return await self.referencing("measure_id", measure_ids)
+
+    async def of_statements(self, statement_ids: Collection[int]) -> dict[int, list[Citation]]:
+        return await self.referencing("statement_id", statement_ids)
+
+
+class SqlMembershipRepository(SqlRepository[Membership, MembershipFilter]):
+    table = table_of(MembershipRow)
+    mapper = mappers.Mapper(mappers.membership_values, mappers.membership)
+
+    def conditions(self, filter: MembershipFilter) -> list[ColumnElement[bool]]:
+        c, found = self.table.c, list[ColumnElement[bool]]()
+        for column, code in (("organisation", filter.organisation), ("state", filter.state)):
+            if code is not None:
+                found.append(c[column] == self.code(code))
+        if filter.at is not None:
+            found.extend([c.joined_end <= filter.at, or_(c.left_start.is_(None), c.left_start >= filter.at)])
+        return found
+
+    async def of_states(self, codes: Collection[str]) -> dict[str, builtins.list[Membership]]:
+        found: dict[str, builtins.list[Membership]] = {code: [] for code in codes}
+        if codes:
+            query = select(*self.columns()).where(self.table.c.state.in_(list(codes))).order_by(self.table.c.id)
+            for spell in await self.entities((await self.connection.execute(query)).all()):
+                found[spell.state].append(spell)
+        return found

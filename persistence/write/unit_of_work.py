@@ -1,0 +1,453 @@
+"""The unit of work: one connection, one transaction, every repository on it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from types import TracebackType
+from typing import Self
+
+import asyncpg  # type: ignore[import-untyped]  # no stubs; only its exception and connection classes are used
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.errors import Conflict, DomainError, InvalidInput, StorageUnavailable
+from persistence.live.changes import ChangeSignal
+from persistence.live.replica import ReplicaPosition, written_position
+from persistence.read.analysis import SqlRecordAnalysis
+from persistence.read.json_reads import SqlRecordReader
+from persistence.read.record_search import SqlRecordSearch
+from persistence.sql.engine import STORE_FAULTS, discard, is_sqlite
+from persistence.sql.tables import RecordVersionRow
+from persistence.write.history import SqlHistoryRepository, SqlTokenRepository
+from persistence.write.repositories import (
+    SqlActorRepository,
+    SqlCitationRepository,
+    SqlDiplomatRepository,
+    SqlExpulsionRepository,
+    SqlMembershipRepository,
+    SqlMissionRepository,
+    SqlSourceRepository,
+    SqlStatementRepository,
+    SqlWaveRepository,
+    table_of,
+)
+
+# Writers take this transaction-scoped lock on PostgreSQL (and BEGIN IMMEDIATE on SQLite),
+# so checks that span records, such as "no answer cycle", see every earlier write.
+WRITER_LOCK = 0x44454D41
+SYSTEM_AUTHOR = "demarche"
+"""Who changes made outside any request are recorded as (loading the demo, for one)."""
+Release = Callable[[], Awaitable[None]]
+"""Hands a request's read connection back before one of its units of work takes another."""
+_VERSION = table_of(RecordVersionRow)
+BUMP_VERSION = update(_VERSION).values(version=_VERSION.c.version + 1)
+READ_VERSION = select(_VERSION.c.version)
+CHANGES_CHANNEL = "demarche_changes"
+"""The PostgreSQL channel every committed write notifies (see persistence/live/listener.py)."""
+NOTIFY_CHANGE = text(
+    "SELECT pg_notify(CAST(:channel AS text), json_build_object("
+    "'writer', CAST(:writer AS text), "
+    "'version', (SELECT version FROM record_version WHERE id = 1), "
+    "'entry', (SELECT max(id) FROM history))::text)"
+)
+
+
+def writer() -> str:
+    """This process, as a change notification names its writer: host and process id."""
+    return f"{socket.gethostname()[:64]}:{os.getpid()}"
+
+
+async def notify_change(connection: AsyncConnection) -> None:
+    """On PostgreSQL, tell every listening process that this transaction changed the record.
+
+    Sent inside the transaction, the notification goes out only if the transaction commits, after it.
+    Its payload is small, far below NOTIFY's 8000 bytes: the writer, the record version and the
+    newest history entry, e.g. `{"writer": "host:4242", "version": 17, "entry": 301}`.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    await connection.execute(NOTIFY_CHANGE, {"channel": CHANGES_CHANNEL, "writer": writer()})
+
+
+UNAVAILABLE = "the record store is unavailable; nothing was written. Retrying later may succeed"
+BAD_VALUE = "a value cannot be stored as given (a text with a NUL character, or a number out of range); nothing was written"
+log = logging.getLogger(__name__)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The error and what it wraps: SQLAlchemy's error, the adapter's, the driver's own."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.orig if isinstance(seen, DBAPIError) and seen.orig is not seen else seen.__cause__
+
+
+def is_bad_value(exc: BaseException) -> bool:
+    """Whether the store refused a value the caller gave, not failed: PostgreSQL's data exceptions (SQLSTATE
+    class 22, such as a NUL in a text), asyncpg's refusal to encode an argument (an int past 32 bits), and
+    SQLite's of an integer past 64 bits."""
+    for cause in _causes(exc):
+        if str(getattr(cause, "sqlstate", None) or "").startswith("22") or isinstance(cause, OverflowError):
+            return True
+        if isinstance(cause, asyncpg.InterfaceError) and isinstance(cause, ValueError):
+            return not isinstance(cause, asyncpg.ClientConfigurationError)
+    return False
+
+
+def is_lost_connection(exc: BaseException) -> bool:
+    """Whether the connection can no longer be trusted: gone, or a wait on it ran out with a statement
+    perhaps still running. An error the server answered with (a conflict, a cancelled statement) leaves it usable."""
+    if is_bad_value(exc):
+        return False
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+        return any(isinstance(cause, OSError | asyncpg.InterfaceError | asyncpg.PostgresConnectionError) for cause in _causes(exc))
+    return True
+
+
+UNCERTAIN_COMMIT = (
+    "the record store failed while committing the change: it may or may not have been written; read the record before retrying"
+)
+
+
+def storage_error(exc: BaseException) -> DomainError:
+    """The port's own error for a database failure, worded without the database's internals.
+
+    Anything but a conflict is logged with its traceback: a refused value should have been caught
+    by the domain's own checks, and an unavailable store is the operator's to look at.
+    """
+    if isinstance(exc, IntegrityError):
+        return _conflict(exc)
+    if is_bad_value(exc):
+        log.warning("the record store refused a value the caller gave", exc_info=exc)
+        return InvalidInput("input", BAD_VALUE)
+    log.error("the record store failed", exc_info=exc)
+    return StorageUnavailable(UNAVAILABLE)
+
+
+def _conflict(exc: IntegrityError) -> Conflict:
+    text = str(exc.orig).lower() if exc.orig is not None else ""
+    if "unique" in text:
+        return Conflict("a record with the same key already exists; nothing was written")
+    if "foreign key" in text:
+        if (exc.statement or "").lstrip().upper().startswith("DELETE"):
+            return Conflict("other records still refer to this one; change or delete them first. Nothing was deleted")
+        return Conflict("the change refers to a record that does not exist (foreign key); nothing was written")
+    rule = _CHECK_NAME.search(text)
+    return Conflict(f"the change breaks the record's rule {rule.group(0) if rule else '(a check)'}; nothing was written")
+
+
+_CHECK_NAME = re.compile(r"ck_[a-z_]+")
+
+
+async def end(connection: AsyncConnection, fault: BaseException | None) -> None:
+    """Roll back and hand `connection` back to the pool, or drop it when `fault` left it unusable;
+    a fault while rolling back drops it too, and is the caller's to report only if nothing went wrong before."""
+    if isinstance(fault, STORE_FAULTS) and is_lost_connection(fault):
+        await discard(connection)
+        return
+    try:
+        if connection.in_transaction():
+            await connection.rollback()
+    except STORE_FAULTS as exc:
+        await discard(connection)
+        if fault is None:
+            raise storage_error(exc) from exc
+        return
+    await connection.close()
+
+
+class SqlRepositories:
+    """Every repository, bound to one connection."""
+
+    actors: SqlActorRepository
+    missions: SqlMissionRepository
+    diplomats: SqlDiplomatRepository
+    expulsions: SqlExpulsionRepository
+    waves: SqlWaveRepository
+    statements: SqlStatementRepository
+    sources: SqlSourceRepository
+    citations: SqlCitationRepository
+    memberships: SqlMembershipRepository
+    analysis: SqlRecordAnalysis
+    history: SqlHistoryRepository
+    tokens: SqlTokenRepository
+    reader: SqlRecordReader
+    search: SqlRecordSearch
+
+
+def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, autocommit: bool = False) -> None:
+    target.actors = SqlActorRepository(connection)
+    target.missions = SqlMissionRepository(connection)
+    target.diplomats = SqlDiplomatRepository(connection)
+    target.expulsions = SqlExpulsionRepository(connection)
+    target.waves = SqlWaveRepository(connection)
+    target.statements = SqlStatementRepository(connection)
+    target.sources = SqlSourceRepository(connection)
+    target.citations = SqlCitationRepository(connection)
+    target.memberships = SqlMembershipRepository(connection)
+    target.analysis = SqlRecordAnalysis(connection)
+    target.history = SqlHistoryRepository(connection)
+    target.tokens = SqlTokenRepository(connection)
+    target.reader = SqlRecordReader(connection, autocommit=autocommit)
+    target.search = SqlRecordSearch(connection)
+
+
+class WriteNote:
+    """Where one request's commits left the primary's WAL (None until one commits with a replica in use)."""
+
+    def __init__(self) -> None:
+        self.position: int | None = None
+
+
+class SqlUnitOfWork(SqlRepositories):
+    """A transaction over all repositories; rolls back unless `commit` succeeded."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        writing: bool = True,
+        author: str = SYSTEM_AUTHOR,
+        release: Release | None = None,
+        signal: ChangeSignal | None = None,
+        replica: ReplicaPosition | None = None,
+        note: WriteNote | None = None,
+    ) -> None:
+        self._engine = engine
+        self._signal = signal
+        self._replica = replica
+        self._note = note
+        self._writing = writing
+        self._connection: AsyncConnection | None = None
+        self._release = release
+        self.author = author
+
+    async def __aenter__(self) -> Self:
+        if self._connection is not None:
+            raise RuntimeError("a unit of work is entered once")
+        if self._release is not None:
+            await self._release()
+        try:
+            connection = await self._engine.connect()
+        except STORE_FAULTS as exc:
+            raise storage_error(exc) from exc
+        try:
+            if is_sqlite(self._engine):
+                begin = "BEGIN IMMEDIATE" if self._writing else "BEGIN"
+                await connection.execution_options(sqlite_begin=begin)
+            await connection.begin()
+            if self._writing and not is_sqlite(self._engine):
+                await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+        except STORE_FAULTS as exc:
+            await end(connection, exc)
+            raise storage_error(exc) from exc
+        self._connection = connection
+        bind_repositories(self, connection)
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        connection, self._connection = self._connection, None
+        assert connection is not None
+        await end(connection, exc)
+        if isinstance(exc, STORE_FAULTS):
+            raise storage_error(exc) from exc
+
+    async def commit(self) -> None:
+        if self._connection is None:
+            raise RuntimeError("commit outside the unit of work")
+        if not self._writing:
+            raise RuntimeError("a read-only unit of work does not commit")
+        try:
+            await self._connection.execute(BUMP_VERSION)
+            await notify_change(self._connection)
+        except STORE_FAULTS as exc:
+            raise storage_error(exc) from exc
+        try:
+            await self._connection.commit()
+        except STORE_FAULTS as exc:
+            error = storage_error(exc)
+            if isinstance(error, StorageUnavailable):
+                # The COMMIT may have reached the database before the connection failed: say so, not "nothing was written".
+                raise StorageUnavailable(UNCERTAIN_COMMIT) from exc
+            raise error from exc
+        if self._replica is not None:
+            await self._mark_position(self._replica)
+        if self._signal is not None:
+            self._signal.changed()
+
+    async def _mark_position(self, replica: ReplicaPosition) -> None:
+        """Where the primary's WAL stands after the commit: reads wait for the replica to get there."""
+        assert self._connection is not None
+        try:
+            position = await written_position(self._connection)
+            await self._connection.rollback()
+        except STORE_FAULTS:
+            log.warning("the WAL position after a commit could not be read; the replica is trusted as it stands", exc_info=True)
+            return
+        replica.wrote(position)
+        if self._note is not None:
+            self._note.position = max(self._note.position or 0, position)
+
+
+class SqlUnitOfWorkFactory:
+    """Makes units of work on one engine: writers serialise, readers run concurrently.
+
+    Writers record their changes in the history under `author`.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        author: str = SYSTEM_AUTHOR,
+        release: Release | None = None,
+        reads: AsyncEngine | None = None,
+        signal: ChangeSignal | None = None,
+        replica: ReplicaPosition | None = None,
+        note: WriteNote | None = None,
+    ) -> None:
+        self.engine = engine
+        self.signal = signal
+        """Raised after every commit of this factory's units of work."""
+        self.reads = reads
+        """An engine whose connections read outside any transaction (PostgreSQL), if the reads have one of their own;
+        with a replica, it reads from the replica."""
+        self.replica = replica
+        """With a replica: how far the primary has written and the replica replayed."""
+        self.note = note
+        """Where this request's writes left the primary's WAL, if it keeps count."""
+        self.author = author
+        self._release = release
+
+    def _with(self, **changes: object) -> SqlUnitOfWorkFactory:
+        kept: dict[str, object] = {
+            "author": self.author,
+            "release": self._release,
+            "reads": self.reads,
+            "signal": self.signal,
+            "replica": self.replica,
+            "note": self.note,
+        }
+        return SqlUnitOfWorkFactory(self.engine, **{**kept, **changes})  # type: ignore[arg-type]
+
+    def acting_as(self, author: str) -> SqlUnitOfWorkFactory:
+        """The same factory, recording changes as made by `author`."""
+        return self._with(author=author)
+
+    def releasing(self, release: Release) -> SqlUnitOfWorkFactory:
+        """The same factory, whose units of work first run `release` (a request hands back its read connection).
+
+        A request that held its read connection while it waited for another would, with enough such
+        requests at once, leave the pool empty and every one of them waiting.
+        """
+        return self._with(release=release)
+
+    def noting(self, note: WriteNote) -> SqlUnitOfWorkFactory:
+        """The same factory, whose commits write down in `note` where they left the primary's WAL (with a replica)."""
+        return self._with(note=note)
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(
+            self.engine,
+            writing=True,
+            author=self.author,
+            release=self._release,
+            signal=self.signal,
+            replica=self.replica,
+            note=self.note,
+        )
+
+    def reader(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, writing=False, release=self._release)
+
+    def read_session(self) -> SqlReadSession:
+        if self.reads is not None:
+            return SqlReadSession(self.reads, autocommit=True)
+        return SqlReadSession(self.engine)
+
+    def primary_session(self) -> SqlReadSession:
+        """A read session on the primary, for reads that must see the latest writes whatever the replica has replayed."""
+        return SqlReadSession(self.engine)
+
+    async def session_after(self, position: int = 0, *, primary: bool = False) -> SqlReadSession:
+        """The read session of a request: on the replica when it has replayed every write known here and `position`
+        (waiting for it a moment), else on the primary; with `primary` (a request that writes, a subscription that
+        follows the history as it is written), always on the primary."""
+        if self.replica is None:
+            return self.read_session()
+        if primary or not await self.replica.caught_up(position):
+            return self.primary_session()
+        return self.read_session()
+
+    async def record_version(self) -> int:
+        """A number that changes whenever any write commits, in any process."""
+        try:
+            if self.replica is not None:
+                # The version is the primary's, and the replica must have replayed as far before a read
+                # answers under it: an answer cached under a version never predates a write it counts.
+                async with self.engine.connect() as connection:
+                    version = int((await connection.execute(READ_VERSION)).scalar_one())
+                    self.replica.wrote(await written_position(connection))
+                    return version
+            async with (self.reads or self.engine).connect() as connection:
+                return int((await connection.execute(READ_VERSION)).scalar_one())
+        except STORE_FAULTS as exc:
+            raise storage_error(exc) from exc
+
+
+class SqlReadSession:
+    """The reads of one request on one connection: each use is a short read transaction, one at a time.
+
+    Taking the connection once per request, not once per batch, spares a pool checkout, a
+    reset and a close for every relation a query loads.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, autocommit: bool = False) -> None:
+        self._engine = engine
+        self._autocommit = autocommit
+        self._connection: AsyncConnection | None = None
+        self._repositories = SqlRepositories()
+        self._lock = asyncio.Lock()
+        self._lost: str | None = None
+        """Why the store went away during this request, if it did: the request's later reads fail at once
+        instead of each waiting out its own timeout (a new request tries again)."""
+
+    @contextlib.asynccontextmanager
+    async def use(self) -> AsyncIterator[SqlRepositories]:
+        async with self._lock:
+            if self._lost is not None:
+                raise StorageUnavailable(self._lost)
+            try:
+                if self._connection is None:
+                    self._connection = await self._engine.connect()
+                    if is_sqlite(self._engine):
+                        await self._connection.execution_options(sqlite_begin="BEGIN")
+                    bind_repositories(self._repositories, self._connection, autocommit=self._autocommit)
+                await self._connection.begin()
+                try:
+                    yield self._repositories
+                finally:
+                    if self._connection.in_transaction():
+                        await self._connection.rollback()
+            except STORE_FAULTS as exc:
+                error = storage_error(exc)
+                if is_lost_connection(exc):
+                    self._lost = error.message
+                    connection, self._connection = self._connection, None
+                    if connection is not None:
+                        await discard(connection)
+                raise error from exc
+
+    async def close(self) -> None:
+        """Hand the connection back to the pool; a later `use` takes one again."""
+        async with self._lock:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                await connection.close()
