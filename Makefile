@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup serve demo test lint typecheck schema bench bench-setup clean graphiql
+.PHONY: setup serve demo test lint typecheck layers schema bench bench-setup clean graphiql
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Setting up .venv: installing Demarche and the packages it pins (about a minute, once) ..."
@@ -32,11 +32,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## The layer contracts in pyproject.toml ([tool.importlinter]): which package may import which.
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
 schema: $(STAMP)
 	$(BIN)/demarche schema --write
 
-## Lint, type checks, the schema contract, then every test on SQLite and PostgreSQL.
+## Lint, type checks, the layer contracts, the schema contract, then every test on SQLite and PostgreSQL.
 test: lint typecheck
+	$(BIN)/lint-imports
 	$(BIN)/demarche schema --check
 	$(BIN)/pytest
 

@@ -165,14 +165,8 @@ class TokenRepository(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction over every repository: commit keeps all of it, anything else none of it.
-
-    `author` is who the changes are recorded as in the history (a token's name).
-    """
-
-    @property
-    def author(self) -> str: ...
+class Repositories(Protocol):
+    """Every repository, on one connection."""
 
     @property
     def history(self) -> HistoryRepository: ...
@@ -206,6 +200,16 @@ class UnitOfWork(Protocol):
 
     @property
     def memberships(self) -> MembershipRepository: ...
+
+
+class UnitOfWork(Repositories, Protocol):
+    """One transaction over every repository: commit keeps all of it, anything else none of it.
+
+    `author` is who the changes are recorded as in the history (a token's name).
+    """
+
+    @property
+    def author(self) -> str: ...
 
     async def __aenter__(self) -> Self: ...
 

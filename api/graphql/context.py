@@ -14,15 +14,15 @@ from api.settings import Settings
 from domain.access import Principal
 from domain.ports import TokenRepository
 from domain.record.catalogue import StateCatalogue
-from persistence.write.unit_of_work import SqlReadSession, SqlUnitOfWorkFactory, WriteNote
+from domain.store import ReadSession, RecordStore, WriteNote
 
 
 @dataclass(slots=True)
 class Context:
     """Per request: writers come from `units` (recording changes as the caller); every read goes through the one `reads` session."""
 
-    uow_factory: SqlUnitOfWorkFactory
-    reads: SqlReadSession
+    uow_factory: RecordStore
+    reads: ReadSession
     loaders: Loaders
     catalogue: StateCatalogue
     settings: Settings
@@ -35,7 +35,7 @@ class Context:
     @classmethod
     async def for_request(
         cls,
-        uow_factory: SqlUnitOfWorkFactory,
+        uow_factory: RecordStore,
         catalogue: StateCatalogue,
         settings: Settings,
         authorization: str | None = None,
@@ -62,7 +62,7 @@ class Context:
         return cls(uow_factory=uow_factory, reads=reads, loaders=Loaders(reads), catalogue=catalogue, settings=settings, caller=caller)
 
 
-def _checking_on(reads: SqlReadSession) -> Callable[[Callable[[TokenRepository], Awaitable[Principal]]], Awaitable[Principal]]:
+def _checking_on(reads: ReadSession) -> Callable[[Callable[[TokenRepository], Awaitable[Principal]]], Awaitable[Principal]]:
     """How `identify` looks a token up: on this read session."""
 
     async def check(work: Callable[[TokenRepository], Awaitable[Principal]]) -> Principal:
@@ -72,7 +72,7 @@ def _checking_on(reads: SqlReadSession) -> Callable[[Callable[[TokenRepository],
     return check
 
 
-async def _on_primary(uow_factory: SqlUnitOfWorkFactory, authorization: str | None) -> Caller:
+async def _on_primary(uow_factory: RecordStore, authorization: str | None) -> Caller:
     """The caller, its token checked on the primary."""
     reads = uow_factory.primary_session()
     try:
@@ -81,7 +81,7 @@ async def _on_primary(uow_factory: SqlUnitOfWorkFactory, authorization: str | No
         await reads.close()
 
 
-def token_checker(uow_factory: SqlUnitOfWorkFactory) -> Callable[[str], Awaitable[bool]]:
+def token_checker(uow_factory: RecordStore) -> Callable[[str], Awaitable[bool]]:
     """Whether an `Authorization` header carries a valid token, checked as a request's context checks it."""
 
     async def valid(authorization: str) -> bool:

@@ -30,18 +30,14 @@ from api.graphql.listings import (
     wave_query,
 )
 from api.graphql.loading.prefetch import connection_nodes, prefetch
-from api.graphql.loading.relations import REPOSITORIES as TABLE_REPOSITORIES
+from api.graphql.loading.relations import REPOSITORIES
 from api.graphql.types.actors import Organisation, State, actor_type
 from api.graphql.types.expulsions import Expulsion, Wave
 from api.graphql.types.missions import Diplomat, Mission
 from api.graphql.types.statements import Source, Statement
 from api.graphql.types.values import Channel, HeadcountQualifier, MeasureType, Rank, ReasonCategory, Stance
 from domain.errors import InvalidInput, NotFound
-from domain.ports import Repository
-from domain.read.plans import Record
 from domain.record.actors import Actor, normalise_code
-from persistence.read.model import RECORDS
-from persistence.write.unit_of_work import SqlRepositories
 
 T = TypeVar("T")
 
@@ -51,12 +47,6 @@ CURSOR = "A cursor from an earlier page."
 First = Annotated[int | None, strawberry.argument(description=FIRST)]
 Last = Annotated[int | None, strawberry.argument(description=LAST)]
 Cursor = Annotated[str | None, strawberry.argument(description=CURSOR)]
-
-
-REPOSITORIES: dict[Record, Callable[[SqlRepositories], Repository[Any, Any]]] = {
-    record: TABLE_REPOSITORIES[described.table.name] for record, described in RECORDS.items()
-}
-"""The repository that lists each kind of record, by its table."""
 
 
 async def _listing(

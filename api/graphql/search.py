@@ -14,11 +14,11 @@ from api.graphql.queries import CURSOR, FIRST
 from api.graphql.types.expulsions import Expulsion
 from api.graphql.types.search import SearchConnection, SearchHit, SearchKind
 from api.graphql.types.statements import Citation, Source, Statement
+from domain.ports import Repositories
 from domain.read import search
 from domain.read.pagination import Order, PageRequest, decode_cursor, encode_cursor
-from persistence.write.unit_of_work import SqlRepositories
 
-RECORDS: dict[search.SearchKind, tuple[Callable[[SqlRepositories], Any], Callable[[Any], Any]]] = {
+RECORDS: dict[search.SearchKind, tuple[Callable[[Repositories], Any], Callable[[Any], Any]]] = {
     search.SearchKind.EXPULSION: (lambda uow: uow.expulsions, Expulsion.from_domain),
     search.SearchKind.STATEMENT: (lambda uow: uow.statements, Statement.from_domain),
     search.SearchKind.CITATION: (lambda uow: uow.citations, Citation.from_domain),

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http.gate import CALL
 from api.limits.documents import Documents
-from persistence.live.changes import ChangeSignal
+from domain.store import Changes
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class ResponseCache:
         version: Version,
         documents: Documents,
         *,
-        signal: ChangeSignal | None = None,
+        signal: Changes | None = None,
         entries: int,
         max_bytes: int,
         counted: Callable[[Literal["hit", "miss"]], None] = lambda _result: None,

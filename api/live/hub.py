@@ -21,8 +21,7 @@ from dataclasses import dataclass
 
 from domain.errors import DomainError
 from domain.record.history import Change
-from persistence.live.changes import ChangeSignal
-from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from domain.store import Changes, RecordStore
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +60,7 @@ class _Listener:
 class HistoryHub:
     """Follows the history for every subscriber of this process (see the module's docstring)."""
 
-    def __init__(
-        self, uow_factory: SqlUnitOfWorkFactory, signal: ChangeSignal, *, queue: int, batch: int = BATCH, poll: float = POLL
-    ) -> None:
+    def __init__(self, uow_factory: RecordStore, signal: Changes, *, queue: int, batch: int = BATCH, poll: float = POLL) -> None:
         self.uow_factory = uow_factory
         self.signal = signal
         self.queue = queue

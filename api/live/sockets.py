@@ -35,7 +35,7 @@ from api.live.feeds import Feed, Member
 from api.live.hub import Following, HistoryHub
 from api.settings import Settings
 from domain.record.catalogue import StateCatalogue
-from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from domain.store import RecordStore
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class SubscriptionSockets:
         self,
         schema: Any,
         documents: Documents,
-        uow_factory: SqlUnitOfWorkFactory,
+        uow_factory: RecordStore,
         catalogue: StateCatalogue,
         settings: Settings,
         hub: HistoryHub,

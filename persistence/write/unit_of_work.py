@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Self
 
@@ -18,11 +18,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import Conflict, DomainError, InvalidInput, StorageUnavailable
+from domain.read.plans import Record
+from domain.store import Release, WriteNote
 from persistence.live.changes import ChangeSignal
 from persistence.live.replica import ReplicaPosition, written_position
 from persistence.read.analysis import SqlRecordAnalysis
 from persistence.read.json_reads import SqlRecordReader
 from persistence.read.record_search import SqlRecordSearch
+from persistence.read.relations import NAMES, SqlRelatedRecords
 from persistence.sql.engine import STORE_FAULTS, discard, is_sqlite
 from persistence.sql.tables import RecordVersionRow
 from persistence.write.history import SqlHistoryRepository, SqlTokenRepository
@@ -44,8 +47,6 @@ from persistence.write.repositories import (
 WRITER_LOCK = 0x44454D41
 SYSTEM_AUTHOR = "demarche"
 """Who changes made outside any request are recorded as (loading the demo, for one)."""
-Release = Callable[[], Awaitable[None]]
-"""Hands a request's read connection back before one of its units of work takes another."""
 _VERSION = table_of(RecordVersionRow)
 BUMP_VERSION = update(_VERSION).values(version=_VERSION.c.version + 1)
 READ_VERSION = select(_VERSION.c.version)
@@ -180,6 +181,7 @@ class SqlRepositories:
     tokens: SqlTokenRepository
     reader: SqlRecordReader
     search: SqlRecordSearch
+    relations: SqlRelatedRecords
 
 
 def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, autocommit: bool = False) -> None:
@@ -197,13 +199,7 @@ def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, a
     target.tokens = SqlTokenRepository(connection)
     target.reader = SqlRecordReader(connection, autocommit=autocommit)
     target.search = SqlRecordSearch(connection)
-
-
-class WriteNote:
-    """Where one request's commits left the primary's WAL (None until one commits with a replica in use)."""
-
-    def __init__(self) -> None:
-        self.position: int | None = None
+    target.relations = SqlRelatedRecords(target)
 
 
 class SqlUnitOfWork(SqlRepositories):
@@ -444,6 +440,10 @@ class SqlReadSession:
                     if connection is not None:
                         await discard(connection)
                 raise error from exc
+
+    def relations(self, owner: Record) -> frozenset[str]:
+        """The names of the relations of records of kind `owner`, which `use`'s repositories fetch."""
+        return NAMES[owner]
 
     async def close(self) -> None:
         """Hand the connection back to the pool; a later `use` takes one again."""

@@ -9,12 +9,14 @@ from graphql.pyutils import Path
 from strawberry.dataloader import DataLoader
 
 from api.graphql.loading.relations import fetch
-from persistence.write.unit_of_work import SqlReadSession, SqlRepositories
+from domain.ports import Repositories
+from domain.read.plans import Record
+from domain.store import ReadSession
 
 K = TypeVar("K")
 
 
-Fetch = Callable[[SqlRepositories, list[Any]], Awaitable[dict[Any, Any]]]
+Fetch = Callable[[Repositories, list[Any]], Awaitable[dict[Any, Any]]]
 
 # Records by id (for `node`) and actors by code; relations load through `related`, from their one declaration.
 FETCHES: dict[str, tuple[Fetch, Any]] = {
@@ -50,7 +52,7 @@ class Loaders:
     however the event loop interleaves the levels.
     """
 
-    def __init__(self, reads: SqlReadSession) -> None:
+    def __init__(self, reads: ReadSession) -> None:
         self._reads = reads
         self._loaders: dict[tuple[str, tuple[str, ...]], DataLoader[Any, Any]] = {}
 
@@ -72,16 +74,15 @@ class Loaders:
             loader = self._loaders[key] = self._loader(kind)
         return loader
 
-    def related(self, info: Any, table: str, name: str) -> DataLoader[Any, Any]:
-        """The loader of relation `name` of records of `table` for the field `info` resolves; keys are the parents' entities."""
-        key = (f"{table}.{name}", field_path(info.path))
+    def related(self, info: Any, kind: Record, name: str) -> DataLoader[Any, Any]:
+        """The loader of relation `name` of records of `kind` for the field `info` resolves; keys are the parents' entities."""
+        key = (f"{kind.value}.{name}", field_path(info.path))
         loader = self._loaders.get(key)
         if loader is None:
-            batch = fetch(table, name)
 
             async def load(parents: Sequence[Any]) -> list[Any]:
                 async with self._reads.use() as repositories:
-                    return await batch(repositories, parents)
+                    return await fetch(repositories, kind, name, parents)
 
             loader = self._loaders[key] = DataLoader(load_fn=load, cache_key_fn=lambda entity: entity.id)
         return loader

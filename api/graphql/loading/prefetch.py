@@ -8,27 +8,37 @@ a 50-item nested page creates no task or DataLoader future per field.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from strawberry.utils.str_converters import to_camel_case
 
-from api.graphql.loading.relations import Fetch, by_field
+from api.graphql.loading.relations import fetch
 from api.graphql.types.expulsions import Expulsion
 from api.graphql.types.missions import Diplomat, Mission
 from api.graphql.types.preloading import PRELOADED
 from api.graphql.types.statements import Citation, Statement
-from persistence.read.model import CITATION, DIPLOMAT, EXPULSION, MISSION, STATEMENT
-from persistence.write.unit_of_work import SqlReadSession
+from domain.read.plans import Record
+from domain.store import ReadSession
 
 Plan = dict[str, list[Selection]]
 """Selected field name (as in the schema) -> the selections made under it."""
 
-OWNERS: dict[type, str] = {Expulsion: EXPULSION, Statement: STATEMENT, Citation: CITATION, Diplomat: DIPLOMAT, Mission: MISSION}
-"""The table behind each GraphQL type that has relations."""
+OWNERS: dict[type, Record] = {
+    Expulsion: Record.EXPULSION,
+    Statement: Record.STATEMENT,
+    Citation: Record.CITATION,
+    Diplomat: Record.DIPLOMAT,
+    Mission: Record.MISSION,
+}
+"""The kind of record behind each GraphQL type that has relations."""
 
 
-RELATIONS: dict[type, dict[str, tuple[str, Fetch]]] = {kind: by_field(owner) for kind, owner in OWNERS.items()}
-"""Each type's relations by GraphQL field name: (attribute, fetch), from their one declaration."""
+@cache
+def by_field(names: frozenset[str]) -> dict[str, str]:
+    """Relations by their GraphQL field name: the relation's (and the attribute's) name."""
+    return {to_camel_case(name): name for name in names}
 
 
 def plan(selections: Sequence[Selection]) -> Plan:
@@ -49,18 +59,18 @@ def connection_nodes(fields: Sequence[Selection]) -> list[Selection]:
     return [*plan(top.get("edges", [])).get("node", []), *top.get("nodes", [])]
 
 
-async def prefetch(reads: SqlReadSession, objects: Sequence[Any], selections: Sequence[Selection]) -> None:
+async def prefetch(reads: ReadSession, objects: Sequence[Any], selections: Sequence[Selection]) -> None:
     """Preload every selected relation of `objects` (all of one type), then theirs, level by level."""
-    relations = RELATIONS.get(type(objects[0])) if objects else None
-    if not relations:
+    owner = OWNERS.get(type(objects[0])) if objects else None
+    if owner is None:
         return
+    relations = by_field(reads.relations(owner))
     for name, nested in plan(selections).items():
-        relation = relations.get(name)
-        if relation is None:
+        attribute = relations.get(name)
+        if attribute is None:
             continue
-        attribute, fetch = relation
         async with reads.use() as repositories:
-            values = await fetch(repositories, [obj._entity for obj in objects])
+            values = await fetch(repositories, owner, attribute, [obj._entity for obj in objects])
         children: dict[int, Any] = {}
         for obj, value in zip(objects, values, strict=True):
             getattr(obj, PRELOADED)[attribute] = value

@@ -18,9 +18,9 @@ from api.graphql.types.nodes import resolve_nodes
 from api.graphql.types.preloading import related
 from api.graphql.types.values import HeadcountType, LegalBasis, MeasureType, PartialDateType, ReasonCategory
 from domain.read.analysis import lag
+from domain.read.plans import Record
 from domain.record import expulsions
 from domain.record import sources as domain_sources
-from persistence.read.model import EXPULSION
 
 if TYPE_CHECKING:
     from api.graphql.types.statements import Citation, Statement
@@ -135,27 +135,27 @@ class Expulsion(relay.Node, Recorded):
 
     @strawberry.field(description="The state or organisation that took the measure.")
     def actor(self, info: Info) -> Actor:
-        return related(self, info, EXPULSION, "actor")  # type: ignore[no-any-return]
+        return related(self, info, Record.EXPULSION, "actor")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The state whose people or posts the measure is aimed at.")
     def target(self, info: Info) -> State:
-        return related(self, info, EXPULSION, "target")  # type: ignore[no-any-return]
+        return related(self, info, Record.EXPULSION, "target")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The target's mission concerned, if the reports name one.")
     def target_mission(self, info: Info) -> Mission | None:
-        return related(self, info, EXPULSION, "target_mission")  # type: ignore[no-any-return]
+        return related(self, info, Record.EXPULSION, "target_mission")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The named people the measure concerns; often fewer than the headcount, or none.")
     def people(self, info: Info) -> list[Diplomat]:
-        return related(self, info, EXPULSION, "people")  # type: ignore[no-any-return]
+        return related(self, info, Record.EXPULSION, "people")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The earlier measures this one answers (tit-for-tat, mirror or solidarity responses).")
     def answers(self, info: Info) -> list[Expulsion]:
-        return related(self, info, EXPULSION, "answers")  # type: ignore[no-any-return]
+        return related(self, info, Record.EXPULSION, "answers")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The later measures that answer this one.")
     def answered_by(self, info: Info) -> list[Expulsion]:
-        return related(self, info, EXPULSION, "answered_by")  # type: ignore[no-any-return]
+        return related(self, info, Record.EXPULSION, "answered_by")  # type: ignore[no-any-return]
 
     @strawberry.field(
         description=(
@@ -163,12 +163,12 @@ class Expulsion(relay.Node, Recorded):
         )
     )
     async def answer_lags(self, info: Info) -> list[AnswerLag]:
-        earlier: list[Expulsion] = await _loaded(related(self, info, EXPULSION, "answers"))
+        earlier: list[Expulsion] = await _loaded(related(self, info, Record.EXPULSION, "answers"))
         return [AnswerLag.between(measure, self) for measure in earlier]
 
     @strawberry.field(description="How long each later measure that answers this one took, in the order of `answeredBy`.")
     async def answered_lags(self, info: Info) -> list[AnswerLag]:
-        later: list[Expulsion] = await _loaded(related(self, info, EXPULSION, "answered_by"))
+        later: list[Expulsion] = await _loaded(related(self, info, Record.EXPULSION, "answered_by"))
         return [AnswerLag.between(self, measure) for measure in later]
 
     @strawberry.field(
@@ -178,21 +178,21 @@ class Expulsion(relay.Node, Recorded):
         )
     )
     async def source_figures(self, info: Info) -> SourceFigures | None:
-        cited: list[Citation] = await _loaded(related(self, info, EXPULSION, "citations"))
+        cited: list[Citation] = await _loaded(related(self, info, Record.EXPULSION, "citations"))
         found = domain_sources.figures(citation._entity.reported_headcount for citation in cited)
         return None if found is None else SourceFigures.from_domain(found)
 
     @strawberry.field(description="The wave this measure belongs to, if any.")
     def wave(self, info: Info) -> Wave | None:
-        return related(self, info, EXPULSION, "wave")  # type: ignore[no-any-return]
+        return related(self, info, Record.EXPULSION, "wave")  # type: ignore[no-any-return]
 
     @strawberry.field(description="What was said about this measure, by either side or by others.")
     def statements(self, info: Info) -> list[Annotated[Statement, strawberry.lazy("api.graphql.types.statements")]]:
-        return related(self, info, EXPULSION, "statements")  # type: ignore[no-any-return]
+        return related(self, info, Record.EXPULSION, "statements")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The sources backing this measure, each with the headcount that source reported.")
     def citations(self, info: Info) -> list[Annotated[Citation, strawberry.lazy("api.graphql.types.statements")]]:
-        return related(self, info, EXPULSION, "citations")  # type: ignore[no-any-return]
+        return related(self, info, Record.EXPULSION, "citations")  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

@@ -15,8 +15,8 @@ from api.graphql.types.history import Recorded
 from api.graphql.types.nodes import resolve_nodes
 from api.graphql.types.preloading import related
 from api.graphql.types.values import MissionKind, Rank, StaffCategory
+from domain.read.plans import Record
 from domain.record import diplomats, missions
-from persistence.read.model import DIPLOMAT, MISSION
 
 
 @strawberry.type(description="A sending state's post in a host state, possibly accredited to an organisation rather than to the host.")
@@ -35,15 +35,15 @@ class Mission(relay.Node, Recorded):
 
     @strawberry.field(description="The state that sends the mission.")
     def sending_state(self, info: Info) -> State:
-        return related(self, info, MISSION, "sending_state")  # type: ignore[no-any-return]
+        return related(self, info, Record.MISSION, "sending_state")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The state on whose territory the mission sits.")
     def host_state(self, info: Info) -> State:
-        return related(self, info, MISSION, "host_state")  # type: ignore[no-any-return]
+        return related(self, info, Record.MISSION, "host_state")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The organisation the mission is accredited to, when it is not the host state (e.g. the UN).")
     def accredited_to(self, info: Info) -> Actor | None:
-        return related(self, info, MISSION, "accredited_to")  # type: ignore[no-any-return]
+        return related(self, info, Record.MISSION, "accredited_to")  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -70,11 +70,11 @@ class Diplomat(relay.Node, Recorded):
 
     @strawberry.field(description="The state that sent this person.")
     def sending_state(self, info: Info) -> State:
-        return related(self, info, DIPLOMAT, "sending_state")  # type: ignore[no-any-return]
+        return related(self, info, Record.DIPLOMAT, "sending_state")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The mission the person served at, if known.")
     def mission(self, info: Info) -> Mission | None:
-        return related(self, info, DIPLOMAT, "mission")  # type: ignore[no-any-return]
+        return related(self, info, Record.DIPLOMAT, "mission")  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

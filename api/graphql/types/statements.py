@@ -16,8 +16,8 @@ from api.graphql.types.history import Recorded
 from api.graphql.types.nodes import resolve_nodes
 from api.graphql.types.preloading import related
 from api.graphql.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
+from domain.read.plans import Record
 from domain.record import sources, statements
-from persistence.read.model import CITATION, STATEMENT
 
 
 @strawberry.type(description="A published document the record relies on.")
@@ -70,15 +70,15 @@ class Citation(relay.Node, Recorded):
 
     @strawberry.field(description="The source cited.")
     def source(self, info: Info) -> Source:
-        return related(self, info, CITATION, "source")  # type: ignore[no-any-return]
+        return related(self, info, Record.CITATION, "source")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The measure this citation backs, if it backs a measure.")
     def measure(self, info: Info) -> Expulsion | None:
-        return related(self, info, CITATION, "measure")  # type: ignore[no-any-return]
+        return related(self, info, Record.CITATION, "measure")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The statement this citation backs, if it backs a statement.")
     def statement(self, info: Info) -> Statement | None:
-        return related(self, info, CITATION, "statement")  # type: ignore[no-any-return]
+        return related(self, info, Record.CITATION, "statement")  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -122,15 +122,15 @@ class Statement(relay.Node, Recorded):
 
     @strawberry.field(description="The state or organisation on whose behalf it was said.")
     def on_behalf_of(self, info: Info) -> Actor:
-        return related(self, info, STATEMENT, "on_behalf_of")  # type: ignore[no-any-return]
+        return related(self, info, Record.STATEMENT, "on_behalf_of")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The measures it is about; empty for a statement about no expulsion.")
     def measures(self, info: Info) -> list[Expulsion]:
-        return related(self, info, STATEMENT, "measures")  # type: ignore[no-any-return]
+        return related(self, info, Record.STATEMENT, "measures")  # type: ignore[no-any-return]
 
     @strawberry.field(description="The sources that report it.")
     def citations(self, info: Info) -> list[Citation]:
-        return related(self, info, STATEMENT, "citations")  # type: ignore[no-any-return]
+        return related(self, info, Record.STATEMENT, "citations")  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
