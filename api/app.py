@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
-from strawberry.types import ExecutionResult
 
-from api.compiled.reads import CompiledJson, CompiledReads
-from api.graphql.context import Context, token_checker
-from api.graphql.schema import build_schema
+from api.graphql.context import token_checker
 from api.http import graphiql
-from api.http.cache import READ_AFTER_HEADER, ResponseCache
-from api.http.gate import CALL, Gate
+from api.http.cache import ResponseCache
+from api.http.gate import Gate
+from api.http.view import DemarcheGraphQL, Positions
 from api.limits.rates import RateLimiter
 from api.live.hub import HistoryHub
 from api.live.sockets import SubscriptionSockets
@@ -40,124 +33,6 @@ from persistence.sql.budgets import SqlBudgetLedger
 from persistence.sql.engine import create_engine, create_read_engine, is_sqlite
 from persistence.sql.migrations import head_revision
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
-
-WRITTEN_AT = "Demarche-Written-At"
-"""Response header of a write, with a replica in use: the primary's WAL position the write reached."""
-READ_AFTER = READ_AFTER_HEADER.decode()
-"""Request header: read nothing older than this WAL position (a `Demarche-Written-At` the client was given); such a
-request is never answered from the response cache."""
-
-
-def read_after(header: str | None) -> int:
-    """The position a request asks to read after; a value that is no WAL position asks for the latest (the primary)."""
-    if header is None:
-        return 0
-    try:
-        return lsn_number(header)
-    except ValueError:
-        return CAUGHT_UP
-
-
-class DemarcheGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with a fresh context (and fresh loaders) per request."""
-
-    def __init__(self, settings: Settings, uow_factory: SqlUnitOfWorkFactory) -> None:
-        schema = build_schema(
-            max_depth=settings.max_query_depth,
-            max_aliases=settings.max_aliases,
-            max_tokens=settings.max_tokens,
-            page_default=settings.max_page_size,
-            tracing=settings.tracing,
-        )
-        # Strawberry's own websocket protocols stay off: subscriptions are served by api/live/sockets.py, held to the gate's limits.
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, subscription_protocols=())
-        self.documents = schema.documents
-        self.compiled = CompiledReads(schema) if settings.compiled_reads else None
-        self.settings = settings
-        self.uow_factory = uow_factory
-        self.catalogue = IsoStateCatalogue()
-
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        """Demarche's own GraphiQL, which loads nothing from outside this server (see api/http/graphiql.py)."""
-        return graphiql.page()
-
-    async def get_context(self, request: Request | WebSocket, response: object) -> Context:
-        call = CALL.get()
-        writing = call is not None and not self.documents.prepare(call.query).only_queries
-        context = await Context.for_request(
-            self.uow_factory,
-            self.catalogue,
-            self.settings,
-            request.headers.get("authorization"),
-            read_after=read_after(request.headers.get(READ_AFTER)),
-            primary=writing,
-        )
-        context.cost = None if call is None else call.cost
-        return context
-
-    async def parse_http_body(self, request_adapter: Any) -> Any:
-        """The request the gate already read and checked; the body is not parsed twice."""
-        call = CALL.get()
-        if call is None:
-            return await super().parse_http_body(request_adapter)
-        return GraphQLRequestData(
-            query=call.query,
-            variables=call.variables,
-            operation_name=call.operation_name,
-            extensions=call.extensions,
-            protocol="http",
-        )
-
-    async def execute_single(
-        self, request: Any, request_adapter: Any, sub_response: Any, context: Context, root_value: Any, request_data: Any
-    ) -> Any:
-        """Answer a query from its compiled plan where it has one; else run it through the executor."""
-        if self.compiled is not None and request_data.protocol == "http":
-            data = await self.compiled.answer(request_data.query, request_data.variables, request_data.operation_name, context)
-            if data is not None:
-                sub_response.headers["x-demarche-read"] = "compiled"
-                extensions = None if context.cost is None else {"cost": context.cost}
-                return ExecutionResult(data=data, errors=None, extensions=extensions)  # type: ignore[arg-type]  # encode_json writes it out
-        return await super().execute_single(
-            request=request,
-            request_adapter=request_adapter,
-            sub_response=sub_response,
-            context=context,
-            root_value=root_value,
-            request_data=request_data,
-        )
-
-    def encode_json(self, data: object) -> str | bytes:
-        """Compiled data goes out as the database wrote it; everything else is encoded as usual."""
-        if isinstance(data, dict) and isinstance(data.get("data"), CompiledJson) and set(data) <= {"data", "extensions"}:
-            compiled: str = data["data"]
-            extensions = data.get("extensions")
-            tail = "" if not extensions else ',"extensions":' + json.dumps(extensions, separators=(",", ":"))
-            return '{"data":' + compiled + tail + "}"
-        if isinstance(data, list) and any(isinstance(item, dict) and isinstance(item.get("data"), CompiledJson) for item in data):
-            parts = [self.encode_json(item) for item in data]
-            return "[" + ",".join(part.decode() if isinstance(part, bytes) else part for part in parts) + "]"
-        encoded: str | bytes = super().encode_json(data)
-        return encoded
-
-    async def execute_operation(
-        self, request: Any, request_adapter: Any, request_data: Any, context: Context, root_value: Any, sub_response: Any
-    ) -> Any:
-        """Run the operation, then hand the request's read connection back to the pool."""
-        try:
-            return await super().execute_operation(
-                request=request,
-                request_adapter=request_adapter,
-                request_data=request_data,
-                context=context,
-                root_value=root_value,
-                sub_response=sub_response,
-            )
-        finally:
-            await context.reads.close()
-            written = context.uow_factory.note.position if context.uow_factory.note is not None else None
-            if written is not None:
-                sub_response.headers[WRITTEN_AT] = lsn_text(written)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -223,7 +98,7 @@ def create_app(settings: Settings) -> Starlette:
 
     if listener is None and metrics is not None:
         metrics.listening.set(1)  # one SQLite process hears every write there is: its own
-    view = DemarcheGraphQL(settings, uow_factory)
+    view = DemarcheGraphQL(settings, uow_factory, IsoStateCatalogue(), Positions(lsn_number, lsn_text, latest=CAUGHT_UP))
     cache = ResponseCache(
         view,
         uow_factory.record_version,

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.gate import CALL
+from api.http.requests import gated
 from api.limits.documents import Documents
 from domain.store import Changes
 
@@ -36,7 +36,7 @@ Validity = tuple[Literal["heard", "read"], int]
 
 def _request_key(scope: Scope, documents: Documents) -> str | None:
     """What makes two requests the same question, or None if this one must not be cached."""
-    call = CALL.get()
+    call = gated(scope)
     if call is None or not documents.prepare(call.query).only_queries:
         return None
     headers = dict(scope.get("headers", []))

@@ -17,7 +17,8 @@ In order, and each before any work the next would cost:
 5. the caller spends the rest of the request's points (one per 100 of its cost): over it, 429;
 6. the rest runs under the request timeout; a request that overruns it is answered with an
    UNAVAILABLE error and its work cancelled (its transaction rolled back unless its commit had begun).
-The parsed request is handed on (CALL), so the cache and the view do not read the body again.
+The parsed request is handed on in the ASGI scope (api.http.requests.gated), so the cache and the view do not read the
+body again.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, get_variable_values
@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.graphql.errors import brief
 from api.http.media import CONTENT_TYPES, GRAPHQL_RESPONSE, JSON, negotiate, request_error, retyped
-from api.http.requests import Call, Refused, call_from_body, call_from_query_string, error_body, read_body
+from api.http.requests import Call, Refused, call_from_body, call_from_query_string, error_body, let_through, read_body
 from api.limits.access import bearer_secret
 from api.limits.documents import Documents
 from api.limits.rates import RateLimiter, Verdict, points_for
@@ -51,10 +51,6 @@ TokenValidity = Callable[[str], Awaitable[bool]]
 """Whether an `Authorization` header carries a valid token."""
 MAX_COERCION_ERRORS = 50
 """The most variable errors reported for one request, as the executor reports them."""
-
-
-CALL: ContextVar[Call | None] = ContextVar("demarche_call", default=None)
-"""The request being answered, for the response cache and the view downstream of the gate."""
 
 
 def _formatted(error: GraphQLError) -> dict[str, Any]:
@@ -156,11 +152,8 @@ class Gate:
             refusal = error_body(message, {"code": "RATE_LIMITED", "retryAfter": verdict.reset_after})
             await _send(send, 429, refusal, verdict.headers(), media)
             return
-        token = CALL.set(Call(call.query, call.variables, call.operation_name, call.extensions, cost))
-        try:
-            await self._answer(scope, _replay(body), retyped(_with_headers(send, verdict), media), media)
-        finally:
-            CALL.reset(token)
+        let_through(scope, Call(call.query, call.variables, call.operation_name, call.extensions, cost))
+        await self._answer(scope, _replay(body), retyped(_with_headers(send, verdict), media), media)
 
     def _vet(self, call: Call, method: str) -> tuple[int, list[GraphQLError]]:
         """The cost of the operation a request runs, or the request errors that keep it from running."""

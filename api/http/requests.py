@@ -24,6 +24,22 @@ class Call:
     cost: int = 0
 
 
+GATED = "demarche.call"
+"""The key under which the gate leaves the request it let through in the ASGI scope's per-request state."""
+
+
+def let_through(scope: Scope, call: Call) -> None:
+    """Hand the request the gate read and measured to everything downstream of it (the cache, the view), which then
+    reads neither the body nor the document again."""
+    scope.setdefault("state", {})[GATED] = call
+
+
+def gated(scope: Scope) -> Call | None:
+    """The request the gate let through, or None for one it did not read (a browser asking for GraphiQL)."""
+    call = scope.get("state", {}).get(GATED)
+    return call if isinstance(call, Call) else None
+
+
 class Refused(Exception):
     """A request answered by the gate itself."""
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from graphql import OperationDefinitionNode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.gate import CALL
+from api.http.requests import gated
 from api.limits.documents import Documents
 from api.ops.metrics import Metrics, Outcome
 
@@ -121,7 +121,7 @@ class NoteCall:
         self.documents = documents
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        call = CALL.get()
+        call = gated(scope)
         observed = scope.get("state", {}).get(OBSERVED)
         if call is not None and isinstance(observed, Observed):
             observed.let_through = True

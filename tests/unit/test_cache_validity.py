@@ -6,7 +6,7 @@ from typing import Any
 
 from api.graphql.schema import build_schema
 from api.http.cache import ResponseCache
-from api.http.gate import CALL, Call
+from api.http.requests import GATED, Call
 from persistence.live.changes import ChangeSignal
 
 SCHEMA = build_schema()
@@ -39,11 +39,8 @@ async def ask(cache: ResponseCache, headers: list[tuple[bytes, bytes]] | None = 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    token = CALL.set(Call(QUERY, None, None, None))
-    try:
-        await cache({"type": "http", "method": "POST", "headers": headers or []}, None, send)  # type: ignore[arg-type]
-    finally:
-        CALL.reset(token)
+    scope = {"type": "http", "method": "POST", "headers": headers or [], "state": {GATED: Call(QUERY, None, None, None)}}
+    await cache(scope, None, send)  # type: ignore[arg-type]
     hit = (b"x-demarche-cache", b"hit") in sent[0]["headers"]
     return sent[1]["body"], hit
 

@@ -18,7 +18,7 @@ from hypothesis_graphql import queries
 
 from api.graphql.schema import build_schema
 from api.http.cache import ResponseCache
-from api.http.gate import CALL, Call
+from api.http.requests import GATED, Call
 from api.limits.documents import TOKEN, over_token_limit
 
 SCHEMA = build_schema()
@@ -155,11 +155,8 @@ def test_the_response_cache_stays_within_its_bytes_and_keeps_no_answer_over_a_te
         async def send(_message: Any) -> None:
             return None
 
-        token = CALL.set(Call(f"query Q{number} {{ __typename }}", None, None, None))
-        try:
-            await cache({"type": "http", "method": "POST", "headers": []}, None, send)  # type: ignore[arg-type]
-        finally:
-            CALL.reset(token)
+        call = Call(f"query Q{number} {{ __typename }}", None, None, None)
+        await cache({"type": "http", "method": "POST", "headers": [], "state": {GATED: call}}, None, send)  # type: ignore[arg-type]
 
     async def run() -> ResponseCache:
         cache = ResponseCache(app, version, SCHEMA.documents, entries=1000, max_bytes=1_000_000)
