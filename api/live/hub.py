@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from domain.errors import DomainError
 from domain.record.history import Change
@@ -57,19 +57,19 @@ class _Listener:
         self.woken.set()
 
 
+@dataclass(eq=False)
 class HistoryHub:
     """Follows the history for every subscriber of this process (see the module's docstring)."""
 
-    def __init__(self, uow_factory: RecordStore, signal: Changes, *, queue: int, batch: int = BATCH, poll: float = POLL) -> None:
-        self.uow_factory = uow_factory
-        self.signal = signal
-        self.queue = queue
-        self.batch = batch
-        self.poll = poll
-        self.position = 0
-        """The last entry read and handed out."""
-        self._listeners: set[_Listener] = set()
-        self._reader: asyncio.Task[None] | None = None
+    uow_factory: RecordStore
+    signal: Changes
+    queue: int = field(kw_only=True)
+    batch: int = field(default=BATCH, kw_only=True)
+    poll: float = field(default=POLL, kw_only=True)
+    position: int = field(default=0, init=False)
+    """The last entry read and handed out."""
+    _listeners: set[_Listener] = field(default_factory=set, init=False)
+    _reader: asyncio.Task[None] | None = field(default=None, init=False)
 
     @property
     def listeners(self) -> int:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import ArgumentNode, FieldNode, OperationDefinitionNode, OperationType, VariableNode
@@ -85,28 +86,19 @@ def _resumes(operation: OperationDefinitionNode, variables: dict[str, Any]) -> b
     return False
 
 
+@dataclass(eq=False)
 class SubscriptionSockets:
     """The ASGI endpoint of the subscription sockets (see the module's docstring)."""
 
-    def __init__(
-        self,
-        schema: Any,
-        documents: Documents,
-        uow_factory: RecordStore,
-        catalogue: StateCatalogue,
-        settings: Settings,
-        hub: HistoryHub,
-        limiter: RateLimiter | None,
-    ) -> None:
-        self.schema = schema
-        self.documents = documents
-        self.uow_factory = uow_factory
-        self.catalogue = catalogue
-        self.settings = settings
-        self.hub = hub
-        self.limiter = limiter
-        self.sockets = 0
-        self.feeds: dict[tuple[Any, ...], Feed] = {}
+    schema: Any
+    documents: Documents
+    uow_factory: RecordStore
+    catalogue: StateCatalogue
+    settings: Settings
+    hub: HistoryHub
+    limiter: RateLimiter | None
+    sockets: int = field(default=0, init=False)
+    feeds: dict[tuple[Any, ...], Feed] = field(default_factory=dict, init=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
