@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from persistence.setup import prepare
 from persistence.sql.engine import create_engine
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes import FakeUnitOfWorkFactory, reference_actors
 
 POSTGRES_ADMIN_URL = os.environ.get("DEMARCHE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -121,6 +122,12 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def uow_factory(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
     return SqlUnitOfWorkFactory(engine)
+
+
+@pytest.fixture
+def fake_units() -> FakeUnitOfWorkFactory:
+    """A fresh in-memory record holding every ISO 3166 state and the usual organisations."""
+    return FakeUnitOfWorkFactory(reference_actors())
 
 
 @pytest.fixture(scope="session")

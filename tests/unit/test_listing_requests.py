@@ -12,8 +12,8 @@ from domain.read.filters import DateRange, ExpulsionFilter
 from domain.read.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest
 from domain.record.sources import figures
 from domain.record.values import Headcount, HeadcountQualifier
-from tests.unit import drafts
-from tests.unit.drafts import day
+from tests import drafts
+from tests.drafts import day
 
 
 def test_a_page_request_asks_for_first_or_last_not_both() -> None:

@@ -7,8 +7,8 @@ import pytest
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.record.values import Headcount
 from domain.use_cases import expulsions, statements
+from tests import drafts
 from tests.fakes import FakeUnitOfWorkFactory
-from tests.unit import drafts
 
 
 async def test_a_created_record_gets_an_id_and_is_read_back_in_a_later_unit_of_work(fake_units: FakeUnitOfWorkFactory) -> None:

@@ -6,9 +6,9 @@ import pytest
 
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.use_cases import expulsions
+from tests import drafts
+from tests.drafts import answers_of, day
 from tests.fakes import FakeUnitOfWorkFactory
-from tests.unit import drafts
-from tests.unit.drafts import answers_of, day
 
 
 async def three_measures(uow_factory: FakeUnitOfWorkFactory) -> tuple[int, int, int]:

@@ -7,8 +7,8 @@ import pytest
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.record.values import Headcount
 from domain.use_cases import expulsions
+from tests import drafts
 from tests.fakes import FakeUnitOfWorkFactory
-from tests.unit import drafts
 
 
 async def test_alpha3_codes_are_stored_as_the_canonical_alpha2(fake_units: FakeUnitOfWorkFactory) -> None:

@@ -7,8 +7,8 @@ import pytest
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.record.missions import MissionKind
 from domain.use_cases import missions
+from tests import drafts
 from tests.fakes import FakeUnitOfWorkFactory
-from tests.unit import drafts
 
 
 async def test_a_mission_is_stored_with_canonical_alpha2_codes(fake_units: FakeUnitOfWorkFactory) -> None:

@@ -8,8 +8,8 @@ from domain.errors import Conflict, InvalidInput, NotFound
 from domain.read.filters import CitationFilter
 from domain.record.values import Headcount
 from domain.use_cases import expulsions, statements
+from tests import drafts
 from tests.fakes import FakeUnitOfWorkFactory
-from tests.unit import drafts
 
 
 async def test_a_statement_speaks_for_the_canonical_alpha2_code(fake_units: FakeUnitOfWorkFactory) -> None:

@@ -15,8 +15,8 @@ from domain.record.sources import Citation
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from domain.use_cases import expulsions, statements, tokens
 from domain.use_cases import history as history_use_cases
+from tests import drafts
 from tests.fakes import FakeUnitOfWorkFactory
-from tests.unit import drafts
 
 
 async def test_a_new_record_is_at_version_one_and_every_change_raises_it_by_one(fake_units: FakeUnitOfWorkFactory) -> None:
