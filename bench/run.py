@@ -309,7 +309,7 @@ PEER = f"http://127.0.0.1:{peer.PORT}"
 
 async def _answer(url: str, body: dict[str, Any]) -> bytes:
     async with aiohttp.ClientSession() as session, session.post(url, json=body) as response:
-        payload = await response.read()
+        payload: bytes = await response.read()
         if response.status != 200:
             raise RuntimeError(f"{url} answered {response.status}: {payload[:500]!r}")
         return payload
@@ -434,7 +434,9 @@ async def run_one(kind: str, scale: int, clients: int, duration: float, *, round
             print(f"[{kind} {scale}] floor: {floor_result}", flush=True)
         for op in ops:
             body = {"query": op.query, "variables": op.variables}
-            measured = await _measure(f"{DEMARCHE}/graphql", body, clients, duration, headers=_headers(op, tokens), expect=op.expect)
+            measured: dict[str, Any] = await _measure(
+                f"{DEMARCHE}/graphql", body, clients, duration, headers=_headers(op, tokens), expect=op.expect
+            )
             measured["sql_statements"] = statements[op.name]
             measured["path"] = paths[op.name]
             if "floor" in results:

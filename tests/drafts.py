@@ -5,6 +5,7 @@ Domain only: the same helpers serve the fakes (tests/unit) and the SQL adapters 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import pytest
@@ -120,10 +121,10 @@ async def answers_of(uow_factory: UowFactory, measure_id: int) -> tuple[int, ...
     return found.answers
 
 
-def refused_field(build: object, *args: object, **kwargs: object) -> str:
+def refused_field(build: Callable[..., object], *args: object, **kwargs: object) -> str:
     """The field an `InvalidInput` names when `build(*args, **kwargs)` is refused."""
     with pytest.raises(InvalidInput) as refused:
-        build(*args, **kwargs)  # type: ignore[operator]
+        build(*args, **kwargs)
     return refused.value.field
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.types import Message
+
 from api.graphql.schema import build_schema
 from api.http.cache import ResponseCache
-from api.http.gate import CALL, Call
+from api.http.gate import CALL
+from api.http.requests import Call
 from persistence.live.changes import ChangeSignal
+from tests.api.asgi import no_body
 
 SCHEMA = build_schema()
 QUERY = "query Q { __typename }"
@@ -34,14 +38,14 @@ class Record:
 
 async def ask(cache: ResponseCache, headers: list[tuple[bytes, bytes]] | None = None) -> tuple[bytes, bool]:
     """The body answered, and whether it came from the cache."""
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
     token = CALL.set(Call(QUERY, None, None, None))
     try:
-        await cache({"type": "http", "method": "POST", "headers": headers or []}, None, send)  # type: ignore[arg-type]
+        await cache({"type": "http", "method": "POST", "headers": headers or []}, no_body, send)
     finally:
         CALL.reset(token)
     hit = (b"x-demarche-cache", b"hit") in sent[0]["headers"]

@@ -30,13 +30,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import graphql
 import pytest
 from graphql import (
     ArgumentNode,
     BooleanValueNode,
+    ConstValueNode,
     DirectiveNode,
     DocumentNode,
     FieldNode,
@@ -193,7 +194,7 @@ def _draw_schema(roots: Sequence[str], *, record_history: bool) -> GraphQLSchema
             continue
         if isinstance(definition, ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode) and (name == "Root" or not record_history):
             kept = tuple(
-                f for f in definition.fields if (f.name.value in roots if name == "Root" else f.name.value not in UNCOMPILED_FIELDS)
+                f for f in definition.fields or () if (f.name.value in roots if name == "Root" else f.name.value not in UNCOMPILED_FIELDS)
             )
             definition = definition.__class__(**{**{key: getattr(definition, key) for key in definition.keys}, "fields": kept})
         definitions.append(definition)
@@ -251,6 +252,13 @@ def literal(value: Any) -> ValueNode:
     if isinstance(value, list):
         return ListValueNode(values=tuple(literal(item) for item in value))
     raise TypeError(value)
+
+
+def _out_of_order(one: object, other: object) -> bool:
+    """Two bounds of one kind (texts or numbers), the first past the second."""
+    if isinstance(one, str) and isinstance(other, str):
+        return one > other
+    return isinstance(one, int) and isinstance(other, type(one)) and isinstance(other, int) and one > other
 
 
 @dataclass
@@ -357,7 +365,7 @@ class Rewriter:
             self.roots.add(name)
         elif name in UNCOMPILED_FIELDS:
             self.compilable = False
-        arguments = self.arguments(node.arguments, definition.args, name)
+        arguments = self.arguments(node.arguments or (), definition.args, name)
         selection_set = None
         if node.selection_set is not None:
             named = graphql.get_named_type(definition.type)
@@ -433,10 +441,8 @@ class Rewriter:
             return graphql.value_from_ast_untyped(value) if isinstance(value, ValueNode) else value
 
         for low, high in (("announcedFrom", "announcedTo"), ("saidFrom", "saidTo"), ("from", "to"), ("headcountMin", "headcountMax")):
-            if low in chosen and high in chosen and self.rng.random() < 0.9:
-                one, other = plain(chosen[low]), plain(chosen[high])
-                if isinstance(one, str | int) and isinstance(other, type(one)) and one > other:
-                    chosen[low], chosen[high] = chosen[high], chosen[low]
+            if low in chosen and high in chosen and self.rng.random() < 0.9 and _out_of_order(plain(chosen[low]), plain(chosen[high])):
+                chosen[low], chosen[high] = chosen[high], chosen[low]
         for name in ("after", "before"):
             if chosen.get(name) is CURSOR:
                 if self.rng.random() < 0.85:
@@ -448,13 +454,13 @@ class Rewriter:
     def ordering(field_name: str, values: dict[str, Any]) -> tuple[str, bool]:
         """The ordering a listing's arguments ask for, as its cursors name it."""
         descending = values.get("direction") == "DESC" or values.get("descending") is True
-        sort = values.get("orderBy")
+        sort: str | None = values.get("orderBy")
         if field_name == "expulsions":
-            return {"HEADCOUNT": "headcount", "RECORDED": "id"}.get(sort, "announced"), descending
+            return {"HEADCOUNT": "headcount", "RECORDED": "id"}.get(sort or "", "announced"), descending
         if field_name == "statements":
             if sort is None:
                 return ("relevance" if values.get("search") else "said_on"), descending
-            return {"SAID_ON": "said_on", "RELEVANCE": "relevance"}.get(sort, "id"), descending
+            return {"SAID_ON": "said_on", "RELEVANCE": "relevance"}.get(sort or "", "id"), descending
         return "id", descending
 
     def hoist(self, definition: GraphQLArgument, node: ValueNode, python: Any) -> VariableNode:
@@ -477,7 +483,8 @@ class Rewriter:
             VariableDefinitionNode(
                 variable=VariableNode(name=NameNode(value=variable)),
                 type=graphql.parse_type(str(type_)),
-                default_value=default,
+                # Drawn and generated literals hold no variables (graphql-core's `Const`), though typed as any value.
+                default_value=cast(ConstValueNode | None, default),
                 directives=(),
             )
         )
@@ -522,13 +529,13 @@ class Rewriter:
         """A cursor as the API issues them for `order`, at a record that exists."""
         rng = self.rng
         number = rng.choice(EXISTING["Expulsion"] + EXISTING["Statement"])
-        key: list[Any] = {
+        keys: dict[str, list[Any]] = {
             "announced": [rng.choice(DATES), number],
             "said_on": [rng.choice(DATES), number],
             "headcount": [rng.choice((1, 12, 45)), number],
             "relevance": [rng.choice((0.1, 0.5)), number],
-        }.get(order, [number])
-        return cursor(order, descending, key)
+        }
+        return cursor(order, descending, keys.get(order, [number]))
 
     def any_cursor(self) -> str:
         """A cursor for any ordering, or none the API could have issued."""

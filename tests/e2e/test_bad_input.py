@@ -43,7 +43,7 @@ def source_input(**values: Any) -> dict[str, Any]:
 
 
 def test_unknown_ids_are_refused_as_not_found_naming_the_field(api: LiveServer, demo: dict[str, str]) -> None:
-    cases = [
+    cases: list[tuple[str, dict[str, Any], str, str]] = [
         ("deleteExpulsion", {"id": global_id("Expulsion", MISSING)}, "id", "Expulsion"),
         ("updateWave", {"id": global_id("Wave", MISSING), "input": {"name": "x"}}, "id", "Wave"),
         ("createExpulsion", {"input": measure_input(answers=[global_id("Expulsion", MISSING)])}, "answers", "Expulsion"),

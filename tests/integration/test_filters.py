@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from domain.read.filters import ActorFilter, CitationFilter, DateRange, DiplomatFilter, ExpulsionFilter, MissionFilter, StatementFilter
 from domain.read.pagination import PageRequest
@@ -214,9 +215,9 @@ async def test_statement_filters_by_speaker_channel_stance_and_date(store: Store
         drafts.statement(speaker_role="A State Department SPOKESMAN", stance=Stance.CONFIRMS),
     )
 
-    async def kept(**narrowing: object) -> list[int | None]:
+    async def kept(**narrowing: Any) -> list[int | None]:
         async with uow_factory.reader() as uow:
-            return [s.id for s in (await uow.statements.list(StatementFilter(**narrowing), EVERYTHING)).items]  # type: ignore[arg-type]
+            return [s.id for s in (await uow.statements.list(StatementFilter(**narrowing), EVERYTHING)).items]
 
     assert await kept(speaker="spokes") == [tweet.id, undated.id]
     assert await kept(speaker="price") == [briefing.id]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from typing import TYPE_CHECKING, TypeVar
 
 from domain.record.actors import Actor, ActorKind
 from domain.record.diplomats import Diplomat, Rank, StaffCategory
@@ -15,9 +16,14 @@ from domain.record.values import Headcount, HeadcountQualifier, PartialDate, Pre
 from tests.integration import drafts
 from tests.integration.conftest import Store
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
-def without_id(entity: object) -> object:
-    return dataclasses.replace(entity, id=None, version=0)  # type: ignore[type-var]
+R = TypeVar("R", bound="DataclassInstance")
+
+
+def without_id(entity: R) -> R:
+    return dataclasses.replace(entity, id=None, version=0)
 
 
 async def test_organisation_comes_back_with_every_field(store: Store) -> None:
