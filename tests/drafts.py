@@ -5,12 +5,12 @@ Domain only: the same helpers serve the fakes (tests/unit) and the SQL adapters 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import pytest
 
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound
 from domain.ports import UnitOfWork
 from domain.record.actors import Actor, ActorKind
 from domain.record.diplomats import Diplomat, StaffCategory
@@ -133,3 +133,17 @@ async def actor_id(uow_factory: UowFactory, code: str) -> int:
         found = (await uow.actors.get_by_codes([code])).get(code)
     assert found is not None, f"{code} is not in the record"
     return id_of(found)
+
+
+async def field_refused_by(pending: Awaitable[object]) -> str:
+    """The field the `InvalidInput` names that `pending` (a use case not yet awaited) is refused with."""
+    with pytest.raises(InvalidInput) as refused:
+        await pending
+    return refused.value.field
+
+
+async def not_found_by(pending: Awaitable[object]) -> NotFound:
+    """The `NotFound` that `pending` (a use case not yet awaited) fails with."""
+    with pytest.raises(NotFound) as missing:
+        await pending
+    return missing.value

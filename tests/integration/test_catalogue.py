@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import Conflict
 from domain.read.filters import ActorFilter
 from domain.record.actors import ActorKind
 from domain.use_cases import actors
 from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue
+from tests import drafts
 from tests.drafts import actor_id
 from tests.fakes import FakeUnitOfWorkFactory
 
@@ -35,17 +36,13 @@ async def test_create_state_refuses_a_state_already_recorded(fake_units: FakeUni
 
 
 async def test_create_state_of_a_code_iso_does_not_know_is_not_found_naming_the_code(fake_units: FakeUnitOfWorkFactory) -> None:
-    with pytest.raises(NotFound) as missing:
-        await actors.create_state("qq", uow=fake_units(), catalogue=IsoStateCatalogue())
+    missing = await drafts.not_found_by(actors.create_state("qq", uow=fake_units(), catalogue=IsoStateCatalogue()))
 
-    assert (missing.value.key, missing.value.field) == ("QQ", "code")
+    assert (missing.key, missing.field) == ("QQ", "code")
 
 
 async def test_create_state_refuses_what_cannot_be_a_code(fake_units: FakeUnitOfWorkFactory) -> None:
-    with pytest.raises(InvalidInput) as refused:
-        await actors.create_state("R-U", uow=fake_units(), catalogue=IsoStateCatalogue())
-
-    assert refused.value.field == "code"
+    assert await drafts.field_refused_by(actors.create_state("R-U", uow=fake_units(), catalogue=IsoStateCatalogue())) == "code"
 
 
 async def test_load_reference_states_fills_an_empty_record_once() -> None:
