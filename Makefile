@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup serve demo test lint typecheck layers schema bench bench-setup clean graphiql
+.PHONY: setup serve demo check test lint typecheck layers schema bench bench-setup clean graphiql
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Setting up .venv: installing Demarche and the packages it pins (about a minute, once) ..."
@@ -38,6 +38,12 @@ layers: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/demarche schema --write
+
+## The fast tier, under a minute: lint, type checks, the layer contracts, and the unit tests (the domain on in-memory
+## fakes, no database). One process: on two cores, xdist's workers cost more to start than the tests take. The
+## schemathesis and anyio plugins serve only other tiers, and loading them is a third of the startup.
+check: lint typecheck layers
+	$(BIN)/pytest -q -n 0 -p no:schemathesis -p no:anyio --durations=5 tests/unit
 
 ## Lint, type checks, the layer contracts, the schema contract, then every test on SQLite and PostgreSQL.
 test: lint typecheck

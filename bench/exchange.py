@@ -14,24 +14,25 @@ import argparse
 import asyncio
 import shutil
 
-from bench.run import DATA, _cli, _fresh_database, _load
+from bench import database
+from bench.database import DATA
 
 
 async def _measure(kind: str, scale: int) -> dict[str, float]:
-    url = await _fresh_database(kind, scale, suffix="exchange")
-    await _load(url, scale)
+    url = await database.fresh(kind, scale, suffix="exchange")
+    await database.load(url, scale)
     DATA.mkdir(parents=True, exist_ok=True)
     lines, folder, again = DATA / f"exchange-{kind}.jsonl", DATA / f"exchange-{kind}-csv", DATA / f"exchange-{kind}-again.jsonl"
     shutil.rmtree(folder, ignore_errors=True)
     timings = {
-        "export_jsonl": await asyncio.to_thread(_cli, ["export", "--quiet", "-o", str(lines)], url),
-        "export_csv": await asyncio.to_thread(_cli, ["export", "--quiet", "--format", "csv", "-o", str(folder)], url),
+        "export_jsonl": await asyncio.to_thread(database.cli, ["export", "--quiet", "-o", str(lines)], url),
+        "export_csv": await asyncio.to_thread(database.cli, ["export", "--quiet", "--format", "csv", "-o", str(folder)], url),
     }
-    from_lines = await _fresh_database(kind, scale, suffix="exchange-jsonl")
-    timings["import_jsonl"] = await asyncio.to_thread(_cli, ["import", "--quiet", str(lines)], from_lines)
-    from_csv = await _fresh_database(kind, scale, suffix="exchange-csv")
-    timings["import_csv"] = await asyncio.to_thread(_cli, ["import", "--quiet", str(folder)], from_csv)
-    await asyncio.to_thread(_cli, ["export", "--quiet", "-o", str(again)], from_csv)
+    from_lines = await database.fresh(kind, scale, suffix="exchange-jsonl")
+    timings["import_jsonl"] = await asyncio.to_thread(database.cli, ["import", "--quiet", str(lines)], from_lines)
+    from_csv = await database.fresh(kind, scale, suffix="exchange-csv")
+    timings["import_csv"] = await asyncio.to_thread(database.cli, ["import", "--quiet", str(folder)], from_csv)
+    await asyncio.to_thread(database.cli, ["export", "--quiet", "-o", str(again)], from_csv)
     if lines.read_bytes() != again.read_bytes():
         raise RuntimeError(f"{lines} and {again} differ: the CSV round trip lost something")
     with lines.open("rb") as file:

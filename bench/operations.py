@@ -9,8 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry import relay
 
-from api.graphql.connections import encode_cursor
-from domain.read.pagination import Order
+from domain.read.pagination import Order, encode_cursor
 
 PAGE = """
 query Page($after: String) {

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import processes
+
 ROOT = Path(__file__).resolve().parent.parent
 HOME = ROOT / "bench" / ".peer"
 PORT = 8703
@@ -120,14 +122,7 @@ def log_tail(lines: int = 20) -> str:
 
 def stop(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM, then SIGKILL if it has not gone within 15 seconds."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
+    processes.stop(process, patience=15)
 
 
 class Mismatch(RuntimeError):

@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from persistence.setup import prepare
 from persistence.sql.engine import create_engine
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes import FakeUnitOfWorkFactory, reference_actors
+from tests.needs import missing
 
 POSTGRES_ADMIN_URL = os.environ.get("DEMARCHE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
@@ -78,9 +79,7 @@ def throwaway_postgres(prefix: str = "demarche_test") -> Iterator[str]:
     try:
         asyncio.run(_create_database(name))
     except (OSError, asyncpg.PostgresError) as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL} and CI=true: {exc}")
-        pytest.skip(f"PostgreSQL is unreachable: {exc}")
+        missing(f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL}: {exc}")
     try:
         yield _postgres_url(name)
     finally:
@@ -121,6 +120,12 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def uow_factory(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
     return SqlUnitOfWorkFactory(engine)
+
+
+@pytest.fixture
+def fake_units() -> FakeUnitOfWorkFactory:
+    """A fresh in-memory record holding every ISO 3166 state and the usual organisations."""
+    return FakeUnitOfWorkFactory(reference_actors())
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,9 @@ does not raise its signal) reaches the app through LISTEN/NOTIFY, and the next r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from api.app import create_app
@@ -22,23 +18,10 @@ from domain.record.sources import Source, SourceKind
 from domain.use_cases.statements import sources
 from persistence.sql.engine import create_engine
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.api.counting import sql_sent
+from tests.conftest import BACKENDS
 
 QUERY = "query Sources { sources(first: 5) { totalCount } }"
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """Every SQL statement any engine in this process sends while the block runs."""
-    executed: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        executed.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield executed
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 async def ask(client: httpx.AsyncClient) -> tuple[int, bool]:
@@ -49,15 +32,15 @@ async def ask(client: httpx.AsyncClient) -> tuple[int, bool]:
     return body["data"]["sources"]["totalCount"], response.headers.get("x-demarche-cache") == "hit"
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 async def test_a_cache_hit_sends_no_sql_statement(database_url: str, backend: str) -> None:
     settings = Settings(database_url=database_url, load_demo=False, rate_limit=0, metrics=False)
     app = create_app(settings)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as client:
-        with statements() as missed:
+        with sql_sent(Engine) as missed:
             assert await ask(client) == (0, False)
         assert missed, "a miss reads the record"
-        with statements() as hit:
+        with sql_sent(Engine) as hit:
             assert await ask(client) == (0, True)
         assert hit == []
         if backend != "postgresql":
@@ -78,6 +61,6 @@ async def test_a_cache_hit_sends_no_sql_statement(database_url: str, backend: st
                     break
                 await asyncio.sleep(0.01)
         assert answer == (1, False)
-        with statements() as hit:
+        with sql_sent(Engine) as hit:
             assert await ask(client) == (1, True)
         assert hit == []

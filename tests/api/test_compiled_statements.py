@@ -19,7 +19,8 @@ from domain.use_cases.tokens import issue_token
 from persistence.catalogue import IsoStateCatalogue
 from persistence.sql.engine import create_read_engine
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
-from tests.api.test_statement_count import NESTED_PAGE, TRANSACTION_CONTROL, _fill
+from tests.api.counting import NESTED_PAGE, executed, fill, is_control, sql_sent
+from tests.conftest import BACKENDS
 
 TWO_ROOTS = """
 query Two($first: Int!) {
@@ -36,43 +37,33 @@ query Two($first: Int!) {
 async def _compiled(engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory, query: str, first: int, token: str | None) -> dict[str, Any]:
     schema = build_schema()
     compiled = CompiledReads(schema)
-    executed: list[str] = []
-    control: list[str] = []
-    transactions: list[str] = []
+    with sql_sent(engine.sync_engine) as sent:
+        transactions: list[str] = []
 
-    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        # PostgreSQL's snapshot for several root fields is set by SET TRANSACTION: transaction control too.
-        if sql.strip().upper().startswith((*TRANSACTION_CONTROL, "SET TRANSACTION")):
-            control.append(sql.strip().upper())
-        else:
-            executed.append(sql)
+        def begin(_conn: Any) -> None:
+            transactions.append("begin")
 
-    def begin(_conn: Any) -> None:
-        transactions.append("begin")
-
-    event.listen(engine.sync_engine, "before_cursor_execute", statement)
-    event.listen(engine.sync_engine, "begin", begin)
-    try:
-        context = await Context.for_request(uow_factory, IsoStateCatalogue(), Settings(), f"Bearer {token}" if token else None)
-        text = await compiled.answer(query, {"first": first}, None, context)
-        await context.reads.close()
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", statement)
-        event.remove(engine.sync_engine, "begin", begin)
+        event.listen(engine.sync_engine, "begin", begin)
+        try:
+            context = await Context.for_request(uow_factory, IsoStateCatalogue(), Settings(), f"Bearer {token}" if token else None)
+            text = await compiled.answer(query, {"first": first}, None, context)
+            await context.reads.close()
+        finally:
+            event.remove(engine.sync_engine, "begin", begin)
     assert text is not None, "the query must compile"
-    reference_context = await Context.for_request(uow_factory, IsoStateCatalogue(), Settings())
-    reference = await schema.execute(query, variable_values={"first": first}, context_value=reference_context)
-    await reference_context.reads.close()
-    assert reference.errors is None
-    assert json.dumps(json.loads(text)) == json.dumps(reference.data), "the compiled answer is the executor's"
-    return {"statements": executed, "control": control, "transactions": len(transactions), "data": json.loads(text)}
+    reference = await executed(uow_factory, query, {"first": first})
+    assert json.dumps(json.loads(text)) == json.dumps(reference), "the compiled answer is the executor's"
+    # PostgreSQL's snapshot for several root fields is set by SET TRANSACTION: transaction control too.
+    control = [sql.strip().upper() for sql in sent if is_control(sql, "SET TRANSACTION")]
+    queries = [sql for sql in sent if not is_control(sql, "SET TRANSACTION")]
+    return {"statements": queries, "control": control, "transactions": len(transactions), "data": json.loads(text)}
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 async def test_a_compiled_page_is_one_statement_per_root_field_at_10_and_at_100_items(
     engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory
 ) -> None:
-    await _fill(uow_factory, 120)
+    await fill(uow_factory, 120)
     _, secret = await issue_token("counter", Role.READER, uow=uow_factory(), created_by="test")
     for first in (10, 100):
         one = await _compiled(engine, uow_factory, NESTED_PAGE, first, None)
@@ -93,7 +84,7 @@ async def test_a_compiled_page_is_one_statement_per_root_field_at_10_and_at_100_
 async def test_on_the_servers_read_engine_several_root_fields_read_one_repeatable_read_snapshot(
     engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory, database_url: str
 ) -> None:
-    await _fill(uow_factory, 30)
+    await fill(uow_factory, 30)
     reads = create_read_engine(database_url)
     assert reads is not None
     served = SqlUnitOfWorkFactory(engine, reads=reads)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,9 +26,9 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import start_server, stop_server
+from tests.needs import missing
 
 HERE = Path(__file__).resolve().parent
-IN_CI = os.environ.get("CI", "").lower() == "true"
 INSTALLED = HERE / "node_modules" / ".demarche-lock-sha256"
 """The digest of the package-lock.json that node_modules was installed from."""
 
@@ -102,16 +101,10 @@ NOT_PASSING: dict[str, str] = {}
 """SHOULD and MAY audits this server does not pass, by id, with the reason; none at the moment."""
 
 
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{reason}, and CI=true")
-    pytest.skip(reason)
-
-
 def _install() -> None:
     """`npm ci` into tests/audit/node_modules, unless it already holds what package-lock.json pins."""
     if shutil.which("node") is None or shutil.which("npm") is None:
-        _unavailable("node and npm are needed to run graphql-http's audits")
+        missing("node and npm are needed to run graphql-http's audits")
     lock = hashlib.sha256((HERE / "package-lock.json").read_bytes()).hexdigest()
     if INSTALLED.is_file() and INSTALLED.read_text(encoding="utf-8").strip() == lock:
         return
@@ -119,7 +112,7 @@ def _install() -> None:
         ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=HERE, capture_output=True, text=True, timeout=300
     )
     if installed.returncode != 0:
-        _unavailable(f"`npm ci` failed in {HERE}: {installed.stderr[-2000:]}")
+        missing(f"`npm ci` failed in {HERE}: {installed.stderr[-2000:]}")
     INSTALLED.write_text(lock + "\n", encoding="utf-8")
 
 

@@ -13,10 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import IN_CI
 from tests.e2e.conftest import free_port
+from tests.needs import missing
 
 
 def postgres_bin() -> Path | None:
@@ -90,9 +88,7 @@ def _cluster(prefix: str, make: Callable[[Cluster], None]) -> Iterator[Cluster]:
     """A cluster in a new folder, built by `make` (which starts it), stopped and removed when the block ends."""
     programs = postgres_bin()
     if programs is None or not (programs / "initdb").exists():
-        if IN_CI:
-            pytest.fail("initdb is not installed and CI=true: the tests of private clusters need PostgreSQL's server programs")
-        pytest.skip("initdb is not installed (set DEMARCHE_TEST_PG_BIN to PostgreSQL's bin directory to run these tests)")
+        missing("initdb is not installed: private clusters need PostgreSQL's server programs (DEMARCHE_TEST_PG_BIN names their folder)")
     root = Path(tempfile.mkdtemp(prefix=prefix))
     as_owner: list[str] = []
     if os.geteuid() == 0:

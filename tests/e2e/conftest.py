@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -114,6 +115,25 @@ def stop_server(server: Server) -> None:
         server.process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         server.process.kill()
+
+
+@contextlib.contextmanager
+def servers_on(database_url: str, count: int, *, load_demo: bool = True, settings: dict[str, str] | None = None) -> Iterator[list[Server]]:
+    """`count` server processes on one database, started one after the other and stopped in reverse order."""
+    with contextlib.ExitStack() as started:
+        running: list[Server] = []
+        for _ in range(count):
+            running.append(start_server(database_url, load_demo=load_demo, settings=settings))
+            started.callback(stop_server, running[-1])
+        yield running
+
+
+@pytest.fixture(scope="module")
+def demo(api: Any) -> dict[str, str]:
+    """IDs in the demo record the module's server loaded (see `helpers.demo_ids`)."""
+    from tests.e2e.helpers import demo_ids  # helpers imports this module: not at the top
+
+    return demo_ids(api)
 
 
 @pytest.fixture

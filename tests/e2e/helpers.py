@@ -27,6 +27,9 @@ from graphql import GraphQLObjectType, GraphQLUnionType, build_schema, get_named
 from tests.conftest import throwaway_postgres
 from tests.e2e.conftest import Server, start_server, stop_server
 
+MISSING = "999999"
+"""A key no record in these tests has."""
+
 CONTRACT = build_schema((Path(__file__).resolve().parents[2] / "schema.graphql").read_text(encoding="utf-8"))
 MUTATIONS = CONTRACT.mutation_type.fields if CONTRACT.mutation_type else {}
 
@@ -180,10 +183,17 @@ def errors(server: Server, query: str, variables: dict[str, Any] | None = None) 
     return found
 
 
+def measure_input(**values: Any) -> dict[str, Any]:
+    """`createExpulsion`'s input: Poland declares three Russians persona non grata on 24 March 2022, unless `values` say otherwise."""
+    base = {"actor": "PL", "target": "RU", "measureType": "PERSONA_NON_GRATA", "announced": "2022-03-24"}
+    return {**base, "headcount": {"qualifier": "EXACT", "value": 3}, **values}
+
+
 def demo_ids(server: Server) -> dict[str, str]:
-    """IDs in the March 2022 demo record: each measure by its actor's code, a cited source, the missions, a statement."""
+    """IDs in the March 2022 demo record: each measure by its actor's code, a cited source, the missions, a statement,
+    and the actors Russia ("RU state") and the UN ("UN")."""
     query = """{ expulsions(first: 10) { nodes { id actor { code } targetMission { id } citations { source { id } } } }
-                 statements(first: 1) { nodes { id } } }"""
+                 statements(first: 1) { nodes { id } } state(code: "RU") { id } organisation(code: "UN") { id } }"""
     found = server.data(query)
     ids = {measure["actor"]["code"]: measure["id"] for measure in found["expulsions"]["nodes"]}
     by_actor = {measure["actor"]["code"]: measure for measure in found["expulsions"]["nodes"]}
@@ -191,6 +201,8 @@ def demo_ids(server: Server) -> dict[str, str]:
     ids["Moscow embassy"] = by_actor["RU"]["targetMission"]["id"]
     ids["cited source"] = by_actor["PL"]["citations"][0]["source"]["id"]
     ids["statement"] = found["statements"]["nodes"][0]["id"]
+    ids["RU state"] = found["state"]["id"]
+    ids["UN"] = found["organisation"]["id"]
     return ids
 
 

@@ -11,27 +11,16 @@ from typing import Any
 import pytest
 
 from tests.e2e.helpers import (
+    MISSING,
     LiveServer,
     assert_invalid,
     assert_not_found,
-    demo_ids,
     errors,
     global_id,
+    measure_input,
     mutate,
     unchanged,
 )
-
-MISSING = "999999"
-
-
-@pytest.fixture(scope="module")
-def demo(api: LiveServer) -> dict[str, str]:
-    return demo_ids(api)
-
-
-def measure_input(**values: Any) -> dict[str, Any]:
-    base = {"actor": "PL", "target": "RU", "measureType": "PERSONA_NON_GRATA", "announced": "2022-03-24"}
-    return {**base, "headcount": {"qualifier": "EXACT", "value": 3}, **values}
 
 
 def statement_input(**values: Any) -> dict[str, Any]:
@@ -43,7 +32,7 @@ def source_input(**values: Any) -> dict[str, Any]:
 
 
 def test_unknown_ids_are_refused_as_not_found_naming_the_field(api: LiveServer, demo: dict[str, str]) -> None:
-    cases = [
+    cases: list[tuple[str, dict[str, Any], str, str]] = [
         ("deleteExpulsion", {"id": global_id("Expulsion", MISSING)}, "id", "Expulsion"),
         ("updateWave", {"id": global_id("Wave", MISSING), "input": {"name": "x"}}, "id", "Wave"),
         ("createExpulsion", {"input": measure_input(answers=[global_id("Expulsion", MISSING)])}, "answers", "Expulsion"),

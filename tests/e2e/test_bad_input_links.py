@@ -14,29 +14,20 @@ import pytest
 
 from tests.e2e.helpers import (
     FIELDS,
+    MISSING,
     MUTATIONS,
     LiveServer,
     assert_invalid,
     current_version,
-    demo_ids,
     errors,
     global_id,
+    measure_input,
     mutate,
     ok,
     read,
     snapshot,
     unchanged,
 )
-
-MISSING = "999999"
-
-
-@pytest.fixture(scope="module")
-def demo(api: LiveServer) -> dict[str, str]:
-    found = demo_ids(api)
-    found["RU state"] = api.data('{ state(code: "RU") { id } }')["state"]["id"]
-    found["UN"] = api.data('{ organisation(code: "UN") { id } }')["organisation"]["id"]
-    return found
 
 
 def measure(api: LiveServer, announced: str, answers: list[str] | None = None, actor: str = "LT", target: str = "BY") -> str:
@@ -79,13 +70,7 @@ def test_an_answer_pointing_forward_in_time_is_refused(api: LiveServer, demo: di
     with unchanged(api):
         forward = mutate(api, "linkAnswer", measureId=demo["PL"], answeredId=later)
         assert (forward["__typename"], "forward in time" in forward["message"]) == ("ValidationError", True), forward
-        early = {
-            "actor": "CZ",
-            "target": "RU",
-            "measureType": "RECALL",
-            "announced": "2022-03-01",
-            "headcount": {"qualifier": "EXACT", "value": 1},
-        }
+        early = measure_input(actor="CZ", measureType="RECALL", announced="2022-03-01", headcount={"qualifier": "EXACT", "value": 1})
         assert_invalid(mutate(api, "createExpulsion", input={**early, "answers": [demo["PL"]]}), "answers")
         assert_invalid(mutate(api, "updateExpulsion", id=demo["BY"], input={"answers": [later]}), "answers")
 
@@ -241,13 +226,7 @@ def test_a_batch_keeps_the_effects_of_the_fields_that_succeeded_and_only_those(a
       source: createSource(input: $source) {{ __typename ... on Source {{ {FIELDS["Source"]} }} }}
       refused: deleteExpulsion(id: $answered, expectedVersion: $version) {{ __typename }}
     }}"""
-    bad = {
-        "actor": "EE",
-        "target": "RU",
-        "measureType": "RECALL",
-        "announced": "2022-04",
-        "headcount": {"qualifier": "UNKNOWN", "value": 3},
-    }
+    bad = measure_input(actor="EE", measureType="RECALL", announced="2022-04", headcount={"qualifier": "UNKNOWN", "value": 3})
     variables = {
         "wave": {"name": "Batch wave", "description": "kept"},
         "bad": bad,

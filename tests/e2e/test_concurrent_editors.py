@@ -50,7 +50,8 @@ async def post(client: httpx.AsyncClient, secret: str, query: str, variables: di
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     assert "errors" not in body, body
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 async def contend(api: LiveServer, waves: list[str], editors: list[tuple[str, str]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -101,7 +102,7 @@ def test_concurrent_editors_lose_no_update_and_every_refusal_is_a_version_confli
 
     assert len(accepted) + len(rejected) == EDITORS * ROUNDS
     # Every editor read the same version of its wave before anyone wrote, so exactly one write per wave and round wins.
-    wins = defaultdict(int)
+    wins: defaultdict[str, int] = defaultdict(int)
     for attempt in accepted:
         wins[attempt["wave"]] += 1
     assert dict(wins) == dict.fromkeys(waves, ROUNDS)

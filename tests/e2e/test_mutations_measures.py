@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import LiveServer, assert_invalid, mutate, ok, read
+from tests.e2e.helpers import LiveServer, assert_invalid, measure_input, mutate, ok, read
 
 
 def day(value: str) -> dict[str, str]:
@@ -17,15 +17,8 @@ def day(value: str) -> dict[str, str]:
 
 
 def measure(api: LiveServer, **values: Any) -> dict[str, Any]:
-    input = {
-        "actor": "FR",
-        "target": "RU",
-        "measureType": "EXPULSION_ORDER",
-        "announced": "2022-04-05",
-        "headcount": {"qualifier": "EXACT", "value": 6},
-        **values,
-    }
-    return ok(mutate(api, "createExpulsion", input=input), "Expulsion")
+    input = measure_input(actor="FR", measureType="EXPULSION_ORDER", announced="2022-04-05", headcount={"qualifier": "EXACT", "value": 6})
+    return ok(mutate(api, "createExpulsion", input={**input, **values}), "Expulsion")
 
 
 def statement(api: LiveServer, **values: Any) -> dict[str, Any]:

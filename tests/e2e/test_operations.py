@@ -13,7 +13,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import BACKENDS
-from tests.e2e.conftest import Server, free_port, start_server, stop_server
+from tests.e2e.conftest import Server, free_port, servers_on, start_server, stop_server
 
 NAMED = "query FirstMeasures { expulsions(first: 2) { totalCount } }"
 SEARCH = "query Find($text: String) { statements(search: $text, first: 1) { totalCount } }"
@@ -116,21 +116,14 @@ def test_several_processes_report_their_requests_together_in_multiprocess_mode(t
     shared.mkdir()
     database = f"sqlite:///{tmp_path / 'shared.db'}"
     settings = {"PROMETHEUS_MULTIPROC_DIR": str(shared)}
-    first = start_server(database, load_demo=False, settings=settings)
-    try:
-        second = start_server(database, load_demo=False, settings=settings)
-        try:
-            for server, times in ((first, 3), (second, 2)):
-                for _ in range(times):
-                    assert post(server, "query Counted { __typename }").status_code == 200
-            for server in (first, second):
-                scraped = samples(httpx.get(f"{server.url}/metrics", timeout=10).text)
-                assert value(scraped, "demarche_requests_total", operation="Counted", outcome="ok") == 5
-                assert value(scraped, "demarche_request_duration_seconds_count", operation="Counted") == 5
-        finally:
-            stop_server(second)
-    finally:
-        stop_server(first)
+    with servers_on(database, 2, load_demo=False, settings=settings) as (first, second):
+        for server, times in ((first, 3), (second, 2)):
+            for _ in range(times):
+                assert post(server, "query Counted { __typename }").status_code == 200
+        for server in (first, second):
+            scraped = samples(httpx.get(f"{server.url}/metrics", timeout=10).text)
+            assert value(scraped, "demarche_requests_total", operation="Counted", outcome="ok") == 5
+            assert value(scraped, "demarche_request_duration_seconds_count", operation="Counted") == 5
     assert any(shared.glob("*.db"))
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.e2e.conftest import Server, create_token, start_server, stop_server
+from tests.e2e.conftest import Server, create_token, servers_on, start_server, stop_server
 
 CHEAP = {"query": '{ state(code: "PL") { name } }'}
 # A budget small enough to spend in a test, over a day-long window that will not roll over while it runs.
@@ -18,15 +18,8 @@ LIMITED = {"DEMARCHE_RATE_LIMIT": "20", "DEMARCHE_RATE_WINDOW": "86400", "DEMARC
 @pytest.fixture
 def two_servers(database_url: str) -> Iterator[tuple[Server, Server]]:
     """Two server processes on one fresh database (SQLite and PostgreSQL), each holding callers to 20 points a day."""
-    first = start_server(database_url, settings=LIMITED)
-    try:
-        second = start_server(database_url, settings=LIMITED)
-        try:
-            yield first, second
-        finally:
-            stop_server(second)
-    finally:
-        stop_server(first)
+    with servers_on(database_url, 2, settings=LIMITED) as (first, second):
+        yield first, second
 
 
 def ask(server: Server, token: str | None = None, **extra: str) -> httpx.Response:

@@ -12,9 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.helpers import LiveServer, demo_ids, errors, global_id, mutate, ok, read
-
-MISSING = "999999"
+from tests.e2e.helpers import MISSING, LiveServer, demo_ids, errors, global_id, mutate, ok, read
 
 
 @pytest.fixture(scope="module")

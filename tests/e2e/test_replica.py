@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 import httpx
 import pytest
 
@@ -161,7 +161,7 @@ def test_a_subscription_reads_each_event_from_the_primary(servers: dict[str, Ser
     )
 
     async def run() -> None:
-        subscriber = await Subscriber.open(servers["two"], {"token": servers["two"].token})  # type: ignore[arg-type]
+        subscriber = await Subscriber.open(servers["two"], {"token": servers["two"].token})
         await subscriber.subscribe("measures", feed)
         await asyncio.sleep(0.3)
         await asyncio.to_thread(post, servers["one"], created)

@@ -20,7 +20,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import throwaway_postgres
-from tests.e2e.conftest import Server, start_server, stop_server
+from tests.e2e.conftest import Server, servers_on, start_server, stop_server
 from tests.e2e.helpers import mutate, ok
 
 pytestmark = pytest.mark.postgres
@@ -43,6 +43,14 @@ def ask(server: Server) -> Answer:
     body = response.json()
     assert "errors" not in body, body
     return Answer(body["data"]["sources"]["totalCount"], response.headers.get("x-demarche-cache") == "hit")
+
+
+def cached(pair: tuple[Server, Server]) -> tuple[Server, Server, int]:
+    """The reader, the writer, and the number of sources, once the reader's answer with it is cached."""
+    reader, writer = pair
+    before = ask(reader).sources
+    assert ask(reader) == Answer(before, hit=True)
+    return reader, writer, before
 
 
 def add_source(server: Server) -> None:
@@ -106,30 +114,19 @@ def database_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def pair(database_url: str) -> Iterator[tuple[Server, Server]]:
     """Two `demarche serve` processes on one database, the first having loaded the demo record."""
-    first = start_server(database_url)
-    try:
-        second = start_server(database_url)
-        try:
-            yield first, second
-        finally:
-            stop_server(second)
-    finally:
-        stop_server(first)
+    with servers_on(database_url, 2) as (first, second):
+        yield first, second
 
 
 def test_a_write_through_one_process_is_in_the_others_cached_answer_on_the_next_request(pair: tuple[Server, Server]) -> None:
-    reader, writer = pair
-    before = ask(reader).sources
-    assert ask(reader) == Answer(before, hit=True)
+    reader, writer, before = cached(pair)
     add_source(writer)
     assert ask(reader) == Answer(before + 1, hit=False)
     assert ask(reader) == Answer(before + 1, hit=True)
 
 
 def test_a_rolled_back_write_notifies_no_other_process(pair: tuple[Server, Server]) -> None:
-    reader, writer = pair
-    before = ask(reader).sources
-    assert ask(reader) == Answer(before, hit=True)
+    reader, writer, before = cached(pair)
     # A stale expected version: the writer's transaction reads the source, finds it changed, and rolls back.
     source = writer.data("query { sources(first: 1) { nodes { id version } } }")["sources"]["nodes"][0]
     refused = mutate(writer, "updateSource", id=source["id"], expectedVersion=source["version"] + 7, input={"title": "Never"})
@@ -141,9 +138,7 @@ def test_a_rolled_back_write_notifies_no_other_process(pair: tuple[Server, Serve
 def test_with_its_listener_terminated_a_process_serves_nothing_stale_and_listens_again(
     pair: tuple[Server, Server], database_url: str
 ) -> None:
-    reader, writer = pair
-    before = ask(reader).sources
-    assert ask(reader) == Answer(before, hit=True)
+    reader, writer, before = cached(pair)
     losses = scraped(reader)["demarche_change_listener_losses_total{}"]
     assert asyncio.run(_terminate_listener(database_url, reader.process.pid)) == 1
     add_source(writer)  # perhaps while the reader's listener is down, perhaps just after it came back: fresh either way
@@ -165,9 +160,7 @@ def test_with_its_listener_terminated_a_process_serves_nothing_stale_and_listens
 def test_while_its_listener_is_held_down_a_process_says_so_in_ready_and_still_serves_every_write_at_once(
     pair: tuple[Server, Server], database_url: str
 ) -> None:
-    reader, writer = pair
-    before = ask(reader).sources
-    assert ask(reader) == Answer(before, hit=True)
+    reader, writer, before = cached(pair)
     with listener_held_down(database_url, reader.process.pid):
         deadline = time.monotonic() + 10
         while (answer := ready(reader)).status_code != 503:

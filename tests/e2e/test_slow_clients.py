@@ -64,8 +64,9 @@ def closed_by_server(opened: list[tuple[socket.socket, float]], within: float) -
     give_up = max(last for _, last in opened) + within
     while len(closed) < len(opened) and time.monotonic() < give_up:
         for key, _ in selector.select(timeout=0.05):
-            connection = key.fileobj
-            assert isinstance(connection, socket.socket)
+            ready = key.fileobj
+            assert isinstance(ready, socket.socket)
+            connection = ready
             try:
                 chunk = connection.recv(4096)
             except ConnectionResetError:

@@ -14,6 +14,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from tests.e2e.conftest import Server
 from tests.e2e.helpers import BACKENDS, LiveServer, global_id, mutate, ok, running_server
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
@@ -43,7 +44,7 @@ class Subscriber:
         self.socket = socket
 
     @classmethod
-    async def open(cls, server: LiveServer, payload: dict[str, Any] | None = None, **options: Any) -> Subscriber:
+    async def open(cls, server: Server, payload: dict[str, Any] | None = None, **options: Any) -> Subscriber:
         socket = await connect(server.url.replace("http://", "ws://") + "/graphql", subprotocols=[PROTOCOL], **options)
         opened = cls(socket)
         await opened.send({"type": "connection_init", **({"payload": payload} if payload is not None else {})})
@@ -358,7 +359,7 @@ def test_a_slow_subscriber_overflows_alone_and_resumes_from_after(servers: tuple
             return made
 
         writing = asyncio.create_task(write())
-        received = []
+        received: list[str] = []
         while len(received) < writes:
             event = await fast.receive(within=30)
             received.append(event["payload"]["data"]["history"]["after"]["name"])

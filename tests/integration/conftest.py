@@ -3,67 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from domain.record.actors import Actor
-from domain.record.diplomats import Diplomat
-from domain.record.expulsions import Expulsion, Wave
 from domain.record.memberships import Membership
-from domain.record.missions import Mission
-from domain.record.sources import Citation, Source
-from domain.record.statements import Statement
 from domain.record.values import PartialDate
 from domain.use_cases import memberships
-from persistence.write.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
-
-E = TypeVar("E")
-
-REPOSITORY_OF: dict[type[Any], str] = {
-    Actor: "actors",
-    Mission: "missions",
-    Diplomat: "diplomats",
-    Expulsion: "expulsions",
-    Wave: "waves",
-    Statement: "statements",
-    Source: "sources",
-    Citation: "citations",
-    Membership: "memberships",
-}
-
-
-def repository(uow: SqlUnitOfWork, kind: type[Any]) -> Any:
-    return getattr(uow, REPOSITORY_OF[kind])
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.scenarios import Writer
 
 
 @dataclass
-class Store:
-    """Writes through the repositories, one committed transaction per call, bypassing the use cases."""
+class Store(Writer):
+    """The scenarios' writer on the SQL adapters, which can also count every table's rows."""
 
     uow_factory: SqlUnitOfWorkFactory
-
-    async def add(self, entity: E) -> E:
-        async with self.uow_factory() as uow:
-            stored: E = await repository(uow, type(entity)).add(entity)
-            await uow.commit()
-        return stored
-
-    async def add_all(self, *entities: E) -> list[E]:
-        return [await self.add(entity) for entity in entities]
-
-    async def update(self, entity: E) -> E:
-        async with self.uow_factory() as uow:
-            stored: E = await repository(uow, type(entity)).update(entity)
-            await uow.commit()
-        return stored
-
-    async def get(self, kind: type[E], id: int) -> E | None:
-        async with self.uow_factory.reader() as uow:
-            found: E | None = await repository(uow, kind).get(id)
-        return found
 
     async def row_counts(self) -> dict[str, int]:
         """How many rows every table holds: a snapshot to compare before and after a failed change."""

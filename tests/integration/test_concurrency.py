@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 from domain.errors import InvalidInput
 from domain.read.filters import ExpulsionFilter, NoFilter, StatementFilter
 from domain.read.pagination import PageRequest
 from domain.record.expulsions import Expulsion
+from domain.record.sources import Source
+from domain.record.statements import Statement
 from domain.record.values import Headcount, PartialDate
 from domain.use_cases.expulsions import expulsions, link_answer
 from domain.use_cases.statements import sources, statements
@@ -18,7 +22,7 @@ PATIENCE = 20  # seconds; far beyond what any of these needs, short of a hang
 
 
 async def test_ten_concurrent_writers_all_succeed(uow_factory: SqlUnitOfWorkFactory) -> None:
-    creates = [
+    creates: list[Coroutine[Any, Any, Expulsion | Source | Statement]] = [
         *(expulsions.create(drafts.measure(actor=code), uow=uow_factory()) for code in ("PL", "DE", "FR", "GB", "CZ", "LT")),
         *(sources.create(drafts.source(title=f"Report {n}"), uow=uow_factory()) for n in range(2)),
         *(statements.create(drafts.statement(quote=f"Quote {n}"), uow=uow_factory()) for n in range(2)),

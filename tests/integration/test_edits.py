@@ -16,7 +16,8 @@ from domain.record.sources import SourceKind
 from domain.record.statements import Channel, Stance
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from tests.integration import drafts
-from tests.integration.conftest import Store, repository
+from tests.integration.conftest import Store
+from tests.scenarios import repository
 
 Edit = tuple[Any, dict[str, Any]]
 """A draft to store, and changes to every one of its editable fields."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -75,9 +77,9 @@ async def state(engine: AsyncEngine) -> tuple[dict[str, int], str, int]:
     return await Store(uow_factory).row_counts(), digest, await uow_factory.record_version()
 
 
-async def refusal(uow_factory: SqlUnitOfWorkFactory, path: Path, **options: object) -> list[Problem]:
+async def refusal(uow_factory: SqlUnitOfWorkFactory, path: Path, **options: Any) -> list[Problem]:
     with pytest.raises(ImportRefused) as refused:
-        await import_file(uow_factory, path, **options)  # type: ignore[arg-type]
+        await import_file(uow_factory, path, **options)
     return refused.value.problems
 
 
@@ -360,8 +362,8 @@ async def test_replace_is_refused_when_stored_records_would_no_longer_fit(
     assert await state(engine) == before
 
 
-def _fields(record: object) -> dict[str, object]:
-    return {name: getattr(record, name) for name in type(record).__dataclass_fields__ if name != "version"}
+def _fields(record: Mission | Expulsion) -> dict[str, Any]:
+    return {field.name: getattr(record, field.name) for field in dataclasses.fields(record) if field.name != "version"}
 
 
 CSV = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from domain.read.filters import ActorFilter, CitationFilter, DateRange, DiplomatFilter, ExpulsionFilter, MissionFilter, StatementFilter
 from domain.read.pagination import PageRequest
@@ -13,6 +14,7 @@ from domain.record.statements import Channel, Stance
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from persistence.catalogue import ORGANISATIONS
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests import scenarios
 from tests.integration import drafts
 from tests.integration.conftest import Store
 
@@ -124,25 +126,16 @@ async def test_citation_filter_by_source_measure_and_statement(store: Store, uow
     assert counts == (2, 2, 3)
 
 
-async def matching(uow_factory: SqlUnitOfWorkFactory, **narrowing: object) -> list[int]:
-    """Ids of the measures a filter keeps, checked against its count."""
-    wanted = ExpulsionFilter(**narrowing)  # type: ignore[arg-type]
-    async with uow_factory.reader() as uow:
-        ids = [m.id or 0 for m in (await uow.expulsions.list(wanted, EVERYTHING)).items]
-        assert await uow.expulsions.count(wanted) == len(ids)
-    return ids
-
-
 async def test_party_and_pair_filters_match_either_direction(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
     us_ru, ru_us, pl_ru, ru_pl = [
         (await store.add(drafts.measure(actor=actor, target=target))).id
         for actor, target in (("US", "RU"), ("RU", "US"), ("PL", "RU"), ("RU", "PL"))
     ]
-    assert await matching(uow_factory, party=("US",)) == [us_ru, ru_us]
-    assert await matching(uow_factory, pair=("RU", "PL")) == [pl_ru, ru_pl]
-    assert await matching(uow_factory, party=("RU",)) == [us_ru, ru_us, pl_ru, ru_pl]
-    assert await matching(uow_factory, party=("US", "PL")) == [us_ru, ru_us, pl_ru, ru_pl]
-    assert await matching(uow_factory, actor=("US", "PL"), target=("RU",)) == [us_ru, pl_ru]
+    assert await scenarios.matching(uow_factory, party=("US",)) == [us_ru, ru_us]
+    assert await scenarios.matching(uow_factory, pair=("RU", "PL")) == [pl_ru, ru_pl]
+    assert await scenarios.matching(uow_factory, party=("RU",)) == [us_ru, ru_us, pl_ru, ru_pl]
+    assert await scenarios.matching(uow_factory, party=("US", "PL")) == [us_ru, ru_us, pl_ru, ru_pl]
+    assert await scenarios.matching(uow_factory, actor=("US", "PL"), target=("RU",)) == [us_ru, pl_ru]
 
 
 async def test_announced_range_matches_partial_dates_whose_span_overlaps_it(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
@@ -150,9 +143,9 @@ async def test_announced_range_matches_partial_dates_whose_span_overlaps_it(stor
         (await store.add(drafts.measure(announced=announced))).id
         for announced in (PartialDate(2022, 3), PartialDate(2022, 3, 1), PartialDate(2022), PartialDate(2022, 4, 2))
     ]
-    assert await matching(uow_factory, announced=DateRange(date(2022, 3, 15), date(2022, 3, 31))) == [march, year_2022]
-    assert await matching(uow_factory, announced=DateRange(end=date(2022, 3, 1))) == [march, march_1, year_2022]
-    assert await matching(uow_factory, announced=DateRange(start=date(2022, 4, 1))) == [year_2022, april_2]
+    assert await scenarios.matching(uow_factory, announced=DateRange(date(2022, 3, 15), date(2022, 3, 31))) == [march, year_2022]
+    assert await scenarios.matching(uow_factory, announced=DateRange(end=date(2022, 3, 1))) == [march, march_1, year_2022]
+    assert await scenarios.matching(uow_factory, announced=DateRange(start=date(2022, 4, 1))) == [year_2022, april_2]
 
 
 async def test_headcount_bounds_keep_only_measures_with_a_number(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
@@ -165,10 +158,10 @@ async def test_headcount_bounds_keep_only_measures_with_a_number(store: Store, u
             Headcount(HeadcountQualifier.AT_LEAST, 12),
         )
     ]
-    assert await matching(uow_factory, headcount_min=0) == [exact_45, about_25, at_least_12]
-    assert await matching(uow_factory, headcount_max=25) == [about_25, at_least_12]
-    assert await matching(uow_factory, headcount_min=20, headcount_max=30) == [about_25]
-    assert await matching(uow_factory, qualifiers=frozenset({HeadcountQualifier.UNKNOWN})) == [unknown]
+    assert await scenarios.matching(uow_factory, headcount_min=0) == [exact_45, about_25, at_least_12]
+    assert await scenarios.matching(uow_factory, headcount_max=25) == [about_25, at_least_12]
+    assert await scenarios.matching(uow_factory, headcount_min=20, headcount_max=30) == [about_25]
+    assert await scenarios.matching(uow_factory, qualifiers=frozenset({HeadcountQualifier.UNKNOWN})) == [unknown]
 
 
 async def test_type_and_reason_sets_keep_any_listed_value(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
@@ -180,21 +173,21 @@ async def test_type_and_reason_sets_keep_any_listed_value(store: Store, uow_fact
             (MeasureType.EXPULSION_ORDER, ReasonCategory.SOLIDARITY),
         )
     ]
-    assert await matching(uow_factory, measure_types=frozenset({MeasureType.POST_CLOSURE, MeasureType.EXPULSION_ORDER})) == [
+    assert await scenarios.matching(uow_factory, measure_types=frozenset({MeasureType.POST_CLOSURE, MeasureType.EXPULSION_ORDER})) == [
         closure,
         solidarity,
     ]
-    assert await matching(uow_factory, reason_categories=frozenset({ReasonCategory.ESPIONAGE})) == [spies]
+    assert await scenarios.matching(uow_factory, reason_categories=frozenset({ReasonCategory.ESPIONAGE})) == [spies]
 
 
 async def test_answer_filters_split_actions_from_reactions(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
     action = await store.add(drafts.measure())
     reaction = await store.add(drafts.measure(actor="RU", target="US", answers=(action.id or 0,)))
     alone = await store.add(drafts.measure(actor="PL"))
-    assert await matching(uow_factory, answers_something=True) == [reaction.id]
-    assert await matching(uow_factory, answers_something=False) == [action.id, alone.id]
-    assert await matching(uow_factory, answered=True) == [action.id]
-    assert await matching(uow_factory, answered=False) == [reaction.id, alone.id]
+    assert await scenarios.matching(uow_factory, answers_something=True) == [reaction.id]
+    assert await scenarios.matching(uow_factory, answers_something=False) == [action.id, alone.id]
+    assert await scenarios.matching(uow_factory, answered=True) == [action.id]
+    assert await scenarios.matching(uow_factory, answered=False) == [reaction.id, alone.id]
 
 
 async def test_person_and_mission_filters_find_the_measures_that_name_them(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
@@ -203,8 +196,8 @@ async def test_person_and_mission_filters_find_the_measures_that_name_them(store
     naming = await store.add(drafts.measure(diplomat_ids=(person.id or 0,)))
     at_post = await store.add(drafts.measure(target_mission_id=post.id))
     await store.add(drafts.diplomat(rank=Rank.COUNSELLOR))
-    assert await matching(uow_factory, names_diplomat=person.id) == [naming.id]
-    assert await matching(uow_factory, target_mission_id=post.id) == [at_post.id]
+    assert await scenarios.matching(uow_factory, names_diplomat=person.id) == [naming.id]
+    assert await scenarios.matching(uow_factory, target_mission_id=post.id) == [at_post.id]
     async with uow_factory.reader() as uow:
         attaches = await uow.diplomats.list(DiplomatFilter(rank=Rank.DEFENCE_ATTACHE), EVERYTHING)
     assert [d.id for d in attaches.items] == [person.id]
@@ -222,9 +215,9 @@ async def test_statement_filters_by_speaker_channel_stance_and_date(store: Store
         drafts.statement(speaker_role="A State Department SPOKESMAN", stance=Stance.CONFIRMS),
     )
 
-    async def kept(**narrowing: object) -> list[int | None]:
+    async def kept(**narrowing: Any) -> list[int | None]:
         async with uow_factory.reader() as uow:
-            return [s.id for s in (await uow.statements.list(StatementFilter(**narrowing), EVERYTHING)).items]  # type: ignore[arg-type]
+            return [s.id for s in (await uow.statements.list(StatementFilter(**narrowing), EVERYTHING)).items]
 
     assert await kept(speaker="spokes") == [tweet.id, undated.id]
     assert await kept(speaker="price") == [briefing.id]
@@ -236,45 +229,8 @@ async def test_statement_filters_by_speaker_channel_stance_and_date(store: Store
 
 
 async def test_lag_filters_keep_answers_certainly_within_the_days(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
-    await lag_filters_keep_answers_certainly_within_the_days(store, uow_factory)
+    await scenarios.lag_filters_keep_answers_certainly_within_the_days(store, uow_factory)
 
 
 async def test_sources_disagree_when_they_give_different_figures(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
-    await sources_disagree_when_they_give_different_figures(store, uow_factory)
-
-
-# The two scenarios below run on the fakes too (tests/unit/test_fakes.py), which are held to the same answers.
-
-
-async def lag_filters_keep_answers_certainly_within_the_days(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
-    early_march = await store.add(drafts.measure(announced=PartialDate.parse("announced", "2022-03")))
-    april_4 = await store.add(drafts.measure(actor="EE", announced=PartialDate.parse("announced", "2022-04-04")))
-    # Russia answers "March 2022" on 23 March (0 to 22 days) and 4 April on 8 April (exactly 4 days).
-    answer_march = await store.add(drafts.measure(actor="RU", target="US", answers=(early_march.id or 0,)))
-    answer_april = await store.add(
-        drafts.measure(actor="RU", target="EE", announced=PartialDate.parse("announced", "2022-04-08"), answers=(april_4.id or 0,))
-    )
-    assert await matching(uow_factory, answers_within_days=4) == [answer_april.id]
-    assert await matching(uow_factory, answers_within_days=3) == []
-    assert await matching(uow_factory, answers_within_days=22) == [answer_march.id, answer_april.id]
-    assert await matching(uow_factory, answered_within_days=4) == [april_4.id]
-    assert await matching(uow_factory, answered_within_days=21) == [april_4.id]
-    assert await matching(uow_factory, answered_within_days=22) == [early_march.id, april_4.id]
-
-
-async def sources_disagree_when_they_give_different_figures(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
-    wire, paper = await store.add_all(drafts.source(), drafts.source(publisher="A paper"))
-    contested, agreed, one, silent = [(await store.add(drafts.measure())).id or 0 for _ in range(4)]
-    figures = [
-        (contested, wire, Headcount(HeadcountQualifier.AT_LEAST, 14)),
-        (contested, paper, Headcount.exactly(14)),
-        (agreed, wire, Headcount.exactly(3)),
-        (agreed, paper, Headcount.exactly(3)),
-        (one, wire, Headcount.exactly(12)),
-        (one, paper, None),
-        (silent, wire, Headcount.unknown()),
-    ]
-    for measure_id, source, headcount in figures:
-        await store.add(drafts.citation(source_id=source.id, measure_id=measure_id, reported_headcount=headcount))
-    assert await matching(uow_factory, sources_disagree=True) == [contested]
-    assert await matching(uow_factory, sources_disagree=False) == [agreed, one, silent]
+    await scenarios.sources_disagree_when_they_give_different_figures(store, uow_factory)

@@ -17,6 +17,7 @@ from domain.record.history import Change, ChangeAction, HistoryFilter
 from domain.use_cases import expulsions
 from persistence.live.changes import ChangeSignal
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.drafts import id_of
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ async def test_a_replay_from_after_joins_the_live_entries_with_no_gap_and_no_dup
     rest = await _take(entries, 5)
     names = [(change.after or {})["name"] for change in replayed + rest]
     assert names == [f"missed {n}" for n in range(7)] + ["live 1", "live 2"]
-    ids = [change.id for change in replayed + rest]
+    ids = [id_of(change) for change in replayed + rest]
     assert ids == sorted(set(ids))
     await entries.aclose()
     assert hub.listeners == 0

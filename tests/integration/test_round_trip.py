@@ -4,27 +4,49 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from domain.record.actors import Actor, ActorKind
 from domain.record.diplomats import Diplomat, Rank, StaffCategory
-from domain.record.expulsions import Expulsion, LegalBasis, MeasureType, ReasonCategory, Wave
-from domain.record.missions import Mission, MissionKind
-from domain.record.sources import Citation, Source, SourceKind
+from domain.record.expulsions import Expulsion, LegalBasis, MeasureType, ReasonCategory
+from domain.record.missions import MissionKind
+from domain.record.sources import SourceKind
 from domain.record.statements import Channel, Stance, Statement
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate, Precision
 from tests.integration import drafts
 from tests.integration.conftest import Store
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
-def without_id(entity: object) -> object:
-    return dataclasses.replace(entity, id=None, version=0)  # type: ignore[type-var]
+R = TypeVar("R", bound="DataclassInstance")
+
+
+class Record(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+S = TypeVar("S", bound=Record)
+
+
+def without_id(entity: R) -> R:
+    return dataclasses.replace(entity, id=None, version=0)
+
+
+async def read_back(store: Store, draft: S) -> tuple[int, S]:
+    """`draft` stored, then read back in a transaction of its own: its new id, and what was read."""
+    stored = await store.add(draft)
+    assert stored.id is not None
+    found = await store.get(type(draft), stored.id)
+    assert found is not None
+    return stored.id, found
 
 
 async def test_organisation_comes_back_with_every_field(store: Store) -> None:
     draft = Actor(code="ASEAN", kind=ActorKind.ORGANISATION, name="ASEAN", official_name="Association of Southeast Asian Nations")
-    stored = await store.add(draft)
-    assert stored.id is not None
-    assert await store.get(Actor, stored.id) == dataclasses.replace(draft, id=stored.id, version=1)
+    id, found = await read_back(store, draft)
+    assert found == dataclasses.replace(draft, id=id, version=1)
 
 
 async def test_former_state_comes_back_with_its_codes_and_dissolution_date(store: Store) -> None:
@@ -45,17 +67,15 @@ async def test_mission_comes_back_with_host_and_accreditation(store: Store) -> N
     draft = drafts.mission(
         kind=MissionKind.PERMANENT_MISSION, accredited_to="UN", city="New York", name="Permanent Mission of Russia to the UN"
     )
-    stored = await store.add(draft)
-    assert stored.id is not None
-    assert await store.get(Mission, stored.id) == dataclasses.replace(draft, id=stored.id, version=1)
+    id, found = await read_back(store, draft)
+    assert found == dataclasses.replace(draft, id=id, version=1)
 
 
 async def test_diplomat_comes_back_with_mission_rank_and_name(store: Store) -> None:
     post = await store.add(drafts.mission())
     draft = drafts.diplomat(name="Ivan Petrov", rank=Rank.FIRST_SECRETARY, mission_id=post.id)
-    stored = await store.add(draft)
-    assert stored.id is not None
-    assert await store.get(Diplomat, stored.id) == dataclasses.replace(draft, id=stored.id, version=1)
+    id, found = await read_back(store, draft)
+    assert found == dataclasses.replace(draft, id=id, version=1)
 
 
 async def test_unnamed_diplomat_comes_back_without_name_rank_or_mission(store: Store) -> None:
@@ -68,9 +88,8 @@ async def test_unnamed_diplomat_comes_back_without_name_rank_or_mission(store: S
 
 async def test_wave_comes_back_with_its_description(store: Store) -> None:
     draft = drafts.wave(description="EU states acting together after Bucha.")
-    stored = await store.add(draft)
-    assert stored.id is not None
-    assert await store.get(Wave, stored.id) == dataclasses.replace(draft, id=stored.id, version=1)
+    id, found = await read_back(store, draft)
+    assert found == dataclasses.replace(draft, id=id, version=1)
 
 
 async def test_measure_comes_back_with_every_field_and_link(store: Store) -> None:
@@ -93,10 +112,7 @@ async def test_measure_comes_back_with_every_field_and_link(store: Store) -> Non
         answers=(earlier.id or 0,),
         wave_id=together.id,
     )
-    stored = await store.add(draft)
-    assert stored.id is not None
-    found = await store.get(Expulsion, stored.id)
-    assert found is not None
+    _, found = await read_back(store, draft)
     assert without_id(found) == dataclasses.replace(draft, diplomat_ids=tuple(sorted(draft.diplomat_ids)))
 
 
@@ -152,10 +168,7 @@ async def test_statement_comes_back_with_every_field_and_the_measures_it_is_abou
         translation_language="en",
         measure_ids=(second.id or 0, first.id or 0),
     )
-    stored = await store.add(draft)
-    assert stored.id is not None
-    found = await store.get(Statement, stored.id)
-    assert found is not None
+    _, found = await read_back(store, draft)
     assert without_id(found) == dataclasses.replace(draft, measure_ids=tuple(sorted(draft.measure_ids)))
 
 
@@ -169,11 +182,8 @@ async def test_statement_about_no_measure_comes_back_without_channel_date_or_lin
 
 async def test_source_comes_back_with_url_and_month_precision_publication(store: Store) -> None:
     draft = drafts.source(kind=SourceKind.STATE_MEDIA, url="https://tass.com/politics/1", published=PartialDate(2022, 3))
-    stored = await store.add(draft)
-    assert stored.id is not None
-    found = await store.get(Source, stored.id)
-    assert found == dataclasses.replace(draft, id=stored.id, version=1)
-    assert found is not None
+    id, found = await read_back(store, draft)
+    assert found == dataclasses.replace(draft, id=id, version=1)
     assert found.published is not None
     assert found.published.precision is Precision.MONTH
 
@@ -182,11 +192,8 @@ async def test_citation_of_a_measure_keeps_the_sources_own_unknown_figure(store:
     cited = await store.add(drafts.measure(headcount=Headcount.exactly(12)))
     origin = await store.add(drafts.source())
     draft = drafts.citation(source_id=origin.id, measure_id=cited.id, excerpt="a list of personnel", reported_headcount=Headcount.unknown())
-    stored = await store.add(draft)
-    assert stored.id is not None
-    found = await store.get(Citation, stored.id)
-    assert found == dataclasses.replace(draft, id=stored.id, version=1)
-    assert found is not None
+    id, found = await read_back(store, draft)
+    assert found == dataclasses.replace(draft, id=id, version=1)
     assert found.reported_headcount is not None
     assert found.reported_headcount.value is None
 

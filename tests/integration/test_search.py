@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -16,9 +17,9 @@ from tests.integration.conftest import Store
 EVERYTHING = PageRequest(first=100)
 
 
-async def found(uow_factory: SqlUnitOfWorkFactory, **narrowing: object) -> list[int | None]:
+async def found(uow_factory: SqlUnitOfWorkFactory, **narrowing: Any) -> list[int | None]:
     async with uow_factory.reader() as uow:
-        return [s.id for s in (await uow.statements.list(StatementFilter(**narrowing), EVERYTHING)).items]  # type: ignore[arg-type]
+        return [s.id for s in (await uow.statements.list(StatementFilter(**narrowing), EVERYTHING)).items]
 
 
 async def test_search_finds_other_forms_of_a_word(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:

@@ -8,8 +8,8 @@ from domain.record import checks
 from domain.record.actors import Actor, ActorKind, normalise_code
 from domain.record.missions import MissionKind
 from domain.record.values import Headcount, HeadcountQualifier
-from tests.unit import drafts
-from tests.unit.drafts import day, refused_field
+from tests import drafts
+from tests.drafts import day, refused_field
 
 
 @pytest.mark.parametrize(("kind", "code"), [(ActorKind.STATE, "RU"), (ActorKind.STATE, "XK"), (ActorKind.FORMER_STATE, "SUHH")])

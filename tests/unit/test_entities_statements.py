@@ -7,8 +7,8 @@ import pytest
 from domain.record import checks
 from domain.record.sources import Citation
 from domain.record.values import Headcount
-from tests.unit import drafts
-from tests.unit.drafts import refused_field
+from tests import drafts
+from tests.drafts import refused_field
 
 
 def test_a_statement_names_its_speaker_or_at_least_the_role() -> None:

@@ -10,11 +10,9 @@ from domain.errors import Conflict, InvalidInput
 from domain.read.filters import DateRange, ExpulsionFilter, NoFilter, StatementFilter
 from domain.read.pagination import Order, PageRequest
 from domain.record.values import Headcount
+from tests import drafts, scenarios
+from tests.drafts import day
 from tests.fakes import FakeUnitOfWorkFactory
-from tests.integration import test_filters
-from tests.integration.conftest import Store
-from tests.unit import drafts
-from tests.unit.drafts import day
 
 
 @pytest.fixture
@@ -190,8 +188,8 @@ async def test_measure_search_reads_the_reason_the_codes_and_the_citations_excer
 
 
 async def test_the_fakes_keep_the_lag_filters_as_the_adapters_do(fake_units: FakeUnitOfWorkFactory) -> None:
-    await test_filters.lag_filters_keep_answers_certainly_within_the_days(Store(fake_units), fake_units)  # type: ignore[arg-type]
+    await scenarios.lag_filters_keep_answers_certainly_within_the_days(scenarios.Writer(fake_units), fake_units)
 
 
 async def test_the_fakes_find_disagreeing_sources_as_the_adapters_do(fake_units: FakeUnitOfWorkFactory) -> None:
-    await test_filters.sources_disagree_when_they_give_different_figures(Store(fake_units), fake_units)  # type: ignore[arg-type]
+    await scenarios.sources_disagree_when_they_give_different_figures(scenarios.Writer(fake_units), fake_units)

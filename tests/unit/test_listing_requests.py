@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -12,8 +13,8 @@ from domain.read.filters import DateRange, ExpulsionFilter
 from domain.read.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest
 from domain.record.sources import figures
 from domain.record.values import Headcount, HeadcountQualifier
-from tests.unit import drafts
-from tests.unit.drafts import day
+from tests import drafts
+from tests.drafts import day
 
 
 def test_a_page_request_asks_for_first_or_last_not_both() -> None:
@@ -26,7 +27,7 @@ def test_a_page_request_asks_for_first_or_last_not_both() -> None:
 @pytest.mark.parametrize(
     ("changes", "field"), [({"first": -1}, "first"), ({"last": MAX_PAGE_SIZE + 1}, "last"), ({"first": 11, "limit": 10}, "first")]
 )
-def test_a_page_size_outside_zero_and_the_limit_is_refused(changes: dict[str, int], field: str) -> None:
+def test_a_page_size_outside_zero_and_the_limit_is_refused(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         PageRequest(**changes)
 

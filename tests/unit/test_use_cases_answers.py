@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import Conflict, InvalidInput
 from domain.use_cases import expulsions
+from tests import drafts
+from tests.drafts import answers_of, day
 from tests.fakes import FakeUnitOfWorkFactory
-from tests.unit import drafts
-from tests.unit.drafts import answers_of, day
 
 
 async def three_measures(uow_factory: FakeUnitOfWorkFactory) -> tuple[int, int, int]:
@@ -33,20 +33,14 @@ async def test_link_answer_records_that_a_measure_answers_an_earlier_one(fake_un
 async def test_a_measure_never_answers_itself(fake_units: FakeUnitOfWorkFactory) -> None:
     measure_id = await drafts.stored_measure(fake_units)
 
-    with pytest.raises(InvalidInput) as refused:
-        await expulsions.link_answer(measure_id, measure_id, uow=fake_units())
-
-    assert refused.value.field == "answers"
+    assert await drafts.field_refused_by(expulsions.link_answer(measure_id, measure_id, uow=fake_units())) == "answers"
 
 
 async def test_an_answer_never_points_forward_in_time(fake_units: FakeUnitOfWorkFactory) -> None:
     earlier = await drafts.stored_measure(fake_units, announced=day("2022-03-10"))
     later = await drafts.stored_measure(fake_units, actor="RU", target="US", announced=day("2022-03-23"))
 
-    with pytest.raises(InvalidInput) as refused:
-        await expulsions.link_answer(earlier, later, uow=fake_units())
-
-    assert refused.value.field == "answers"
+    assert await drafts.field_refused_by(expulsions.link_answer(earlier, later, uow=fake_units())) == "answers"
     assert await answers_of(fake_units, earlier) == ()
 
 
@@ -125,19 +119,17 @@ async def test_linking_the_same_answer_twice_is_a_conflict(fake_units: FakeUnitO
 async def test_linking_to_an_unknown_measure_is_not_found(fake_units: FakeUnitOfWorkFactory) -> None:
     us, _, _ = await three_measures(fake_units)
 
-    with pytest.raises(NotFound) as missing:
-        await expulsions.link_answer(us, 999, uow=fake_units())
+    missing = await drafts.not_found_by(expulsions.link_answer(us, 999, uow=fake_units()))
 
-    assert (missing.value.key, missing.value.field) == (999, "answers")
+    assert (missing.key, missing.field) == (999, "answers")
 
 
 async def test_linking_from_an_unknown_measure_is_not_found_naming_the_id(fake_units: FakeUnitOfWorkFactory) -> None:
     us, _, _ = await three_measures(fake_units)
 
-    with pytest.raises(NotFound) as missing:
-        await expulsions.link_answer(999, us, uow=fake_units())
+    missing = await drafts.not_found_by(expulsions.link_answer(999, us, uow=fake_units()))
 
-    assert missing.value.field == "id"
+    assert missing.field == "id"
 
 
 async def test_unlink_answer_removes_only_that_link(fake_units: FakeUnitOfWorkFactory) -> None:
@@ -154,30 +146,18 @@ async def test_unlink_answer_removes_only_that_link(fake_units: FakeUnitOfWorkFa
 async def test_unlinking_an_answer_that_is_not_there_is_invalid_input(fake_units: FakeUnitOfWorkFactory) -> None:
     us, ru, _ = await three_measures(fake_units)
 
-    with pytest.raises(InvalidInput) as refused:
-        await expulsions.unlink_answer(ru, us, uow=fake_units())
-
-    assert refused.value.field == "answeredId"
+    assert await drafts.field_refused_by(expulsions.unlink_answer(ru, us, uow=fake_units())) == "answeredId"
 
 
-async def test_moving_an_answer_before_the_measure_it_answers_is_refused(fake_units: FakeUnitOfWorkFactory) -> None:
+@pytest.mark.parametrize(
+    ("moved", "to"), [("answer", "2022-02"), ("answered", "2022-04-01")], ids=["an answer before its measure", "a measure after its answer"]
+)
+async def test_moving_an_answer_and_its_measure_out_of_order_is_refused(fake_units: FakeUnitOfWorkFactory, moved: str, to: str) -> None:
     action = await drafts.stored_measure(fake_units, announced=day("2022-03-10"))
     reply = await drafts.stored_measure(fake_units, actor="RU", target="US", announced=day("2022-03-23"), answers=(action,))
 
-    with pytest.raises(InvalidInput) as refused:
-        await expulsions.expulsions.update(reply, {"announced": day("2022-02")}, uow=fake_units())
-
-    assert refused.value.field == "answers"
-
-
-async def test_moving_an_answered_measure_after_its_answer_is_refused(fake_units: FakeUnitOfWorkFactory) -> None:
-    action = await drafts.stored_measure(fake_units, announced=day("2022-03-10"))
-    await drafts.stored_measure(fake_units, actor="RU", target="US", announced=day("2022-03-23"), answers=(action,))
-
-    with pytest.raises(InvalidInput) as refused:
-        await expulsions.expulsions.update(action, {"announced": day("2022-04-01")}, uow=fake_units())
-
-    assert refused.value.field == "answers"
+    changed = reply if moved == "answer" else action
+    assert await drafts.field_refused_by(expulsions.expulsions.update(changed, {"announced": day(to)}, uow=fake_units())) == "answers"
 
 
 async def test_moving_an_answered_measure_within_the_answers_month_is_allowed(fake_units: FakeUnitOfWorkFactory) -> None:

@@ -43,6 +43,7 @@ async def test_a_spell_needs_an_organisation_and_a_state(fake_units: FakeUnitOfW
     with pytest.raises((InvalidInput, NotFound)) as refused:
         await memberships.add_membership(spell(**fields), uow=fake_units())
 
+    assert isinstance(refused.value, (InvalidInput, NotFound))
     assert refused.value.field == field
     assert fake_units.history() == []
 

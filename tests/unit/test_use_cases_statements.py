@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import Conflict
 from domain.read.filters import CitationFilter
 from domain.record.values import Headcount
 from domain.use_cases import expulsions, statements
+from tests import drafts
 from tests.fakes import FakeUnitOfWorkFactory
-from tests.unit import drafts
 
 
 async def test_a_statement_speaks_for_the_canonical_alpha2_code(fake_units: FakeUnitOfWorkFactory) -> None:
@@ -25,17 +25,15 @@ async def test_an_organisation_may_speak(fake_units: FakeUnitOfWorkFactory) -> N
 
 
 async def test_a_statement_for_an_unknown_actor_is_not_found(fake_units: FakeUnitOfWorkFactory) -> None:
-    with pytest.raises(NotFound) as missing:
-        await statements.statements.create(drafts.statement(on_behalf_of="XX"), uow=fake_units())
+    missing = await drafts.not_found_by(statements.statements.create(drafts.statement(on_behalf_of="XX"), uow=fake_units()))
 
-    assert missing.value.field == "onBehalfOf"
+    assert missing.field == "onBehalfOf"
 
 
 async def test_a_statement_about_an_unknown_measure_is_not_found(fake_units: FakeUnitOfWorkFactory) -> None:
-    with pytest.raises(NotFound) as missing:
-        await statements.statements.create(drafts.statement(measure_ids=(12,)), uow=fake_units())
+    missing = await drafts.not_found_by(statements.statements.create(drafts.statement(measure_ids=(12,)), uow=fake_units()))
 
-    assert (missing.value.entity, missing.value.field) == ("Expulsion", "measureIds")
+    assert (missing.entity, missing.field) == ("Expulsion", "measureIds")
 
 
 async def test_a_statement_about_no_measure_is_stored(fake_units: FakeUnitOfWorkFactory) -> None:
@@ -68,10 +66,9 @@ async def test_linking_a_statement_to_the_same_measure_twice_is_a_conflict(fake_
 async def test_linking_a_statement_to_an_unknown_measure_is_not_found(fake_units: FakeUnitOfWorkFactory) -> None:
     statement_id = await drafts.stored_statement(fake_units)
 
-    with pytest.raises(NotFound) as missing:
-        await statements.link_statement(statement_id, 31, uow=fake_units())
+    missing = await drafts.not_found_by(statements.link_statement(statement_id, 31, uow=fake_units()))
 
-    assert missing.value.field == "measureIds"
+    assert missing.field == "measureIds"
 
 
 async def test_unlink_statement_removes_the_link(fake_units: FakeUnitOfWorkFactory) -> None:
@@ -87,10 +84,7 @@ async def test_unlinking_a_statement_from_a_measure_it_is_not_about_is_invalid_i
     measure_id = await drafts.stored_measure(fake_units)
     statement_id = await drafts.stored_statement(fake_units)
 
-    with pytest.raises(InvalidInput) as refused:
-        await statements.unlink_statement(statement_id, measure_id, uow=fake_units())
-
-    assert refused.value.field == "measureId"
+    assert await drafts.field_refused_by(statements.unlink_statement(statement_id, measure_id, uow=fake_units())) == "measureId"
 
 
 async def test_a_citation_ties_a_source_to_a_measure_with_its_own_figure(fake_units: FakeUnitOfWorkFactory) -> None:
@@ -107,10 +101,9 @@ async def test_a_citation_ties_a_source_to_a_measure_with_its_own_figure(fake_un
 async def test_a_citation_of_an_unknown_source_is_not_found(fake_units: FakeUnitOfWorkFactory) -> None:
     measure_id = await drafts.stored_measure(fake_units)
 
-    with pytest.raises(NotFound) as missing:
-        await drafts.stored_citation(fake_units, source_id=404, measure_id=measure_id)
+    missing = await drafts.not_found_by(drafts.stored_citation(fake_units, source_id=404, measure_id=measure_id))
 
-    assert (missing.value.entity, missing.value.field) == ("Source", "sourceId")
+    assert (missing.entity, missing.field) == ("Source", "sourceId")
 
 
 @pytest.mark.parametrize(
@@ -121,10 +114,9 @@ async def test_a_citation_of_an_unknown_subject_is_not_found_naming_the_field(
 ) -> None:
     source_id = await drafts.stored_source(fake_units)
 
-    with pytest.raises(NotFound) as missing:
-        await drafts.stored_citation(fake_units, source_id=source_id, **{subject: 404})
+    missing = await drafts.not_found_by(drafts.stored_citation(fake_units, source_id=source_id, **{subject: 404}))
 
-    assert (missing.value.entity, missing.value.field) == (entity, field)
+    assert (missing.entity, missing.field) == (entity, field)
 
 
 async def test_a_cited_source_cannot_be_deleted(fake_units: FakeUnitOfWorkFactory) -> None:

@@ -8,15 +8,20 @@ import pytest
 
 from domain.access import Principal, Role, digest, role_named
 from domain.errors import Conflict, InvalidInput, NotFound, StaleVersion, Unauthenticated
+from domain.record.actors import Actor
+from domain.record.diplomats import Diplomat
 from domain.record.documents import ENTITIES, changed_fields, from_document, to_document
+from domain.record.expulsions import Expulsion, Wave
 from domain.record.history import ChangeAction
 from domain.record.memberships import Membership
-from domain.record.sources import Citation
+from domain.record.missions import Mission
+from domain.record.sources import Citation, Source
+from domain.record.statements import Statement
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from domain.use_cases import expulsions, statements, tokens
 from domain.use_cases import history as history_use_cases
+from tests import drafts
 from tests.fakes import FakeUnitOfWorkFactory
-from tests.unit import drafts
 
 
 async def test_a_new_record_is_at_version_one_and_every_change_raises_it_by_one(fake_units: FakeUnitOfWorkFactory) -> None:
@@ -67,6 +72,7 @@ async def test_a_deleted_record_is_restored_with_its_id_and_values_and_only_once
     measure_id = await drafts.stored_measure(fake_units, stated_reason="kept")
     async with fake_units() as uow:
         stored = await uow.expulsions.get(measure_id)
+    assert stored is not None
     await expulsions.expulsions.delete(measure_id, uow=fake_units())
     deletion = fake_units.history()[-1]
     assert deletion.id is not None
@@ -107,7 +113,7 @@ async def test_deleting_a_measure_records_the_citations_and_statement_links_that
 
 @pytest.mark.parametrize("kind", list(ENTITIES))
 async def test_every_kind_of_record_survives_a_trip_through_its_document(fake_units: FakeUnitOfWorkFactory, kind: str) -> None:
-    samples = {
+    samples: dict[str, Actor | Mission | Diplomat | Wave | Expulsion | Source | Statement | Citation | Membership] = {
         "Actor": drafts.organisation(),
         "Mission": drafts.mission(),
         "Diplomat": drafts.diplomat(),

@@ -6,13 +6,14 @@ import asyncio
 from typing import Any
 
 from persistence.live.replica import ReplicaPosition, lsn_number, lsn_text
+from persistence.sql.engine import create_engine
 
 
 class Replica(ReplicaPosition):
     """A replica position whose replay is set by the test, and whose questions are counted."""
 
     def __init__(self, *, wait: float) -> None:
-        super().__init__(None, wait=wait, poll=0.01)  # type: ignore[arg-type]  # the engine is never used here
+        super().__init__(create_engine("sqlite://"), wait=wait, poll=0.01)  # never connected: `_replayed` is the test's
         self.at = 0
         self.asked = 0
 

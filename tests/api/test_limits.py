@@ -15,11 +15,13 @@ from graphql.language import Lexer, Source, TokenKind
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import queries
+from starlette.types import Message
 
 from api.graphql.schema import build_schema
 from api.http.cache import ResponseCache
 from api.http.requests import GATED, Call
 from api.limits.documents import TOKEN, over_token_limit
+from tests.api.asgi import no_body
 
 SCHEMA = build_schema()
 
@@ -93,7 +95,7 @@ def fan_out(levels: int, leaf: str) -> str:
 
 @pytest.mark.parametrize("leaf", ["__typename", "a: __typename", "expulsions(first: 1) { nodes { id } }"])
 def test_validating_and_costing_a_fragment_fan_out_takes_time_linear_in_its_size(leaf: str) -> None:
-    timings = []
+    timings: list[float] = []
     for levels in (4, 8):
         documents = SCHEMA.documents
         text = fan_out(levels, leaf) + " " * len(timings)  # a text not seen before: parsed and validated here
@@ -152,11 +154,11 @@ def test_the_response_cache_stays_within_its_bytes_and_keeps_no_answer_over_a_te
         return 1
 
     async def ask(cache: ResponseCache, number: int) -> None:
-        async def send(_message: Any) -> None:
+        async def send(_message: Message) -> None:
             return None
 
         call = Call(f"query Q{number} {{ __typename }}", None, None, None)
-        await cache({"type": "http", "method": "POST", "headers": [], "state": {GATED: call}}, None, send)  # type: ignore[arg-type]
+        await cache({"type": "http", "method": "POST", "headers": [], "state": {GATED: call}}, no_body, send)
 
     async def run() -> ResponseCache:
         cache = ResponseCache(app, version, SCHEMA.documents, entries=1000, max_bytes=1_000_000)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.types import Message
+
 from api.graphql.schema import build_schema
 from api.http.cache import ResponseCache
 from api.http.requests import GATED, Call
 from persistence.live.changes import ChangeSignal
+from tests.api.asgi import no_body
 
 SCHEMA = build_schema()
 QUERY = "query Q { __typename }"
@@ -34,13 +37,13 @@ class Record:
 
 async def ask(cache: ResponseCache, headers: list[tuple[bytes, bytes]] | None = None) -> tuple[bytes, bool]:
     """The body answered, and whether it came from the cache."""
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "headers": headers or [], "state": {GATED: Call(QUERY, None, None, None)}}
-    await cache(scope, None, send)  # type: ignore[arg-type]
+    await cache(scope, no_body, send)
     hit = (b"x-demarche-cache", b"hit") in sent[0]["headers"]
     return sent[1]["body"], hit
 
