@@ -9,7 +9,7 @@ import strawberry
 from strawberry.relay import PageInfo
 
 from api.graphql.context import Info
-from api.graphql.listings import search_text
+from api.graphql.filtering import search_text
 from api.graphql.queries import CURSOR, FIRST
 from api.graphql.types.expulsions import Expulsion
 from api.graphql.types.search import SearchConnection, SearchHit, SearchKind
