@@ -1,10 +1,12 @@
-"""The lists' filter arguments on GraphQL fields, and their reading into domain filters, both derived from the
-filters' declarations in `domain.read.filters` (see `domain.read.criteria`)."""
+"""The lists' filter arguments on GraphQL fields and their reading into domain filters, derived from the declarations.
+
+The declarations are the filter dataclasses of `domain.read.filters` (see `domain.read.criteria`).
+"""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -97,8 +99,13 @@ def annotation(argument: Argument) -> object:
     return Annotated[written | None, strawberry.argument(description=argument.description)]
 
 
-def takes_filters(filter_type: type, *, following: str | None = None, leaving_out: frozenset[str] = frozenset()) -> Callable[[C], C]:
-    """Give a resolver that takes `**given` the filter's arguments, in their declared order: first, or after its own
+def takes_filters(filter_type: type, *, following: str | None = None) -> Callable[[C], C]:
+    """Give a resolver that takes `**given` the filter's arguments, in their declared order (see `takes_arguments`)."""
+    return takes_arguments(arguments(filter_type), following=following)
+
+
+def takes_arguments(declared: Sequence[Argument], *, following: str | None = None) -> Callable[[C], C]:
+    """Give a resolver that takes `**given` these optional arguments, in this order: first, or after its own
     parameter `following`. Every parameter after `info` becomes keyword-only."""
 
     def give(resolver: C) -> C:
@@ -112,7 +119,7 @@ def takes_filters(filter_type: type, *, following: str | None = None, leaving_ou
         at = 0 if following is None else names.index(following) + 1
         given = [
             inspect.Parameter(argument.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation(argument))
-            for argument in arguments(filter_type, leaving_out=leaving_out)
+            for argument in declared
         ]
         resolver.__signature__ = signature.replace(parameters=[*leading, *rest[:at], *given, *rest[at:]])  # type: ignore[attr-defined]
         resolver.__annotations__.update({parameter.name: parameter.annotation for parameter in given})

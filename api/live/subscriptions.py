@@ -14,12 +14,13 @@ import strawberry
 from strawberry import relay
 
 from api.graphql.context import Info
-from api.graphql.filtering import read_filter, takes_filters
+from api.graphql.filtering import read_filter, takes_arguments, takes_filters
+from api.graphql.history import HISTORY_FILTERS, filter_of
 from api.graphql.inputs import node_id
 from api.graphql.loading.loaders import Loaders
 from api.graphql.queries import codes_of
 from api.graphql.types.expulsions import Expulsion
-from api.graphql.types.history import ChangeAction, HistoryEntry, RecordKind, hidden_kinds, history_filter
+from api.graphql.types.history import HistoryEntry, hidden_kinds
 from api.live.hub import Following
 from domain.errors import InvalidInput
 from domain.read.filters import ExpulsionFilter
@@ -93,18 +94,9 @@ class Subscription:
             "action. Entries about people (DIPLOMAT) are left out unless the socket's token has the editor role."
         )
     )
-    async def history(
-        self,
-        info: Info,
-        after: After = None,
-        author: Annotated[str | None, strawberry.argument(description="Only changes made with this token name.")] = None,
-        entity: Annotated[RecordKind | None, strawberry.argument(description="Only changes to this kind of record.")] = None,
-        record_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Only changes to the record with this global ID.")
-        ] = None,
-        actions: Annotated[list[ChangeAction] | None, strawberry.argument(description="Only changes of these kinds.")] = None,
-    ) -> AsyncGenerator[HistoryEntry | None, None]:
-        filter = history_filter(entity, record_id, actions=actions, author=author, hidden=hidden_kinds(info))
+    @takes_arguments(HISTORY_FILTERS, following="after")
+    async def history(self, info: Info, after: After = None, **given: Any) -> AsyncGenerator[HistoryEntry | None, None]:
+        filter = filter_of(given, hidden=hidden_kinds(info))
         return _history(info, _resumed_from(info, after), filter)
 
     @strawberry.subscription(

@@ -82,9 +82,9 @@ def criteria(filter_type: type) -> Mapping[str, Criterion]:
     return found
 
 
-def arguments(filter_type: type, *, leaving_out: frozenset[str] = frozenset()) -> list[Argument]:
+def arguments(filter_type: type) -> list[Argument]:
     """The arguments callers give a filter by, in declaration order."""
-    return [argument for declared in criteria(filter_type).values() for argument in declared.arguments if argument.name not in leaving_out]
+    return [argument for declared in criteria(filter_type).values() for argument in declared.arguments]
 
 
 def given(filter: Any) -> dict[str, Any]:
