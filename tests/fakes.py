@@ -1,7 +1,7 @@
 """Dict-backed fakes of the domain ports, for unit tests that never touch a database.
 
 They mirror `persistence/write/repositories.py` and `persistence/write/unit_of_work.py`: keyset pages in
-the same orderings with the same keys, the same filters (full-text search only roughly: see
+the same orderings with the same keys, the same filters judged by their domain criteria (full-text search only roughly: see
 `relevance`), link tuples read back in id order, foreign keys that refuse a dangling reference
 or the delete of a record still referenced (as `Conflict`), the same cascades, and a unit of
 work that keeps its changes only when committed. Writers are not serialised: tests run one
@@ -23,11 +23,10 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 from domain.access import ApiToken
 from domain.errors import Conflict, InvalidInput, StaleVersion
 from domain.ports import UnitOfWork
-from domain.read.analysis import lag
+from domain.read.criteria import admits
 from domain.read.filters import (
     ActorFilter,
     CitationFilter,
-    DateRange,
     DiplomatFilter,
     ExpulsionFilter,
     MembershipFilter,
@@ -42,7 +41,7 @@ from domain.record.expulsions import Expulsion, Wave
 from domain.record.history import Change, HistoryFilter, redacted
 from domain.record.memberships import Membership
 from domain.record.missions import Mission
-from domain.record.sources import Citation, Source, figures
+from domain.record.sources import Citation, Source
 from domain.record.statements import Statement
 from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue
 
@@ -85,17 +84,6 @@ UNKNOWN_SORTS_AFTER = 2**31 - 1
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def overlaps(start: date | None, end: date | None, span: DateRange) -> bool:
-    """A stored span overlaps the range; a missing date matches only an unbounded range (NULL in SQL)."""
-    if span.end is not None and (start is None or start > span.end):
-        return False
-    return span.start is None or (end is not None and end >= span.start)
-
-
-def _span(statement: Statement) -> tuple[date | None, date | None]:
-    return (None, None) if statement.said_on is None else (statement.said_on.start, statement.said_on.end)
-
-
 def _stem(word: str) -> str:
     # A rough stand-in for the English stemmer of FTS5 and PostgreSQL: "expels", "expelled" and
     # "expelling" all give "expel". Good enough for tests; not a linguistic claim.
@@ -125,6 +113,30 @@ def holds_every_word(text: str, search: str) -> bool:
     if not wanted:
         raise InvalidInput("search", "the search needs at least one word")
     return wanted.issubset(_stem(word) for word in _WORD.findall(text.replace("_", " ")))
+
+
+class RecordFacts:
+    """The rest of the record, as the domain's filters judge a record by it (see `domain.read.filters.Facts`)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.rows = tables.rows
+
+    def measure(self, id: int) -> Expulsion | None:
+        found: Expulsion | None = self.rows["expulsions"].get(id)
+        return found
+
+    def answering(self, measure: Expulsion) -> builtins.list[Expulsion]:
+        return [later for later in self.rows["expulsions"].values() if measure.id in later.answers]
+
+    def citations(self, measure: Expulsion) -> builtins.list[Citation]:
+        return [citation for citation in self.rows["citations"].values() if citation.measure_id == measure.id]
+
+    def spells(self, organisation: str, state: str) -> builtins.list[Membership]:
+        spells = self.rows["memberships"].values()
+        return [spell for spell in spells if spell.organisation == organisation and spell.state == state]
+
+    def holds_words(self, text: str, words: str) -> bool:
+        return holds_every_word(text, words)
 
 
 def _bound(key: Key, *, width: int) -> tuple[Any, ...]:
@@ -165,7 +177,7 @@ class FakeRepository(Generic[E, F]):
         return self.tables.rows[self.name]
 
     def matches(self, entity: E, filter: F) -> bool:
-        return True
+        return admits(filter, entity, RecordFacts(self.tables))
 
     def sort_columns(self, page: PageRequest, filter: F) -> builtins.list[Callable[[E], object]]:
         """The sort values before the id tie-breaker, for the page's ordering."""
@@ -249,9 +261,6 @@ class FakeRepository(Generic[E, F]):
 class FakeActorRepository(FakeRepository[Actor, ActorFilter]):
     name = "actors"
 
-    def matches(self, entity: Actor, filter: ActorFilter) -> bool:
-        return filter.kinds is None or entity.kind in filter.kinds
-
     def check_references(self, entity: Actor) -> None:
         if any(other.code == entity.code and other.id != entity.id for other in self.rows.values()):
             raise Conflict(f"the change conflicts with the stored record (actor code {entity.code} is taken)")
@@ -284,9 +293,6 @@ class FakeActorRepository(FakeRepository[Actor, ActorFilter]):
 class FakeMissionRepository(FakeRepository[Mission, MissionFilter]):
     name = "missions"
 
-    def matches(self, entity: Mission, filter: MissionFilter) -> bool:
-        return filter.sending_state in (None, entity.sending_state) and filter.host_state in (None, entity.host_state)
-
     def check_references(self, entity: Mission) -> None:
         dangling("actor", (entity.sending_state, entity.host_state, entity.accredited_to), self.tables.codes())
 
@@ -304,13 +310,6 @@ class FakeMissionRepository(FakeRepository[Mission, MissionFilter]):
 
 class FakeDiplomatRepository(FakeRepository[Diplomat, DiplomatFilter]):
     name = "diplomats"
-
-    def matches(self, entity: Diplomat, filter: DiplomatFilter) -> bool:
-        return (
-            filter.sending_state in (None, entity.sending_state)
-            and filter.mission_id in (None, entity.mission_id)
-            and (filter.rank is None or entity.rank is filter.rank)
-        )
 
     def check_references(self, entity: Diplomat) -> None:
         dangling("actor", [entity.sending_state], self.tables.codes())
@@ -330,56 +329,6 @@ class FakeDiplomatRepository(FakeRepository[Diplomat, DiplomatFilter]):
 class FakeExpulsionRepository(FakeRepository[Expulsion, ExpulsionFilter]):
     name = "expulsions"
     links = ("answers", "diplomat_ids")
-
-    def matches(self, entity: Expulsion, filter: ExpulsionFilter) -> bool:
-        f, count = filter, entity.headcount.value
-        return (
-            (f.actor is None or entity.actor in f.actor)
-            and (f.target is None or entity.target in f.target)
-            and f.wave_id in (None, entity.wave_id)
-            and f.measure_type in (None, entity.measure_type)
-            and (f.party is None or entity.actor in f.party or entity.target in f.party)
-            and (f.member_of is None or self.member(f.member_of, entity.actor, entity))
-            and (f.target_member_of is None or self.member(f.target_member_of, entity.target, entity))
-            and (f.pair is None or sorted(f.pair) == sorted((entity.actor, entity.target)))
-            and (f.announced is None or overlaps(entity.announced.start, entity.announced.end, f.announced))
-            and (f.measure_types is None or entity.measure_type in f.measure_types)
-            and (f.reason_categories is None or entity.reason_category in f.reason_categories)
-            and (f.qualifiers is None or entity.headcount.qualifier in f.qualifiers)
-            # An unknown headcount has no number, so no bound keeps it (as NULL compares in SQL).
-            and (f.headcount_min is None or (count is not None and count >= f.headcount_min))
-            and (f.headcount_max is None or (count is not None and count <= f.headcount_max))
-            and f.answers_something in (None, bool(entity.answers))
-            and f.answered in (None, any(entity.id in later.answers for later in self.rows.values()))
-            and (f.names_diplomat is None or f.names_diplomat in entity.diplomat_ids)
-            and f.target_mission_id in (None, entity.target_mission_id)
-            and (f.answers_within_days is None or self._answers_within(entity, f.answers_within_days))
-            and (f.answered_within_days is None or self._answered_within(entity, f.answered_within_days))
-            and f.sources_disagree in (None, self._sources_disagree(entity))
-            and (f.search is None or self.holds_search(entity, f.search))
-        )
-
-    def _answers_within(self, entity: Expulsion, days: int) -> bool:
-        return any(lag(self.rows[earlier], entity).certainly_within(days) for earlier in entity.answers if earlier in self.rows)
-
-    def _answered_within(self, entity: Expulsion, days: int) -> bool:
-        return any(entity.id in later.answers and lag(entity, later).certainly_within(days) for later in self.rows.values())
-
-    def _sources_disagree(self, entity: Expulsion) -> bool:
-        found = figures(c.reported_headcount for c in self.tables.rows["citations"].values() if c.measure_id == entity.id)
-        return found is not None and not found.agree
-
-    def holds_search(self, entity: Expulsion, search: str) -> bool:
-        own = f"{entity.stated_reason or ''} {entity.legal_basis.value} {entity.reason_category.value}"
-        excerpts = [c.excerpt or "" for c in self.tables.rows["citations"].values() if c.measure_id == entity.id]
-        return any(holds_every_word(text, search) for text in [own, *excerpts])
-
-    def member(self, organisation: str, state: str, measure: Expulsion) -> bool:
-        start, end = measure.announced.start, measure.announced.end
-        return any(
-            spell.organisation == organisation and spell.state == state and spell.certain_on(start, end)
-            for spell in self.tables.rows["memberships"].values()
-        )
 
     def sort_columns(self, page: PageRequest, filter: ExpulsionFilter) -> builtins.list[Callable[[Expulsion], object]]:
         if page.order is Order.ANNOUNCED:
@@ -434,19 +383,6 @@ class FakeStatementRepository(FakeRepository[Statement, StatementFilter]):
     name = "statements"
     links = ("measure_ids",)
 
-    def matches(self, entity: Statement, filter: StatementFilter) -> bool:
-        f = filter
-        speaker = f.speaker.lower() if f.speaker is not None else None
-        return (
-            f.on_behalf_of in (None, entity.on_behalf_of)
-            and (f.measure_id is None or f.measure_id in entity.measure_ids)
-            and (speaker is None or any(speaker in (text or "").lower() for text in (entity.speaker_name, entity.speaker_role)))
-            and (f.channels is None or entity.channel in f.channels)
-            and (f.stances is None or entity.stance in f.stances)
-            and (f.said_on is None or overlaps(*_span(entity), f.said_on))
-            and (f.search is None or relevance(entity, f.search) < 0)
-        )
-
     def sort_columns(self, page: PageRequest, filter: StatementFilter) -> builtins.list[Callable[[Statement], object]]:
         if page.order is Order.SAID_ON:
             undated_last = date(1, 1, 1) if page.descending else date(9999, 12, 31)
@@ -482,13 +418,6 @@ class FakeSourceRepository(FakeRepository[Source, NoFilter]):
 class FakeCitationRepository(FakeRepository[Citation, CitationFilter]):
     name = "citations"
 
-    def matches(self, entity: Citation, filter: CitationFilter) -> bool:
-        return (
-            filter.source_id in (None, entity.source_id)
-            and filter.measure_id in (None, entity.measure_id)
-            and filter.statement_id in (None, entity.statement_id)
-        )
-
     def check_references(self, entity: Citation) -> None:
         rows = self.tables.rows
         dangling("source", [entity.source_id], rows["sources"])
@@ -505,13 +434,6 @@ class FakeCitationRepository(FakeRepository[Citation, CitationFilter]):
 class FakeMembershipRepository(FakeRepository[Membership, MembershipFilter]):
     name = "memberships"
 
-    def matches(self, entity: Membership, filter: MembershipFilter) -> bool:
-        return (
-            filter.organisation in (None, entity.organisation)
-            and filter.state in (None, entity.state)
-            and (filter.at is None or entity.certain_on(filter.at, filter.at))
-        )
-
     def check_references(self, entity: Membership) -> None:
         dangling("actor", (entity.organisation, entity.state), self.tables.codes())
         if entity.organisation == entity.state:
@@ -525,16 +447,7 @@ class FakeHistoryRepository(FakeRepository[Change, HistoryFilter]):
     name = "history"
 
     def matches(self, entity: Change, filter: HistoryFilter) -> bool:
-        assert entity.at is not None
-        return (
-            (filter.author is None or entity.author == filter.author)
-            and (filter.entity is None or entity.entity == filter.entity)
-            and (filter.record_id is None or entity.record_id == filter.record_id)
-            and (filter.actions is None or entity.action in filter.actions)
-            and (filter.since is None or entity.at >= filter.since)
-            and (filter.until is None or entity.at <= filter.until)
-            and entity.entity not in filter.hidden
-        )
+        return filter.admits(entity)
 
     async def redact(self, entity: str, record_id: int, *, before: int) -> int:
         written = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     GraphQLField,
@@ -69,6 +69,7 @@ PAGE_ENDS = {
     "endCursor": Bound.END_CURSOR,
 }
 PAGE_ARGUMENTS = ("first", "after", "last", "before")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,69 +229,57 @@ class _Walk:
             variants.append((only, self.fields(record_type, details)))
         return Shape(tuple(variants))
 
-    def fields(self, type_: GraphQLObjectType, details: FieldDetailsList) -> tuple[Field, ...]:
-        found: list[Field] = []
+    def each(
+        self, type_: GraphQLObjectType, details: FieldDetailsList, read: Callable[[str, str, FieldDetailsList], R]
+    ) -> list[R | Constant]:
+        """`read(key, name, details)` of each field selected on `type_`, in order; `__typename` is the type's name."""
+        found: list[R | Constant] = []
         for key, field_details in self.subfields(type_, details).items():
             name = field_details[0].node.name.value
-            if name == "__typename":
-                found.append(Constant(key, type_.name))
-                continue
+            found.append(Constant(key, type_.name) if name == "__typename" else read(key, name, field_details))
+        return found
+
+    def fields(self, type_: GraphQLObjectType, details: FieldDetailsList) -> tuple[Field, ...]:
+        def read(key: str, name: str, field_details: FieldDetailsList) -> Field:
             field = type_.fields[name]
             python_name = _definition(field).python_name
             returns = _named(field.type)
             if name == "id":
-                found.append(GlobalId(key, type_.name))
-            elif returns.name in VALUE_OBJECTS:
-                found.append(Composite(key, python_name, self.parts(returns, field_details)))
-            elif isinstance(returns, GraphQLObjectType | GraphQLInterfaceType):
-                found.append(Related(key, python_name, self.shape(returns, field_details)))
-            else:
-                found.append(Value(key, python_name))
-        return tuple(found)
+                return GlobalId(key, type_.name)
+            if returns.name in VALUE_OBJECTS:
+                return Composite(key, python_name, self.parts(returns, field_details))
+            if isinstance(returns, GraphQLObjectType | GraphQLInterfaceType):
+                return Related(key, python_name, self.shape(returns, field_details))
+            return Value(key, python_name)
+
+        return tuple(self.each(type_, details, read))
 
     def parts(self, type_: GraphQLObjectType, details: FieldDetailsList) -> tuple[Value | Constant, ...]:
-        found: list[Value | Constant] = []
-        for key, field_details in self.subfields(type_, details).items():
-            name = field_details[0].node.name.value
-            if name == "__typename":
-                found.append(Constant(key, type_.name))
-            else:
-                found.append(Value(key, _definition(type_.fields[name]).python_name))
-        return tuple(found)
+        return tuple(self.each(type_, details, lambda key, name, _: Value(key, _definition(type_.fields[name]).python_name)))
 
     def page(self, type_: GraphQLNamedType, details: FieldDetailsList) -> tuple[Edges | Items | Ends | Total | Constant, ...]:
         assert isinstance(type_, GraphQLObjectType)
-        found: list[Edges | Items | Ends | Total | Constant] = []
-        for key, field_details in self.subfields(type_, details).items():
-            name = field_details[0].node.name.value
-            if name == "__typename":
-                found.append(Constant(key, type_.name))
-            elif name == "totalCount":
-                found.append(Total(key))
-            elif name == "nodes":
-                found.append(Items(key, self.shape(_named(type_.fields[name].type), field_details)))
-            elif name == "pageInfo":
+
+        def read(key: str, name: str, field_details: FieldDetailsList) -> Edges | Items | Ends | Total:
+            if name == "totalCount":
+                return Total(key)
+            if name == "nodes":
+                return Items(key, self.shape(_named(type_.fields[name].type), field_details))
+            if name == "pageInfo":
                 info = _named(type_.fields[name].type)
-                ends: list[tuple[str, Bound] | Constant] = []
-                for end_key, end_details in self.subfields(info, field_details).items():
-                    end = end_details[0].node.name.value
-                    ends.append(Constant(end_key, info.name) if end == "__typename" else (end_key, PAGE_ENDS[end]))
-                found.append(Ends(key, tuple(ends)))
-            elif name == "edges":
+                return Ends(key, tuple(self.each(info, field_details, lambda end_key, end, _: (end_key, PAGE_ENDS[end]))))
+            if name == "edges":
                 edge = _named(type_.fields[name].type)
-                parts: list[Cursor | Item | Constant] = []
-                for part_key, part_details in self.subfields(edge, field_details).items():
-                    part = part_details[0].node.name.value
-                    if part == "__typename":
-                        parts.append(Constant(part_key, edge.name))
-                    elif part == "cursor":
-                        parts.append(Cursor(part_key))
-                    else:
-                        parts.append(Item(part_key, self.shape(_named(edge.fields[part].type), part_details)))
-                found.append(Edges(key, tuple(parts)))
-            else:
-                raise Unanswerable(f"connection field {name}")
-        return tuple(found)
+
+                def part(part_key: str, part: str, part_details: FieldDetailsList) -> Cursor | Item:
+                    if part == "cursor":
+                        return Cursor(part_key)
+                    return Item(part_key, self.shape(_named(edge.fields[part].type), part_details))
+
+                return Edges(key, tuple(self.each(edge, field_details, part)))
+            raise Unanswerable(f"connection field {name}")
+
+        return tuple(self.each(type_, details, read))
 
 
 def strawberry_arguments(schema: Any) -> Callable[[StrawberryField, dict[str, Any]], dict[str, Any]]:

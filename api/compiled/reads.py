@@ -10,17 +10,19 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 from graphql import DirectiveNode, DocumentNode, GraphQLError, VariableNode, Visitor, visit
 
-from api.compiled.planner import Planner, strawberry_arguments
+from api.compiled.planner import Planned, Planner, strawberry_arguments
 from api.graphql.context import Context
 from api.graphql.schema import DemarcheSchema
 from domain.errors import DomainError
 from domain.read.plans import NeverAnswerable, RecordReader, Unanswerable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DOCUMENTS = 256
 NEVER = ("", "never")
@@ -88,38 +90,46 @@ class CompiledReads:
         if NEVER in shapes:
             return None
         planner = Planner(self.schema._schema, self.arguments, context.settings, shapes)
-        try:
-            planned = await planner.plan(document, variables, operation_name)
-        except NeverAnswerable as reason:
-            # Known from now on for this document: its next requests go to the executor at once.
-            shapes[NEVER] = reason
-            log.debug("not compiled: %s", reason)
-            return None
-        except EXPECTED as reason:
-            log.debug("not compiled: %s", reason)
-            return None
-        except Exception:
-            # A fault of the compiled path, not of the request: the executor still answers it.
-            log.exception("the compiled read path failed to plan a query; the executor answers it")
+
+        async def plan() -> Planned:
+            try:
+                return await planner.plan(document, variables, operation_name)
+            except NeverAnswerable as reason:
+                # Known from now on for this document: its next requests go to the executor at once.
+                shapes[NEVER] = reason
+                raise
+
+        planned = await _or_executor("plan", plan())
+        if planned is None:
             return None
         plans = [plan for _, plan in planned.fields if not isinstance(plan, str)]
-        answers: list[str | None] = []
-        if plans:
-            try:
-                async with context.reads.use() as repositories:
-                    reader: RecordReader = repositories.reader
-                    answers = await reader.answer(plans)
-            except EXPECTED as reason:
-                log.debug("not compiled: %s", reason)
-                return None
-            except Exception:
-                log.exception("the compiled read path failed to answer a query; the executor answers it")
-                return None
+
+        async def answer() -> list[str | None]:
+            async with context.reads.use() as repositories:
+                reader: RecordReader = repositories.reader
+                return await reader.answer(plans)
+
+        answers = await _or_executor("answer", answer()) if plans else []
+        if answers is None:
+            return None
         if any(answer is None for answer in answers):
             return None
         given = iter(answers)
         parts = [f"{json.dumps(key)}:{plan if isinstance(plan, str) else next(given)}" for key, plan in planned.fields]
         return CompiledJson("{" + ",".join(parts) + "}")
+
+
+async def _or_executor(step: str, work: Awaitable[T]) -> T | None:
+    """What a step of the compiled path gives, or None (the executor answers the request) when it cannot be taken."""
+    try:
+        return await work
+    except EXPECTED as reason:
+        log.debug("not compiled: %s", reason)
+        return None
+    except Exception:
+        # A fault of the compiled path, not of the request: the executor still answers it.
+        log.exception("the compiled read path failed to %s a query; the executor answers it", step)
+        return None
 
 
 def switch_variables(document: DocumentNode) -> tuple[str, ...]:

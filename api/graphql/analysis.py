@@ -9,7 +9,6 @@ import strawberry
 
 from api.graphql.context import Info
 from api.graphql.inputs import node_id
-from api.graphql.listings import span_of
 from api.graphql.queries import required_code_of
 from api.graphql.types.analysis import (
     BilateralBalance,
@@ -61,7 +60,7 @@ class AnalysisQueries:
         if len(between) != 2:
             raise InvalidInput("between", "between takes exactly two codes")
         one, other = [await required_code_of(info, "between", code) for code in between]
-        span = span_of(from_, to)
+        span = filters.span(from_, to)
         async with info.context.reads.use() as uow:
             there = await uow.analysis.balance_side(one, other, span)
             back = await uow.analysis.balance_side(other, one, span)
@@ -86,7 +85,7 @@ class AnalysisQueries:
             actor=(await required_code_of(info, "actor", actor),) if actor else None,
             target=(await required_code_of(info, "target", target),) if target else None,
             measure_type=measure_type,
-            announced=span_of(from_, to),
+            announced=filters.span(from_, to),
         )
         async with info.context.reads.use() as uow:
             return Timeline.from_domain(await uow.analysis.timeline(granularity, filter))
@@ -104,5 +103,5 @@ class AnalysisQueries:
         limit: Annotated[int, strawberry.argument(description="How many places (1-100).")] = 10,
     ) -> list[RankingEntry] | None:
         async with info.context.reads.use() as uow:
-            ranked = await uow.analysis.ranking(role, by, span_of(from_, to), _bounded("limit", limit))
+            ranked = await uow.analysis.ranking(role, by, filters.span(from_, to), _bounded("limit", limit))
         return [RankingEntry(tally=HeadcountTally.from_domain(entry.tally), _code=entry.code) for entry in ranked]

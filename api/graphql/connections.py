@@ -35,6 +35,16 @@ def page_request(
     )
 
 
+def page_info(page: Page[Any], cursors: list[str]) -> PageInfo:
+    """The page's ends, from the cursors of its items in order."""
+    return PageInfo(
+        has_next_page=page.has_next,
+        has_previous_page=page.has_previous,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )
+
+
 @strawberry.type(description="One item of a connection with its cursor.")
 class Edge(Generic[T]):
     node: T = strawberry.field(description="The item.")
@@ -61,10 +71,4 @@ def connection(page: Page[Any], request: PageRequest, build: Callable[[Any], T],
         Edge(node=build(item), cursor=encode_cursor(key, request.order, request.descending))
         for item, key in zip(page.items, page.keys, strict=True)
     ]
-    info = PageInfo(
-        has_next_page=page.has_next,
-        has_previous_page=page.has_previous,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
-    return Connection(edges=edges, page_info=info, _count=count)
+    return Connection(edges=edges, page_info=page_info(page, [edge.cursor for edge in edges]), _count=count)

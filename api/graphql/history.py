@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -11,6 +11,7 @@ import strawberry
 from api.graphql.connections import Connection
 from api.graphql.context import Info
 from api.graphql.errors import outcome
+from api.graphql.filtering import takes_arguments
 from api.graphql.inputs import node_id
 from api.graphql.mutations import common
 from api.graphql.types.actors import Organisation, State, actor_type
@@ -34,6 +35,7 @@ from api.graphql.types.statements import Citation, Source, Statement
 from api.limits.access import RoleType, admin_mutation, require_admin
 from domain import access
 from domain.errors import InvalidInput
+from domain.read.criteria import Argument
 from domain.record import history
 from domain.use_cases import history as history_use_cases
 from domain.use_cases import tokens as token_use_cases
@@ -98,6 +100,21 @@ ErasePersonalDataResult = common.result_union(
 )
 RevokeTokenResult = common.result_union("RevokeTokenResult", ApiToken, description="The revoked token, or why nothing changed.")
 
+HISTORY_FILTERS = (
+    Argument("author", str, "Only changes made with this token name."),
+    Argument("entity", RecordKind, "Only changes to this kind of record."),
+    Argument("record_id", strawberry.ID, "Only changes to the record with this global ID."),
+    Argument("actions", list[ChangeAction], "Only changes of these kinds."),
+)
+"""The arguments the history list and the history feed both filter by."""
+
+
+def filter_of(given: Mapping[str, Any], **narrowing: Any) -> history.HistoryFilter:
+    """The history filter of the `HISTORY_FILTERS` arguments given, narrowed further by a field's own."""
+    entity, record_id, actions = given.get("entity"), given.get("record_id"), given.get("actions")
+    return history_filter(entity, record_id, actions=actions, author=given.get("author"), **narrowing)
+
+
 EntryId = Annotated[strawberry.ID, strawberry.argument(description="Global ID of the HistoryEntry recording the deletion.")]
 TokenName = Annotated[str, strawberry.argument(description="The token's unique name.")]
 
@@ -110,15 +127,10 @@ class HistoryQueries:
             f"filtered by author, kind of record, record, action and time. {PRIVATE}"
         )
     )
+    @takes_arguments(HISTORY_FILTERS)
     async def history(
         self,
         info: Info,
-        author: Annotated[str | None, strawberry.argument(description="Only changes made with this token name.")] = None,
-        entity: Annotated[RecordKind | None, strawberry.argument(description="Only changes to this kind of record.")] = None,
-        record_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Only changes to the record with this global ID.")
-        ] = None,
-        actions: Annotated[list[ChangeAction] | None, strawberry.argument(description="Only changes of these kinds.")] = None,
         since: Annotated[datetime | None, strawberry.argument(description="Only changes at or after this time.")] = None,
         until: Annotated[datetime | None, strawberry.argument(description="Only changes at or before this time.")] = None,
         descending: Annotated[bool, strawberry.argument(description="Newest first.")] = False,
@@ -126,8 +138,9 @@ class HistoryQueries:
         after: CURSOR = None,
         last: LAST = None,
         before: CURSOR = None,
+        **given: Any,
     ) -> Connection[HistoryEntry] | None:
-        filter = history_filter(entity, record_id, actions=actions, author=author, since=since, until=until)
+        filter = filter_of(given, since=since, until=until)
         return await history_connection(info, filter, first=first, after=after, last=last, before=before, descending=descending)
 
     @strawberry.field(description="The caller as its bearer token identifies it; null without a token.")

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date
 from functools import partial
 from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
 from strawberry import relay
 
-from api.graphql.arguments import Code, CodeList, StateCode, StateCodeList
 from api.graphql.connections import Connection, connection, page_request
 from api.graphql.context import Info
+from api.graphql.filtering import Codes, takes_filters
 from api.graphql.listings import (
-    Codes,
     ExpulsionSort,
     ListQuery,
     SortDirection,
@@ -35,8 +33,8 @@ from api.graphql.types.actors import Organisation, State, actor_type
 from api.graphql.types.expulsions import Expulsion, Wave
 from api.graphql.types.missions import Diplomat, Mission
 from api.graphql.types.statements import Source, Statement
-from api.graphql.types.values import Channel, HeadcountQualifier, MeasureType, Rank, ReasonCategory, Stance
 from domain.errors import InvalidInput, NotFound
+from domain.read import filters
 from domain.record.actors import Actor, normalise_code
 
 T = TypeVar("T")
@@ -158,33 +156,30 @@ class Query:
         return await _listing(info, query, _as_organisation, first, after, last, before)
 
     @strawberry.field(description="Missions, optionally by sending or host state.")
+    @takes_filters(filters.MissionFilter)
     async def missions(
         self,
         info: Info,
-        sending_state: StateCode = None,
-        host_state: StateCode = None,
         first: First = None,
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
+        **given: Any,
     ) -> Connection[Mission] | None:
-        query = await mission_query(codes_of(info), sending_state=sending_state, host_state=host_state)
-        return await _listing(info, query, Mission.from_domain, first, after, last, before)
+        return await _listing(info, await mission_query(codes_of(info), **given), Mission.from_domain, first, after, last, before)
 
     @strawberry.field(description="People, optionally by sending state or mission.")
+    @takes_filters(filters.DiplomatFilter)
     async def diplomats(
         self,
         info: Info,
-        sending_state: StateCode = None,
-        mission_id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID of a Mission.")] = None,
-        rank: Annotated[Rank | None, strawberry.argument(description="Only people of this rank.")] = None,
         first: First = None,
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
+        **given: Any,
     ) -> Connection[Diplomat] | None:
-        query = await diplomat_query(codes_of(info), sending_state=sending_state, mission_id=mission_id, rank=rank)
-        return await _listing(info, query, Diplomat.from_domain, first, after, last, before)
+        return await _listing(info, await diplomat_query(codes_of(info), **given), Diplomat.from_domain, first, after, last, before)
 
     @strawberry.field(
         description=(
@@ -192,79 +187,10 @@ class Query:
             "'2022-03' matches announcedFrom 2022-03-15 as overlapping. Headcount bounds keep only measures with a number."
         )
     )
+    @takes_filters(filters.ExpulsionFilter)
     async def expulsions(
         self,
         info: Info,
-        actor: CodeList = None,
-        target: StateCodeList = None,
-        party: Annotated[
-            list[str] | None,
-            strawberry.argument(description="Codes of states or organisations: measures any of them took or suffered."),
-        ] = None,
-        member_of: Annotated[
-            str | None,
-            strawberry.argument(
-                description=(
-                    "An organisation's code: only measures whose actor was its member on every day the announcement date "
-                    "may stand for (a measure dated '2020' does not count the United Kingdom as an EU member). A state's code finds "
-                    "nothing: a state has no members."
-                )
-            ),
-        ] = None,
-        target_member_of: Annotated[
-            str | None,
-            strawberry.argument(description="An organisation's code: only measures whose target was its member, as for memberOf."),
-        ] = None,
-        between: Annotated[
-            list[str] | None, strawberry.argument(description="Two codes: measures between them, in either direction.")
-        ] = None,
-        announced_from: Annotated[date | None, strawberry.argument(description="Announced on or after this day (span overlap).")] = None,
-        announced_to: Annotated[date | None, strawberry.argument(description="Announced on or before this day (span overlap).")] = None,
-        measure_type: Annotated[MeasureType | None, strawberry.argument(description="Only measures of this type.")] = None,
-        reason_category: Annotated[ReasonCategory | None, strawberry.argument(description="Only measures on this ground.")] = None,
-        headcount_qualifier: Annotated[
-            HeadcountQualifier | None, strawberry.argument(description="Only headcounts known this way.")
-        ] = None,
-        headcount_min: Annotated[int | None, strawberry.argument(description="Headcount at least this.")] = None,
-        headcount_max: Annotated[int | None, strawberry.argument(description="Headcount at most this.")] = None,
-        answers_something: Annotated[
-            bool | None, strawberry.argument(description="True: only measures that answer an earlier one; false: only those that do not.")
-        ] = None,
-        answered: Annotated[
-            bool | None, strawberry.argument(description="True: only measures some later measure answers; false: only unanswered ones.")
-        ] = None,
-        answers_within_days: Annotated[
-            int | None,
-            strawberry.argument(
-                description=(
-                    "Only measures that answer an earlier one within this many days, however partial dates are read "
-                    "(the lag's `max`: from the earlier date's first possible day to this one's last)."
-                )
-            ),
-        ] = None,
-        answered_within_days: Annotated[
-            int | None,
-            strawberry.argument(description="Only measures that a later one answers within this many days, read as answersWithinDays is."),
-        ] = None,
-        sources_disagree: Annotated[
-            bool | None,
-            strawberry.argument(
-                description=(
-                    "True: only measures whose sources give different figures (another number, or another qualifier: "
-                    "'about 40' and '40' differ); false: only those whose sources give one figure or none."
-                )
-            ),
-        ] = None,
-        wave_id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID of a Wave.")] = None,
-        search: Annotated[
-            str | None,
-            strawberry.argument(
-                description=(
-                    "Words to find (all of them, English stemming, read as plain words) in the measure's stated reason, "
-                    "legal basis and reason category, or in the excerpt of one of its citations."
-                )
-            ),
-        ] = None,
         order_by: Annotated[
             ExpulsionSort, strawberry.argument(description="Sort key; the record id breaks ties.")
         ] = ExpulsionSort.ANNOUNCED,
@@ -273,32 +199,9 @@ class Query:
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
+        **given: Any,
     ) -> Connection[Expulsion] | None:
-        query = await expulsion_query(
-            codes_of(info),
-            actor=actor,
-            target=target,
-            party=party,
-            member_of=member_of,
-            target_member_of=target_member_of,
-            between=between,
-            announced_from=announced_from,
-            announced_to=announced_to,
-            measure_type=measure_type,
-            reason_category=reason_category,
-            headcount_qualifier=headcount_qualifier,
-            headcount_min=headcount_min,
-            headcount_max=headcount_max,
-            answers_something=answers_something,
-            answered=answered,
-            answers_within_days=answers_within_days,
-            answered_within_days=answered_within_days,
-            sources_disagree=sources_disagree,
-            wave_id=wave_id,
-            search=search,
-            order_by=order_by,
-            direction=direction,
-        )
+        query = await expulsion_query(codes_of(info), order_by=order_by, direction=direction, **given)
         return await _listing(info, query, Expulsion.from_domain, first, after, last, before)
 
     @strawberry.field(description="Waves of measures.")
@@ -318,19 +221,10 @@ class Query:
             "ranked by relevance unless another order is asked for."
         )
     )
+    @takes_filters(filters.StatementFilter)
     async def statements(
         self,
         info: Info,
-        on_behalf_of: Code = None,
-        measure_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Global ID of an Expulsion the statements are about.")
-        ] = None,
-        speaker: Annotated[str | None, strawberry.argument(description="Part of the speaker's name or role, any case.")] = None,
-        channel: Annotated[Channel | None, strawberry.argument(description="Only statements made through this channel.")] = None,
-        stance: Annotated[Stance | None, strawberry.argument(description="Only statements with this stance.")] = None,
-        said_from: Annotated[date | None, strawberry.argument(description="Said on or after this day (span overlap).")] = None,
-        said_to: Annotated[date | None, strawberry.argument(description="Said on or before this day (span overlap).")] = None,
-        search: Annotated[str | None, strawberry.argument(description="Words to find in quotes and translations.")] = None,
         order_by: Annotated[
             StatementSort | None, strawberry.argument(description="Sort key (default: RELEVANCE with a search, else SAID_ON).")
         ] = None,
@@ -339,20 +233,9 @@ class Query:
         after: Cursor = None,
         last: Last = None,
         before: Cursor = None,
+        **given: Any,
     ) -> Connection[Statement] | None:
-        query = await statement_query(
-            codes_of(info),
-            on_behalf_of=on_behalf_of,
-            measure_id=measure_id,
-            speaker=speaker,
-            channel=channel,
-            stance=stance,
-            said_from=said_from,
-            said_to=said_to,
-            search=search,
-            order_by=order_by,
-            direction=direction,
-        )
+        query = await statement_query(codes_of(info), order_by=order_by, direction=direction, **given)
         return await _listing(info, query, Statement.from_domain, first, after, last, before)
 
     @strawberry.field(description="Sources the record cites.")

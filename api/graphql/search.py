@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.relay import PageInfo
 
+from api.graphql.connections import page_info
 from api.graphql.context import Info
-from api.graphql.listings import search_text
+from api.graphql.filtering import search_text
 from api.graphql.queries import CURSOR, FIRST
 from api.graphql.types.expulsions import Expulsion
 from api.graphql.types.search import SearchConnection, SearchHit, SearchKind
@@ -70,15 +70,9 @@ class SearchQueries:
             )
             for hit, key in zip(page.items, page.keys, strict=True)
         ]
-        info_ = PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        )
 
         async def count() -> int:
             async with info.context.reads.use() as uow:
                 return await uow.search.count(wanted, chosen)
 
-        return SearchConnection(edges=edges, page_info=info_, _count=count)
+        return SearchConnection(edges=edges, page_info=page_info(page, [edge.cursor for edge in edges]), _count=count)

@@ -7,29 +7,27 @@ live, with no gap and no duplicate at the seam.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types.base import get_object_definition
 
 from api.graphql.context import Info
+from api.graphql.filtering import read_filter, takes_arguments, takes_filters
+from api.graphql.history import HISTORY_FILTERS, filter_of
 from api.graphql.inputs import node_id
-from api.graphql.listings import expulsion_query
 from api.graphql.loading.loaders import Loaders
-from api.graphql.queries import Query, codes_of
+from api.graphql.queries import codes_of
 from api.graphql.types.expulsions import Expulsion
-from api.graphql.types.history import ChangeAction, HistoryEntry, RecordKind, hidden_kinds, history_filter
+from api.graphql.types.history import HistoryEntry, hidden_kinds
 from api.live.hub import Following
 from domain.errors import InvalidInput
+from domain.read.filters import ExpulsionFilter
 from domain.record import history
 from domain.record.history import Change
 
 EXPULSION = "Expulsion"
-PAGE_AND_ORDER = frozenset({"first", "after", "last", "before", "order_by", "direction"})
-"""The `expulsions` list's arguments that page and order it: a feed has neither."""
 
 After = Annotated[
     strawberry.ID | None,
@@ -96,18 +94,9 @@ class Subscription:
             "action. Entries about people (DIPLOMAT) are left out unless the socket's token has the editor role."
         )
     )
-    async def history(
-        self,
-        info: Info,
-        after: After = None,
-        author: Annotated[str | None, strawberry.argument(description="Only changes made with this token name.")] = None,
-        entity: Annotated[RecordKind | None, strawberry.argument(description="Only changes to this kind of record.")] = None,
-        record_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Only changes to the record with this global ID.")
-        ] = None,
-        actions: Annotated[list[ChangeAction] | None, strawberry.argument(description="Only changes of these kinds.")] = None,
-    ) -> AsyncGenerator[HistoryEntry | None, None]:
-        filter = history_filter(entity, record_id, actions=actions, author=author, hidden=hidden_kinds(info))
+    @takes_arguments(HISTORY_FILTERS, following="after")
+    async def history(self, info: Info, after: After = None, **given: Any) -> AsyncGenerator[HistoryEntry | None, None]:
+        filter = filter_of(given, hidden=hidden_kinds(info))
         return _history(info, _resumed_from(info, after), filter)
 
     @strawberry.subscription(
@@ -117,20 +106,10 @@ class Subscription:
             "deleted measure cannot be judged by a filter."
         )
     )
-    async def expulsions(self, info: Info, after: After = None, **filters: Any) -> AsyncGenerator[ExpulsionChange | None, None]:
-        query = await expulsion_query(codes_of(info), **filters)
-        return _expulsions(info, _resumed_from(info, after), query.filter)
-
-
-def _take_the_lists_filters() -> None:
-    """The measures feed takes exactly the filters of the `expulsions` list (declared there, once), besides `after`."""
-    listing = next(field for field in get_object_definition(Query, strict=True).fields if field.python_name == "expulsions")
-    feed = next(field for field in get_object_definition(Subscription, strict=True).fields if field.python_name == "expulsions")
-    own = [argument for argument in feed.arguments if argument.python_name == "after"]
-    feed.arguments = own + [copy.copy(argument) for argument in listing.arguments if argument.python_name not in PAGE_AND_ORDER]
-
-
-_take_the_lists_filters()
+    @takes_filters(ExpulsionFilter, following="after")
+    async def expulsions(self, info: Info, after: After = None, **given: Any) -> AsyncGenerator[ExpulsionChange | None, None]:
+        filter = await read_filter(ExpulsionFilter, codes_of(info), given)
+        return _expulsions(info, _resumed_from(info, after), filter)
 
 
 async def _history(info: Info, start: int | None, filter: history.HistoryFilter) -> AsyncGenerator[HistoryEntry | None, None]:
@@ -139,7 +118,7 @@ async def _history(info: Info, start: int | None, filter: history.HistoryFilter)
             yield HistoryEntry.from_domain(change)
 
 
-async def _expulsions(info: Info, start: int | None, filter: object) -> AsyncGenerator[ExpulsionChange | None, None]:
+async def _expulsions(info: Info, start: int | None, filter: ExpulsionFilter) -> AsyncGenerator[ExpulsionChange | None, None]:
     async for change in _entries(info, start):
         if change.entity != EXPULSION:
             continue
@@ -148,7 +127,7 @@ async def _expulsions(info: Info, start: int | None, filter: object) -> AsyncGen
             yield ExpulsionChange(entry=HistoryEntry.from_domain(change), expulsion_id=changed, expulsion=None)
             continue
         async with info.context.reads.use() as uow:
-            found = await uow.expulsions.matching(filter, [change.record_id])  # type: ignore[arg-type]
+            found = await uow.expulsions.matching(filter, [change.record_id])
         if change.record_id in found:
             expulsion = Expulsion.from_domain(found[change.record_id])
             yield ExpulsionChange(entry=HistoryEntry.from_domain(change), expulsion_id=changed, expulsion=expulsion)

@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
 from sqlalchemy import (
     ColumnElement,
@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import InvalidInput, StaleVersion
+from domain.read.criteria import check_covered, given
 from domain.read.filters import (
     ActorFilter,
     CitationFilter,
@@ -44,12 +45,13 @@ from domain.read.filters import (
 )
 from domain.read.pagination import Key, Order, Page, PageRequest
 from domain.record.actors import Actor, ActorKind
-from domain.record.diplomats import Diplomat
-from domain.record.expulsions import Expulsion, Wave
+from domain.record.diplomats import Diplomat, Rank
+from domain.record.expulsions import Expulsion, MeasureType, ReasonCategory, Wave
 from domain.record.memberships import Membership
 from domain.record.missions import Mission
 from domain.record.sources import Citation, Source
-from domain.record.statements import Statement
+from domain.record.statements import Channel, Stance, Statement
+from domain.record.values import HeadcountQualifier
 from persistence.read.record_search import measure_matches
 from persistence.read.text_search import full_text_search
 from persistence.sql import mappers
@@ -72,6 +74,9 @@ from persistence.sql.tables import (
 
 E = TypeVar("E")
 F = TypeVar("F")
+Where = ColumnElement[bool] | Sequence[ColumnElement[bool]]
+"""What one criterion of a filter adds to the WHERE clause."""
+WHERE = "where_"
 
 
 def _key_value(column: ColumnElement[Any], value: object, field: str) -> object:
@@ -176,13 +181,24 @@ class SqlRepository(Generic[E, F]):
         self.connection = connection
         self.codes = codes
 
-    def code(self, code: str) -> Any:
+    def code(self, code: str) -> str | ColumnElement[Any]:
         """What a filter's actor code is compared with: the code itself, or its lookup inside the statement."""
         return code if self.codes is None else self.codes.resolve(code)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):
+            if get_origin(base) is SqlRepository:
+                handled = {name.removeprefix(WHERE): name for name in dir(cls) if name.startswith(WHERE)}
+                check_covered(get_args(base)[1], handled, f"{cls.__name__}'s {WHERE}* methods")
+
     def conditions(self, filter: F) -> list[ColumnElement[bool]]:
-        """The WHERE clauses a filter stands for."""
-        return []
+        """The WHERE clauses a filter stands for: those of each criterion it sets, by the method named for it."""
+        found: list[ColumnElement[bool]] = []
+        for name, value in given(filter).items():
+            where: Where = getattr(self, WHERE + name)(value)
+            found.extend([where] if isinstance(where, ColumnElement) else where)
+        return found
 
     def columns(self) -> builtins.list[Any]:
         """The table's columns plus, per link table, the linked ids folded into one text column.
@@ -379,10 +395,8 @@ class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
     table = table_of(ActorRow)
     mapper = mappers.Mapper(mappers.actor_values, mappers.actor)
 
-    def conditions(self, filter: ActorFilter) -> list[ColumnElement[bool]]:
-        if filter.kinds is None:
-            return []
-        return [self.table.c.kind.in_(sorted(kind.value for kind in filter.kinds))]
+    def where_kinds(self, kinds: frozenset[ActorKind]) -> Where:
+        return self.table.c.kind.in_(sorted(kind.value for kind in kinds))
 
     async def get_by_codes(self, codes: Collection[str]) -> dict[str, Actor]:
         """Match each code against actor codes first, then current, then former alpha-3 codes."""
@@ -407,28 +421,25 @@ class SqlMissionRepository(SqlRepository[Mission, MissionFilter]):
     table = table_of(MissionRow)
     mapper = mappers.Mapper(mappers.mission_values, mappers.mission)
 
-    def conditions(self, filter: MissionFilter) -> list[ColumnElement[bool]]:
-        c, found = self.table.c, []
-        if filter.sending_state is not None:
-            found.append(c.sending_state == self.code(filter.sending_state))
-        if filter.host_state is not None:
-            found.append(c.host_state == self.code(filter.host_state))
-        return found
+    def where_sending_state(self, code: str) -> Where:
+        return self.table.c.sending_state == self.code(code)
+
+    def where_host_state(self, code: str) -> Where:
+        return self.table.c.host_state == self.code(code)
 
 
 class SqlDiplomatRepository(SqlRepository[Diplomat, DiplomatFilter]):
     table = table_of(DiplomatRow)
     mapper = mappers.Mapper(mappers.diplomat_values, mappers.diplomat)
 
-    def conditions(self, filter: DiplomatFilter) -> list[ColumnElement[bool]]:
-        c, found = self.table.c, []
-        if filter.sending_state is not None:
-            found.append(c.sending_state == self.code(filter.sending_state))
-        if filter.mission_id is not None:
-            found.append(c.mission_id == filter.mission_id)
-        if filter.rank is not None:
-            found.append(c.rank == filter.rank.value)
-        return found
+    def where_sending_state(self, code: str) -> Where:
+        return self.table.c.sending_state == self.code(code)
+
+    def where_mission_id(self, id: int) -> Where:
+        return self.table.c.mission_id == id
+
+    def where_rank(self, rank: Rank) -> Where:
+        return self.table.c.rank == rank.value
 
     async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Diplomat]]:
         return await self.linked(table_of(ExpelledDiplomatRow), "measure_id", "diplomat_id", measure_ids)
@@ -470,73 +481,93 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
     )
     mapper = mappers.Mapper(mappers.expulsion_values, mappers.expulsion)
 
-    def conditions(self, filter: ExpulsionFilter) -> list[ColumnElement[bool]]:
-        c, found = self.table.c, list[ColumnElement[bool]]()
-        for column, codes in (("actor", filter.actor), ("target", filter.target)):
-            if codes is not None:
-                found.append(c[column].in_([self.code(code) for code in codes]))
-        for column, value in (("wave_id", filter.wave_id), ("target_mission_id", filter.target_mission_id)):
-            if value is not None:
-                found.append(c[column] == value)
-        if filter.measure_type is not None:
-            found.append(c.measure_type == filter.measure_type.value)
-        if filter.party is not None:
-            parties = [self.code(code) for code in filter.party]
-            found.append(or_(c.actor.in_(parties), c.target.in_(parties)))
-        for column, organisation in (("actor", filter.member_of), ("target", filter.target_member_of)):
-            if organisation is not None:
-                found.append(member_throughout(self.code(organisation), c[column], c.announced_start, c.announced_end))
-        if filter.pair is not None:
-            one, other = self.code(filter.pair[0]), self.code(filter.pair[1])
-            found.append(or_(and_(c.actor == one, c.target == other), and_(c.actor == other, c.target == one)))
-        if filter.announced is not None:
-            found.extend(overlapping(c.announced_start, c.announced_end, filter.announced))
-        for column, values in (
-            ("measure_type", filter.measure_types),
-            ("reason_category", filter.reason_categories),
-            ("headcount_qualifier", filter.qualifiers),
-        ):
-            if values is not None:
-                found.append(c[column].in_(sorted(value.value for value in values)))
-        if filter.headcount_min is not None:
-            found.append(c.headcount_value >= filter.headcount_min)
-        if filter.headcount_max is not None:
-            found.append(c.headcount_value <= filter.headcount_max)
-        if filter.answers_something is not None:
-            answers = exists().where(_ANSWERS.c.measure_id == c.id)
-            found.append(answers if filter.answers_something else not_(answers))
-        if filter.names_diplomat is not None:
-            people = table_of(ExpelledDiplomatRow).c
-            found.append(exists().where(people.measure_id == c.id, people.diplomat_id == filter.names_diplomat))
-        if filter.answered is not None:
-            answered = exists().where(_ANSWERS.c.answered_id == c.id)
-            found.append(answered if filter.answered else not_(answered))
-        if filter.search is not None:
-            found.append(measure_matches(self.connection.dialect.name, filter.search, self.table))
-        found.extend(self._lag_conditions(filter))
-        if filter.sources_disagree is not None:
-            disagree = self._sources_disagree()
-            found.append(disagree if filter.sources_disagree else not_(disagree))
-        return found
+    def _one_of(self, column: str, values: frozenset[Any]) -> Where:
+        return self.table.c[column].in_(sorted(value.value for value in values))
 
-    def _lag_conditions(self, filter: ExpulsionFilter) -> list[ColumnElement[bool]]:
-        """A lag is certainly within N days when its longest reading is: the later span's end less the earlier's start."""
-        c, a = self.table.c, _ANSWERS.c
-        found: list[ColumnElement[bool]] = []
-        other = self.table.alias("other")
-        if filter.answers_within_days is not None:
-            found.append(
-                exists()
-                .select_from(_ANSWERS.join(other, other.c.id == a.answered_id))
-                .where(a.measure_id == c.id, days_between(c.announced_end, other.c.announced_start) <= filter.answers_within_days)
-            )
-        if filter.answered_within_days is not None:
-            found.append(
-                exists()
-                .select_from(_ANSWERS.join(other, other.c.id == a.measure_id))
-                .where(a.answered_id == c.id, days_between(other.c.announced_end, c.announced_start) <= filter.answered_within_days)
-            )
-        return found
+    def where_actor(self, codes: tuple[str, ...]) -> Where:
+        return self.table.c.actor.in_([self.code(code) for code in codes])
+
+    def where_target(self, codes: tuple[str, ...]) -> Where:
+        return self.table.c.target.in_([self.code(code) for code in codes])
+
+    def where_party(self, codes: tuple[str, ...]) -> Where:
+        c, parties = self.table.c, [self.code(code) for code in codes]
+        return or_(c.actor.in_(parties), c.target.in_(parties))
+
+    def where_member_of(self, organisation: str) -> Where:
+        c = self.table.c
+        return member_throughout(self.code(organisation), c.actor, c.announced_start, c.announced_end)
+
+    def where_target_member_of(self, organisation: str) -> Where:
+        c = self.table.c
+        return member_throughout(self.code(organisation), c.target, c.announced_start, c.announced_end)
+
+    def where_pair(self, pair: tuple[str, str]) -> Where:
+        c, one, other = self.table.c, self.code(pair[0]), self.code(pair[1])
+        return or_(and_(c.actor == one, c.target == other), and_(c.actor == other, c.target == one))
+
+    def where_announced(self, span: DateRange) -> Where:
+        return overlapping(self.table.c.announced_start, self.table.c.announced_end, span)
+
+    def where_measure_type(self, measure_type: MeasureType) -> Where:
+        return self.table.c.measure_type == measure_type.value
+
+    def where_reason_categories(self, categories: frozenset[ReasonCategory]) -> Where:
+        return self._one_of("reason_category", categories)
+
+    def where_qualifiers(self, qualifiers: frozenset[HeadcountQualifier]) -> Where:
+        return self._one_of("headcount_qualifier", qualifiers)
+
+    def where_headcount_min(self, least: int) -> Where:
+        return self.table.c.headcount_value >= least
+
+    def where_headcount_max(self, most: int) -> Where:
+        return self.table.c.headcount_value <= most
+
+    def where_answers_something(self, wanted: bool) -> Where:
+        answers = exists().where(_ANSWERS.c.measure_id == self.table.c.id)
+        return answers if wanted else not_(answers)
+
+    def where_answered(self, wanted: bool) -> Where:
+        answered = exists().where(_ANSWERS.c.answered_id == self.table.c.id)
+        return answered if wanted else not_(answered)
+
+    # A lag is certainly within N days when its longest reading is: the later span's end less the earlier's start.
+    def where_answers_within_days(self, days: int) -> Where:
+        c, a, other = self.table.c, _ANSWERS.c, self.table.alias("other")
+        return (
+            exists()
+            .select_from(_ANSWERS.join(other, other.c.id == a.answered_id))
+            .where(a.measure_id == c.id, days_between(c.announced_end, other.c.announced_start) <= days)
+        )
+
+    def where_answered_within_days(self, days: int) -> Where:
+        c, a, other = self.table.c, _ANSWERS.c, self.table.alias("other")
+        return (
+            exists()
+            .select_from(_ANSWERS.join(other, other.c.id == a.measure_id))
+            .where(a.answered_id == c.id, days_between(other.c.announced_end, c.announced_start) <= days)
+        )
+
+    def where_sources_disagree(self, wanted: bool) -> Where:
+        disagree = self._sources_disagree()
+        return disagree if wanted else not_(disagree)
+
+    def where_wave_id(self, id: int) -> Where:
+        return self.table.c.wave_id == id
+
+    def where_search(self, words: str) -> Where:
+        return measure_matches(self.connection.dialect.name, words, self.table)
+
+    def where_measure_types(self, measure_types: frozenset[MeasureType]) -> Where:
+        return self._one_of("measure_type", measure_types)
+
+    def where_names_diplomat(self, id: int) -> Where:
+        people = table_of(ExpelledDiplomatRow).c
+        return exists().where(people.measure_id == self.table.c.id, people.diplomat_id == id)
+
+    def where_target_mission_id(self, id: int) -> Where:
+        return self.table.c.target_mission_id == id
 
     def _sources_disagree(self) -> ColumnElement[bool]:
         """Two citations of the measure give different figures (numbers with their qualifiers), as `sources.figures` counts."""
@@ -600,27 +631,29 @@ class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
     links = (LinkTable("measure_ids", _ABOUT, "statement_id", "measure_id"),)
     mapper = mappers.Mapper(mappers.statement_values, mappers.statement)
 
-    def conditions(self, filter: StatementFilter) -> list[ColumnElement[bool]]:
-        c, found = self.table.c, []
-        if filter.on_behalf_of is not None:
-            found.append(c.on_behalf_of == self.code(filter.on_behalf_of))
-        if filter.measure_id is not None:
-            found.append(exists().where(_ABOUT.c.statement_id == c.id, _ABOUT.c.measure_id == filter.measure_id))
-        if filter.speaker is not None:
-            needle = filter.speaker.lower()
-            # SQLite's own lower() folds ASCII only; the engine registers a Unicode one.
-            lower = func.unicode_lower if self.connection.dialect.name == "sqlite" else func.lower
-            found.append(
-                or_(lower(c.speaker_name).contains(needle, autoescape=True), lower(c.speaker_role).contains(needle, autoescape=True))
-            )
-        for column, values in (("channel", filter.channels), ("stance", filter.stances)):
-            if values is not None:
-                found.append(c[column].in_(sorted(value.value for value in values)))
-        if filter.said_on is not None:
-            found.extend(overlapping(c.said_on_start, c.said_on_end, filter.said_on))
-        if filter.search is not None:
-            found.append(self.search.matches(filter.search))
-        return found
+    def where_on_behalf_of(self, code: str) -> Where:
+        return self.table.c.on_behalf_of == self.code(code)
+
+    def where_measure_id(self, id: int) -> Where:
+        return exists().where(_ABOUT.c.statement_id == self.table.c.id, _ABOUT.c.measure_id == id)
+
+    def where_speaker(self, speaker: str) -> Where:
+        c, needle = self.table.c, speaker.lower()
+        # SQLite's own lower() folds ASCII only; the engine registers a Unicode one.
+        lower = func.unicode_lower if self.connection.dialect.name == "sqlite" else func.lower
+        return or_(lower(c.speaker_name).contains(needle, autoescape=True), lower(c.speaker_role).contains(needle, autoescape=True))
+
+    def where_channels(self, channels: frozenset[Channel]) -> Where:
+        return self.table.c.channel.in_(sorted(channel.value for channel in channels))
+
+    def where_stances(self, stances: frozenset[Stance]) -> Where:
+        return self.table.c.stance.in_(sorted(stance.value for stance in stances))
+
+    def where_said_on(self, span: DateRange) -> Where:
+        return overlapping(self.table.c.said_on_start, self.table.c.said_on_end, span)
+
+    def where_search(self, words: str) -> Where:
+        return self.search.matches(words)
 
     def source(self, filter: StatementFilter) -> FromClause:
         if filter.search is None:
@@ -651,12 +684,14 @@ class SqlCitationRepository(SqlRepository[Citation, CitationFilter]):
     table = table_of(CitationRow)
     mapper = mappers.Mapper(mappers.citation_values, mappers.citation)
 
-    def conditions(self, filter: CitationFilter) -> list[ColumnElement[bool]]:
-        c, found = self.table.c, []
-        for column, value in (("source_id", filter.source_id), ("measure_id", filter.measure_id), ("statement_id", filter.statement_id)):
-            if value is not None:
-                found.append(c[column] == value)
-        return found
+    def where_source_id(self, id: int) -> Where:
+        return self.table.c.source_id == id
+
+    def where_measure_id(self, id: int) -> Where:
+        return self.table.c.measure_id == id
+
+    def where_statement_id(self, id: int) -> Where:
+        return self.table.c.statement_id == id
 
     async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Citation]]:
         return await self.referencing("measure_id", measure_ids)
@@ -669,14 +704,15 @@ class SqlMembershipRepository(SqlRepository[Membership, MembershipFilter]):
     table = table_of(MembershipRow)
     mapper = mappers.Mapper(mappers.membership_values, mappers.membership)
 
-    def conditions(self, filter: MembershipFilter) -> list[ColumnElement[bool]]:
-        c, found = self.table.c, list[ColumnElement[bool]]()
-        for column, code in (("organisation", filter.organisation), ("state", filter.state)):
-            if code is not None:
-                found.append(c[column] == self.code(code))
-        if filter.at is not None:
-            found.extend([c.joined_end <= filter.at, or_(c.left_start.is_(None), c.left_start >= filter.at)])
-        return found
+    def where_organisation(self, code: str) -> Where:
+        return self.table.c.organisation == self.code(code)
+
+    def where_state(self, code: str) -> Where:
+        return self.table.c.state == self.code(code)
+
+    def where_at(self, day: date) -> Where:
+        c = self.table.c
+        return [c.joined_end <= day, or_(c.left_start.is_(None), c.left_start >= day)]
 
     async def of_states(self, codes: Collection[str]) -> dict[str, builtins.list[Membership]]:
         found: dict[str, builtins.list[Membership]] = {code: [] for code in codes}
