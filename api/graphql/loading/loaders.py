@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 from graphql.pyutils import Path
 from strawberry.dataloader import DataLoader
 
-from api.graphql.loading.relations import fetch
+from api.graphql.loading.relations import fetch, repository
+from domain.record.kinds import KINDS, Kind
 from persistence.write.unit_of_work import SqlReadSession, SqlRepositories
 
 K = TypeVar("K")
@@ -16,18 +17,17 @@ K = TypeVar("K")
 
 Fetch = Callable[[SqlRepositories, list[Any]], Awaitable[dict[Any, Any]]]
 
-# Records by id (for `node`) and actors by code; relations load through `related`, from their one declaration.
+
+def _by_id(kind: Kind) -> Fetch:
+    found_in = repository(kind)
+    return lambda uow, keys: found_in(uow).get_many(keys)
+
+
+# Records by id (for `node`), by the kind's name in lower case, and actors by code; relations load through `related`,
+# from their one declaration.
 FETCHES: dict[str, tuple[Fetch, Any]] = {
+    **{kind.name.lower(): (_by_id(kind), None) for kind in KINDS.values()},
     "actor_by_code": (lambda uow, keys: uow.actors.get_by_codes(keys), None),
-    "actor": (lambda uow, keys: uow.actors.get_many(keys), None),
-    "mission": (lambda uow, keys: uow.missions.get_many(keys), None),
-    "diplomat": (lambda uow, keys: uow.diplomats.get_many(keys), None),
-    "expulsion": (lambda uow, keys: uow.expulsions.get_many(keys), None),
-    "wave": (lambda uow, keys: uow.waves.get_many(keys), None),
-    "statement": (lambda uow, keys: uow.statements.get_many(keys), None),
-    "source": (lambda uow, keys: uow.sources.get_many(keys), None),
-    "citation": (lambda uow, keys: uow.citations.get_many(keys), None),
-    "membership": (lambda uow, keys: uow.memberships.get_many(keys), None),
     "memberships_of_state": (lambda uow, keys: uow.memberships.of_states(keys), []),
 }
 
@@ -72,12 +72,12 @@ class Loaders:
             loader = self._loaders[key] = self._loader(kind)
         return loader
 
-    def related(self, info: Any, table: str, name: str) -> DataLoader[Any, Any]:
-        """The loader of relation `name` of records of `table` for the field `info` resolves; keys are the parents' entities."""
-        key = (f"{table}.{name}", field_path(info.path))
+    def related(self, info: Any, owner: Kind, name: str) -> DataLoader[Any, Any]:
+        """The loader of relation `name` of records of kind `owner` for the field `info` resolves; keys are the parents' entities."""
+        key = (f"{owner.name}.{name}", field_path(info.path))
         loader = self._loaders.get(key)
         if loader is None:
-            batch = fetch(table, name)
+            batch = fetch(owner, name)
 
             async def load(parents: Sequence[Any]) -> list[Any]:
                 async with self._reads.use() as repositories:

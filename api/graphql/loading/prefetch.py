@@ -13,18 +13,16 @@ from typing import Any
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from api.graphql.loading.relations import Fetch, by_field
-from api.graphql.types.expulsions import Expulsion
-from api.graphql.types.missions import Diplomat, Mission
 from api.graphql.types.preloading import PRELOADED
-from api.graphql.types.statements import Citation, Statement
-from persistence.read.model import CITATION, DIPLOMAT, EXPULSION, MISSION, STATEMENT
+from api.graphql.types.records import NAMED
+from domain.record.kinds import TYPES, Kind
 from persistence.write.unit_of_work import SqlReadSession
 
 Plan = dict[str, list[Selection]]
 """Selected field name (as in the schema) -> the selections made under it."""
 
-OWNERS: dict[type, str] = {Expulsion: EXPULSION, Statement: STATEMENT, Citation: CITATION, Diplomat: DIPLOMAT, Mission: MISSION}
-"""The table behind each GraphQL type that has relations."""
+OWNERS: dict[type, Kind] = {cls: TYPES[name] for name, cls in NAMED.items() if TYPES[name].relations}
+"""The kind behind each GraphQL type that has relations."""
 
 
 RELATIONS: dict[type, dict[str, tuple[str, Fetch]]] = {kind: by_field(owner) for kind, owner in OWNERS.items()}

@@ -20,7 +20,7 @@ from api.graphql.types.values import HeadcountType, LegalBasis, MeasureType, Par
 from domain.read.analysis import lag
 from domain.record import expulsions
 from domain.record import sources as domain_sources
-from persistence.read.model import EXPULSION
+from domain.record.kinds import EXPULSION
 
 if TYPE_CHECKING:
     from api.graphql.types.statements import Citation, Statement

@@ -16,7 +16,7 @@ from api.graphql.types.nodes import resolve_nodes
 from api.graphql.types.preloading import related
 from api.graphql.types.values import MissionKind, Rank, StaffCategory
 from domain.record import diplomats, missions
-from persistence.read.model import DIPLOMAT, MISSION
+from domain.record.kinds import DIPLOMAT, MISSION
 
 
 @strawberry.type(description="A sending state's post in a host state, possibly accredited to an organisation rather than to the host.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from domain.record.kinds import Kind
+
 PRELOADED = "_preloaded"
 
 
@@ -20,9 +22,9 @@ def preloaded(owner: Any, name: str, load: Callable[[], Awaitable[Any]]) -> Any:
     return load()
 
 
-def related(owner: Any, info: Any, table: str, name: str) -> Any:
-    """Relation `name` of a record of `table`: as preloaded, or loaded through the request's batching loader."""
+def related(owner: Any, info: Any, kind: Kind, name: str) -> Any:
+    """Relation `name` of a record of `kind`: as preloaded, or loaded through the request's batching loader."""
     store: dict[str, Any] = getattr(owner, PRELOADED)
     if name in store:
         return store[name]
-    return info.context.loaders.related(info, table, name).load(owner._entity)
+    return info.context.loaders.related(info, kind, name).load(owner._entity)

@@ -17,7 +17,7 @@ from api.graphql.types.nodes import resolve_nodes
 from api.graphql.types.preloading import related
 from api.graphql.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
 from domain.record import sources, statements
-from persistence.read.model import CITATION, STATEMENT
+from domain.record.kinds import CITATION, STATEMENT
 
 
 @strawberry.type(description="A published document the record relies on.")
