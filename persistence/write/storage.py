@@ -10,30 +10,18 @@ from typing import Any
 from sqlalchemy import Table
 
 from domain.record.kinds import ACTOR, CITATION, DIPLOMAT, EXPULSION, KINDS, MEMBERSHIP, MISSION, SOURCE, STATEMENT, WAVE, Kind
-from persistence.write.repositories import (
-    LinkTable,
-    SqlActorRepository,
-    SqlCitationRepository,
-    SqlDiplomatRepository,
-    SqlExpulsionRepository,
-    SqlMembershipRepository,
-    SqlMissionRepository,
-    SqlRepository,
-    SqlSourceRepository,
-    SqlStatementRepository,
-    SqlWaveRepository,
-)
+from persistence.write import repositories as sql
 
-STORAGE: dict[Kind, type[SqlRepository[Any, Any]]] = {
-    ACTOR: SqlActorRepository,
-    MISSION: SqlMissionRepository,
-    DIPLOMAT: SqlDiplomatRepository,
-    WAVE: SqlWaveRepository,
-    EXPULSION: SqlExpulsionRepository,
-    SOURCE: SqlSourceRepository,
-    STATEMENT: SqlStatementRepository,
-    CITATION: SqlCitationRepository,
-    MEMBERSHIP: SqlMembershipRepository,
+STORAGE: dict[Kind, type[sql.SqlRepository[Any, Any]]] = {
+    ACTOR: sql.SqlActorRepository,
+    MISSION: sql.SqlMissionRepository,
+    DIPLOMAT: sql.SqlDiplomatRepository,
+    WAVE: sql.SqlWaveRepository,
+    EXPULSION: sql.SqlExpulsionRepository,
+    SOURCE: sql.SqlSourceRepository,
+    STATEMENT: sql.SqlStatementRepository,
+    CITATION: sql.SqlCitationRepository,
+    MEMBERSHIP: sql.SqlMembershipRepository,
 }
 """The repository of each kind, in the registry's order."""
 
@@ -47,11 +35,6 @@ def table(kind: Kind) -> Table:
     return STORAGE[kind].table
 
 
-def link(kind: Kind, field: str) -> LinkTable:
+def link(kind: Kind, field: str) -> sql.LinkTable:
     """The link table holding the link field `field` of records of `kind`."""
     return next(found for found in STORAGE[kind].links if found.attribute == field)
-
-
-def kind_of_table(name: str) -> Kind:
-    """The kind whose records the table `name` holds."""
-    return next(kind for kind, repository in STORAGE.items() if repository.table.name == name)
