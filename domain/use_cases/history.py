@@ -15,7 +15,7 @@ from domain.use_cases import actors, expulsions, memberships, missions, statemen
 from domain.use_cases.editing import AggregateEditor, changed
 
 _FOUND: dict[str, AggregateEditor[Any]] = {
-    editor.entity: editor
+    editor.kind: editor
     for module in (actors, expulsions, memberships, missions, statements)
     for editor in vars(module).values()
     if isinstance(editor, AggregateEditor)
