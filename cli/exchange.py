@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.settings import Settings
 from cli.common import database
-from domain.record.documents import ENTITIES
+from domain.record.kinds import KINDS
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -77,7 +77,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--output", "-o", help="the file (or, for CSV, the folder) to write, replaced only once complete (default: standard output)"
     )
     export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="JSON Lines (default) or one CSV file per kind")
-    export.add_argument("--kind", nargs="+", action="extend", choices=list(ENTITIES), help="only these kinds of record")
+    export.add_argument("--kind", nargs="+", action="extend", choices=list(KINDS), help="only these kinds of record")
     export.add_argument("--party", metavar="CODE", help="only measures this actor took or suffered, and what they need")
     export.add_argument("--actor", metavar="CODE", help="only measures this actor took, and what they need")
     export.add_argument("--target", metavar="CODE", help="only measures against this state, and what they need")
@@ -159,7 +159,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     try:
         announced = DateRange(args.since, args.until) if args.since or args.until else None
         selection = Selection(
-            kinds=frozenset(args.kind or ENTITIES), party=args.party, actor=args.actor, target=args.target, announced=announced
+            kinds=frozenset(args.kind or KINDS), party=args.party, actor=args.actor, target=args.target, announced=announced
         )
     except DomainError as error:
         print(f"demarche export: {error.message}", file=sys.stderr)

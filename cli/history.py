@@ -15,12 +15,12 @@ CLI_AUTHOR = "cli"
 
 def _erase(settings: Settings, args: argparse.Namespace) -> int:
     from domain.errors import DomainError, InvalidInput
-    from domain.record.documents import ENTITIES
     from domain.record.history import Erasure
+    from domain.record.kinds import KINDS
     from domain.use_cases.history import erase_personal_data
     from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
-    kinds = {kind.lower(): kind for kind in ENTITIES}
+    kinds = {kind.lower(): kind for kind in KINDS}
     try:
         erasure = Erasure(kinds.get(args.kind.lower(), args.kind), args.id, args.reason)
     except InvalidInput as error:

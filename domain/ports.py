@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from domain.access import ApiToken
-from domain.read.filters import (
-    ActorFilter,
-    CitationFilter,
-    DiplomatFilter,
-    ExpulsionFilter,
-    MembershipFilter,
-    MissionFilter,
-    NoFilter,
-    StatementFilter,
-)
+from domain.read import filters
 from domain.read.pagination import Page, PageRequest
 from domain.record.actors import Actor
 from domain.record.diplomats import Diplomat
 from domain.record.expulsions import Expulsion, Wave
 from domain.record.history import Change, HistoryFilter
+from domain.record.kinds import KINDS
 from domain.record.memberships import Membership
 from domain.record.missions import Mission
 from domain.record.sources import Citation, Source
@@ -63,7 +55,7 @@ class Repository(Protocol[E, F]):
         ...
 
 
-class ActorRepository(Repository[Actor, ActorFilter], Protocol):
+class ActorRepository(Repository[Actor, filters.ActorFilter], Protocol):
     async def get_by_codes(self, codes: Collection[str]) -> dict[str, Actor]:
         """The actors among `codes` (upper-case) that exist, by code."""
         ...
@@ -73,17 +65,17 @@ class ActorRepository(Repository[Actor, ActorFilter], Protocol):
         ...
 
 
-class MissionRepository(Repository[Mission, MissionFilter], Protocol):
+class MissionRepository(Repository[Mission, filters.MissionFilter], Protocol):
     pass
 
 
-class DiplomatRepository(Repository[Diplomat, DiplomatFilter], Protocol):
+class DiplomatRepository(Repository[Diplomat, filters.DiplomatFilter], Protocol):
     async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Diplomat]]:
         """The named people of each measure, by measure id."""
         ...
 
 
-class ExpulsionRepository(Repository[Expulsion, ExpulsionFilter], Protocol):
+class ExpulsionRepository(Repository[Expulsion, filters.ExpulsionFilter], Protocol):
     async def answered_transitively(self, ids: Collection[int]) -> set[int]:
         """Every measure reachable from `ids` by following "answers" links (excluding `ids`)."""
         ...
@@ -93,21 +85,21 @@ class ExpulsionRepository(Repository[Expulsion, ExpulsionFilter], Protocol):
         ...
 
 
-class WaveRepository(Repository[Wave, NoFilter], Protocol):
+class WaveRepository(Repository[Wave, filters.NoFilter], Protocol):
     pass
 
 
-class StatementRepository(Repository[Statement, StatementFilter], Protocol):
+class StatementRepository(Repository[Statement, filters.StatementFilter], Protocol):
     async def about_measures(self, measure_ids: Collection[int]) -> dict[int, list[Statement]]:
         """The statements about each measure, by measure id."""
         ...
 
 
-class SourceRepository(Repository[Source, NoFilter], Protocol):
+class SourceRepository(Repository[Source, filters.NoFilter], Protocol):
     pass
 
 
-class CitationRepository(Repository[Citation, CitationFilter], Protocol):
+class CitationRepository(Repository[Citation, filters.CitationFilter], Protocol):
     async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Citation]]:
         """The citations backing each measure, by measure id."""
         ...
@@ -117,7 +109,7 @@ class CitationRepository(Repository[Citation, CitationFilter], Protocol):
         ...
 
 
-class MembershipRepository(Repository[Membership, MembershipFilter], Protocol):
+class MembershipRepository(Repository[Membership, filters.MembershipFilter], Protocol):
     async def of_states(self, codes: Collection[str]) -> dict[str, list[Membership]]:
         """Each state's spells in any organisation, by state code, in id order."""
         ...
@@ -220,3 +212,12 @@ class UnitOfWork(Repositories, Protocol):
     async def commit(self) -> None:
         """Make every change since entering durable, or raise and keep none."""
         ...
+
+
+def repository_of(uow: Repositories, kind: str) -> Repository[Any, Any]:
+    """The repository of a kind of record: the unit of work's attribute the registry names."""
+    found: Repository[Any, Any] = getattr(uow, KINDS[kind].repository)
+    return found
+
+
+assert {kind.repository for kind in KINDS.values()} <= set(vars(Repositories)), "a kind of record without its repository in the port"

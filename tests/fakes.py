@@ -35,10 +35,11 @@ from domain.read.filters import (
     StatementFilter,
 )
 from domain.read.pagination import Key, Order, Page, PageRequest
-from domain.record.actors import Actor, ActorKind
+from domain.record.actors import Actor, named_by
 from domain.record.diplomats import Diplomat
 from domain.record.expulsions import Expulsion, Wave
 from domain.record.history import Change, HistoryFilter, redacted
+from domain.record.kinds import KINDS
 from domain.record.memberships import Membership
 from domain.record.missions import Mission
 from domain.record.sources import Citation, Source
@@ -48,9 +49,9 @@ from persistence.catalogue import ORGANISATIONS, IsoStateCatalogue
 E = TypeVar("E")
 F = TypeVar("F")
 
-AGGREGATES = ("actors", "missions", "diplomats", "expulsions", "waves", "statements", "sources", "citations", "memberships")
+AGGREGATES = tuple(kind.repository for kind in KINDS.values())
+"""The tables of the kinds of record, by the unit of work's names for their repositories."""
 STORES = ("history", "tokens")
-_ALPHA3_RANK = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
 
 
 @dataclass(slots=True)
@@ -277,13 +278,8 @@ class FakeActorRepository(FakeRepository[Actor, ActorFilter]):
         still_referenced("actor", code, referring)
 
     async def get_by_codes(self, codes: Collection[str]) -> dict[str, Actor]:
-        """Codes first, then current, then former states' and organisations' alpha-3 codes."""
-        wanted, found = set(codes), dict[str, tuple[int, Actor]]()
-        for actor in self.rows.values():
-            for code, priority in ((actor.code, 0), (actor.alpha3, _ALPHA3_RANK[actor.kind])):
-                if code in wanted and (code not in found or priority < found[code][0]):
-                    found[code] = (priority, actor)
-        return {code: copy.copy(actor) for code, (_, actor) in found.items()}
+        """Codes first, then alpha-3 codes, as `named_by` ranks them."""
+        return {code: copy.copy(actor) for code, actor in named_by(set(codes), self.rows.values()).items()}
 
     async def add_many(self, actors: Collection[Actor]) -> None:
         for actor in actors:
@@ -496,39 +492,38 @@ class FakeTokenRepository:
         return token
 
 
-@dataclass(frozen=True, slots=True)
-class _Repositories:
-    actors: FakeActorRepository
-    missions: FakeMissionRepository
-    diplomats: FakeDiplomatRepository
-    expulsions: FakeExpulsionRepository
-    waves: FakeWaveRepository
-    statements: FakeStatementRepository
-    sources: FakeSourceRepository
-    citations: FakeCitationRepository
-    memberships: FakeMembershipRepository
-    history: FakeHistoryRepository
-    tokens: FakeTokenRepository
+R = TypeVar("R")
 
-    @classmethod
-    def over(cls, tables: Tables) -> _Repositories:
-        return cls(
-            actors=FakeActorRepository(tables),
-            missions=FakeMissionRepository(tables),
-            diplomats=FakeDiplomatRepository(tables),
-            expulsions=FakeExpulsionRepository(tables),
-            waves=FakeWaveRepository(tables),
-            statements=FakeStatementRepository(tables),
-            sources=FakeSourceRepository(tables),
-            citations=FakeCitationRepository(tables),
-            memberships=FakeMembershipRepository(tables),
-            history=FakeHistoryRepository(tables),
-            tokens=FakeTokenRepository(tables),
-        )
+
+class _Opened(Generic[R]):
+    """One repository of a unit of work, made over the unit's private copy of the record; only inside `async with uow:`."""
+
+    def __init__(self, make: Callable[[Tables], R]) -> None:
+        self.make = make
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, uow: FakeUnitOfWork, owner: type | None = None) -> R:
+        found: R = uow.opened(self.name)
+        return found
 
 
 class FakeUnitOfWork:
     """Works on a private copy of the record; `commit` publishes it, leaving without commit drops it."""
+
+    actors = _Opened(FakeActorRepository)
+    missions = _Opened(FakeMissionRepository)
+    diplomats = _Opened(FakeDiplomatRepository)
+    expulsions = _Opened(FakeExpulsionRepository)
+    waves = _Opened(FakeWaveRepository)
+    statements = _Opened(FakeStatementRepository)
+    sources = _Opened(FakeSourceRepository)
+    citations = _Opened(FakeCitationRepository)
+    memberships = _Opened(FakeMembershipRepository)
+    history = _Opened(FakeHistoryRepository)
+    tokens = _Opened(FakeTokenRepository)
 
     def __init__(self, factory: FakeUnitOfWorkFactory, *, writing: bool = True) -> None:
         self.author = factory.author
@@ -536,57 +531,13 @@ class FakeUnitOfWork:
         self._writing = writing
         self._entered = False
         self._tables: Tables | None = None
-        self._repositories: _Repositories | None = None
+        self._repositories: dict[str, Any] | None = None
         self._commits_seen = 0
 
-    def _open(self) -> _Repositories:
+    def opened(self, name: str) -> Any:
         if self._repositories is None:
             raise RuntimeError("repositories are used only inside `async with uow:`")
-        return self._repositories
-
-    @property
-    def actors(self) -> FakeActorRepository:
-        return self._open().actors
-
-    @property
-    def missions(self) -> FakeMissionRepository:
-        return self._open().missions
-
-    @property
-    def diplomats(self) -> FakeDiplomatRepository:
-        return self._open().diplomats
-
-    @property
-    def expulsions(self) -> FakeExpulsionRepository:
-        return self._open().expulsions
-
-    @property
-    def waves(self) -> FakeWaveRepository:
-        return self._open().waves
-
-    @property
-    def statements(self) -> FakeStatementRepository:
-        return self._open().statements
-
-    @property
-    def sources(self) -> FakeSourceRepository:
-        return self._open().sources
-
-    @property
-    def citations(self) -> FakeCitationRepository:
-        return self._open().citations
-
-    @property
-    def memberships(self) -> FakeMembershipRepository:
-        return self._open().memberships
-
-    @property
-    def history(self) -> FakeHistoryRepository:
-        return self._open().history
-
-    @property
-    def tokens(self) -> FakeTokenRepository:
-        return self._open().tokens
+        return self._repositories[name]
 
     async def __aenter__(self) -> Self:
         if self._entered:
@@ -594,7 +545,8 @@ class FakeUnitOfWork:
         self._entered = True
         self._commits_seen = self._factory.commits
         self._tables = self._factory.tables.copy()
-        self._repositories = _Repositories.over(self._tables)
+        tables = self._tables
+        self._repositories = {name: opened.make(tables) for name, opened in _REPOSITORIES.items()}
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -611,6 +563,10 @@ class FakeUnitOfWork:
         self._factory.tables = self._tables.copy()
         self._factory.commits += 1
         self._commits_seen = self._factory.commits
+
+
+_REPOSITORIES = {name: opened for name, opened in vars(FakeUnitOfWork).items() if isinstance(opened, _Opened)}
+assert set(AGGREGATES) <= _REPOSITORIES.keys(), "a kind of record without its fake repository"
 
 
 class FakeUnitOfWorkFactory:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,8 +14,6 @@ from api.graphql.errors import outcome
 from api.graphql.filtering import takes_arguments
 from api.graphql.inputs import node_id
 from api.graphql.mutations import common
-from api.graphql.types.actors import Organisation, State, actor_type
-from api.graphql.types.expulsions import Expulsion, Wave
 from api.graphql.types.history import (
     CURSOR,
     FIRST,
@@ -29,9 +27,7 @@ from api.graphql.types.history import (
     history_connection,
     history_filter,
 )
-from api.graphql.types.memberships import Membership
-from api.graphql.types.missions import Diplomat, Mission
-from api.graphql.types.statements import Citation, Source, Statement
+from api.graphql.types.records import BUILDERS, RECORD_TYPES
 from api.limits.access import RoleType, admin_mutation, require_admin
 from domain import access
 from domain.errors import InvalidInput
@@ -39,18 +35,6 @@ from domain.read.criteria import Argument
 from domain.record import history
 from domain.use_cases import history as history_use_cases
 from domain.use_cases import tokens as token_use_cases
-
-BUILDERS: dict[str, Callable[[Any], Any]] = {
-    "Actor": actor_type,
-    "Mission": Mission.from_domain,
-    "Diplomat": Diplomat.from_domain,
-    "Wave": Wave.from_domain,
-    "Expulsion": Expulsion.from_domain,
-    "Source": Source.from_domain,
-    "Statement": Statement.from_domain,
-    "Citation": Citation.from_domain,
-    "Membership": Membership.from_domain,
-}
 
 
 @strawberry.type(description="The caller, as its bearer token identifies it.")
@@ -79,18 +63,7 @@ class CreatedToken:
 
 
 RestoreResult = common.result_union(
-    "RestoreResult",
-    State,
-    Organisation,
-    Mission,
-    Diplomat,
-    Wave,
-    Expulsion,
-    Source,
-    Statement,
-    Citation,
-    Membership,
-    description="The restored record as stored again, or why nothing was written.",
+    "RestoreResult", *RECORD_TYPES, description="The restored record as stored again, or why nothing was written."
 )
 CreateTokenResult = common.result_union(
     "CreateTokenResult", CreatedToken, description="The new token with its secret, or why none was made."

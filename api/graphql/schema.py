@@ -21,12 +21,8 @@ from api.graphql.mutations.missions import MissionMutations
 from api.graphql.mutations.statements import StatementMutations
 from api.graphql.queries import Query
 from api.graphql.search import SearchQueries
-from api.graphql.types.actors import Organisation, State
-from api.graphql.types.expulsions import Expulsion, Wave
 from api.graphql.types.history import HistoryEntry
-from api.graphql.types.memberships import Membership
-from api.graphql.types.missions import Diplomat, Mission
-from api.graphql.types.statements import Citation, Source, Statement
+from api.graphql.types.records import RECORD_TYPES
 from api.limits.access import ForbiddenError, ReadAccess, RequireRole, UnauthenticatedError, guard_fields
 from api.limits.cost import TextArgumentsRule, aliases_rule, depth_rule
 from api.limits.documents import Documents, PreparedDocuments
@@ -49,7 +45,7 @@ class Root(Query, AnalysisQueries, HistoryQueries, SearchQueries):
     pass
 
 
-NODE_TYPES = [State, Organisation, Mission, Diplomat, Expulsion, Wave, Statement, Source, Citation, Membership, HistoryEntry]
+NODE_TYPES = [*RECORD_TYPES, HistoryEntry]
 ERROR_TYPES = [ValidationError, NotFoundError, ConflictError, VersionConflictError, UnavailableError, UnauthenticatedError, ForbiddenError]
 
 

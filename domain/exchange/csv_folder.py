@@ -32,14 +32,15 @@ from domain.exchange.records import (
     unguard,
     whole_number,
 )
-from domain.record.documents import ENTITIES, NOT_IN_DOCUMENTS, Document, to_document
+from domain.record.documents import NOT_IN_DOCUMENTS, Document, to_document
+from domain.record.kinds import KINDS
 from domain.record.values import MAX_RECORD_ID, Headcount
 
 BOM = "\ufeff"
 """Written first in every file, so that spreadsheets read the file as UTF-8."""
 MANIFEST = "format.json"
 """The folder's header: the JSON Lines header line, naming the format and its version."""
-FILES: dict[str, str] = {kind: f"{snake(kind)}s.csv" for kind in ENTITIES}
+FILES: dict[str, str] = {kind: f"{snake(kind)}s.csv" for kind in KINDS}
 """Each kind's file in a folder: `actors.csv`, `expulsions.csv`, ..."""
 SEPARATOR = ";"
 """Between the ids of a list in one cell."""
@@ -98,7 +99,7 @@ def _shape(hint: Any) -> str:
 
 
 def _columns(kind: str) -> tuple[Column, ...]:
-    cls = ENTITIES[kind]
+    cls = KINDS[kind].entity
     hints = typing.get_type_hints(cls)
     names = [field.name for field in dataclasses.fields(cls) if field.name not in NOT_IN_DOCUMENTS and field.name != "id"]
     if kind not in KEYED_BY_FIELDS:
@@ -106,7 +107,7 @@ def _columns(kind: str) -> tuple[Column, ...]:
     return tuple(Column(name, _shape(hints[name])) for name in names)
 
 
-COLUMNS: dict[str, tuple[Column, ...]] = {kind: _columns(kind) for kind in ENTITIES}
+COLUMNS: dict[str, tuple[Column, ...]] = {kind: _columns(kind) for kind in KINDS}
 """Each kind's columns, in the order of the JSON Lines format: the key first, then every field."""
 
 

@@ -19,10 +19,11 @@ from typing import Any
 
 from domain.errors import DomainError, InvalidInput
 from domain.read.filters import DateRange, ExpulsionFilter
-from domain.record.actors import Actor, ActorKind, normalise_code
+from domain.record.actors import Actor, ActorKind, named_by, normalise_code
 from domain.record.catalogue import StateCatalogue
-from domain.record.documents import ENTITIES, Document, changed_fields, from_document, kind_of, to_document
+from domain.record.documents import Document, changed_fields, from_document, to_document
 from domain.record.expulsions import Expulsion
+from domain.record.kinds import KINDS, kind_of
 from domain.record.memberships import Membership
 from domain.record.values import MAX_RECORD_ID
 from domain.use_cases.actors import FIXED_FIELDS
@@ -32,8 +33,6 @@ VERSION = 2
 """The version an export writes: 2 added memberships."""
 READABLE = frozenset({1, 2})
 """The versions an import reads: a version 1 file is read as before (it holds no memberships)."""
-SINCE = {"Membership": 2}
-"""The first version that holds each kind added after version 1."""
 
 Key = int | str
 """A record's key in a file: an actor's code, any other record's id."""
@@ -66,24 +65,6 @@ CSV_REQUIRED = ("actor", "target", "measure_type", "announced", "headcount_quali
 _CSV_IDS = ("headcount_value", "target_mission_id", "wave_id")
 _CSV_ID_LISTS = ("answers", "diplomat_ids")
 
-_REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
-    "Diplomat": (("mission_id", "Mission"),),
-    "Expulsion": (("target_mission_id", "Mission"), ("diplomat_ids", "Diplomat"), ("wave_id", "Wave"), ("answers", "Expulsion")),
-    "Statement": (("measure_ids", "Expulsion"),),
-    "Citation": (("source_id", "Source"), ("measure_id", "Expulsion"), ("statement_id", "Statement")),
-}
-"""The fields by which each kind refers to records of another kind (by id)."""
-
-_ACTOR_FIELDS: dict[str, tuple[tuple[str, bool], ...]] = {
-    "Mission": (("sending_state", True), ("host_state", True), ("accredited_to", False)),
-    "Diplomat": (("sending_state", True),),
-    "Expulsion": (("actor", False), ("target", True)),
-    "Statement": (("on_behalf_of", False),),
-    "Membership": (("organisation", False), ("state", True)),
-}
-"""The fields by which each kind names an actor, and whether that actor must be a state."""
-
-_LINK_FIELDS = ("answers", "diplomat_ids", "measure_ids")
 MAX_ID = 2**31 - 1
 """The largest id both databases store."""
 _ALPHA3 = re.compile(r"[A-Z]{3}")
@@ -118,7 +99,7 @@ def membership_key(organisation: object, state: object, joined: object) -> str:
     return f"{state} in {organisation} from {joined}"
 
 
-KEYED_BY_FIELDS = frozenset({"Actor", "Membership"})
+KEYED_BY_FIELDS = frozenset(name for name, kind in KINDS.items() if kind.keyed_by_fields)
 """The kinds keyed by their fields (an actor's code; a membership's organisation, state and joined), not by an id."""
 
 
@@ -177,7 +158,7 @@ class ImportReport:
         """One line per kind the file held, in dependency order, then the totals."""
         found = [
             f"{kind}: {self.added.get(kind, 0)} added, {self.replaced.get(kind, 0)} replaced, {self.unchanged.get(kind, 0)} unchanged"
-            for kind in ENTITIES
+            for kind in KINDS
             if kind in self.added or kind in self.replaced or kind in self.unchanged
         ]
         totals = (sum(self.added.values()), sum(self.replaced.values()), sum(self.unchanged.values()))
@@ -215,7 +196,7 @@ class Row:
 
 def _sorted_links(entity: Any) -> Any:
     """Link lists in id order, as the store keeps them, so a record compares equal to its stored self."""
-    unsorted = {name: tuple(sorted(getattr(entity, name))) for name in _LINK_FIELDS if name in type(entity).__dataclass_fields__}
+    unsorted = {name: tuple(sorted(getattr(entity, name))) for name in KINDS[kind_of(entity)].links}
     unsorted = {name: ids for name, ids in unsorted.items() if ids != getattr(entity, name)}
     return dataclasses.replace(entity, **unsorted) if unsorted else entity
 
@@ -252,14 +233,14 @@ class RecordFileReader:
 
     def take(self, line: int, kind: str, key: Key | None, document: Document) -> None:
         """Validate one record through its entity and keep it, or keep the reason it is refused."""
-        since = SINCE.get(kind, 1)
+        since = KINDS[kind].since
         if self.version < since:
             self.problem(line, kind, key, "type", f"{FORMAT} version {self.version} holds no {kind}; it came with version {since}")
             return
         if key is not None:
             first = self.lines.get((kind, key))
             if first is not None:
-                field = {"Actor": "code", "Membership": "joined"}.get(kind, "id")
+                field = KINDS[kind].key[-1]
                 self.problem(
                     line, kind, key, field, f"{kind} {key} is on line {first} already; a record appears once in a file", refuses=False
                 )
@@ -321,9 +302,9 @@ class RecordFileReader:
             self.problem(number, None, None, "json", "a record is one JSON object on one line")
             return
         kind = value.pop("type", None)
-        if not isinstance(kind, str) or kind not in ENTITIES:
+        if not isinstance(kind, str) or kind not in KINDS:
             reason = "a record names its kind in 'type'" if kind is None else f"{kind!r} is not a kind of record"
-            self.problem(number, None, None, "type", f"{reason}: one of {', '.join(ENTITIES)}")
+            self.problem(number, None, None, "type", f"{reason}: one of {', '.join(KINDS)}")
             return
         if kind == "Actor":
             code = value.get("code")
@@ -449,19 +430,15 @@ def whole_number(field: str, text: str) -> int:
 
 
 class _Actors:
-    """Finds an actor by any code it answers to, the way the actor repository does."""
-
-    _RANK = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
+    """Finds an actor by any code it answers to, the way the actor repository does (`named_by`)."""
 
     def __init__(self, actors: Iterable[Actor]) -> None:
-        self._by_code = {actor.code: actor for actor in actors}
-        self._by_alpha3: dict[str, Actor] = {}
-        for actor in sorted(self._by_code.values(), key=lambda actor: self._RANK[actor.kind], reverse=True):
-            if actor.alpha3:
-                self._by_alpha3[actor.alpha3] = actor
+        by_code = {actor.code: actor for actor in actors}
+        codes = {*by_code, *(actor.alpha3 for actor in by_code.values() if actor.alpha3)}
+        self._named = named_by(codes, by_code.values())
 
     def find(self, code: str) -> Actor | None:
-        return self._by_code.get(code) or self._by_alpha3.get(code)
+        return self._named.get(code)
 
 
 def _new_actor_refusal(actor: Actor, known: _Actors, catalogue: StateCatalogue | None) -> str | None:
@@ -490,13 +467,10 @@ def _document(entity: Any) -> Document:
     return document
 
 
-_FITS = {"mission_id": "may_serve_at", "target_mission_id": "may_target", "diplomat_ids": "may_name", "answers": "may_answer"}
-"""The entity's own rule for each reference that must fit the record it names (the use cases apply the same ones)."""
-
-
 def _misfit(entity: Any, field: str, other: Any) -> str | None:
-    """Why `entity` cannot refer to `other` through `field`; None when it can."""
-    rule = _FITS.get(field)
+    """Why `entity` cannot refer to `other` through `field`, by the entity's own rule (the use cases apply the
+    same ones); None when it can."""
+    rule = KINDS[kind_of(entity)].reference(field).fit
     if rule is None:
         return None
     try:
@@ -507,11 +481,13 @@ def _misfit(entity: Any, field: str, other: Any) -> str | None:
 
 
 def _references(kind: str, entity: Any) -> Iterator[tuple[str, str, int]]:
-    """Each (field, kind, id) by which a record refers to another record."""
-    for field_name, target in _REFERENCES.get(kind, ()):
-        value = getattr(entity, field_name)
-        for id in value if isinstance(value, tuple) else () if value is None else (value,):
-            yield field_name, target, id
+    """Each (field, kind, id) by which a record refers to another record by id."""
+    for reference in KINDS[kind].references:
+        if KINDS[reference.target].keyed_by_fields:
+            continue
+        value = getattr(entity, reference.field)
+        for id in value if reference.link else () if value is None else (value,):
+            yield reference.field, reference.target, id
 
 
 class ImportPlan:
@@ -530,12 +506,12 @@ class ImportPlan:
         self.reader = reader
         self.replace = replace
         self.problems: list[Problem] = list(reader.problems)
-        self.added: dict[str, list[Any]] = {kind: [] for kind in ENTITIES}
-        self.replaced: dict[str, list[tuple[Any, Any]]] = {kind: [] for kind in ENTITIES}
+        self.added: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+        self.replaced: dict[str, list[tuple[Any, Any]]] = {kind: [] for kind in KINDS}
         """Per kind, each stored record and the record that replaces it."""
         self.unchanged: Counter[str] = Counter()
         self._rows = list(reader.rows)
-        self._final: dict[str, dict[Key, Any]] = {kind: {} for kind in ENTITIES}
+        self._final: dict[str, dict[Key, Any]] = {kind: {} for kind in KINDS}
         """The file's good records by kind and key, as they will be stored."""
         self._kept: dict[tuple[str, Key], Row] = {}
         """The row of each good record, by kind and key."""
@@ -614,7 +590,7 @@ class ImportPlan:
 
     def _canonical(self, row: Row, actors: _Actors) -> bool:
         changes: dict[str, str] = {}
-        for field_name, states_only in _ACTOR_FIELDS.get(row.kind, ()):
+        for field_name, states_only in ((ref.field, ref.states_only) for ref in KINDS[row.kind].references if ref.target == "Actor"):
             code = getattr(row.entity, field_name)
             if code is None:
                 continue
@@ -645,7 +621,7 @@ class ImportPlan:
 
     def wanted(self) -> dict[str, set[int]]:
         """The ids of stored records the plan must see, by kind: the file's own keys and every id it refers to."""
-        found: dict[str, set[int]] = {kind: set() for kind in ENTITIES if kind not in KEYED_BY_FIELDS}
+        found: dict[str, set[int]] = {kind: set() for kind in KINDS if kind not in KEYED_BY_FIELDS}
         for row in self._rows:
             if row.kind == "Membership":
                 continue
@@ -884,16 +860,16 @@ class Selection:
     the actors any of them names.
     """
 
-    kinds: frozenset[str] = frozenset(ENTITIES)
+    kinds: frozenset[str] = frozenset(KINDS)
     party: str | None = None
     actor: str | None = None
     target: str | None = None
     announced: DateRange | None = None
 
     def __post_init__(self) -> None:
-        unknown = sorted(self.kinds - set(ENTITIES))
+        unknown = sorted(self.kinds - set(KINDS))
         if unknown:
-            raise InvalidInput("kind", f"{unknown[0]!r} is not a kind of record: use one of {', '.join(ENTITIES)}")
+            raise InvalidInput("kind", f"{unknown[0]!r} is not a kind of record: use one of {', '.join(KINDS)}")
         for name in ("party", "actor", "target"):
             code = getattr(self, name)
             if code is not None:

@@ -15,10 +15,14 @@ from enum import Enum
 from typing import Protocol
 
 from domain.read.pagination import Order, PageRequest
+from domain.record.kinds import ACTOR, MEMBERSHIP, TYPES
 
 
 class Record(Enum):
-    """Which kind of record a plan reads; its value is the name the record's type goes by."""
+    """Which type of record a plan reads; its value is the type's name (domain/record/kinds.py gives each type's kind).
+
+    Every type of the registry but Membership: the read side does not read memberships.
+    """
 
     STATE = "State"
     ORGANISATION = "Organisation"
@@ -31,7 +35,8 @@ class Record(Enum):
     CITATION = "Citation"
 
 
-ACTOR_RECORDS = frozenset({Record.STATE, Record.ORGANISATION})
+assert {record.value for record in Record} == TYPES.keys() - {MEMBERSHIP.name}, "the read side's types are the registry's"
+ACTOR_RECORDS = frozenset(record for record in Record if TYPES[record.value] is ACTOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +93,8 @@ class Shape:
 
     variants: tuple[tuple[Record, tuple[Field, ...]], ...]
 
-    def kinds(self) -> frozenset[Record]:
-        return frozenset(kind for kind, _ in self.variants)
+    def records(self) -> frozenset[Record]:
+        return frozenset(record for record, _ in self.variants)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -64,3 +65,19 @@ class Actor:
     @property
     def is_state(self) -> bool:
         return self.kind is not ActorKind.ORGANISATION
+
+
+CODE_PRIORITY = 0
+ALPHA3_PRIORITY = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
+"""How an actor code a caller gives is read: an actor's own code first (priority 0), then a current state's
+alpha-3, then a former state's, then an organisation's. The stores apply the same ranks in SQL."""
+
+
+def named_by(codes: Collection[str], actors: Iterable[Actor]) -> dict[str, Actor]:
+    """The actor each of `codes` names among `actors`, by the priorities above; a code that names none is left out."""
+    found: dict[str, tuple[int, Actor]] = {}
+    for actor in actors:
+        for code, priority in ((actor.code, CODE_PRIORITY), (actor.alpha3, ALPHA3_PRIORITY[actor.kind])):
+            if code is not None and code in codes and (code not in found or priority < found[code][0]):
+                found[code] = (priority, actor)
+    return {code: actor for code, (_, actor) in found.items()}

@@ -17,42 +17,12 @@ from enum import Enum
 from typing import Any
 
 from domain.errors import InvalidInput
-from domain.record.actors import Actor
-from domain.record.diplomats import Diplomat
-from domain.record.expulsions import Expulsion, Wave
-from domain.record.memberships import Membership
-from domain.record.missions import Mission
-from domain.record.sources import Citation, Source
-from domain.record.statements import Statement
+from domain.record.kinds import KINDS
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 
 Document = dict[str, Any]
 
-ENTITIES: dict[str, type[Any]] = {
-    "Actor": Actor,
-    "Mission": Mission,
-    "Diplomat": Diplomat,
-    "Wave": Wave,
-    "Expulsion": Expulsion,
-    "Source": Source,
-    "Statement": Statement,
-    "Citation": Citation,
-    "Membership": Membership,
-}
-"""Each kind of record by the name history and export give it, in an order where every record
-refers only to kinds before it."""
-
-RECORDED: dict[str, type[Any]] = ENTITIES
-"""Every kind of record the history keeps: the exchanged ones, memberships among them."""
-
 NOT_IN_DOCUMENTS = frozenset({"version"})
-
-
-def kind_of(entity: object) -> str:
-    for name, cls in RECORDED.items():
-        if type(entity) is cls:
-            return name
-    raise TypeError(f"{type(entity).__name__} is not a record")
 
 
 def _plain(value: object) -> Any:
@@ -174,9 +144,9 @@ def _readers(cls: type[Any]) -> dict[str, Reader]:
 
 def from_document(kind: str, document: Document) -> Any:
     """The entity a document describes, every rule checked; `InvalidInput` names the field at fault."""
-    cls = RECORDED.get(kind)
-    if cls is None:
-        raise InvalidInput("type", f"{kind!r} is not a kind of record: use one of {', '.join(RECORDED)}")
+    if kind not in KINDS:
+        raise InvalidInput("type", f"{kind!r} is not a kind of record: use one of {', '.join(KINDS)}")
+    cls = KINDS[kind].entity
     if not isinstance(document, dict):
         raise InvalidInput("input", "a record is a JSON object")
     readers = _readers(cls)

@@ -14,6 +14,7 @@ from domain.access import Role
 from domain.errors import InvalidInput
 from domain.record import checks
 from domain.record.documents import Document
+from domain.record.kinds import KINDS
 
 
 class ChangeAction(Enum):
@@ -30,8 +31,8 @@ class ChangeAction(Enum):
     """A person's identifying fields were erased from the record and from every earlier entry about it."""
 
 
-PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {"Diplomat": ("name",)}
-"""Each kind of record that describes a private person, with the fields that identify them.
+PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {name: kind.personal for name, kind in KINDS.items() if kind.personal}
+"""Each kind of record that describes a private person, with the fields that identify them (the registry's `personal`).
 
 A diplomat's name is personal data; rank, staff category, sending state and mission describe the
 post, which the record needs to count and compare expulsions even of unnamed people. A statement's

@@ -70,7 +70,8 @@ async def record(uow: UnitOfWork, entity: str, action: ChangeAction, before: Any
 class AggregateEditor(Generic[E]):
     """The edits every aggregate supports, with its own cross-record check."""
 
-    entity: str
+    kind: str
+    """The name of the kind of record it edits (domain/record/kinds.py)."""
     repository: Callable[[UnitOfWork], Repository[E, Any]]
     check: Check[E]
     before_delete: Cascade | None = None
@@ -78,7 +79,7 @@ class AggregateEditor(Generic[E]):
     async def add(self, draft: E, uow: UnitOfWork, *, action: ChangeAction = ChangeAction.CREATE) -> E:
         """Check, store and record a new record inside a transaction the caller holds."""
         stored = await self.repository(uow).add(await self.check(draft, uow))
-        await record(uow, self.entity, action, None, stored)
+        await record(uow, self.kind, action, None, stored)
         return stored
 
     async def create(self, draft: E, *, uow: UnitOfWork) -> E:
@@ -116,16 +117,16 @@ class AggregateEditor(Generic[E]):
     ) -> E:
         """`revise` inside a transaction the caller holds."""
         repository = self.repository(uow)
-        current = await existing(repository, self.entity, id)
-        check_version(self.entity, current, expected_version)
+        current = await existing(repository, self.kind, id)
+        check_version(self.kind, current, expected_version)
         stored = await repository.update(await self.check(changed(current, revision(current)), uow))
-        await record(uow, self.entity, action, current, stored)
+        await record(uow, self.kind, action, current, stored)
         return stored
 
     async def delete(self, id: int, *, uow: UnitOfWork, expected_version: int | None = None) -> None:
         async with uow:
-            current = await existing(self.repository(uow), self.entity, id)
-            check_version(self.entity, current, expected_version)
+            current = await existing(self.repository(uow), self.kind, id)
+            check_version(self.kind, current, expected_version)
             await self.delete_within(current, uow)
             await uow.commit()
 
@@ -135,4 +136,4 @@ class AggregateEditor(Generic[E]):
         if self.before_delete is not None:
             await self.before_delete(id, uow)
         await self.repository(uow).delete(id)
-        await record(uow, self.entity, ChangeAction.DELETE, current, None)
+        await record(uow, self.kind, ChangeAction.DELETE, current, None)

@@ -10,20 +10,19 @@ from domain.ports import UnitOfWork
 from domain.read.pagination import PageRequest
 from domain.record.documents import from_document, to_document
 from domain.record.history import Change, ChangeAction, Erasure, HistoryFilter, redacted
+from domain.record.kinds import KINDS
 from domain.use_cases import actors, expulsions, memberships, missions, statements
 from domain.use_cases.editing import AggregateEditor, changed
 
-EDITORS: dict[str, AggregateEditor[Any]] = {
-    "Actor": actors.editor,
-    "Mission": missions.missions,
-    "Diplomat": missions.diplomats,
-    "Wave": expulsions.waves,
-    "Expulsion": expulsions.expulsions,
-    "Source": statements.sources,
-    "Statement": statements.statements,
-    "Citation": statements.citations,
-    "Membership": memberships.editor,
+_FOUND: dict[str, AggregateEditor[Any]] = {
+    editor.kind: editor
+    for module in (actors, expulsions, memberships, missions, statements)
+    for editor in vars(module).values()
+    if isinstance(editor, AggregateEditor)
 }
+EDITORS: dict[str, AggregateEditor[Any]] = {kind: _FOUND[kind] for kind in KINDS}
+"""The editor of each kind of record, found in the use case modules; a kind without one fails here, at import."""
+assert EDITORS.keys() == _FOUND.keys(), "an editor of no kind of record"
 
 
 async def restore(entry_id: int, *, uow: UnitOfWork) -> tuple[str, Any]:

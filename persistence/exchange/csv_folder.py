@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING, Any
 from domain.exchange import csv_folder as exchange_csv
 from domain.exchange.csv_folder import FILES, FLAT_COLUMNS, FLAT_FILE, MANIFEST
 from domain.exchange.records import RecordFileReader, header
-from domain.record.documents import ENTITIES
+from domain.record.kinds import KINDS
 
 if TYPE_CHECKING:
     from persistence.exchange.records import Progress
@@ -104,7 +104,7 @@ def read_folder(folder: Path, progress: Progress) -> RecordFileReader:
         if name.lower().endswith(".csv") and name not in known and name not in DERIVED:
             reader.file = name
             reader.refuse_file("file", f"{name} is not a file of a record; a folder holds {', '.join(FILES.values())}")
-    present = [kind for kind in ENTITIES if FILES[kind] in names]
+    present = [kind for kind in KINDS if FILES[kind] in names]
     if not present:
         reader.file = None
         reader.refuse_file("folder", f"{folder} holds none of the files of a record: {', '.join(FILES.values())}")

@@ -22,14 +22,16 @@ from domain.errors import InvalidInput
 from domain.exchange.citations import CitationRows, wanted_sources
 from domain.exchange.records import ImportPlan, ImportRefused, ImportReport, Key, NaturalKey, RecordFileReader, Selection, encode, header
 from domain.record.actors import Actor
-from domain.record.documents import ENTITIES, to_document
+from domain.record.documents import to_document
 from domain.record.expulsions import Expulsion
 from domain.record.history import Change, ChangeAction
+from domain.record.kinds import KINDS
 from domain.record.statements import Statement
 from persistence.catalogue import IsoStateCatalogue, reference_memberships
 from persistence.exchange.csv_folder import FolderWriter, read_folder
 from persistence.sql import mappers
-from persistence.sql.tables import AnswerRow, ExpelledDiplomatRow, ExpulsionRow
+from persistence.sql.tables import AnswerRow, ExpulsionRow
+from persistence.write import storage
 from persistence.write.history import SqlHistoryRepository, change_values
 from persistence.write.repositories import SqlRepository, advance_sequence, table_of
 from persistence.write.unit_of_work import SqlRepositories, SqlUnitOfWork, SqlUnitOfWorkFactory, bind_repositories
@@ -41,20 +43,8 @@ FORMATS = ("jsonl", "csv")
 
 T = TypeVar("T")
 
-_ATTRIBUTE = {
-    "Actor": "actors",
-    "Mission": "missions",
-    "Diplomat": "diplomats",
-    "Wave": "waves",
-    "Expulsion": "expulsions",
-    "Source": "sources",
-    "Statement": "statements",
-    "Citation": "citations",
-    "Membership": "memberships",
-}
 _ANSWERS = table_of(AnswerRow)
 _EXPULSIONS = table_of(ExpulsionRow)
-_NAMED = table_of(ExpelledDiplomatRow)
 
 
 class Progress(Protocol):
@@ -76,7 +66,7 @@ class _Quiet:
 
 
 def _repository(repositories: SqlRepositories, kind: str) -> SqlRepository[Any, Any]:
-    repository: SqlRepository[Any, Any] = getattr(repositories, _ATTRIBUTE[kind])
+    repository: SqlRepository[Any, Any] = getattr(repositories, KINDS[kind].repository)
     return repository
 
 
@@ -199,15 +189,17 @@ async def _selected(repositories: SqlRepositories, selection: Selection) -> dict
         "Source": sources,
         "Statement": statements,
         "Citation": citations,
-        "Membership": {},
     }
-    return {kind: [records[key] for key in sorted(records)] for kind, records in chosen.items()}
+    # Memberships are no measure's need: a selection of measures holds none.
+    return {kind: [records[key] for key in sorted(records)] for kind, records in chosen.items()} | {
+        kind: [] for kind in KINDS if kind not in chosen
+    }
 
 
 async def export_batches(
     engine: AsyncEngine, selection: Selection | None = None, *, progress: Progress | None = None
 ) -> AsyncGenerator[tuple[str, list[Any]]]:
-    """Every selected record from one snapshot, kind by kind in the order of `ENTITIES`, a batch at a time.
+    """Every selected record from one snapshot, kind by kind in the order of `KINDS`, a batch at a time.
 
     A kind the selection keeps is announced by an empty batch first, so that a writer can
     start its file even when no record of the kind is written.
@@ -216,7 +208,7 @@ async def export_batches(
     progress = progress or _Quiet()
     async with _snapshot(engine) as repositories:
         chosen = await _selected(repositories, selection) if selection.narrows_measures else None
-        kinds = [kind for kind in ENTITIES if kind in selection.kinds]
+        kinds = [kind for kind in KINDS if kind in selection.kinds]
         if chosen is None:
             total = 0
             for kind in kinds:
@@ -373,17 +365,22 @@ async def _natural_keys(connection: AsyncConnection, actors: Collection[str]) ->
 
 async def _dependants(uow: SqlUnitOfWork, replaced: Mapping[str, Collection[int]]) -> dict[str, list[Any]]:
     """Stored records that refer to records the file replaces, through a reference whose fit depends on the other's content."""
-    found: dict[str, list[Any]] = {"Diplomat": [], "Expulsion": []}
-    missions, people, measures = replaced.get("Mission", ()), replaced.get("Diplomat", ()), replaced.get("Expulsion", ())
-    if missions:
-        found["Diplomat"] += await _where_in(uow.diplomats, uow.diplomats.table.c.mission_id, missions)
-        found["Expulsion"] += await _where_in(uow.expulsions, uow.expulsions.table.c.target_mission_id, missions)
-    ids: set[int] = set()
-    for chunk in _chunks(sorted(people)):
-        ids |= set((await uow.actors.connection.execute(select(_NAMED.c.measure_id).where(_NAMED.c.diplomat_id.in_(chunk)))).scalars())
-    for chunk in _chunks(sorted(measures)):
-        ids |= {id for answering in (await uow.expulsions.answering(chunk)).values() for id in answering}
-    found["Expulsion"] += (await _get_many(uow.expulsions, ids)).values()
+    found: dict[str, list[Any]] = {}
+    for kind in KINDS.values():
+        repository = _repository(uow, kind.name)
+        fitted = [reference for reference in kind.references if reference.fit is not None]
+        ids: set[int] = set()
+        for reference in fitted:
+            targets = replaced.get(reference.target, ())
+            if not reference.link:
+                found.setdefault(kind.name, []).extend(await _where_in(repository, repository.table.c[reference.field], targets))
+                continue
+            link = storage.link(kind, reference.field)
+            for chunk in _chunks(sorted(targets)):
+                query = select(link.table.c[link.owner]).where(link.table.c[link.other].in_(chunk))
+                ids |= set((await repository.connection.execute(query)).scalars())
+        if fitted:
+            found.setdefault(kind.name, []).extend((await _get_many(repository, ids)).values())
     return found
 
 
@@ -427,7 +424,7 @@ async def _write(uow: SqlUnitOfWork, plan: ImportPlan, progress: Progress) -> No
     connection, author, at = uow.actors.connection, uow.author, datetime.now(UTC)
     history = SqlHistoryRepository.table
     progress.stage("writing", plan.size, "records")
-    for kind in ENTITIES:
+    for kind in KINDS:
         repository = _repository(uow, kind)
         added = plan.added[kind]
         if kind == "Actor":

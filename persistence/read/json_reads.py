@@ -15,31 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.read.pagination import PageRequest
 from domain.read.plans import ACTOR_RECORDS, ByCode, ById, Listing, ReadPlan, Record, Several, Unanswerable
+from domain.record.kinds import TYPES
 from persistence.read.json_shapes import JsonCompiler, page_body, quoted, table_of
 from persistence.sql.json_sql import json_sql
-from persistence.write.repositories import (
-    CodeLookup,
-    SqlActorRepository,
-    SqlDiplomatRepository,
-    SqlExpulsionRepository,
-    SqlMissionRepository,
-    SqlRepository,
-    SqlSourceRepository,
-    SqlStatementRepository,
-    SqlWaveRepository,
-)
+from persistence.write.repositories import CodeLookup, SqlRepository
+from persistence.write.storage import STORAGE
 
-LISTED: dict[Record, type[SqlRepository[Any, Any]]] = {
-    Record.STATE: SqlActorRepository,
-    Record.ORGANISATION: SqlActorRepository,
-    Record.MISSION: SqlMissionRepository,
-    Record.DIPLOMAT: SqlDiplomatRepository,
-    Record.EXPULSION: SqlExpulsionRepository,
-    Record.WAVE: SqlWaveRepository,
-    Record.STATEMENT: SqlStatementRepository,
-    Record.SOURCE: SqlSourceRepository,
-}
-"""The repository whose keyset query lists each kind of record."""
+LISTED: dict[Record, type[SqlRepository[Any, Any]]] = {record: STORAGE[TYPES[record.value]] for record in Record}
+"""The repository whose keyset query lists each type of record: its kind's."""
 
 
 class SqlRecordReader:
@@ -85,7 +68,7 @@ class SqlRecordReader:
         if isinstance(plan, ById):
             condition = literal_column(f"{alias}.id") == plan.id
         else:
-            if not plan.shape.kinds() <= ACTOR_RECORDS:
+            if not plan.shape.records() <= ACTOR_RECORDS:
                 raise Unanswerable("only actors are found by code")
             condition = literal_column(f"{alias}.code") == CodeLookup().resolve(plan.code)
         source = text(f"{quoted(table_of(plan.shape))} {alias} {' '.join(joins)}")

@@ -35,9 +35,9 @@ from domain.read.plans import (
 from persistence.read.model import (
     RECORDS,
     TABLE_RECORDS,
+    Answered,
     Flag,
     HeadcountColumns,
-    Kind,
     Linked,
     PartialDateColumns,
     RecordTable,
@@ -46,10 +46,11 @@ from persistence.read.model import (
     ToOne,
 )
 from persistence.sql.json_sql import JsonSql, json_sql, literal
+from persistence.write import storage
 
 
 def table_of(shape: Shape) -> str:
-    tables = {RECORDS[kind].table.name for kind in shape.kinds()}
+    tables = {RECORDS[record].table.name for record in shape.records()}
     if len(tables) != 1:
         raise Unanswerable("a place in the answer that holds records of several tables")
     return tables.pop()
@@ -77,21 +78,21 @@ class JsonCompiler:
 
     def record(self, shape: Shape, alias: str, joins: list[str]) -> str:
         """The JSON of the row `alias`, by the shape of its kind; null when the shape names no kind it is of."""
-        variants = [(RECORDS[kind], fields) for kind, fields in shape.variants]
-        if len(variants) == 1 and variants[0][0].kinds is None:
+        variants = [(RECORDS[record], fields) for record, fields in shape.variants]
+        if len(variants) == 1 and variants[0][0].actor_kinds is None:
             described, fields = variants[0]
             return self.object(described, fields, alias, joins)
         table = variants[0][0].table.name
-        if shape.kinds() == TABLE_RECORDS[table] and len({fields for _, fields in variants}) == 1:
+        if shape.records() == TABLE_RECORDS[table] and len({fields for _, fields in variants}) == 1:
             # Every kind the table holds, asked the same of each (no type name, no ID): one object for all.
             described, fields = variants[0]
             return self.object(described, fields, alias, joins)
         branches = []
         for described, fields in variants:
-            if described.kinds is None:
-                raise Unanswerable("two shapes for one kind of record")
-            kinds = ", ".join(literal(kind) for kind in sorted(described.kinds))
-            branches.append(f"WHEN {alias}.kind IN ({kinds}) THEN {self.object(described, fields, alias, joins)}")
+            if described.actor_kinds is None:
+                raise Unanswerable("two shapes for one type of record")
+            actor_kinds = ", ".join(literal(kind) for kind in sorted(described.actor_kinds))
+            branches.append(f"WHEN {alias}.kind IN ({actor_kinds}) THEN {self.object(described, fields, alias, joins)}")
         return "CASE " + " ".join(branches) + " ELSE NULL END"
 
     def object(self, described: RecordTable, fields: Sequence[Field], alias: str, joins: list[str]) -> str:
@@ -115,9 +116,9 @@ class JsonCompiler:
         if not isinstance(stored, Stored):
             raise Unanswerable(f"no stored value {attribute!r}")
         column = f"{alias}.{stored.column}"
-        if stored.kind is Kind.ENUM:
+        if stored.answered is Answered.ENUM:
             return f"upper({column})"
-        if stored.kind is Kind.DATE:
+        if stored.answered is Answered.DATE:
             return self.sql.day(column)
         return column
 
@@ -152,9 +153,9 @@ class JsonCompiler:
         relation = described.relations.get(field.relation)
         if relation is None:
             raise Unanswerable(f"no relation {field.relation!r}")
-        target = relation.target
+        target = storage.table(relation.target).name
         if table_of(field.shape) != target:
-            raise Unanswerable(f"{field.relation!r} leads to {target}, not to the records asked for")
+            raise Unanswerable(f"{field.relation!r} leads to {relation.target.name}, not to the records asked for")
         inner = self.alias()
         table = f"{quoted(target)} {inner}"
         if isinstance(relation, ToOne):
@@ -244,7 +245,7 @@ def page_body(
         return sql.object(pairs)
 
     def check(shape: Shape) -> None:
-        if not shape.kinds() >= records:
+        if not shape.records() >= records:
             raise Unanswerable("a listed record with no shape to answer it by")
 
     pairs: list[tuple[str, str]] = []

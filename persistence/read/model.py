@@ -1,42 +1,31 @@
-"""Where each kind of record's values and relations are stored: the one table the read side reads by.
+"""Where each type of record's values and relations are stored: the one table the read side reads by.
 
-The compiled reader (persistence/read/json_reads.py) derives its SQL from it, and the executor's
-relation loading (api/graphql/loading/prefetch.py, api/graphql/types/) derives its batched fetches from the same
-`RELATIONS`, so a relation is declared here and nowhere else.
+The relations are the registry's (domain/record/kinds.py), each put on the columns and link tables the
+storage map (persistence/write/storage.py) gives its kind. The compiled reader (persistence/read/json_reads.py)
+derives its SQL from them, and the executor's relation loading (api/graphql/loading/) its batched fetches.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from sqlalchemy import Table
 
 from domain.read.plans import Record
+from domain.record import kinds
 from domain.record.actors import ActorKind
 from domain.record.diplomats import Rank, StaffCategory
 from domain.record.expulsions import LegalBasis, MeasureType, ReasonCategory
+from domain.record.kinds import KINDS, TYPES
 from domain.record.missions import MissionKind
 from domain.record.sources import SourceKind
 from domain.record.statements import Channel, Stance
 from domain.record.values import HeadcountQualifier, Precision
-from persistence.sql.tables import (
-    ActorRow,
-    AnswerRow,
-    CitationRow,
-    DiplomatRow,
-    ExpelledDiplomatRow,
-    ExpulsionRow,
-    MissionRow,
-    SourceRow,
-    StatementAboutRow,
-    StatementRow,
-    WaveRow,
-)
-from persistence.write.repositories import table_of
+from persistence.write import storage
 
 
-class Kind(Enum):
+class Answered(Enum):
     """How a stored value is answered."""
 
     PLAIN = "plain"
@@ -50,7 +39,7 @@ class Kind(Enum):
 @dataclass(frozen=True, slots=True)
 class Stored:
     column: str
-    kind: Kind = Kind.PLAIN
+    answered: Answered = Answered.PLAIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +69,7 @@ class ToOne:
     """The record `column` points at, by the target's `key` column (its id, or an actor's code)."""
 
     column: str
-    target: str
+    target: kinds.Kind
     key: str = "id"
 
 
@@ -91,14 +80,14 @@ class Linked:
     link: Table
     owner: str
     other: str
-    target: str
+    target: kinds.Kind
 
 
 @dataclass(frozen=True, slots=True)
 class Referencing:
     """Records of `target` whose `column` points at this record; in id order."""
 
-    target: str
+    target: kinds.Kind
     column: str
 
 
@@ -108,166 +97,109 @@ Attribute = Stored | Flag | PartialDateColumns | HeadcountColumns
 
 @dataclass(frozen=True, slots=True)
 class RecordTable:
-    """One kind of record: its table, the rows that are of this kind, and its values by domain name."""
+    """One type of record: its kind's table, the rows of it that are of this type, its values by domain name, its kind's relations."""
 
     table: Table
     attributes: dict[str, Attribute]
-    kinds: frozenset[str] | None = None
-    """For kinds sharing a table (states and organisations): the `kind` column's values of this kind."""
-    relations: dict[str, Relation] = field(default_factory=dict)
+    actor_kinds: frozenset[str] | None
+    """For types sharing a table (states and organisations): the `kind` column's values of this type."""
+    relations: dict[str, Relation]
 
 
-_ANSWERS = table_of(AnswerRow)
-_PEOPLE = table_of(ExpelledDiplomatRow)
-_ABOUT = table_of(StatementAboutRow)
+def _relation(kind: kinds.Kind, relation: kinds.Relation) -> Relation:
+    """A relation of the registry on its kind's storage: a reference's column is the field of the same name."""
+    target, reference, back = kinds.followed(kind, relation)
+    if reference.link:
+        link = storage.link(target if back else kind, reference.field)
+        owner, other = (link.other, link.owner) if back else (link.owner, link.other)
+        return Linked(link.table, owner, other, target)
+    if back:
+        return Referencing(target, reference.field)
+    return ToOne(reference.field, target, target.key[0])
 
-ACTOR, MISSION, DIPLOMAT, EXPULSION, WAVE, STATEMENT, SOURCE, CITATION = (
-    "actor",
-    "mission",
-    "diplomat",
-    "expulsion",
-    "wave",
-    "statement",
-    "source",
-    "citation",
-)
 
-RELATIONS: dict[str, dict[str, Relation]] = {
-    EXPULSION: {
-        "actor": ToOne("actor", ACTOR, "code"),
-        "target": ToOne("target", ACTOR, "code"),
-        "target_mission": ToOne("target_mission_id", MISSION),
-        "people": Linked(_PEOPLE, "measure_id", "diplomat_id", DIPLOMAT),
-        "answers": Linked(_ANSWERS, "measure_id", "answered_id", EXPULSION),
-        "answered_by": Linked(_ANSWERS, "answered_id", "measure_id", EXPULSION),
-        "wave": ToOne("wave_id", WAVE),
-        "statements": Linked(_ABOUT, "measure_id", "statement_id", STATEMENT),
-        "citations": Referencing(CITATION, "measure_id"),
-    },
-    STATEMENT: {
-        "on_behalf_of": ToOne("on_behalf_of", ACTOR, "code"),
-        "measures": Linked(_ABOUT, "statement_id", "measure_id", EXPULSION),
-        "citations": Referencing(CITATION, "statement_id"),
-    },
-    CITATION: {
-        "source": ToOne("source_id", SOURCE),
-        "measure": ToOne("measure_id", EXPULSION),
-        "statement": ToOne("statement_id", STATEMENT),
-    },
-    DIPLOMAT: {
-        "sending_state": ToOne("sending_state", ACTOR, "code"),
-        "mission": ToOne("mission_id", MISSION),
-    },
-    MISSION: {
-        "sending_state": ToOne("sending_state", ACTOR, "code"),
-        "host_state": ToOne("host_state", ACTOR, "code"),
-        "accredited_to": ToOne("accredited_to", ACTOR, "code"),
-    },
+RELATIONS: dict[kinds.Kind, dict[str, Relation]] = {
+    kind: {relation.name: _relation(kind, relation) for relation in kind.relations} for kind in KINDS.values()
 }
-
-TABLES: dict[str, Table] = {
-    ACTOR: table_of(ActorRow),
-    MISSION: table_of(MissionRow),
-    DIPLOMAT: table_of(DiplomatRow),
-    EXPULSION: table_of(ExpulsionRow),
-    WAVE: table_of(WaveRow),
-    STATEMENT: table_of(StatementRow),
-    SOURCE: table_of(SourceRow),
-    CITATION: table_of(CitationRow),
-}
+"""The relations of each kind by name, on its columns and link tables."""
 
 _ACTOR_VALUES: dict[str, Attribute] = {
     "version": Stored("version"),
     "code": Stored("code"),
     "name": Stored("name"),
-    "kind": Stored("kind", Kind.ENUM),
+    "kind": Stored("kind", Answered.ENUM),
     "official_name": Stored("official_name"),
 }
 
-RECORDS: dict[Record, RecordTable] = {
-    Record.STATE: RecordTable(
-        TABLES[ACTOR],
-        {
-            **_ACTOR_VALUES,
-            "alpha3": Stored("alpha3"),
-            "numeric": Stored("numeric"),
-            "dissolved": Stored("dissolved", Kind.DATE),
-            "is_former": Flag("kind", ActorKind.FORMER_STATE.value),
-        },
-        kinds=frozenset({ActorKind.STATE.value, ActorKind.FORMER_STATE.value}),
-    ),
-    Record.ORGANISATION: RecordTable(TABLES[ACTOR], dict(_ACTOR_VALUES), kinds=frozenset({ActorKind.ORGANISATION.value})),
-    Record.MISSION: RecordTable(
-        TABLES[MISSION],
-        {"version": Stored("version"), "kind": Stored("kind", Kind.ENUM), "city": Stored("city"), "name": Stored("name")},
-        relations=RELATIONS[MISSION],
-    ),
-    Record.DIPLOMAT: RecordTable(
-        TABLES[DIPLOMAT],
-        {
-            "version": Stored("version"),
-            "name": Stored("name"),
-            "rank": Stored("rank", Kind.ENUM),
-            "staff_category": Stored("staff_category", Kind.ENUM),
-        },
-        relations=RELATIONS[DIPLOMAT],
-    ),
-    Record.EXPULSION: RecordTable(
-        TABLES[EXPULSION],
-        {
-            "version": Stored("version"),
-            "measure_type": Stored("measure_type", Kind.ENUM),
-            "legal_basis": Stored("legal_basis", Kind.ENUM),
-            "reason_category": Stored("reason_category", Kind.ENUM),
-            "stated_reason": Stored("stated_reason"),
-            "headcount": HeadcountColumns("headcount"),
-            "announced": PartialDateColumns("announced"),
-            "notified": PartialDateColumns("notified"),
-            "deadline": PartialDateColumns("deadline"),
-            "departed": PartialDateColumns("departed"),
-        },
-        relations=RELATIONS[EXPULSION],
-    ),
-    Record.WAVE: RecordTable(TABLES[WAVE], {"version": Stored("version"), "name": Stored("name"), "description": Stored("description")}),
-    Record.STATEMENT: RecordTable(
-        TABLES[STATEMENT],
-        {
-            "version": Stored("version"),
-            "speaker_name": Stored("speaker_name"),
-            "speaker_role": Stored("speaker_role"),
-            "channel": Stored("channel", Kind.ENUM),
-            "relayed_by": Stored("relayed_by"),
-            "stance": Stored("stance", Kind.ENUM),
-            "quote": Stored("quote"),
-            "quote_language": Stored("quote_language"),
-            "translation": Stored("translation"),
-            "translation_language": Stored("translation_language"),
-            "said_on": PartialDateColumns("said_on"),
-        },
-        relations=RELATIONS[STATEMENT],
-    ),
-    Record.SOURCE: RecordTable(
-        TABLES[SOURCE],
-        {
-            "version": Stored("version"),
-            "publisher": Stored("publisher"),
-            "title": Stored("title"),
-            "kind": Stored("kind", Kind.ENUM),
-            "url": Stored("url"),
-            "published": PartialDateColumns("published"),
-        },
-    ),
-    Record.CITATION: RecordTable(
-        TABLES[CITATION],
-        {"version": Stored("version"), "excerpt": Stored("excerpt"), "reported_headcount": HeadcountColumns("headcount")},
-        relations=RELATIONS[CITATION],
-    ),
+_VALUES: dict[Record, dict[str, Attribute]] = {
+    Record.STATE: {
+        **_ACTOR_VALUES,
+        "alpha3": Stored("alpha3"),
+        "numeric": Stored("numeric"),
+        "dissolved": Stored("dissolved", Answered.DATE),
+        "is_former": Flag("kind", ActorKind.FORMER_STATE.value),
+    },
+    Record.ORGANISATION: dict(_ACTOR_VALUES),
+    Record.MISSION: {"version": Stored("version"), "kind": Stored("kind", Answered.ENUM), "city": Stored("city"), "name": Stored("name")},
+    Record.DIPLOMAT: {
+        "version": Stored("version"),
+        "name": Stored("name"),
+        "rank": Stored("rank", Answered.ENUM),
+        "staff_category": Stored("staff_category", Answered.ENUM),
+    },
+    Record.EXPULSION: {
+        "version": Stored("version"),
+        "measure_type": Stored("measure_type", Answered.ENUM),
+        "legal_basis": Stored("legal_basis", Answered.ENUM),
+        "reason_category": Stored("reason_category", Answered.ENUM),
+        "stated_reason": Stored("stated_reason"),
+        "headcount": HeadcountColumns("headcount"),
+        "announced": PartialDateColumns("announced"),
+        "notified": PartialDateColumns("notified"),
+        "deadline": PartialDateColumns("deadline"),
+        "departed": PartialDateColumns("departed"),
+    },
+    Record.WAVE: {"version": Stored("version"), "name": Stored("name"), "description": Stored("description")},
+    Record.STATEMENT: {
+        "version": Stored("version"),
+        "speaker_name": Stored("speaker_name"),
+        "speaker_role": Stored("speaker_role"),
+        "channel": Stored("channel", Answered.ENUM),
+        "relayed_by": Stored("relayed_by"),
+        "stance": Stored("stance", Answered.ENUM),
+        "quote": Stored("quote"),
+        "quote_language": Stored("quote_language"),
+        "translation": Stored("translation"),
+        "translation_language": Stored("translation_language"),
+        "said_on": PartialDateColumns("said_on"),
+    },
+    Record.SOURCE: {
+        "version": Stored("version"),
+        "publisher": Stored("publisher"),
+        "title": Stored("title"),
+        "kind": Stored("kind", Answered.ENUM),
+        "url": Stored("url"),
+        "published": PartialDateColumns("published"),
+    },
+    Record.CITATION: {"version": Stored("version"), "excerpt": Stored("excerpt"), "reported_headcount": HeadcountColumns("headcount")},
+}
+"""The stored values of each type of record the read side reads, by their domain names."""
+
+_ACTOR_KINDS: dict[Record, frozenset[str]] = {
+    Record.STATE: frozenset({ActorKind.STATE.value, ActorKind.FORMER_STATE.value}),
+    Record.ORGANISATION: frozenset({ActorKind.ORGANISATION.value}),
 }
 
-TABLE_RECORDS: dict[str, frozenset[Record]] = {
-    name: frozenset(record for record, described in RECORDS.items() if described.table is table) for name, table in TABLES.items()
+RECORDS: dict[Record, RecordTable] = {
+    record: RecordTable(storage.table(TYPES[record.value]), values, _ACTOR_KINDS.get(record), RELATIONS[TYPES[record.value]])
+    for record, values in _VALUES.items()
 }
-"""The kinds of record each table holds."""
+assert set(RECORDS) == set(Record), "every type the read side reads has its stored values"
+
+TABLE_RECORDS: dict[str, frozenset[Record]] = {
+    storage.table(kind).name: frozenset(record for record in RECORDS if TYPES[record.value] is kind) for kind in KINDS.values()
+}
+"""The types of record each table holds."""
 
 # Enums are answered by name, computed in SQL as the stored value upper-cased: true of every enum stored.
 for _enum in (

@@ -3,26 +3,15 @@ the `RelatedRecords` port, one batched query per relation whatever the number of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from domain.read.plans import Record
-from persistence.read.model import ACTOR, CITATION, DIPLOMAT, EXPULSION, MISSION, RECORDS, SOURCE, STATEMENT, WAVE, Linked, ToOne
+from persistence.read.model import RECORDS, Linked, ToOne
 
 if TYPE_CHECKING:
     from persistence.write.unit_of_work import SqlRepositories
 
-REPOSITORIES: dict[str, Callable[[SqlRepositories], Any]] = {
-    ACTOR: lambda r: r.actors,
-    MISSION: lambda r: r.missions,
-    DIPLOMAT: lambda r: r.diplomats,
-    EXPULSION: lambda r: r.expulsions,
-    WAVE: lambda r: r.waves,
-    STATEMENT: lambda r: r.statements,
-    SOURCE: lambda r: r.sources,
-    CITATION: lambda r: r.citations,
-}
-"""The repository holding the records of each table."""
 NAMES: dict[Record, frozenset[str]] = {record: frozenset(described.relations) for record, described in RECORDS.items()}
 """The names of each kind of record's relations."""
 
@@ -35,7 +24,7 @@ class SqlRelatedRecords:
 
     async def fetch(self, owner: Record, name: str, parents: Sequence[Any]) -> list[Any]:
         relation = RECORDS[owner].relations[name]
-        repository = REPOSITORIES[relation.target](self._repositories)
+        repository = getattr(self._repositories, relation.target.repository)
         if isinstance(relation, ToOne):
             keys = [getattr(parent, relation.column) for parent in parents]
             wanted = {key for key in keys if key is not None}

@@ -44,7 +44,7 @@ from domain.read.filters import (
     StatementFilter,
 )
 from domain.read.pagination import Key, Order, Page, PageRequest
-from domain.record.actors import Actor, ActorKind
+from domain.record.actors import ALPHA3_PRIORITY, CODE_PRIORITY, Actor, ActorKind, named_by
 from domain.record.diplomats import Diplomat, Rank
 from domain.record.expulsions import Expulsion, MeasureType, ReasonCategory, Wave
 from domain.record.memberships import Membership
@@ -147,12 +147,6 @@ async def advance_sequence(connection: AsyncConnection, table: Table) -> None:
         f"SELECT setval({sequence}, GREATEST((SELECT max(id) FROM {table.name}), "
         f"coalesce(pg_sequence_last_value({sequence}::regclass), 1)))"
     )
-
-
-CODE_PRIORITY = 0
-ALPHA3_PRIORITY = {ActorKind.STATE: 1, ActorKind.FORMER_STATE: 2, ActorKind.ORGANISATION: 3}
-"""How an actor code given by a caller is read: an actor's own code first, then a current state's
-alpha-3, then a former state's, then an organisation's."""
 
 
 class CodeLookup:
@@ -399,18 +393,13 @@ class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
         return self.table.c.kind.in_(sorted(kind.value for kind in kinds))
 
     async def get_by_codes(self, codes: Collection[str]) -> dict[str, Actor]:
-        """Match each code against actor codes first, then current, then former alpha-3 codes."""
+        """Match each code against actor codes first, then alpha-3 codes, as `named_by` ranks them."""
         wanted = list(codes)
         if not wanted:
             return {}
         c = self.table.c
         rows = (await self.connection.execute(select(*self.columns()).where(or_(c.code.in_(wanted), c.alpha3.in_(wanted))))).all()
-        found: dict[str, tuple[int, Actor]] = {}
-        for actor in await self.entities(rows):
-            for code, priority in ((actor.code, CODE_PRIORITY), (actor.alpha3, ALPHA3_PRIORITY[actor.kind])):
-                if code in wanted and (code not in found or priority < found[code][0]):
-                    found[code] = (priority, actor)
-        return {code: actor for code, (_, actor) in found.items()}
+        return named_by(set(wanted), await self.entities(rows))
 
     async def add_many(self, actors: Collection[Actor]) -> None:
         if actors:

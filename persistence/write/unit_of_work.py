@@ -41,6 +41,7 @@ from persistence.write.repositories import (
     SqlWaveRepository,
     table_of,
 )
+from persistence.write.storage import STORAGE
 
 # Writers take this transaction-scoped lock on PostgreSQL (and BEGIN IMMEDIATE on SQLite),
 # so checks that span records, such as "no answer cycle", see every earlier write.
@@ -165,7 +166,7 @@ async def end(connection: AsyncConnection, fault: BaseException | None) -> None:
 
 
 class SqlRepositories:
-    """Every repository, bound to one connection."""
+    """Every repository, bound to one connection: one per kind of record (as `STORAGE` gives them), and the rest."""
 
     actors: SqlActorRepository
     missions: SqlMissionRepository
@@ -184,16 +185,12 @@ class SqlRepositories:
     relations: SqlRelatedRecords
 
 
+assert all(SqlRepositories.__annotations__.get(kind.repository) == repository.__name__ for kind, repository in STORAGE.items())
+
+
 def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, autocommit: bool = False) -> None:
-    target.actors = SqlActorRepository(connection)
-    target.missions = SqlMissionRepository(connection)
-    target.diplomats = SqlDiplomatRepository(connection)
-    target.expulsions = SqlExpulsionRepository(connection)
-    target.waves = SqlWaveRepository(connection)
-    target.statements = SqlStatementRepository(connection)
-    target.sources = SqlSourceRepository(connection)
-    target.citations = SqlCitationRepository(connection)
-    target.memberships = SqlMembershipRepository(connection)
+    for kind, repository in STORAGE.items():
+        setattr(target, kind.repository, repository(connection))
     target.analysis = SqlRecordAnalysis(connection)
     target.history = SqlHistoryRepository(connection)
     target.tokens = SqlTokenRepository(connection)

@@ -11,8 +11,8 @@ from domain.errors import InvalidInput
 from domain.exchange.csv_folder import BOM, FILES, head, header_names, read_kind, row, text
 from domain.exchange.records import RecordFileReader, guard, unguard
 from domain.record.actors import Actor, ActorKind
-from domain.record.documents import kind_of
 from domain.record.expulsions import Expulsion, MeasureType
+from domain.record.kinds import kind_of
 from domain.record.memberships import Membership
 from domain.record.sources import Citation, Source, SourceKind
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate

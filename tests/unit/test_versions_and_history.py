@@ -10,9 +10,10 @@ from domain.access import Principal, Role, digest, role_named
 from domain.errors import Conflict, InvalidInput, NotFound, StaleVersion, Unauthenticated
 from domain.record.actors import Actor
 from domain.record.diplomats import Diplomat
-from domain.record.documents import ENTITIES, changed_fields, from_document, to_document
+from domain.record.documents import changed_fields, from_document, to_document
 from domain.record.expulsions import Expulsion, Wave
 from domain.record.history import ChangeAction
+from domain.record.kinds import KINDS
 from domain.record.memberships import Membership
 from domain.record.missions import Mission
 from domain.record.sources import Citation, Source
@@ -111,7 +112,7 @@ async def test_deleting_a_measure_records_the_citations_and_statement_links_that
     assert unlinked.version == 2
 
 
-@pytest.mark.parametrize("kind", list(ENTITIES))
+@pytest.mark.parametrize("kind", list(KINDS))
 async def test_every_kind_of_record_survives_a_trip_through_its_document(fake_units: FakeUnitOfWorkFactory, kind: str) -> None:
     samples: dict[str, Actor | Mission | Diplomat | Wave | Expulsion | Source | Statement | Citation | Membership] = {
         "Actor": drafts.organisation(),

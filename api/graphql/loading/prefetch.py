@@ -15,23 +15,16 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from strawberry.utils.str_converters import to_camel_case
 
 from api.graphql.loading.relations import fetch
-from api.graphql.types.expulsions import Expulsion
-from api.graphql.types.missions import Diplomat, Mission
 from api.graphql.types.preloading import PRELOADED
-from api.graphql.types.statements import Citation, Statement
+from api.graphql.types.records import NAMED
 from domain.read.plans import Record
+from domain.record.kinds import TYPES
 from domain.store import ReadSession
 
 Plan = dict[str, list[Selection]]
 """Selected field name (as in the schema) -> the selections made under it."""
 
-OWNERS: dict[type, Record] = {
-    Expulsion: Record.EXPULSION,
-    Statement: Record.STATEMENT,
-    Citation: Record.CITATION,
-    Diplomat: Record.DIPLOMAT,
-    Mission: Record.MISSION,
-}
+OWNERS: dict[type, Record] = {cls: Record(name) for name, cls in NAMED.items() if TYPES[name].relations}
 """The kind of record behind each GraphQL type that has relations."""
 
 

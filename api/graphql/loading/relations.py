@@ -14,43 +14,26 @@ from typing import Any
 
 from domain.ports import Repositories, Repository
 from domain.read.plans import Record
-from domain.record.actors import Actor
-from domain.record.diplomats import Diplomat
-from domain.record.expulsions import Expulsion, Wave
-from domain.record.missions import Mission
-from domain.record.sources import Citation, Source
-from domain.record.statements import Statement
+from domain.record.kinds import KINDS, TYPES
 from domain.store import ReadRepositories
 
+
+def _repository(attribute: str) -> Callable[[Repositories], Repository[Any, Any]]:
+    return lambda repositories: getattr(repositories, attribute)
+
+
 REPOSITORIES: dict[Record, Callable[[Repositories], Repository[Any, Any]]] = {
-    Record.STATE: lambda r: r.actors,
-    Record.ORGANISATION: lambda r: r.actors,
-    Record.MISSION: lambda r: r.missions,
-    Record.DIPLOMAT: lambda r: r.diplomats,
-    Record.EXPULSION: lambda r: r.expulsions,
-    Record.WAVE: lambda r: r.waves,
-    Record.STATEMENT: lambda r: r.statements,
-    Record.SOURCE: lambda r: r.sources,
-    Record.CITATION: lambda r: r.citations,
+    record: _repository(TYPES[record.value].repository) for record in Record
 }
-"""The repository that holds each kind of record."""
+"""The repository that holds each type of record read: its kind's, from the registry."""
 
 
 @cache
 def builders() -> dict[type, Callable[[Any], Any]]:
     """Each domain entity's GraphQL type builder (imported late: the types load their relations through this module)."""
-    from api.graphql.types import actors, expulsions, missions, statements
+    from api.graphql.types.records import BUILDERS
 
-    return {
-        Actor: actors.actor_type,
-        Mission: missions.Mission.from_domain,
-        Diplomat: missions.Diplomat.from_domain,
-        Expulsion: expulsions.Expulsion.from_domain,
-        Wave: expulsions.Wave.from_domain,
-        Statement: statements.Statement.from_domain,
-        Source: statements.Source.from_domain,
-        Citation: statements.Citation.from_domain,
-    }
+    return {KINDS[name].entity: build for name, build in BUILDERS.items()}
 
 
 async def fetch(repositories: ReadRepositories, owner: Record, name: str, parents: Sequence[Any]) -> list[Any]:

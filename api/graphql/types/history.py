@@ -24,7 +24,8 @@ from domain.access import Role
 from domain.errors import InvalidInput
 from domain.read.pagination import Order
 from domain.record import history
-from domain.record.documents import RECORDED, changed_fields
+from domain.record.documents import changed_fields
+from domain.record.kinds import KINDS, TYPES, type_name
 from domain.record.values import record_id
 from domain.use_cases.history import Erased
 
@@ -33,6 +34,8 @@ ChangeAction = strawberry.enum(history.ChangeAction, name="ChangeAction", descri
 
 @strawberry.enum(description="A kind of record, as the history names it (states and organisations are both ACTOR).")
 class RecordKind(Enum):
+    """The registry's kinds as the schema publishes them (checked below: the registry's names, in its order)."""
+
     ACTOR = "Actor"
     MISSION = "Mission"
     DIPLOMAT = "Diplomat"
@@ -44,7 +47,8 @@ class RecordKind(Enum):
     MEMBERSHIP = "Membership"
 
 
-assert {kind.value for kind in RecordKind} == set(RECORDED)
+assert [kind.value for kind in RecordKind] == list(KINDS), "RecordKind is the registry's kinds"
+assert all(kind.name == kind.value.upper() for kind in RecordKind)
 
 FIRST = Annotated[int | None, strawberry.argument(description="How many entries from the start (or after `after`).")]
 LAST = Annotated[int | None, strawberry.argument(description="How many entries from the end (or before `before`).")]
@@ -60,13 +64,6 @@ def hidden_kinds(info: Info) -> frozenset[str]:
     principal = info.context.caller.principal
     role: Role | None = None if principal is None else principal.role
     return history.hidden_from(role)
-
-
-def record_type_name(entity: str, document: dict[str, Any] | None) -> str:
-    """The GraphQL type of a history entry's record: an actor is a State or an Organisation."""
-    if entity == "Actor":
-        return "Organisation" if (document or {}).get("kind") == "organisation" else "State"
-    return entity
 
 
 @strawberry.type(
@@ -103,7 +100,7 @@ class HistoryEntry(relay.Node):
     @strawberry.field(description="Global ID of the record changed (it may since have been deleted).")
     def record_id(self) -> relay.GlobalID:
         change = self._change
-        return relay.GlobalID(record_type_name(change.entity, change.after or change.before), str(change.record_id))
+        return relay.GlobalID(type_name(change.entity, change.after or change.before), str(change.record_id))
 
     @strawberry.field(description="The fields whose values differ between `before` and `after`; for a REDACT, the fields erased.")
     def changed_fields(self) -> list[str]:
@@ -170,7 +167,7 @@ class Recorded:
     async def history(
         self, info: Info, first: FIRST = None, after: CURSOR = None, last: LAST = None, before: CURSOR = None
     ) -> Connection[HistoryEntry]:
-        kind = "Actor" if type(self).__name__ in ("State", "Organisation") else type(self).__name__
+        kind = TYPES[type(self).__name__].name
         record_id: int = self.id  # type: ignore[attr-defined]
         filter = history.HistoryFilter(entity=kind, record_id=record_id)
         return await history_connection(info, filter, first=first, after=after, last=last, before=before)
@@ -179,14 +176,14 @@ class Recorded:
 def decode_record_id(raw: str) -> tuple[str, int] | None:
     """The kind and id behind a record's global ID, or None when it is not one."""
     try:
-        type_name, _, key = base64.b64decode(raw.encode(), validate=True).decode().partition(":")
+        named, _, key = base64.b64decode(raw.encode(), validate=True).decode().partition(":")
     except (ValueError, UnicodeError):
         return None
-    kind = "Actor" if type_name in ("State", "Organisation") else type_name
+    kind = TYPES.get(named)
     number = record_id(key)
-    if kind not in RECORDED or number is None:
+    if kind is None or number is None:
         return None
-    return kind, number
+    return kind.name, number
 
 
 def history_filter(
