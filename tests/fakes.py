@@ -1,6 +1,6 @@
 """Dict-backed fakes of the domain ports, for unit tests that never touch a database.
 
-They mirror `persistence/write/repositories.py` and `persistence/write/unit_of_work.py`: keyset pages in
+They mirror the repositories of `persistence/write/` and `persistence/write/unit_of_work.py`: keyset pages in
 the same orderings with the same keys, the same filters judged by their domain criteria (full-text search only roughly: see
 `relevance`), link tuples read back in id order, foreign keys that refuse a dangling reference
 or the delete of a record still referenced (as `Conflict`), the same cascades, and a unit of

@@ -32,9 +32,10 @@ from persistence.exchange.csv_folder import FolderWriter, read_folder
 from persistence.sql import mappers
 from persistence.sql.tables import AnswerRow, ExpulsionRow
 from persistence.write import storage
+from persistence.write.base import SqlRepository, advance_sequence, table_of
 from persistence.write.history import SqlHistoryRepository, change_values
-from persistence.write.repositories import SqlRepository, advance_sequence, table_of
-from persistence.write.unit_of_work import SqlRepositories, SqlUnitOfWork, SqlUnitOfWorkFactory, bind_repositories
+from persistence.write.read_session import SqlRepositories, bind_repositories
+from persistence.write.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 CHUNK = 2_000
 """Rows per statement: well under both databases' limits on bound parameters."""

@@ -26,7 +26,9 @@ from domain.record.expulsions import Expulsion
 from domain.record.statements import Statement
 from domain.record.values import HeadcountQualifier, Precision
 from persistence.sql.tables import AnswerRow, ExpulsionRow, StatementAboutRow
-from persistence.write.repositories import SqlExpulsionRepository, SqlStatementRepository, overlapping, table_of
+from persistence.write.base import overlapping, table_of
+from persistence.write.expulsions import SqlExpulsionRepository
+from persistence.write.statements import SqlStatementRepository
 
 _MEASURES = table_of(ExpulsionRow)
 _ANSWERS = table_of(AnswerRow)

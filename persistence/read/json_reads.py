@@ -18,7 +18,7 @@ from domain.read.plans import ACTOR_RECORDS, ByCode, ById, Listing, ReadPlan, Re
 from domain.record.kinds import TYPES
 from persistence.read.json_shapes import JsonCompiler, page_body, quoted, table_of
 from persistence.sql.json_sql import json_sql
-from persistence.write.repositories import CodeLookup, SqlRepository
+from persistence.write.base import CodeLookup, SqlRepository
 from persistence.write.storage import STORAGE
 
 LISTED: dict[Record, type[SqlRepository[Any, Any]]] = {record: STORAGE[TYPES[record.value]] for record in Record}

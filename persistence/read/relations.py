@@ -10,7 +10,7 @@ from domain.read.plans import Record
 from persistence.read.model import RECORDS, Linked, ToOne
 
 if TYPE_CHECKING:
-    from persistence.write.unit_of_work import SqlRepositories
+    from persistence.write.read_session import SqlRepositories
 
 NAMES: dict[Record, frozenset[str]] = {record: frozenset(described.relations) for record, described in RECORDS.items()}
 """The names of each kind of record's relations."""

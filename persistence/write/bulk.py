@@ -19,15 +19,10 @@ from domain.record.missions import Mission
 from domain.record.sources import Citation, Source
 from domain.record.statements import Statement
 from persistence.sql import mappers
-from persistence.write.repositories import (
-    SqlCitationRepository,
-    SqlDiplomatRepository,
-    SqlExpulsionRepository,
-    SqlMissionRepository,
-    SqlRepository,
-    SqlSourceRepository,
-    SqlStatementRepository,
-)
+from persistence.write.base import SqlRepository
+from persistence.write.expulsions import SqlExpulsionRepository
+from persistence.write.missions import SqlDiplomatRepository, SqlMissionRepository
+from persistence.write.statements import SqlCitationRepository, SqlSourceRepository, SqlStatementRepository
 from persistence.write.unit_of_work import BUMP_VERSION, notify_change
 
 CHUNK = 5_000

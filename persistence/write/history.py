@@ -18,7 +18,7 @@ from domain.access import ApiToken, Role
 from domain.record.history import Change, ChangeAction, HistoryFilter, redacted
 from persistence.sql import mappers
 from persistence.sql.tables import ApiTokenRow, HistoryRow
-from persistence.write.repositories import SqlRepository, table_of
+from persistence.write.base import SqlRepository, table_of
 
 
 def _utc(moment: datetime | None) -> datetime | None:

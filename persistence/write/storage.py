@@ -10,18 +10,22 @@ from typing import Any
 from sqlalchemy import Table
 
 from domain.record.kinds import ACTOR, CITATION, DIPLOMAT, EXPULSION, KINDS, MEMBERSHIP, MISSION, SOURCE, STATEMENT, WAVE, Kind
-from persistence.write import repositories as sql
+from persistence.write.actors import SqlActorRepository, SqlMembershipRepository
+from persistence.write.base import LinkTable, SqlRepository
+from persistence.write.expulsions import SqlExpulsionRepository, SqlWaveRepository
+from persistence.write.missions import SqlDiplomatRepository, SqlMissionRepository
+from persistence.write.statements import SqlCitationRepository, SqlSourceRepository, SqlStatementRepository
 
-STORAGE: dict[Kind, type[sql.SqlRepository[Any, Any]]] = {
-    ACTOR: sql.SqlActorRepository,
-    MISSION: sql.SqlMissionRepository,
-    DIPLOMAT: sql.SqlDiplomatRepository,
-    WAVE: sql.SqlWaveRepository,
-    EXPULSION: sql.SqlExpulsionRepository,
-    SOURCE: sql.SqlSourceRepository,
-    STATEMENT: sql.SqlStatementRepository,
-    CITATION: sql.SqlCitationRepository,
-    MEMBERSHIP: sql.SqlMembershipRepository,
+STORAGE: dict[Kind, type[SqlRepository[Any, Any]]] = {
+    ACTOR: SqlActorRepository,
+    MISSION: SqlMissionRepository,
+    DIPLOMAT: SqlDiplomatRepository,
+    WAVE: SqlWaveRepository,
+    EXPULSION: SqlExpulsionRepository,
+    SOURCE: SqlSourceRepository,
+    STATEMENT: SqlStatementRepository,
+    CITATION: SqlCitationRepository,
+    MEMBERSHIP: SqlMembershipRepository,
 }
 """The repository of each kind, in the registry's order."""
 
@@ -35,6 +39,6 @@ def table(kind: Kind) -> Table:
     return STORAGE[kind].table
 
 
-def link(kind: Kind, field: str) -> sql.LinkTable:
+def link(kind: Kind, field: str) -> LinkTable:
     """The link table holding the link field `field` of records of `kind`."""
     return next(found for found in STORAGE[kind].links if found.attribute == field)

@@ -1,47 +1,25 @@
-"""The unit of work: one connection, one transaction, every repository on it."""
+"""The unit of work: one connection, one transaction, every repository on it; and the factory making units and read sessions."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
-import re
 import socket
-from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Self
 
-import asyncpg  # type: ignore[import-untyped]  # no stubs; only its exception and connection classes are used
 from sqlalchemy import select, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from domain.errors import Conflict, DomainError, InvalidInput, StorageUnavailable
-from domain.read.plans import Record
+from domain.errors import StorageUnavailable
 from domain.store import Release, WriteNote
 from persistence.live.changes import ChangeSignal
 from persistence.live.replica import ReplicaPosition, written_position
-from persistence.read.analysis import SqlRecordAnalysis
-from persistence.read.json_reads import SqlRecordReader
-from persistence.read.record_search import SqlRecordSearch
-from persistence.read.relations import NAMES, SqlRelatedRecords
-from persistence.sql.engine import STORE_FAULTS, discard, is_sqlite
+from persistence.sql.engine import STORE_FAULTS, is_sqlite
 from persistence.sql.tables import RecordVersionRow
-from persistence.write.history import SqlHistoryRepository, SqlTokenRepository
-from persistence.write.repositories import (
-    SqlActorRepository,
-    SqlCitationRepository,
-    SqlDiplomatRepository,
-    SqlExpulsionRepository,
-    SqlMembershipRepository,
-    SqlMissionRepository,
-    SqlSourceRepository,
-    SqlStatementRepository,
-    SqlWaveRepository,
-    table_of,
-)
-from persistence.write.storage import STORAGE
+from persistence.write.base import table_of
+from persistence.write.faults import UNCERTAIN_COMMIT, end, storage_error
+from persistence.write.read_session import SqlReadSession, SqlRepositories, bind_repositories
 
 # Writers take this transaction-scoped lock on PostgreSQL (and BEGIN IMMEDIATE on SQLite),
 # so checks that span records, such as "no answer cycle", see every earlier write.
@@ -78,125 +56,7 @@ async def notify_change(connection: AsyncConnection) -> None:
     await connection.execute(NOTIFY_CHANGE, {"channel": CHANGES_CHANNEL, "writer": writer()})
 
 
-UNAVAILABLE = "the record store is unavailable; nothing was written. Retrying later may succeed"
-BAD_VALUE = "a value cannot be stored as given (a text with a NUL character, or a number out of range); nothing was written"
 log = logging.getLogger(__name__)
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """The error and what it wraps: SQLAlchemy's error, the adapter's, the driver's own."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        yield seen
-        seen = seen.orig if isinstance(seen, DBAPIError) and seen.orig is not seen else seen.__cause__
-
-
-def is_bad_value(exc: BaseException) -> bool:
-    """Whether the store refused a value the caller gave, not failed: PostgreSQL's data exceptions (SQLSTATE
-    class 22, such as a NUL in a text), asyncpg's refusal to encode an argument (an int past 32 bits), and
-    SQLite's of an integer past 64 bits."""
-    for cause in _causes(exc):
-        if str(getattr(cause, "sqlstate", None) or "").startswith("22") or isinstance(cause, OverflowError):
-            return True
-        if isinstance(cause, asyncpg.InterfaceError) and isinstance(cause, ValueError):
-            return not isinstance(cause, asyncpg.ClientConfigurationError)
-    return False
-
-
-def is_lost_connection(exc: BaseException) -> bool:
-    """Whether the connection can no longer be trusted: gone, or a wait on it ran out with a statement
-    perhaps still running. An error the server answered with (a conflict, a cancelled statement) leaves it usable."""
-    if is_bad_value(exc):
-        return False
-    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
-        return any(isinstance(cause, OSError | asyncpg.InterfaceError | asyncpg.PostgresConnectionError) for cause in _causes(exc))
-    return True
-
-
-UNCERTAIN_COMMIT = (
-    "the record store failed while committing the change: it may or may not have been written; read the record before retrying"
-)
-
-
-def storage_error(exc: BaseException) -> DomainError:
-    """The port's own error for a database failure, worded without the database's internals.
-
-    Anything but a conflict is logged with its traceback: a refused value should have been caught
-    by the domain's own checks, and an unavailable store is the operator's to look at.
-    """
-    if isinstance(exc, IntegrityError):
-        return _conflict(exc)
-    if is_bad_value(exc):
-        log.warning("the record store refused a value the caller gave", exc_info=exc)
-        return InvalidInput("input", BAD_VALUE)
-    log.error("the record store failed", exc_info=exc)
-    return StorageUnavailable(UNAVAILABLE)
-
-
-def _conflict(exc: IntegrityError) -> Conflict:
-    text = str(exc.orig).lower() if exc.orig is not None else ""
-    if "unique" in text:
-        return Conflict("a record with the same key already exists; nothing was written")
-    if "foreign key" in text:
-        if (exc.statement or "").lstrip().upper().startswith("DELETE"):
-            return Conflict("other records still refer to this one; change or delete them first. Nothing was deleted")
-        return Conflict("the change refers to a record that does not exist (foreign key); nothing was written")
-    rule = _CHECK_NAME.search(text)
-    return Conflict(f"the change breaks the record's rule {rule.group(0) if rule else '(a check)'}; nothing was written")
-
-
-_CHECK_NAME = re.compile(r"ck_[a-z_]+")
-
-
-async def end(connection: AsyncConnection, fault: BaseException | None) -> None:
-    """Roll back and hand `connection` back to the pool, or drop it when `fault` left it unusable;
-    a fault while rolling back drops it too, and is the caller's to report only if nothing went wrong before."""
-    if isinstance(fault, STORE_FAULTS) and is_lost_connection(fault):
-        await discard(connection)
-        return
-    try:
-        if connection.in_transaction():
-            await connection.rollback()
-    except STORE_FAULTS as exc:
-        await discard(connection)
-        if fault is None:
-            raise storage_error(exc) from exc
-        return
-    await connection.close()
-
-
-class SqlRepositories:
-    """Every repository, bound to one connection: one per kind of record (as `STORAGE` gives them), and the rest."""
-
-    actors: SqlActorRepository
-    missions: SqlMissionRepository
-    diplomats: SqlDiplomatRepository
-    expulsions: SqlExpulsionRepository
-    waves: SqlWaveRepository
-    statements: SqlStatementRepository
-    sources: SqlSourceRepository
-    citations: SqlCitationRepository
-    memberships: SqlMembershipRepository
-    analysis: SqlRecordAnalysis
-    history: SqlHistoryRepository
-    tokens: SqlTokenRepository
-    reader: SqlRecordReader
-    search: SqlRecordSearch
-    relations: SqlRelatedRecords
-
-
-assert all(SqlRepositories.__annotations__.get(kind.repository) == repository.__name__ for kind, repository in STORAGE.items())
-
-
-def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, autocommit: bool = False) -> None:
-    for kind, repository in STORAGE.items():
-        setattr(target, kind.repository, repository(connection))
-    target.analysis = SqlRecordAnalysis(connection)
-    target.history = SqlHistoryRepository(connection)
-    target.tokens = SqlTokenRepository(connection)
-    target.reader = SqlRecordReader(connection, autocommit=autocommit)
-    target.search = SqlRecordSearch(connection)
-    target.relations = SqlRelatedRecords(target)
 
 
 class SqlUnitOfWork(SqlRepositories):
@@ -393,58 +253,3 @@ class SqlUnitOfWorkFactory:
                 return int((await connection.execute(READ_VERSION)).scalar_one())
         except STORE_FAULTS as exc:
             raise storage_error(exc) from exc
-
-
-class SqlReadSession:
-    """The reads of one request on one connection: each use is a short read transaction, one at a time.
-
-    Taking the connection once per request, not once per batch, spares a pool checkout, a
-    reset and a close for every relation a query loads.
-    """
-
-    def __init__(self, engine: AsyncEngine, *, autocommit: bool = False) -> None:
-        self._engine = engine
-        self._autocommit = autocommit
-        self._connection: AsyncConnection | None = None
-        self._repositories = SqlRepositories()
-        self._lock = asyncio.Lock()
-        self._lost: str | None = None
-        """Why the store went away during this request, if it did: the request's later reads fail at once
-        instead of each waiting out its own timeout (a new request tries again)."""
-
-    @contextlib.asynccontextmanager
-    async def use(self) -> AsyncIterator[SqlRepositories]:
-        async with self._lock:
-            if self._lost is not None:
-                raise StorageUnavailable(self._lost)
-            try:
-                if self._connection is None:
-                    self._connection = await self._engine.connect()
-                    if is_sqlite(self._engine):
-                        await self._connection.execution_options(sqlite_begin="BEGIN")
-                    bind_repositories(self._repositories, self._connection, autocommit=self._autocommit)
-                await self._connection.begin()
-                try:
-                    yield self._repositories
-                finally:
-                    if self._connection.in_transaction():
-                        await self._connection.rollback()
-            except STORE_FAULTS as exc:
-                error = storage_error(exc)
-                if is_lost_connection(exc):
-                    self._lost = error.message
-                    connection, self._connection = self._connection, None
-                    if connection is not None:
-                        await discard(connection)
-                raise error from exc
-
-    def relations(self, owner: Record) -> frozenset[str]:
-        """The names of the relations of records of kind `owner`, which `use`'s repositories fetch."""
-        return NAMES[owner]
-
-    async def close(self) -> None:
-        """Hand the connection back to the pool; a later `use` takes one again."""
-        async with self._lock:
-            connection, self._connection = self._connection, None
-            if connection is not None:
-                await connection.close()

@@ -12,7 +12,8 @@ from domain.errors import InvalidInput
 from domain.read.criteria import arguments, check_covered, criteria, given
 from domain.read.filters import DateRange, ExpulsionFilter, MissionFilter, StatementFilter
 from domain.record.missions import Mission
-from persistence.write.repositories import SqlMissionRepository, SqlRepository
+from persistence.write.base import SqlRepository
+from persistence.write.missions import SqlMissionRepository
 
 
 async def _as_written(field: str, code: str | None) -> str | None:

@@ -15,7 +15,7 @@ from domain.errors import Conflict
 from domain.use_cases.actors import delete_actor
 from persistence.sql import mappers
 from persistence.sql.tables import AnswerRow, CitationRow, ExpulsionRow, MissionRow
-from persistence.write.repositories import table_of
+from persistence.write.base import table_of
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.integration import drafts
 from tests.integration.conftest import Store

@@ -14,8 +14,8 @@ from domain.record.history import PERSONAL_FIELDS
 from domain.record.kinds import ACTOR, KINDS, TYPES, Kind, followed, kind_of, type_name
 from domain.use_cases.history import EDITORS
 from persistence.read.model import RECORDS, RELATIONS, Linked, Referencing, ToOne
+from persistence.write.read_session import SqlRepositories
 from persistence.write.storage import STORAGE
-from persistence.write.unit_of_work import SqlRepositories
 from tests.fakes import AGGREGATES, FakeUnitOfWork
 
 

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.errors import InvalidInput, StorageUnavailable
-from persistence.write.unit_of_work import SqlReadSession, SqlUnitOfWorkFactory
+from persistence.write.read_session import SqlReadSession
+from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.integration import drafts
 from tests.integration.test_unit_of_work import wave_count
 

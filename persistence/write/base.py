@@ -1,4 +1,4 @@
-"""Repositories over SQLAlchemy Core: they read and write rows, and never commit."""
+"""The generic repository over SQLAlchemy Core, with keyset paging: it reads and writes rows, and never commits."""
 
 from __future__ import annotations
 
@@ -13,16 +13,13 @@ from sqlalchemy import (
     FromClause,
     String,
     Table,
-    and_,
     case,
     cast,
     delete,
-    exists,
     func,
     insert,
     literal,
     literal_column,
-    not_,
     or_,
     select,
     tuple_,
@@ -32,45 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import InvalidInput, StaleVersion
 from domain.read.criteria import check_covered, given
-from domain.read.filters import (
-    ActorFilter,
-    CitationFilter,
-    DateRange,
-    DiplomatFilter,
-    ExpulsionFilter,
-    MembershipFilter,
-    MissionFilter,
-    NoFilter,
-    StatementFilter,
-)
+from domain.read.filters import DateRange
 from domain.read.pagination import Key, Order, Page, PageRequest
-from domain.record.actors import ALPHA3_PRIORITY, CODE_PRIORITY, Actor, ActorKind, named_by
-from domain.record.diplomats import Diplomat, Rank
-from domain.record.expulsions import Expulsion, MeasureType, ReasonCategory, Wave
-from domain.record.memberships import Membership
-from domain.record.missions import Mission
-from domain.record.sources import Citation, Source
-from domain.record.statements import Channel, Stance, Statement
-from domain.record.values import HeadcountQualifier
-from persistence.read.record_search import measure_matches
-from persistence.read.text_search import full_text_search
+from domain.record.actors import ALPHA3_PRIORITY, CODE_PRIORITY
 from persistence.sql import mappers
-from persistence.sql.days import days_between
-from persistence.sql.tables import (
-    ActorRow,
-    AnswerRow,
-    CitationRow,
-    DiplomatRow,
-    ExpelledDiplomatRow,
-    ExpulsionRow,
-    HistoryRow,
-    MembershipRow,
-    MissionRow,
-    SourceRow,
-    StatementAboutRow,
-    StatementRow,
-    WaveRow,
-)
+from persistence.sql.tables import ActorRow, HistoryRow
 
 E = TypeVar("E")
 F = TypeVar("F")
@@ -385,59 +348,6 @@ class SqlRepository(Generic[E, F]):
         return found
 
 
-class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
-    table = table_of(ActorRow)
-    mapper = mappers.Mapper(mappers.actor_values, mappers.actor)
-
-    def where_kinds(self, kinds: frozenset[ActorKind]) -> Where:
-        return self.table.c.kind.in_(sorted(kind.value for kind in kinds))
-
-    async def get_by_codes(self, codes: Collection[str]) -> dict[str, Actor]:
-        """Match each code against actor codes first, then alpha-3 codes, as `named_by` ranks them."""
-        wanted = list(codes)
-        if not wanted:
-            return {}
-        c = self.table.c
-        rows = (await self.connection.execute(select(*self.columns()).where(or_(c.code.in_(wanted), c.alpha3.in_(wanted))))).all()
-        return named_by(set(wanted), await self.entities(rows))
-
-    async def add_many(self, actors: Collection[Actor]) -> None:
-        if actors:
-            await self.connection.execute(insert(self.table), [mappers.actor_values(actor) for actor in actors])
-
-
-class SqlMissionRepository(SqlRepository[Mission, MissionFilter]):
-    table = table_of(MissionRow)
-    mapper = mappers.Mapper(mappers.mission_values, mappers.mission)
-
-    def where_sending_state(self, code: str) -> Where:
-        return self.table.c.sending_state == self.code(code)
-
-    def where_host_state(self, code: str) -> Where:
-        return self.table.c.host_state == self.code(code)
-
-
-class SqlDiplomatRepository(SqlRepository[Diplomat, DiplomatFilter]):
-    table = table_of(DiplomatRow)
-    mapper = mappers.Mapper(mappers.diplomat_values, mappers.diplomat)
-
-    def where_sending_state(self, code: str) -> Where:
-        return self.table.c.sending_state == self.code(code)
-
-    def where_mission_id(self, id: int) -> Where:
-        return self.table.c.mission_id == id
-
-    def where_rank(self, rank: Rank) -> Where:
-        return self.table.c.rank == rank.value
-
-    async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Diplomat]]:
-        return await self.linked(table_of(ExpelledDiplomatRow), "measure_id", "diplomat_id", measure_ids)
-
-
-_ANSWERS = table_of(AnswerRow)
-UNKNOWN_SORTS_AFTER = 2**31 - 1
-
-
 def overlapping(start: ColumnElement[Any], end: ColumnElement[Any], span: DateRange) -> list[ColumnElement[bool]]:
     """A stored span [start, end] overlaps the range: a partial date counts as its whole span."""
     found: list[ColumnElement[bool]] = []
@@ -446,267 +356,3 @@ def overlapping(start: ColumnElement[Any], end: ColumnElement[Any], span: DateRa
     if span.start is not None:
         found.append(end >= span.start)
     return found
-
-
-def member_throughout(
-    organisation: Any, state: ColumnElement[Any], start: ColumnElement[Any], end: ColumnElement[Any]
-) -> ColumnElement[bool]:
-    """`state` was a member of `organisation` on every day of the span [start, end]: it had certainly
-    joined by the span's first day and certainly not left before its last (see `domain.record.memberships`)."""
-    m = table_of(MembershipRow).c
-    return exists().where(
-        m.organisation == organisation,
-        m.state == state,
-        m.joined_end <= start,
-        or_(m.left_start.is_(None), m.left_start >= end),
-    )
-
-
-class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
-    table = table_of(ExpulsionRow)
-    links = (
-        LinkTable("answers", _ANSWERS, "measure_id", "answered_id"),
-        LinkTable("diplomat_ids", table_of(ExpelledDiplomatRow), "measure_id", "diplomat_id"),
-    )
-    mapper = mappers.Mapper(mappers.expulsion_values, mappers.expulsion)
-
-    def _one_of(self, column: str, values: frozenset[Any]) -> Where:
-        return self.table.c[column].in_(sorted(value.value for value in values))
-
-    def where_actor(self, codes: tuple[str, ...]) -> Where:
-        return self.table.c.actor.in_([self.code(code) for code in codes])
-
-    def where_target(self, codes: tuple[str, ...]) -> Where:
-        return self.table.c.target.in_([self.code(code) for code in codes])
-
-    def where_party(self, codes: tuple[str, ...]) -> Where:
-        c, parties = self.table.c, [self.code(code) for code in codes]
-        return or_(c.actor.in_(parties), c.target.in_(parties))
-
-    def where_member_of(self, organisation: str) -> Where:
-        c = self.table.c
-        return member_throughout(self.code(organisation), c.actor, c.announced_start, c.announced_end)
-
-    def where_target_member_of(self, organisation: str) -> Where:
-        c = self.table.c
-        return member_throughout(self.code(organisation), c.target, c.announced_start, c.announced_end)
-
-    def where_pair(self, pair: tuple[str, str]) -> Where:
-        c, one, other = self.table.c, self.code(pair[0]), self.code(pair[1])
-        return or_(and_(c.actor == one, c.target == other), and_(c.actor == other, c.target == one))
-
-    def where_announced(self, span: DateRange) -> Where:
-        return overlapping(self.table.c.announced_start, self.table.c.announced_end, span)
-
-    def where_measure_type(self, measure_type: MeasureType) -> Where:
-        return self.table.c.measure_type == measure_type.value
-
-    def where_reason_categories(self, categories: frozenset[ReasonCategory]) -> Where:
-        return self._one_of("reason_category", categories)
-
-    def where_qualifiers(self, qualifiers: frozenset[HeadcountQualifier]) -> Where:
-        return self._one_of("headcount_qualifier", qualifiers)
-
-    def where_headcount_min(self, least: int) -> Where:
-        return self.table.c.headcount_value >= least
-
-    def where_headcount_max(self, most: int) -> Where:
-        return self.table.c.headcount_value <= most
-
-    def where_answers_something(self, wanted: bool) -> Where:
-        answers = exists().where(_ANSWERS.c.measure_id == self.table.c.id)
-        return answers if wanted else not_(answers)
-
-    def where_answered(self, wanted: bool) -> Where:
-        answered = exists().where(_ANSWERS.c.answered_id == self.table.c.id)
-        return answered if wanted else not_(answered)
-
-    # A lag is certainly within N days when its longest reading is: the later span's end less the earlier's start.
-    def where_answers_within_days(self, days: int) -> Where:
-        c, a, other = self.table.c, _ANSWERS.c, self.table.alias("other")
-        return (
-            exists()
-            .select_from(_ANSWERS.join(other, other.c.id == a.answered_id))
-            .where(a.measure_id == c.id, days_between(c.announced_end, other.c.announced_start) <= days)
-        )
-
-    def where_answered_within_days(self, days: int) -> Where:
-        c, a, other = self.table.c, _ANSWERS.c, self.table.alias("other")
-        return (
-            exists()
-            .select_from(_ANSWERS.join(other, other.c.id == a.measure_id))
-            .where(a.answered_id == c.id, days_between(other.c.announced_end, c.announced_start) <= days)
-        )
-
-    def where_sources_disagree(self, wanted: bool) -> Where:
-        disagree = self._sources_disagree()
-        return disagree if wanted else not_(disagree)
-
-    def where_wave_id(self, id: int) -> Where:
-        return self.table.c.wave_id == id
-
-    def where_search(self, words: str) -> Where:
-        return measure_matches(self.connection.dialect.name, words, self.table)
-
-    def where_measure_types(self, measure_types: frozenset[MeasureType]) -> Where:
-        return self._one_of("measure_type", measure_types)
-
-    def where_names_diplomat(self, id: int) -> Where:
-        people = table_of(ExpelledDiplomatRow).c
-        return exists().where(people.measure_id == self.table.c.id, people.diplomat_id == id)
-
-    def where_target_mission_id(self, id: int) -> Where:
-        return self.table.c.target_mission_id == id
-
-    def _sources_disagree(self) -> ColumnElement[bool]:
-        """Two citations of the measure give different figures (numbers with their qualifiers), as `sources.figures` counts."""
-        citations = table_of(CitationRow)
-        one, other = citations.alias("one"), citations.alias("other")
-        return (
-            exists()
-            .select_from(one.join(other, other.c.measure_id == one.c.measure_id))
-            .where(
-                one.c.measure_id == self.table.c.id,
-                one.c.headcount_value.is_not(None),
-                other.c.headcount_value.is_not(None),
-                or_(one.c.headcount_value != other.c.headcount_value, one.c.headcount_qualifier != other.c.headcount_qualifier),
-            )
-        )
-
-    def sort_columns(self, page: PageRequest, filter: ExpulsionFilter) -> list[ColumnElement[Any]]:
-        c = self.table.c
-        if page.order is Order.ANNOUNCED:
-            return [c.announced_start]
-        if page.order is Order.HEADCOUNT:
-            # Unknown headcounts have no number; they sort after every known one either way.
-            unknown_last = -1 if page.descending else UNKNOWN_SORTS_AFTER
-            return [func.coalesce(c.headcount_value, unknown_last)]
-        return super().sort_columns(page, filter)
-
-    async def answered_transitively(self, ids: Collection[int]) -> set[int]:
-        if not ids:
-            return set()
-        a = _ANSWERS.c
-        reach = select(a.answered_id.label("id")).where(a.measure_id.in_(list(ids))).cte("reach", recursive=True)
-        reach = reach.union(select(a.answered_id).join(reach, a.measure_id == reach.c.id))
-        return set((await self.connection.execute(select(reach.c.id))).scalars())
-
-    async def answering(self, ids: Collection[int]) -> dict[int, list[int]]:
-        found: dict[int, list[int]] = {id: [] for id in ids}
-        if ids:
-            a = _ANSWERS.c
-            rows = await self.connection.execute(
-                select(a.answered_id, a.measure_id).where(a.answered_id.in_(list(ids))).order_by(a.answered_id, a.measure_id)
-            )
-            for answered_id, measure_id in rows:
-                found[answered_id].append(measure_id)
-        return found
-
-
-class SqlWaveRepository(SqlRepository[Wave, NoFilter]):
-    table = table_of(WaveRow)
-    mapper = mappers.Mapper(mappers.wave_values, mappers.wave)
-
-
-_ABOUT = table_of(StatementAboutRow)
-
-
-class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
-    def __init__(self, connection: AsyncConnection, *, codes: CodeLookup | None = None) -> None:
-        super().__init__(connection, codes=codes)
-        self.search = full_text_search(connection.dialect.name)
-
-    table = table_of(StatementRow)
-    links = (LinkTable("measure_ids", _ABOUT, "statement_id", "measure_id"),)
-    mapper = mappers.Mapper(mappers.statement_values, mappers.statement)
-
-    def where_on_behalf_of(self, code: str) -> Where:
-        return self.table.c.on_behalf_of == self.code(code)
-
-    def where_measure_id(self, id: int) -> Where:
-        return exists().where(_ABOUT.c.statement_id == self.table.c.id, _ABOUT.c.measure_id == id)
-
-    def where_speaker(self, speaker: str) -> Where:
-        c, needle = self.table.c, speaker.lower()
-        # SQLite's own lower() folds ASCII only; the engine registers a Unicode one.
-        lower = func.unicode_lower if self.connection.dialect.name == "sqlite" else func.lower
-        return or_(lower(c.speaker_name).contains(needle, autoescape=True), lower(c.speaker_role).contains(needle, autoescape=True))
-
-    def where_channels(self, channels: frozenset[Channel]) -> Where:
-        return self.table.c.channel.in_(sorted(channel.value for channel in channels))
-
-    def where_stances(self, stances: frozenset[Stance]) -> Where:
-        return self.table.c.stance.in_(sorted(stance.value for stance in stances))
-
-    def where_said_on(self, span: DateRange) -> Where:
-        return overlapping(self.table.c.said_on_start, self.table.c.said_on_end, span)
-
-    def where_search(self, words: str) -> Where:
-        return self.search.matches(words)
-
-    def source(self, filter: StatementFilter) -> FromClause:
-        if filter.search is None:
-            return self.table
-        return self.search.source(self.table)
-
-    def sort_columns(self, page: PageRequest, filter: StatementFilter) -> list[ColumnElement[Any]]:
-        if page.order is Order.SAID_ON:
-            # Undated statements sort after every dated one either way.
-            undated_last = date(1, 1, 1) if page.descending else date(9999, 12, 31)
-            return [func.coalesce(self.table.c.said_on_start, undated_last)]
-        if page.order is Order.RELEVANCE:
-            if filter.search is None:
-                raise InvalidInput("orderBy", "ordering by relevance needs a search")
-            return [self.search.rank(filter.search)]
-        return super().sort_columns(page, filter)
-
-    async def about_measures(self, measure_ids: Collection[int]) -> dict[int, list[Statement]]:
-        return await self.linked(_ABOUT, "measure_id", "statement_id", measure_ids)
-
-
-class SqlSourceRepository(SqlRepository[Source, NoFilter]):
-    table = table_of(SourceRow)
-    mapper = mappers.Mapper(mappers.source_values, mappers.source)
-
-
-class SqlCitationRepository(SqlRepository[Citation, CitationFilter]):
-    table = table_of(CitationRow)
-    mapper = mappers.Mapper(mappers.citation_values, mappers.citation)
-
-    def where_source_id(self, id: int) -> Where:
-        return self.table.c.source_id == id
-
-    def where_measure_id(self, id: int) -> Where:
-        return self.table.c.measure_id == id
-
-    def where_statement_id(self, id: int) -> Where:
-        return self.table.c.statement_id == id
-
-    async def of_measures(self, measure_ids: Collection[int]) -> dict[int, list[Citation]]:
-        return await self.referencing("measure_id", measure_ids)
-
-    async def of_statements(self, statement_ids: Collection[int]) -> dict[int, list[Citation]]:
-        return await self.referencing("statement_id", statement_ids)
-
-
-class SqlMembershipRepository(SqlRepository[Membership, MembershipFilter]):
-    table = table_of(MembershipRow)
-    mapper = mappers.Mapper(mappers.membership_values, mappers.membership)
-
-    def where_organisation(self, code: str) -> Where:
-        return self.table.c.organisation == self.code(code)
-
-    def where_state(self, code: str) -> Where:
-        return self.table.c.state == self.code(code)
-
-    def where_at(self, day: date) -> Where:
-        c = self.table.c
-        return [c.joined_end <= day, or_(c.left_start.is_(None), c.left_start >= day)]
-
-    async def of_states(self, codes: Collection[str]) -> dict[str, builtins.list[Membership]]:
-        found: dict[str, builtins.list[Membership]] = {code: [] for code in codes}
-        if codes:
-            query = select(*self.columns()).where(self.table.c.state.in_(list(codes))).order_by(self.table.c.id)
-            for spell in await self.entities((await self.connection.execute(query)).all()):
-                found[spell.state].append(spell)
-        return found

@@ -1,0 +1,113 @@
+"""Every repository bound to one connection, and the read session that reuses one connection for a request's reads."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.errors import StorageUnavailable
+from domain.read.plans import Record
+from persistence.read.analysis import SqlRecordAnalysis
+from persistence.read.json_reads import SqlRecordReader
+from persistence.read.record_search import SqlRecordSearch
+from persistence.read.relations import NAMES, SqlRelatedRecords
+from persistence.sql.engine import STORE_FAULTS, discard, is_sqlite
+from persistence.write.actors import SqlActorRepository, SqlMembershipRepository
+from persistence.write.expulsions import SqlExpulsionRepository, SqlWaveRepository
+from persistence.write.faults import is_lost_connection, storage_error
+from persistence.write.history import SqlHistoryRepository, SqlTokenRepository
+from persistence.write.missions import SqlDiplomatRepository, SqlMissionRepository
+from persistence.write.statements import SqlCitationRepository, SqlSourceRepository, SqlStatementRepository
+from persistence.write.storage import STORAGE
+
+
+class SqlRepositories:
+    """Every repository, bound to one connection: one per kind of record (as `STORAGE` gives them), and the rest."""
+
+    actors: SqlActorRepository
+    missions: SqlMissionRepository
+    diplomats: SqlDiplomatRepository
+    expulsions: SqlExpulsionRepository
+    waves: SqlWaveRepository
+    statements: SqlStatementRepository
+    sources: SqlSourceRepository
+    citations: SqlCitationRepository
+    memberships: SqlMembershipRepository
+    analysis: SqlRecordAnalysis
+    history: SqlHistoryRepository
+    tokens: SqlTokenRepository
+    reader: SqlRecordReader
+    search: SqlRecordSearch
+    relations: SqlRelatedRecords
+
+
+assert all(SqlRepositories.__annotations__.get(kind.repository) == repository.__name__ for kind, repository in STORAGE.items())
+
+
+def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, autocommit: bool = False) -> None:
+    for kind, repository in STORAGE.items():
+        setattr(target, kind.repository, repository(connection))
+    target.analysis = SqlRecordAnalysis(connection)
+    target.history = SqlHistoryRepository(connection)
+    target.tokens = SqlTokenRepository(connection)
+    target.reader = SqlRecordReader(connection, autocommit=autocommit)
+    target.search = SqlRecordSearch(connection)
+    target.relations = SqlRelatedRecords(target)
+
+
+class SqlReadSession:
+    """The reads of one request on one connection: each use is a short read transaction, one at a time.
+
+    Taking the connection once per request, not once per batch, spares a pool checkout, a
+    reset and a close for every relation a query loads.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, autocommit: bool = False) -> None:
+        self._engine = engine
+        self._autocommit = autocommit
+        self._connection: AsyncConnection | None = None
+        self._repositories = SqlRepositories()
+        self._lock = asyncio.Lock()
+        self._lost: str | None = None
+        """Why the store went away during this request, if it did: the request's later reads fail at once
+        instead of each waiting out its own timeout (a new request tries again)."""
+
+    @contextlib.asynccontextmanager
+    async def use(self) -> AsyncIterator[SqlRepositories]:
+        async with self._lock:
+            if self._lost is not None:
+                raise StorageUnavailable(self._lost)
+            try:
+                if self._connection is None:
+                    self._connection = await self._engine.connect()
+                    if is_sqlite(self._engine):
+                        await self._connection.execution_options(sqlite_begin="BEGIN")
+                    bind_repositories(self._repositories, self._connection, autocommit=self._autocommit)
+                await self._connection.begin()
+                try:
+                    yield self._repositories
+                finally:
+                    if self._connection.in_transaction():
+                        await self._connection.rollback()
+            except STORE_FAULTS as exc:
+                error = storage_error(exc)
+                if is_lost_connection(exc):
+                    self._lost = error.message
+                    connection, self._connection = self._connection, None
+                    if connection is not None:
+                        await discard(connection)
+                raise error from exc
+
+    def relations(self, owner: Record) -> frozenset[str]:
+        """The names of the relations of records of kind `owner`, which `use`'s repositories fetch."""
+        return NAMES[owner]
+
+    async def close(self) -> None:
+        """Hand the connection back to the pool; a later `use` takes one again."""
+        async with self._lock:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                await connection.close()
