@@ -152,9 +152,9 @@ def _refusal_to_overwrite(path: str) -> str | None:
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
     from domain.errors import DomainError, InvalidInput
-    from domain.exchange.records import Selection
+    from domain.exchange.selection import Selection
     from domain.read.filters import DateRange
-    from persistence.exchange.records import export_folder, export_record
+    from persistence.exchange.export import export_folder, export_record
 
     try:
         announced = DateRange(args.since, args.until) if args.since or args.until else None
@@ -202,8 +202,8 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     from domain.errors import DomainError
-    from domain.exchange.records import ImportRefused
-    from persistence.exchange.records import import_file
+    from domain.exchange.format import ImportRefused
+    from persistence.exchange.importing import import_file
     from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
     path = Path(args.file)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from domain.errors import InvalidInput
-from domain.exchange.records import CitedSource, Problem, Row, snake, whole_number
+from domain.exchange.format import CitedSource, Problem, Row, snake, whole_number
 from domain.record.documents import from_document, to_document
 from domain.record.sources import Citation, Source
 from domain.record.values import MAX_RECORD_ID

@@ -19,19 +19,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.errors import InvalidInput
-from domain.exchange.records import (
+from domain.exchange.format import (
     CITATION_COLUMNS,
     CSV_COLUMNS,
     KEYED_BY_FIELDS,
     MEASURE_COLUMNS,
     SOURCE_COLUMNS,
-    RecordFileReader,
     guard,
     membership_key,
     snake,
     unguard,
     whole_number,
 )
+from domain.exchange.reader import RecordFileReader
 from domain.record.documents import NOT_IN_DOCUMENTS, Document, to_document
 from domain.record.kinds import KINDS
 from domain.record.values import MAX_RECORD_ID, Headcount

@@ -9,11 +9,12 @@ from typing import IO, TYPE_CHECKING, Any
 
 from domain.exchange import csv_folder as exchange_csv
 from domain.exchange.csv_folder import FILES, FLAT_COLUMNS, FLAT_FILE, MANIFEST
-from domain.exchange.records import RecordFileReader, header
+from domain.exchange.format import header
+from domain.exchange.reader import RecordFileReader
 from domain.record.kinds import KINDS
 
 if TYPE_CHECKING:
-    from persistence.exchange.records import Progress
+    from persistence.exchange.shared import Progress
 
 DERIVED = frozenset({FLAT_FILE})
 """Files an export writes for reading only, which an import leaves aside."""

@@ -14,13 +14,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.exchange.records import encode, header
+from domain.exchange.format import encode, header
 from domain.record.expulsions import Expulsion, MeasureType, ReasonCategory
 from domain.record.sources import Citation, Source, SourceKind
 from domain.record.statements import Stance, Statement
 from domain.record.values import Headcount, PartialDate
 from persistence.exchange.demo import demo_record, load_record
-from persistence.exchange.records import export_record, import_file
+from persistence.exchange.export import export_record
+from persistence.exchange.importing import import_file
 from persistence.write.unit_of_work import WRITER_LOCK, SqlUnitOfWorkFactory
 from tests.integration.conftest import Store
 

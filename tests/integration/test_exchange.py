@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.exchange.records import CSV_COLUMNS, ImportRefused, ImportReport, Problem, Selection, encode, header
+from domain.exchange.format import CSV_COLUMNS, ImportRefused, ImportReport, Problem, encode, header
+from domain.exchange.selection import Selection
 from domain.read.filters import DateRange
 from domain.read.pagination import PageRequest
 from domain.record.expulsions import Expulsion
@@ -20,7 +21,8 @@ from domain.record.history import ChangeAction, HistoryFilter
 from domain.record.missions import Mission
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from persistence.exchange.demo import demo_record, load_record
-from persistence.exchange.records import export_record, import_file
+from persistence.exchange.export import export_record
+from persistence.exchange.importing import import_file
 from persistence.setup import prepare
 from persistence.sql.engine import create_engine
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory

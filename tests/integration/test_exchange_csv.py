@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.exchange.records import CSV_COLUMNS, ImportRefused, Problem
+from domain.exchange.format import CSV_COLUMNS, ImportRefused, Problem
 from domain.record.expulsions import ReasonCategory
 from domain.record.sources import SourceKind
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from persistence.exchange.demo import demo_record, load_record
-from persistence.exchange.records import export_folder, export_record, import_file
+from persistence.exchange.export import export_folder, export_record
+from persistence.exchange.importing import import_file
 from persistence.setup import prepare
 from persistence.sql.engine import create_engine
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory

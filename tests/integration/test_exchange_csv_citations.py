@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.exchange.records import ImportRefused
+from domain.exchange.format import ImportRefused
 from domain.record.sources import Citation, SourceKind
 from domain.record.values import Headcount, HeadcountQualifier
-from persistence.exchange.records import export_record, import_file
+from persistence.exchange.export import export_record
+from persistence.exchange.importing import import_file
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.integration import drafts
 from tests.integration.conftest import Store

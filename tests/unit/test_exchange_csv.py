@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from domain.errors import InvalidInput
 from domain.exchange.csv_folder import BOM, FILES, head, header_names, read_kind, row, text
-from domain.exchange.records import RecordFileReader, guard, unguard
+from domain.exchange.format import guard, unguard
+from domain.exchange.reader import RecordFileReader
 from domain.record.actors import Actor, ActorKind
 from domain.record.expulsions import Expulsion, MeasureType
 from domain.record.kinds import kind_of
