@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry.relay import PageInfo
@@ -11,6 +14,53 @@ from strawberry.relay import PageInfo
 from domain.read.pagination import Order, Page, PageRequest, decode_cursor, encode_cursor
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Callable[..., Awaitable[Any]])
+
+FIRST = "How many items to return from the start (or after `after`); at most the server's page size cap (100 by default)."
+LAST = "How many items to return from the end (or before `before`); at most the page size cap."
+CURSOR = "A cursor from an earlier page."
+_PAGE_PARAMETERS = [
+    inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[kind | None, strawberry.argument(description=text)]
+    )
+    for name, kind, text in (("first", int, FIRST), ("after", str, CURSOR), ("last", int, LAST), ("before", str, CURSOR))
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PageArguments:
+    """A connection field's Relay arguments, as the caller gave them."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def request(self, *, limit: int, order: Order = Order.ID, descending: bool = False) -> PageRequest:
+        return page_request(
+            first=self.first, after=self.after, last=self.last, before=self.before, limit=limit, order=order, descending=descending
+        )
+
+
+def paged(resolver: R) -> R:
+    """Give a connection field the Relay arguments `first`, `after`, `last` and `before`, after the resolver's own; the
+    resolver receives them as one `page: PageArguments`."""
+    signature = inspect.signature(resolver)
+    own = [parameter for parameter in signature.parameters.values() if parameter.name != "page"]
+    at = next((index for index, parameter in enumerate(own) if parameter.kind is parameter.VAR_KEYWORD), len(own))
+
+    @functools.wraps(resolver)
+    async def with_page(
+        *args: Any, first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None, **rest: Any
+    ) -> Any:
+        return await resolver(*args, page=PageArguments(first, after, last, before), **rest)
+
+    with_page.__signature__ = signature.replace(parameters=[*own[:at], *_PAGE_PARAMETERS, *own[at:]])  # type: ignore[attr-defined]
+    with_page.__annotations__ = {
+        **{name: kind for name, kind in resolver.__annotations__.items() if name != "page"},
+        **{parameter.name: parameter.annotation for parameter in _PAGE_PARAMETERS},
+    }
+    return with_page  # type: ignore[return-value]
 
 
 def page_request(

@@ -8,16 +8,13 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.graphql.connections import Connection
+from api.graphql.connections import Connection, PageArguments, paged
 from api.graphql.context import Info
 from api.graphql.errors import outcome
 from api.graphql.filtering import takes_arguments
 from api.graphql.inputs import node_id
 from api.graphql.mutations import common
 from api.graphql.types.history import (
-    CURSOR,
-    FIRST,
-    LAST,
     PRIVATE,
     ChangeAction,
     HistoryEntry,
@@ -101,20 +98,18 @@ class HistoryQueries:
         )
     )
     @takes_arguments(HISTORY_FILTERS)
+    @paged
     async def history(
         self,
         info: Info,
+        page: PageArguments,
         since: Annotated[datetime | None, strawberry.argument(description="Only changes at or after this time.")] = None,
         until: Annotated[datetime | None, strawberry.argument(description="Only changes at or before this time.")] = None,
         descending: Annotated[bool, strawberry.argument(description="Newest first.")] = False,
-        first: FIRST = None,
-        after: CURSOR = None,
-        last: LAST = None,
-        before: CURSOR = None,
         **given: Any,
     ) -> Connection[HistoryEntry] | None:
         filter = filter_of(given, since=since, until=until)
-        return await history_connection(info, filter, first=first, after=after, last=last, before=before, descending=descending)
+        return await history_connection(info, filter, page, descending=descending)
 
     @strawberry.field(description="The caller as its bearer token identifies it; null without a token.")
     def viewer(self, info: Info) -> Viewer | None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar, cast
 import strawberry
 from strawberry import relay
 
-from api.graphql.connections import Connection, connection, page_request
+from api.graphql.connections import Connection, PageArguments, connection, paged
 from api.graphql.context import Info
 from api.graphql.filtering import Codes, takes_filters
 from api.graphql.listings import (
@@ -39,34 +39,23 @@ from domain.record.actors import Actor, normalise_code
 
 T = TypeVar("T")
 
-FIRST = "How many items to return from the start (or after `after`); at most the server's page size cap (100 by default)."
-LAST = "How many items to return from the end (or before `before`); at most the page size cap."
-CURSOR = "A cursor from an earlier page."
-First = Annotated[int | None, strawberry.argument(description=FIRST)]
-Last = Annotated[int | None, strawberry.argument(description=LAST)]
-Cursor = Annotated[str | None, strawberry.argument(description=CURSOR)]
-
 
 async def _listing(
     info: Info,
     query: ListQuery,
     build: Callable[[Any], T],
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    page: PageArguments,
 ) -> Connection[T]:
-    limit = info.context.settings.max_page_size
-    request = page_request(first=first, after=after, last=last, before=before, limit=limit, order=query.order, descending=query.descending)
+    request = page.request(limit=info.context.settings.max_page_size, order=query.order, descending=query.descending)
     repository = REPOSITORIES[query.record]
     async with info.context.reads.use() as uow:
-        page = await repository(uow).list(query.filter, request)
+        found = await repository(uow).list(query.filter, request)
 
     async def count() -> int:
         async with info.context.reads.use() as uow:
             return await repository(uow).count(query.filter)
 
-    result = connection(page, request, build, count)
+    result = connection(found, request, build, count)
     await prefetch(info.context.reads, [edge.node for edge in result.edges], connection_nodes(info.selected_fields))
     return result
 
@@ -131,55 +120,47 @@ class Query:
         return actor_type(found) if found is not None and not found.is_state else None  # type: ignore[return-value]
 
     @strawberry.field(description="States, current and (unless excluded) former, in record order.")
+    @paged
     async def states(
         self,
         info: Info,
+        page: PageArguments,
         include_former: Annotated[bool, strawberry.argument(description="Include former states (ISO 3166-3).")] = True,
-        first: First = None,
-        after: Cursor = None,
-        last: Last = None,
-        before: Cursor = None,
     ) -> Connection[State] | None:
         query = await state_query(codes_of(info), include_former=include_former)
-        return await _listing(info, query, _as_state, first, after, last, before)
+        return await _listing(info, query, _as_state, page)
 
     @strawberry.field(description="International organisations.")
+    @paged
     async def organisations(
         self,
         info: Info,
-        first: First = None,
-        after: Cursor = None,
-        last: Last = None,
-        before: Cursor = None,
+        page: PageArguments,
     ) -> Connection[Organisation] | None:
         query = await organisation_query(codes_of(info))
-        return await _listing(info, query, _as_organisation, first, after, last, before)
+        return await _listing(info, query, _as_organisation, page)
 
     @strawberry.field(description="Missions, optionally by sending or host state.")
     @takes_filters(filters.MissionFilter)
+    @paged
     async def missions(
         self,
         info: Info,
-        first: First = None,
-        after: Cursor = None,
-        last: Last = None,
-        before: Cursor = None,
+        page: PageArguments,
         **given: Any,
     ) -> Connection[Mission] | None:
-        return await _listing(info, await mission_query(codes_of(info), **given), Mission.from_domain, first, after, last, before)
+        return await _listing(info, await mission_query(codes_of(info), **given), Mission.from_domain, page)
 
     @strawberry.field(description="People, optionally by sending state or mission.")
     @takes_filters(filters.DiplomatFilter)
+    @paged
     async def diplomats(
         self,
         info: Info,
-        first: First = None,
-        after: Cursor = None,
-        last: Last = None,
-        before: Cursor = None,
+        page: PageArguments,
         **given: Any,
     ) -> Connection[Diplomat] | None:
-        return await _listing(info, await diplomat_query(codes_of(info), **given), Diplomat.from_domain, first, after, last, before)
+        return await _listing(info, await diplomat_query(codes_of(info), **given), Diplomat.from_domain, page)
 
     @strawberry.field(
         description=(
@@ -188,32 +169,28 @@ class Query:
         )
     )
     @takes_filters(filters.ExpulsionFilter)
+    @paged
     async def expulsions(
         self,
         info: Info,
+        page: PageArguments,
         order_by: Annotated[
             ExpulsionSort, strawberry.argument(description="Sort key; the record id breaks ties.")
         ] = ExpulsionSort.ANNOUNCED,
         direction: Annotated[SortDirection, strawberry.argument(description="Sort direction.")] = SortDirection.ASC,
-        first: First = None,
-        after: Cursor = None,
-        last: Last = None,
-        before: Cursor = None,
         **given: Any,
     ) -> Connection[Expulsion] | None:
         query = await expulsion_query(codes_of(info), order_by=order_by, direction=direction, **given)
-        return await _listing(info, query, Expulsion.from_domain, first, after, last, before)
+        return await _listing(info, query, Expulsion.from_domain, page)
 
     @strawberry.field(description="Waves of measures.")
+    @paged
     async def waves(
         self,
         info: Info,
-        first: First = None,
-        after: Cursor = None,
-        last: Last = None,
-        before: Cursor = None,
+        page: PageArguments,
     ) -> Connection[Wave] | None:
-        return await _listing(info, await wave_query(codes_of(info)), Wave.from_domain, first, after, last, before)
+        return await _listing(info, await wave_query(codes_of(info)), Wave.from_domain, page)
 
     @strawberry.field(
         description=(
@@ -222,29 +199,25 @@ class Query:
         )
     )
     @takes_filters(filters.StatementFilter)
+    @paged
     async def statements(
         self,
         info: Info,
+        page: PageArguments,
         order_by: Annotated[
             StatementSort | None, strawberry.argument(description="Sort key (default: RELEVANCE with a search, else SAID_ON).")
         ] = None,
         direction: Annotated[SortDirection, strawberry.argument(description="Sort direction.")] = SortDirection.ASC,
-        first: First = None,
-        after: Cursor = None,
-        last: Last = None,
-        before: Cursor = None,
         **given: Any,
     ) -> Connection[Statement] | None:
         query = await statement_query(codes_of(info), order_by=order_by, direction=direction, **given)
-        return await _listing(info, query, Statement.from_domain, first, after, last, before)
+        return await _listing(info, query, Statement.from_domain, page)
 
     @strawberry.field(description="Sources the record cites.")
+    @paged
     async def sources(
         self,
         info: Info,
-        first: First = None,
-        after: Cursor = None,
-        last: Last = None,
-        before: Cursor = None,
+        page: PageArguments,
     ) -> Connection[Source] | None:
-        return await _listing(info, await source_query(codes_of(info)), Source.from_domain, first, after, last, before)
+        return await _listing(info, await source_query(codes_of(info)), Source.from_domain, page)

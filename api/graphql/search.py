@@ -7,10 +7,9 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.graphql.connections import page_info
+from api.graphql.connections import CURSOR, FIRST, page_info
 from api.graphql.context import Info
 from api.graphql.filtering import search_text
-from api.graphql.queries import CURSOR, FIRST
 from api.graphql.types.expulsions import Expulsion
 from api.graphql.types.search import SearchConnection, SearchHit, SearchKind
 from api.graphql.types.statements import Citation, Source, Statement

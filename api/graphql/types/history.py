@@ -12,17 +12,16 @@ import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from api.graphql.connections import Connection, connection, page_request
+from api.graphql.connections import Connection, PageArguments, connection, paged
 from api.graphql.context import Info
 from domain.access import Role
 from domain.errors import InvalidInput
-from domain.read.pagination import Order
 from domain.record import history
 from domain.record.documents import changed_fields
 from domain.record.kinds import KINDS, TYPES, type_name
@@ -50,9 +49,6 @@ class RecordKind(Enum):
 assert [kind.value for kind in RecordKind] == list(KINDS), "RecordKind is the registry's kinds"
 assert all(kind.name == kind.value.upper() for kind in RecordKind)
 
-FIRST = Annotated[int | None, strawberry.argument(description="How many entries from the start (or after `after`).")]
-LAST = Annotated[int | None, strawberry.argument(description="How many entries from the end (or before `before`).")]
-CURSOR = Annotated[str | None, strawberry.argument(description="A cursor from an earlier page.")]
 PRIVATE = (
     "Entries about people (DIPLOMAT) are personal data: they are left out unless the caller's token has the editor role, "
     "and `totalCount` and the cursors count only the entries shown."
@@ -137,24 +133,20 @@ class HistoryEntry(relay.Node):
 async def history_connection(
     info: Info,
     filter: history.HistoryFilter,
+    page: PageArguments,
     *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
     descending: bool = False,
 ) -> Connection[HistoryEntry]:
     filter = dataclasses.replace(filter, hidden=filter.hidden | hidden_kinds(info))
-    limit = info.context.settings.max_page_size
-    request = page_request(first=first, after=after, last=last, before=before, limit=limit, order=Order.ID, descending=descending)
+    request = page.request(limit=info.context.settings.max_page_size, descending=descending)
     async with info.context.reads.use() as uow:
-        page = await uow.history.list(filter, request)
+        found = await uow.history.list(filter, request)
 
     async def count() -> int:
         async with info.context.reads.use() as uow:
             return await uow.history.count(filter)
 
-    return connection(page, request, HistoryEntry.from_domain, count)
+    return connection(found, request, HistoryEntry.from_domain, count)
 
 
 @strawberry.interface(description="A record with a version, raised by every change, and the history of its changes.")
@@ -164,13 +156,12 @@ class Recorded:
     )
 
     @strawberry.field(description=f"Every change to this record, oldest first, from the append-only history. {PRIVATE}")
-    async def history(
-        self, info: Info, first: FIRST = None, after: CURSOR = None, last: LAST = None, before: CURSOR = None
-    ) -> Connection[HistoryEntry]:
+    @paged
+    async def history(self, info: Info, page: PageArguments) -> Connection[HistoryEntry]:
         kind = TYPES[type(self).__name__].name
         record_id: int = self.id  # type: ignore[attr-defined]
         filter = history.HistoryFilter(entity=kind, record_id=record_id)
-        return await history_connection(info, filter, first=first, after=after, last=last, before=before)
+        return await history_connection(info, filter, page)
 
 
 def decode_record_id(raw: str) -> tuple[str, int] | None:
