@@ -1,23 +1,30 @@
-"""Explicit mapping between stored rows and domain entities, both ways."""
+"""Mapping between stored rows and domain entities, both ways, derived from each entity's fields.
+
+A field is kept in the column of its name, as it is, with three exceptions: an enum is kept by its value, a partial
+date in three columns (`<field>_start`, `_end`, `_precision`), and a headcount in `headcount_qualifier` and
+`headcount_value`. A tuple of ids is a link, kept in a link table: the repository reads it and hands it over in
+`links`. `id` and `version` are read from the row and written by the repository itself.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from domain.record.actors import Actor, ActorKind
-from domain.record.diplomats import Diplomat, Rank, StaffCategory
-from domain.record.expulsions import Expulsion, LegalBasis, MeasureType, ReasonCategory, Wave
-from domain.record.memberships import Membership
-from domain.record.missions import Mission, MissionKind
-from domain.record.sources import Citation, Source, SourceKind
-from domain.record.statements import Channel, Stance, Statement
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate, Precision
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Values = dict[str, Any]
 E = TypeVar("E")
+D = TypeVar("D", bound="DataclassInstance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,232 +66,54 @@ def headcount(row: Any) -> Headcount | None:
     return Headcount(HeadcountQualifier(row.headcount_qualifier), row.headcount_value)
 
 
-def actor_values(actor: Actor) -> Values:
-    return {
-        "code": actor.code,
-        "kind": actor.kind.value,
-        "name": actor.name,
-        "alpha3": actor.alpha3,
-        "numeric": actor.numeric,
-        "official_name": actor.official_name,
-        "dissolved": actor.dissolved,
-    }
+_SET_BY_THE_REPOSITORY = ("id", "version")
+
+Written = Callable[[Any], Values]
+"""A field's value -> the columns that keep it."""
+Read = Callable[[Any, Values], Any]
+"""(row, links) -> the field's value."""
 
 
-def actor(row: Any, links: Values) -> Actor:
-    return Actor(
-        id=row.id,
-        version=row.version,
-        code=row.code,
-        kind=ActorKind(row.kind),
-        name=row.name,
-        alpha3=row.alpha3,
-        numeric=row.numeric,
-        official_name=row.official_name,
-        dissolved=row.dissolved,
-    )
+def _stored_type(hint: Any) -> Any:
+    """The type a field holds, without `| None`."""
+    if isinstance(hint, types.UnionType):
+        held = [member for member in typing.get_args(hint) if member is not type(None)]
+        if len(held) == 1:
+            return held[0]
+    return hint
 
 
-def mission_values(mission: Mission) -> Values:
-    return {
-        "sending_state": mission.sending_state,
-        "host_state": mission.host_state,
-        "accredited_to": mission.accredited_to,
-        "kind": mission.kind.value,
-        "city": mission.city,
-        "name": mission.name,
-    }
+def _field_mapping(name: str, hint: Any) -> tuple[Written | None, Read]:
+    """How one field is written to its columns (None for a link) and read back."""
+    held = _stored_type(hint)
+    if typing.get_origin(held) is tuple:
+        return None, lambda row, links: links[name]
+    if held is PartialDate:
+        return (lambda value: partial_date_columns(name, value)), (lambda row, links: partial_date(row, name))
+    if held is Headcount:
+        return headcount_columns, lambda row, links: headcount(row)
+    if isinstance(held, type) and issubclass(held, Enum):
+        enum = held
+        return (
+            (lambda value: {name: None if value is None else value.value}),
+            (lambda row, links: None if getattr(row, name) is None else enum(getattr(row, name))),
+        )
+    return (lambda value: {name: value}), (lambda row, links: getattr(row, name))
 
 
-def mission(row: Any, links: Values) -> Mission:
-    return Mission(
-        id=row.id,
-        version=row.version,
-        sending_state=row.sending_state,
-        host_state=row.host_state,
-        accredited_to=row.accredited_to,
-        kind=MissionKind(row.kind),
-        city=row.city,
-        name=row.name,
-    )
+def mapper_of(entity: type[D]) -> Mapper[D]:
+    """The mapping of an entity dataclass to its table's columns and back (see the module's docstring)."""
+    hints = typing.get_type_hints(entity)
+    fields = {field.name: _field_mapping(field.name, hints[field.name]) for field in dataclasses.fields(entity) if field.init}
+    written = [(name, write) for name, (write, _) in fields.items() if write is not None and name not in _SET_BY_THE_REPOSITORY]
 
+    def to_values(value: D) -> Values:
+        columns: Values = {}
+        for name, write in written:
+            columns.update(write(getattr(value, name)))
+        return columns
 
-def diplomat_values(diplomat: Diplomat) -> Values:
-    return {
-        "sending_state": diplomat.sending_state,
-        "mission_id": diplomat.mission_id,
-        "name": diplomat.name,
-        "rank": diplomat.rank.value if diplomat.rank else None,
-        "staff_category": diplomat.staff_category.value,
-    }
+    def to_entity(row: Any, links: Values) -> D:
+        return entity(**{name: read(row, links) for name, (_, read) in fields.items()})
 
-
-def diplomat(row: Any, links: Values) -> Diplomat:
-    return Diplomat(
-        id=row.id,
-        version=row.version,
-        sending_state=row.sending_state,
-        mission_id=row.mission_id,
-        name=row.name,
-        rank=Rank(row.rank) if row.rank else None,
-        staff_category=StaffCategory(row.staff_category),
-    )
-
-
-def wave_values(wave: Wave) -> Values:
-    return {"name": wave.name, "description": wave.description}
-
-
-def wave(row: Any, links: Values) -> Wave:
-    return Wave(id=row.id, version=row.version, name=row.name, description=row.description)
-
-
-def expulsion_values(measure: Expulsion) -> Values:
-    return {
-        "actor": measure.actor,
-        "target": measure.target,
-        "target_mission_id": measure.target_mission_id,
-        "wave_id": measure.wave_id,
-        "measure_type": measure.measure_type.value,
-        "legal_basis": measure.legal_basis.value,
-        "reason_category": measure.reason_category.value,
-        "stated_reason": measure.stated_reason,
-        **headcount_columns(measure.headcount),
-        **partial_date_columns("announced", measure.announced),
-        **partial_date_columns("notified", measure.notified),
-        **partial_date_columns("deadline", measure.deadline),
-        **partial_date_columns("departed", measure.departed),
-    }
-
-
-def expulsion(row: Any, links: Values) -> Expulsion:
-    announced = partial_date(row, "announced")
-    count = headcount(row)
-    assert announced is not None
-    assert count is not None
-    return Expulsion(
-        id=row.id,
-        version=row.version,
-        actor=row.actor,
-        target=row.target,
-        target_mission_id=row.target_mission_id,
-        wave_id=row.wave_id,
-        measure_type=MeasureType(row.measure_type),
-        legal_basis=LegalBasis(row.legal_basis),
-        reason_category=ReasonCategory(row.reason_category),
-        stated_reason=row.stated_reason,
-        headcount=count,
-        announced=announced,
-        notified=partial_date(row, "notified"),
-        deadline=partial_date(row, "deadline"),
-        departed=partial_date(row, "departed"),
-        answers=links["answers"],
-        diplomat_ids=links["diplomat_ids"],
-    )
-
-
-def statement_values(statement: Statement) -> Values:
-    return {
-        "on_behalf_of": statement.on_behalf_of,
-        "speaker_name": statement.speaker_name,
-        "speaker_role": statement.speaker_role,
-        "channel": statement.channel.value if statement.channel else None,
-        "relayed_by": statement.relayed_by,
-        "stance": statement.stance.value,
-        "quote": statement.quote,
-        "quote_language": statement.quote_language,
-        "translation": statement.translation,
-        "translation_language": statement.translation_language,
-        **partial_date_columns("said_on", statement.said_on),
-    }
-
-
-def statement(row: Any, links: Values) -> Statement:
-    return Statement(
-        id=row.id,
-        version=row.version,
-        on_behalf_of=row.on_behalf_of,
-        speaker_name=row.speaker_name,
-        speaker_role=row.speaker_role,
-        channel=Channel(row.channel) if row.channel else None,
-        relayed_by=row.relayed_by,
-        stance=Stance(row.stance),
-        quote=row.quote,
-        quote_language=row.quote_language,
-        translation=row.translation,
-        translation_language=row.translation_language,
-        said_on=partial_date(row, "said_on"),
-        measure_ids=links["measure_ids"],
-    )
-
-
-def source_values(source: Source) -> Values:
-    return {
-        "publisher": source.publisher,
-        "title": source.title,
-        "kind": source.kind.value,
-        "url": source.url,
-        **partial_date_columns("published", source.published),
-    }
-
-
-def source(row: Any, links: Values) -> Source:
-    return Source(
-        id=row.id,
-        version=row.version,
-        publisher=row.publisher,
-        title=row.title,
-        kind=SourceKind(row.kind),
-        url=row.url,
-        published=partial_date(row, "published"),
-    )
-
-
-def citation_values(citation: Citation) -> Values:
-    return {
-        "source_id": citation.source_id,
-        "measure_id": citation.measure_id,
-        "statement_id": citation.statement_id,
-        "excerpt": citation.excerpt,
-        **headcount_columns(citation.reported_headcount),
-    }
-
-
-def citation(row: Any, links: Values) -> Citation:
-    return Citation(
-        id=row.id,
-        version=row.version,
-        source_id=row.source_id,
-        measure_id=row.measure_id,
-        statement_id=row.statement_id,
-        excerpt=row.excerpt,
-        reported_headcount=headcount(row),
-    )
-
-
-def membership_values(membership: Membership) -> Values:
-    return {
-        "organisation": membership.organisation,
-        "state": membership.state,
-        **partial_date_columns("joined", membership.joined),
-        **partial_date_columns("left", membership.left),
-        "source_publisher": membership.source_publisher,
-        "source_title": membership.source_title,
-        "source_url": membership.source_url,
-    }
-
-
-def membership(row: Any, links: Values) -> Membership:
-    joined = partial_date(row, "joined")
-    assert joined is not None
-    return Membership(
-        id=row.id,
-        version=row.version,
-        organisation=row.organisation,
-        state=row.state,
-        joined=joined,
-        left=partial_date(row, "left"),
-        source_publisher=row.source_publisher,
-        source_title=row.source_title,
-        source_url=row.source_url,
-    )
+    return Mapper(to_values, to_entity)

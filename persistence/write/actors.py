@@ -18,7 +18,7 @@ from persistence.write.base import SqlRepository, Where, table_of
 
 class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
     table = table_of(ActorRow)
-    mapper = mappers.Mapper(mappers.actor_values, mappers.actor)
+    mapper = mappers.mapper_of(Actor)
 
     def where_kinds(self, kinds: frozenset[ActorKind]) -> Where:
         return self.table.c.kind.in_(sorted(kind.value for kind in kinds))
@@ -34,12 +34,12 @@ class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
 
     async def add_many(self, actors: Collection[Actor]) -> None:
         if actors:
-            await self.connection.execute(insert(self.table), [mappers.actor_values(actor) for actor in actors])
+            await self.connection.execute(insert(self.table), [self.mapper.to_values(actor) for actor in actors])
 
 
 class SqlMembershipRepository(SqlRepository[Membership, MembershipFilter]):
     table = table_of(MembershipRow)
-    mapper = mappers.Mapper(mappers.membership_values, mappers.membership)
+    mapper = mappers.mapper_of(Membership)
 
     def where_organisation(self, code: str) -> Where:
         return self.table.c.organisation == self.code(code)

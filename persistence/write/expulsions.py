@@ -41,7 +41,7 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
         LinkTable("answers", _ANSWERS, "measure_id", "answered_id"),
         LinkTable("diplomat_ids", table_of(ExpelledDiplomatRow), "measure_id", "diplomat_id"),
     )
-    mapper = mappers.Mapper(mappers.expulsion_values, mappers.expulsion)
+    mapper = mappers.mapper_of(Expulsion)
 
     def _one_of(self, column: str, values: frozenset[Any]) -> Where:
         return self.table.c[column].in_(sorted(value.value for value in values))
@@ -178,4 +178,4 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
 
 class SqlWaveRepository(SqlRepository[Wave, NoFilter]):
     table = table_of(WaveRow)
-    mapper = mappers.Mapper(mappers.wave_values, mappers.wave)
+    mapper = mappers.mapper_of(Wave)

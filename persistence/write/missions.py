@@ -14,7 +14,7 @@ from persistence.write.base import SqlRepository, Where, table_of
 
 class SqlMissionRepository(SqlRepository[Mission, MissionFilter]):
     table = table_of(MissionRow)
-    mapper = mappers.Mapper(mappers.mission_values, mappers.mission)
+    mapper = mappers.mapper_of(Mission)
 
     def where_sending_state(self, code: str) -> Where:
         return self.table.c.sending_state == self.code(code)
@@ -25,7 +25,7 @@ class SqlMissionRepository(SqlRepository[Mission, MissionFilter]):
 
 class SqlDiplomatRepository(SqlRepository[Diplomat, DiplomatFilter]):
     table = table_of(DiplomatRow)
-    mapper = mappers.Mapper(mappers.diplomat_values, mappers.diplomat)
+    mapper = mappers.mapper_of(Diplomat)
 
     def where_sending_state(self, code: str) -> Where:
         return self.table.c.sending_state == self.code(code)

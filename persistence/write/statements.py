@@ -29,7 +29,7 @@ class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
 
     table = table_of(StatementRow)
     links = (LinkTable("measure_ids", _ABOUT, "statement_id", "measure_id"),)
-    mapper = mappers.Mapper(mappers.statement_values, mappers.statement)
+    mapper = mappers.mapper_of(Statement)
 
     def where_on_behalf_of(self, code: str) -> Where:
         return self.table.c.on_behalf_of == self.code(code)
@@ -77,12 +77,12 @@ class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
 
 class SqlSourceRepository(SqlRepository[Source, NoFilter]):
     table = table_of(SourceRow)
-    mapper = mappers.Mapper(mappers.source_values, mappers.source)
+    mapper = mappers.mapper_of(Source)
 
 
 class SqlCitationRepository(SqlRepository[Citation, CitationFilter]):
     table = table_of(CitationRow)
-    mapper = mappers.Mapper(mappers.citation_values, mappers.citation)
+    mapper = mappers.mapper_of(Citation)
 
     def where_source_id(self, id: int) -> Where:
         return self.table.c.source_id == id

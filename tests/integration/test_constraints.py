@@ -12,6 +12,7 @@ from sqlalchemy import Executable, insert, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import Conflict
+from domain.record.expulsions import Expulsion
 from domain.use_cases.actors import delete_actor
 from persistence.sql import mappers
 from persistence.sql.tables import AnswerRow, CitationRow, ExpulsionRow, MissionRow
@@ -39,7 +40,7 @@ async def seed(store: Store) -> Seed:
 
 def measure_row(**columns: Any) -> Executable:
     """A measure row as the mapper would write it, with `columns` overridden past the domain's checks."""
-    return insert(table_of(ExpulsionRow)).values({**mappers.expulsion_values(drafts.measure()), **columns})
+    return insert(table_of(ExpulsionRow)).values({**mappers.mapper_of(Expulsion).to_values(drafts.measure()), **columns})
 
 
 FOREIGN_KEY = "foreign key"
