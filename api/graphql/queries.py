@@ -38,6 +38,7 @@ from domain.read import filters
 from domain.record.actors import Actor, normalise_code
 
 T = TypeVar("T")
+Direction = Annotated[SortDirection, strawberry.argument(description="Sort direction.")]
 
 
 async def _listing(
@@ -132,11 +133,7 @@ class Query:
 
     @strawberry.field(description="International organisations.")
     @paged
-    async def organisations(
-        self,
-        info: Info,
-        page: PageArguments,
-    ) -> Connection[Organisation] | None:
+    async def organisations(self, info: Info, page: PageArguments) -> Connection[Organisation] | None:
         query = await organisation_query(codes_of(info))
         return await _listing(info, query, _as_organisation, page)
 
@@ -177,7 +174,7 @@ class Query:
         order_by: Annotated[
             ExpulsionSort, strawberry.argument(description="Sort key; the record id breaks ties.")
         ] = ExpulsionSort.ANNOUNCED,
-        direction: Annotated[SortDirection, strawberry.argument(description="Sort direction.")] = SortDirection.ASC,
+        direction: Direction = SortDirection.ASC,
         **given: Any,
     ) -> Connection[Expulsion] | None:
         query = await expulsion_query(codes_of(info), order_by=order_by, direction=direction, **given)
@@ -185,11 +182,7 @@ class Query:
 
     @strawberry.field(description="Waves of measures.")
     @paged
-    async def waves(
-        self,
-        info: Info,
-        page: PageArguments,
-    ) -> Connection[Wave] | None:
+    async def waves(self, info: Info, page: PageArguments) -> Connection[Wave] | None:
         return await _listing(info, await wave_query(codes_of(info)), Wave.from_domain, page)
 
     @strawberry.field(
@@ -207,7 +200,7 @@ class Query:
         order_by: Annotated[
             StatementSort | None, strawberry.argument(description="Sort key (default: RELEVANCE with a search, else SAID_ON).")
         ] = None,
-        direction: Annotated[SortDirection, strawberry.argument(description="Sort direction.")] = SortDirection.ASC,
+        direction: Direction = SortDirection.ASC,
         **given: Any,
     ) -> Connection[Statement] | None:
         query = await statement_query(codes_of(info), order_by=order_by, direction=direction, **given)
@@ -215,9 +208,5 @@ class Query:
 
     @strawberry.field(description="Sources the record cites.")
     @paged
-    async def sources(
-        self,
-        info: Info,
-        page: PageArguments,
-    ) -> Connection[Source] | None:
+    async def sources(self, info: Info, page: PageArguments) -> Connection[Source] | None:
         return await _listing(info, await source_query(codes_of(info)), Source.from_domain, page)

@@ -3,7 +3,7 @@
 A field is kept in the column of its name, as it is, with three exceptions: an enum is kept by its value, a partial
 date in three columns (`<field>_start`, `_end`, `_precision`), and a headcount in `headcount_qualifier` and
 `headcount_value`. A tuple of ids is a link, kept in a link table: the repository reads it and hands it over in
-`links`. `id` and `version` are read from the row and written by the repository itself.
+`links`. A record's `id` and `version` are read from the row and written by the repository itself.
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ def headcount(row: Any) -> Headcount | None:
     return Headcount(HeadcountQualifier(row.headcount_qualifier), row.headcount_value)
 
 
-_SET_BY_THE_REPOSITORY = ("id", "version")
+RECORD_COUNTERS = ("id", "version")
+"""The fields of a record that the repository sets itself, never from the entity."""
 
 Written = Callable[[Any], Values]
 """A field's value -> the columns that keep it."""
@@ -101,11 +102,11 @@ def _field_mapping(name: str, hint: Any) -> tuple[Written | None, Read]:
     return (lambda value: {name: value}), (lambda row, links: getattr(row, name))
 
 
-def mapper_of(entity: type[D]) -> Mapper[D]:
+def mapper_of(entity: type[D], *, set_by_the_repository: tuple[str, ...] = RECORD_COUNTERS) -> Mapper[D]:
     """The mapping of an entity dataclass to its table's columns and back (see the module's docstring)."""
     hints = typing.get_type_hints(entity)
     fields = {field.name: _field_mapping(field.name, hints[field.name]) for field in dataclasses.fields(entity) if field.init}
-    written = [(name, write) for name, (write, _) in fields.items() if write is not None and name not in _SET_BY_THE_REPOSITORY]
+    written = [(name, write) for name, (write, _) in fields.items() if write is not None and name not in set_by_the_repository]
 
     def to_values(value: D) -> Values:
         columns: Values = {}

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.access import ApiToken, Role
-from domain.record.history import Change, ChangeAction, HistoryFilter, redacted
+from domain.record.history import Change, HistoryFilter, redacted
 from persistence.sql import mappers
 from persistence.sql.tables import ApiTokenRow, HistoryRow
 from persistence.write.base import SqlRepository, table_of
@@ -28,33 +28,15 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
+_AS_WRITTEN = mappers.mapper_of(Change, set_by_the_repository=("id",))
+
+
 def change_values(change: Change) -> mappers.Values:
-    return {
-        "at": change.at,
-        "author": change.author,
-        "action": change.action.value,
-        "entity": change.entity,
-        "record_id": change.record_id,
-        "version": change.version,
-        "before": change.before,
-        "after": change.after,
-        "reason": change.reason,
-    }
+    return _AS_WRITTEN.to_values(change)
 
 
 def change(row: Any, links: mappers.Values) -> Change:
-    return Change(
-        id=row.id,
-        at=_utc(row.at),
-        author=row.author,
-        action=ChangeAction(row.action),
-        entity=row.entity,
-        record_id=row.record_id,
-        version=row.version,
-        before=row.before,
-        after=row.after,
-        reason=row.reason,
-    )
+    return dataclasses.replace(_AS_WRITTEN.to_entity(row, links), at=_utc(row.at))
 
 
 class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
