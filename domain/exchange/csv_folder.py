@@ -141,16 +141,7 @@ def read_kind(reader: RecordFileReader, kind: str, lines: Iterable[bytes]) -> No
     parser = csv.reader(texts)
     try:
         names = [name.strip().lower() for name in next(parser, [])]
-        refused = len(reader.problems)
-        if not names:
-            reader.refuse_file("header", f"the file is empty; it starts with a header row naming its columns ({', '.join(known)})")
-        elif unknown := [name for name in names if name not in known]:
-            reader.refuse_file("header", f"unknown column {unknown[0]!r}; the columns of {kind} are {', '.join(known)}")
-        elif repeated := sorted({name for name in names if names.count(name) > 1}):
-            reader.refuse_file("header", f"the column {repeated[0]!r} is named twice")
-        elif missing := [key for key in keys if key not in names]:
-            reader.refuse_file("header", f"the column {missing[0]!r} is missing; every {kind} row names its {', '.join(keys)}")
-        if len(reader.problems) > refused:
+        if not reader.check_csv_header(names, known, keys, kind):
             return
         previous = parser.line_num
         for cells in parser:

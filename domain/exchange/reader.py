@@ -6,7 +6,7 @@ import csv
 import dataclasses
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from domain.errors import InvalidInput
@@ -76,6 +76,20 @@ class RecordFileReader:
     def refuse_file(self, field: str, reason: str) -> None:
         self.readable = False
         self.problem(1, None, None, field, reason)
+
+    def check_csv_header(self, names: list[str], columns: Sequence[str], needed: Sequence[str], row: str) -> bool:
+        """Refuse a CSV header row that is empty, names an unknown column or one twice, or leaves out a needed one (each
+        `row` names its `needed` columns); True when it is sound and the rows below it may be read."""
+        listed, problems = ", ".join(columns), len(self.problems)
+        if not names:
+            self.refuse_file("header", f"the file is empty; it starts with a header row naming its columns ({listed})")
+        elif unknown := [name for name in names if name not in columns]:
+            self.refuse_file("header", f"unknown column {unknown[0]!r}; the columns of a {row} are {listed}")
+        elif repeated := sorted({name for name in names if names.count(name) > 1}):
+            self.refuse_file("header", f"the column {repeated[0]!r} is named twice")
+        elif missing := [name for name in needed if name not in names]:
+            self.refuse_file("header", f"the column {missing[0]!r} is missing; every {row} row names its {', '.join(needed)}")
+        return len(self.problems) == problems
 
     def take(self, line: int, kind: str, key: Key | None, document: Document) -> None:
         """Validate one record through its entity and keep it, or keep the reason it is refused."""
@@ -184,7 +198,7 @@ class RecordFileReader:
         reader = csv.reader(texts)
         try:
             names = [name.strip().lower() for name in next(reader, [])]
-            if not self._csv_header(names):
+            if not self.check_csv_header(names, CSV_COLUMNS, CSV_REQUIRED, "measure"):
                 return
             previous = reader.line_num
             for cells in reader:
@@ -197,18 +211,6 @@ class RecordFileReader:
                 self._csv_row(line, dict(zip(names, (unguard(cell.strip()) for cell in cells), strict=True)))
         except csv.Error as error:
             self.problem(reader.line_num, None, None, "csv", f"the file stops being CSV here ({error}); nothing after it was read")
-
-    def _csv_header(self, names: list[str]) -> bool:
-        columns = ", ".join(CSV_COLUMNS)
-        if not names:
-            self.refuse_file("header", f"the file is empty; a CSV of measures starts with a header line naming its columns ({columns})")
-        elif unknown := [name for name in names if name not in CSV_COLUMNS]:
-            self.refuse_file("header", f"unknown column {unknown[0]!r}; the columns are {columns}")
-        elif repeated := sorted({name for name in names if names.count(name) > 1}):
-            self.refuse_file("header", f"the column {repeated[0]!r} is named twice")
-        elif missing := [name for name in CSV_REQUIRED if name not in names]:
-            self.refuse_file("header", f"the required column {missing[0]!r} is missing; required are {', '.join(CSV_REQUIRED)}")
-        return self.readable
 
     def _csv_row(self, line: int, cells: dict[str, str]) -> None:
         """Take the row's measure, or find it on an earlier row with the same measure cells; keep its source and citation."""
