@@ -102,24 +102,15 @@ class AggregateEditor(Generic[E]):
     ) -> E:
         """Apply the changes `revision` derives from the stored record, in the same transaction."""
         async with uow:
-            stored = await self.revise_within(id, revision, uow, expected_version=expected_version, action=action)
+            current = await existing(self.repository(uow), self.kind, id)
+            check_version(self.kind, current, expected_version)
+            stored = await self.revise_within(current, revision(current), uow, action)
             await uow.commit()
         return stored
 
-    async def revise_within(
-        self,
-        id: int,
-        revision: Callable[[E], Mapping[str, object]],
-        uow: UnitOfWork,
-        *,
-        expected_version: int | None = None,
-        action: ChangeAction = ChangeAction.UPDATE,
-    ) -> E:
-        """`revise` inside a transaction the caller holds."""
-        repository = self.repository(uow)
-        current = await existing(repository, self.kind, id)
-        check_version(self.kind, current, expected_version)
-        stored = await repository.update(await self.check(changed(current, revision(current)), uow))
+    async def revise_within(self, current: E, changes: Mapping[str, object], uow: UnitOfWork, action: ChangeAction) -> E:
+        """Change a stored record inside a transaction the caller holds; the history keeps it as it was."""
+        stored = await self.repository(uow).update(await self.check(changed(current, changes), uow))
         await record(uow, self.kind, action, current, stored)
         return stored
 

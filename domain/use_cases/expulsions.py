@@ -49,10 +49,8 @@ async def _refuse_if_answered(id: int, uow: UnitOfWork) -> None:
     if answering:
         raise Conflict(f"measure {id} is answered by measures {sorted(answering)}; unlink those answers first")
     for statement in (await uow.statements.about_measures([id])).get(id, []):
-        assert statement.id is not None
-        await statements.revise_within(
-            statement.id, links.removing("measure_ids", id, "measure", "measureId"), uow, action=ChangeAction.UNLINK
-        )
+        unlinked = links.removing("measure_ids", id, "measure", "measureId")(statement)
+        await statements.revise_within(statement, unlinked, uow, ChangeAction.UNLINK)
     for citation in (await uow.citations.of_measures([id])).get(id, []):
         await citations.delete_within(citation, uow)
 
