@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from importlib import resources
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from domain.errors import InvalidInput
 from domain.ports import UnitOfWork
 from domain.read.filters import ExpulsionFilter
-from domain.record.expulsions import Expulsion, LegalBasis, MeasureType, ReasonCategory
-from domain.record.missions import Mission, MissionKind
-from domain.record.sources import Citation, Source, SourceKind
-from domain.record.statements import Channel, Stance, Statement
+from domain.record.expulsions import Expulsion
+from domain.record.missions import Mission
+from domain.record.sources import Citation, Source
+from domain.record.statements import Statement
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from domain.use_cases.expulsions import expulsions
 from domain.use_cases.missions import missions
 from domain.use_cases.statements import citations, sources, statements
+from persistence.sql.mappers import stored_type
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 FORMAT = "demarche-demo/1"
 T = TypeVar("T")
+D = TypeVar("D", bound="DataclassInstance")
 
 
 def demo_record() -> dict[str, Any]:
@@ -68,6 +76,30 @@ class _Reader:
         qualifier = _Reader(f"{self.where}.{field}", value).enum("qualifier", HeadcountQualifier)
         return Headcount.build(f"{self.where}.{field}", qualifier, value.get("value"))
 
+    def entity(self, kind: type[D], **given: Any) -> D:
+        """An entity from the item's fields of the same names, each read as its type says; `given` sets the others."""
+        hints = typing.get_type_hints(kind)
+        values = dict(given)
+        for field in dataclasses.fields(kind):
+            if field.name in values or field.name not in self.item:
+                continue
+            held = stored_type(hints[field.name])
+            if self.item[field.name] is None:
+                values[field.name] = None
+            elif held is PartialDate:
+                values[field.name] = self.date(field.name)
+            elif held is Headcount:
+                values[field.name] = self.headcount(field.name)
+            elif isinstance(held, type) and issubclass(held, Enum):
+                values[field.name] = self.enum(field.name, held)
+            else:
+                values[field.name] = self.item[field.name]
+        try:
+            return kind(**values)
+        except TypeError:
+            needed = [field.name for field in dataclasses.fields(kind) if field.init and field.default is dataclasses.MISSING]
+            raise InvalidInput(self.where, f"a {kind.__name__} needs {', '.join(needed)}") from None
+
     def key(self, field: str, keys: Mapping[str, int]) -> int:
         value = self.item.get(field)
         if not isinstance(value, str) or value not in keys:
@@ -84,26 +116,11 @@ async def load_record(record: Mapping[str, Any], *, uow: UnitOfWork) -> LoadRepo
             return None
         source_ids: dict[str, int] = {}
         for item in record.get("sources", []):
-            r = _Reader(f"sources.{item.get('key')}", item)
-            source = Source(
-                publisher=r.get("publisher"),
-                title=r.get("title"),
-                kind=r.enum("kind", SourceKind),
-                url=r.get("url"),
-                published=r.date("published"),
-            )
+            source = _Reader(f"sources.{item.get('key')}", item).entity(Source)
             source_ids[item["key"]] = (await sources.add(source, uow)).id or 0
         mission_ids: dict[str, int] = {}
         for item in record.get("missions", []):
-            r = _Reader(f"missions.{item.get('key')}", item)
-            mission = Mission(
-                sending_state=r.get("sending_state"),
-                host_state=r.get("host_state"),
-                accredited_to=r.get("accredited_to"),
-                kind=r.enum("kind", MissionKind),
-                city=r.get("city"),
-                name=r.get("name"),
-            )
+            mission = _Reader(f"missions.{item.get('key')}", item).entity(Mission)
             mission_ids[item["key"]] = (await missions.add(mission, uow)).id or 0
         citation_count = 0
 
@@ -111,34 +128,15 @@ async def load_record(record: Mapping[str, Any], *, uow: UnitOfWork) -> LoadRepo
             nonlocal citation_count
             for index, entry in enumerate(r.get("citations", [])):
                 c = _Reader(f"{r.where}.citations.{index}", entry)
-                citation = Citation(
-                    source_id=c.key("source", source_ids),
-                    measure_id=measure_id,
-                    statement_id=statement_id,
-                    excerpt=c.get("excerpt"),
-                    reported_headcount=c.headcount("reported_headcount"),
-                )
+                citation = c.entity(Citation, source_id=c.key("source", source_ids), measure_id=measure_id, statement_id=statement_id)
                 await citations.add(citation, uow)
                 citation_count += 1
 
         measure_ids: dict[str, int] = {}
         for item in record.get("measures", []):
             r = _Reader(f"measures.{item.get('key')}", item)
-            headcount, announced = r.headcount("headcount"), r.date("announced")
-            if headcount is None or announced is None:
-                raise InvalidInput(r.where, "a measure needs a headcount and an announcement date")
-            measure = Expulsion(
-                actor=r.get("actor"),
-                target=r.get("target"),
-                measure_type=r.enum("measure_type", MeasureType),
-                legal_basis=r.enum("legal_basis", LegalBasis, LegalBasis.UNSTATED),
-                reason_category=r.enum("reason_category", ReasonCategory, ReasonCategory.UNSTATED),
-                stated_reason=r.get("stated_reason"),
-                headcount=headcount,
-                announced=announced,
-                notified=r.date("notified"),
-                deadline=r.date("deadline"),
-                departed=r.date("departed"),
+            measure = r.entity(
+                Expulsion,
                 target_mission_id=r.key("target_mission", mission_ids) if r.get("target_mission") else None,
                 answers=tuple(_Reader(r.where, {"answers": key}).key("answers", measure_ids) for key in r.get("answers", [])),
             )
@@ -148,18 +146,8 @@ async def load_record(record: Mapping[str, Any], *, uow: UnitOfWork) -> LoadRepo
         statement_count = 0
         for item in record.get("statements", []):
             r = _Reader(f"statements.{item.get('key')}", item)
-            statement = Statement(
-                on_behalf_of=r.get("on_behalf_of"),
-                stance=r.enum("stance", Stance),
-                channel=r.enum("channel", Channel) if r.get("channel") else None,
-                quote=r.get("quote"),
-                quote_language=r.get("quote_language"),
-                speaker_name=r.get("speaker_name"),
-                speaker_role=r.get("speaker_role"),
-                relayed_by=r.get("relayed_by"),
-                said_on=r.date("said_on"),
-                translation=r.get("translation"),
-                translation_language=r.get("translation_language"),
+            statement = r.entity(
+                Statement,
                 measure_ids=tuple(_Reader(r.where, {"about": key}).key("about", measure_ids) for key in r.get("about", [])),
             )
             stored_statement = await statements.add(statement, uow)

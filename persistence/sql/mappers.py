@@ -75,7 +75,7 @@ Read = Callable[[Any, Values], Any]
 """(row, links) -> the field's value."""
 
 
-def _stored_type(hint: Any) -> Any:
+def stored_type(hint: Any) -> Any:
     """The type a field holds, without `| None`."""
     if isinstance(hint, types.UnionType):
         held = [member for member in typing.get_args(hint) if member is not type(None)]
@@ -86,7 +86,7 @@ def _stored_type(hint: Any) -> Any:
 
 def _field_mapping(name: str, hint: Any) -> tuple[Written | None, Read]:
     """How one field is written to its columns (None for a link) and read back."""
-    held = _stored_type(hint)
+    held = stored_type(hint)
     if typing.get_origin(held) is tuple:
         return None, lambda row, links: links[name]
     if held is PartialDate:
