@@ -150,28 +150,32 @@ def _refusal_to_overwrite(path: str) -> str | None:
     return None
 
 
+def _refused(command: str, reason: str) -> int:
+    """Say why a command line cannot be carried out; the exit status of a usage error."""
+    print(f"demarche {command}: {reason}", file=sys.stderr)
+    return USAGE_ERROR
+
+
 def _export(settings: Settings, args: argparse.Namespace) -> int:
     from domain.errors import DomainError, InvalidInput
     from domain.exchange.selection import Selection
     from domain.read.filters import DateRange
     from persistence.exchange.export import export_folder, export_record
 
+    refusal: str | None = None
     try:
         announced = DateRange(args.since, args.until) if args.since or args.until else None
         selection = Selection(
             kinds=frozenset(args.kind or KINDS), party=args.party, actor=args.actor, target=args.target, announced=announced
         )
     except DomainError as error:
-        print(f"demarche export: {error.message}", file=sys.stderr)
-        return USAGE_ERROR
+        return _refused("export", error.message)
     if args.format == "csv":
         refusal = "a CSV export writes a folder: give it with --output" if args.output is None else _refusal_to_overwrite(args.output)
-        if refusal is not None:
-            print(f"demarche export: {refusal}", file=sys.stderr)
-            return USAGE_ERROR
     elif args.output is not None and not Path(args.output).parent.is_dir():
-        print(f"demarche export: the folder of {args.output} does not exist", file=sys.stderr)
-        return USAGE_ERROR
+        refusal = f"the folder of {args.output} does not exist"
+    if refusal is not None:
+        return _refused("export", refusal)
     bars = _bars(args)
 
     async def run() -> int:
@@ -206,21 +210,16 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     from persistence.exchange.importing import import_file
     from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
-    path = Path(args.file)
+    path, author = Path(args.file), args.author.strip()
     format = args.format or ("csv" if path.is_dir() else _FORMAT_OF_SUFFIX.get(path.suffix.lower()))
     if format is None:
-        print(f"demarche import: cannot tell the format of {path} from its extension; give --format jsonl or --format csv", file=sys.stderr)
-        return USAGE_ERROR
+        return _refused("import", f"cannot tell the format of {path} from its extension; give --format jsonl or --format csv")
     if path.is_dir() and format != "csv":
-        print(f"demarche import: {path} is a folder, which is read as CSV", file=sys.stderr)
-        return USAGE_ERROR
+        return _refused("import", f"{path} is a folder, which is read as CSV")
     if not path.is_file() and not path.is_dir():
-        print(f"demarche import: {path} is not a file or a folder", file=sys.stderr)
-        return USAGE_ERROR
-    author = args.author.strip()
+        return _refused("import", f"{path} is not a file or a folder")
     if not author or len(author) > AUTHOR_LIMIT:
-        print(f"demarche import: --author is 1 to {AUTHOR_LIMIT} characters", file=sys.stderr)
-        return USAGE_ERROR
+        return _refused("import", f"--author is 1 to {AUTHOR_LIMIT} characters")
     bars = _bars(args)
 
     async def run() -> int:
@@ -239,8 +238,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             print(f"demarche import: {error.message}; nothing was written", file=sys.stderr)
             return FAILED
         except OSError as error:
-            print(f"demarche import: cannot read {path}: {error.strerror or error}; nothing was written", file=sys.stderr)
-            return USAGE_ERROR
+            return _refused("import", f"cannot read {path}: {error.strerror or error}; nothing was written")
         finally:
             bars.close()
         for line in report.lines():
