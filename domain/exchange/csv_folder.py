@@ -28,7 +28,6 @@ from domain.exchange.format import (
     guard,
     membership_key,
     snake,
-    unguard,
     whole_number,
 )
 from domain.exchange.reader import RecordFileReader
@@ -137,23 +136,8 @@ def read_kind(reader: RecordFileReader, kind: str, lines: Iterable[bytes]) -> No
     """Read one kind's file into `reader`: its header row, then one record per row (blank rows are skipped)."""
     known = header_names(kind)
     keys = {"Actor": ("code",), "Membership": ("organisation", "state", "joined")}.get(kind, ("id",))
-    texts = (line for _, line in reader.decoded(lines))
-    parser = csv.reader(texts)
-    try:
-        names = [name.strip().lower() for name in next(parser, [])]
-        if not reader.check_csv_header(names, known, keys, kind):
-            return
-        previous = parser.line_num
-        for cells in parser:
-            line, previous = previous + 1, parser.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) != len(names):
-                reader.problem(line, kind, None, "row", f"the row has {len(cells)} cells; the header names {len(names)} columns")
-                continue
-            _record(reader, line, kind, dict(zip(names, map(unguard, cells), strict=True)))
-    except csv.Error as error:
-        reader.problem(parser.line_num, None, None, "csv", f"the file stops being CSV here ({error}); nothing after it was read")
+    for line, cells in reader.csv_rows(lines, known, keys, kind, kind, strip=False):
+        _record(reader, line, kind, cells)
 
 
 def _record(reader: RecordFileReader, line: int, kind: str, cells: dict[str, str]) -> None:

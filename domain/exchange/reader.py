@@ -194,23 +194,31 @@ class RecordFileReader:
 
     def read_csv(self, lines: Iterable[bytes]) -> None:
         """Read a CSV of measures: a header naming the columns, then one measure per row (blank rows are skipped)."""
-        texts = (text for _, text in self.decoded(lines))
-        reader = csv.reader(texts)
+        for line, cells in self.csv_rows(lines, CSV_COLUMNS, CSV_REQUIRED, "measure", "Expulsion", strip=True):
+            self._csv_row(line, cells)
+
+    def csv_rows(
+        self, lines: Iterable[bytes], columns: Sequence[str], needed: Sequence[str], row: str, kind: str, *, strip: bool
+    ) -> Iterator[tuple[int, dict[str, str]]]:
+        """The rows of a CSV file under a sound header row, each with its line number and its cells by column (stripped
+        of surrounding spaces when `strip`). Blank rows are skipped; a bad header, a row of the wrong length, or text that
+        stops being CSV is a problem of the file."""
+        parser = csv.reader(text for _, text in self.decoded(lines))
         try:
-            names = [name.strip().lower() for name in next(reader, [])]
-            if not self.check_csv_header(names, CSV_COLUMNS, CSV_REQUIRED, "measure"):
+            names = [name.strip().lower() for name in next(parser, [])]
+            if not self.check_csv_header(names, columns, needed, row):
                 return
-            previous = reader.line_num
-            for cells in reader:
-                line, previous = previous + 1, reader.line_num
+            previous = parser.line_num
+            for cells in parser:
+                line, previous = previous + 1, parser.line_num
                 if not any(cell.strip() for cell in cells):
                     continue
                 if len(cells) != len(names):
-                    self.problem(line, "Expulsion", None, "row", f"the row has {len(cells)} cells; the header names {len(names)} columns")
+                    self.problem(line, kind, None, "row", f"the row has {len(cells)} cells; the header names {len(names)} columns")
                     continue
-                self._csv_row(line, dict(zip(names, (unguard(cell.strip()) for cell in cells), strict=True)))
+                yield line, dict(zip(names, (unguard(cell.strip() if strip else cell) for cell in cells), strict=True))
         except csv.Error as error:
-            self.problem(reader.line_num, None, None, "csv", f"the file stops being CSV here ({error}); nothing after it was read")
+            self.problem(parser.line_num, None, None, "csv", f"the file stops being CSV here ({error}); nothing after it was read")
 
     def _csv_row(self, line: int, cells: dict[str, str]) -> None:
         """Take the row's measure, or find it on an earlier row with the same measure cells; keep its source and citation."""
