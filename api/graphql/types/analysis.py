@@ -13,17 +13,16 @@ from api.graphql.types.statements import Statement
 from api.graphql.types.values import HeadcountType
 from domain.read import analysis
 
-Granularity = strawberry.enum(analysis.Granularity, name="Granularity", description="The period of a timeline bucket.")
+Granularity = strawberry.enum(analysis.Granularity, description="The period of a timeline bucket.")
 RankBy = strawberry.enum(
     analysis.RankBy,
-    name="RankBy",
     description=(
         "What a ranking sorts by: MEASURES, their number; KNOWN_HEADCOUNT, the sum of exact and approximate figures; "
         "MINIMUM_HEADCOUNT, the least number of people concerned (exact, approximate and 'at least' figures summed). "
         "Ties go to more measures, then to the code."
     ),
 )
-Role = strawberry.enum(analysis.Role, name="Role", description="Rank those who expelled, or those expelled.")
+Role = strawberry.enum(analysis.Role, description="Rank those who expelled, or those expelled.")
 
 
 @strawberry.type(description="Measures and headcounts, with unknown and lower-bound headcounts kept apart, never summed as zero.")

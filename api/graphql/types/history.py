@@ -28,7 +28,7 @@ from domain.record.kinds import KINDS, TYPES, type_name
 from domain.record.values import record_id
 from domain.use_cases.history import Erased
 
-ChangeAction = strawberry.enum(history.ChangeAction, name="ChangeAction", description="What a change did to its record.")
+ChangeAction = strawberry.enum(history.ChangeAction, description="What a change did to its record.")
 
 
 @strawberry.enum(description="A kind of record, as the history names it (states and organisations are both ACTOR).")

@@ -13,11 +13,10 @@ from api.graphql.types.statements import Citation, Source, Statement
 from domain.read import search
 
 SearchKind = strawberry.enum(
-    search.SearchKind, name="SearchKind", description="A kind of record the search reads: measures, statements, citations or sources."
+    search.SearchKind, description="A kind of record the search reads: measures, statements, citations or sources."
 )
 MatchedField = strawberry.enum(
     search.MatchedField,
-    name="MatchedField",
     description=(
         "The field a hit was found in: a measure's STATED_REASON, LEGAL_BASIS or REASON_CATEGORY (their codes read as words, "
         "e.g. VCDR_ARTICLE_9 as 'vcdr article 9'), a statement's QUOTE or TRANSLATION, a citation's EXCERPT, "

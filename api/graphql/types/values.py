@@ -11,31 +11,27 @@ from domain.record import actors, diplomats, expulsions, missions, sources, stat
 DatePrecision = strawberry.enum(values.Precision, name="DatePrecision", description="How much of a date is known.")
 HeadcountQualifier = strawberry.enum(
     values.HeadcountQualifier,
-    name="HeadcountQualifier",
     description="How a headcount is known: EXACT, APPROXIMATE (about), AT_LEAST (a lower bound) or UNKNOWN (no number).",
 )
-ActorKind = strawberry.enum(actors.ActorKind, name="ActorKind", description="Current state, former state, or international organisation.")
-MissionKind = strawberry.enum(missions.MissionKind, name="MissionKind", description="The kind of diplomatic or consular post.")
-Rank = strawberry.enum(diplomats.Rank, name="Rank", description="A diplomatic or consular rank.")
+ActorKind = strawberry.enum(actors.ActorKind, description="Current state, former state, or international organisation.")
+MissionKind = strawberry.enum(missions.MissionKind, description="The kind of diplomatic or consular post.")
+Rank = strawberry.enum(diplomats.Rank, description="A diplomatic or consular rank.")
 StaffCategory = strawberry.enum(
     diplomats.StaffCategory,
-    name="StaffCategory",
     description="Staff category under the Vienna Conventions; not everyone expelled is a diplomat.",
 )
 MeasureType = strawberry.enum(
     expulsions.MeasureType,
-    name="MeasureType",
     description="The distinct act: persona non grata, expulsion order, staff cap, post closure, downgrade, break of relations, or recall.",
 )
 LegalBasis = strawberry.enum(
     expulsions.LegalBasis,
-    name="LegalBasis",
     description="The legal instrument a measure rests on (VCDR Art. 9 or 11, VCCR Art. 23, the UN Headquarters Agreement, ...).",
 )
-ReasonCategory = strawberry.enum(expulsions.ReasonCategory, name="ReasonCategory", description="The broad ground given for a measure.")
-Channel = strawberry.enum(statements.Channel, name="Channel", description="How a statement was made public.")
-Stance = strawberry.enum(statements.Stance, name="Stance", description="What a statement does about the measures it concerns.")
-SourceKind = strawberry.enum(sources.SourceKind, name="SourceKind", description="What sort of publisher a source is.")
+ReasonCategory = strawberry.enum(expulsions.ReasonCategory, description="The broad ground given for a measure.")
+Channel = strawberry.enum(statements.Channel, description="How a statement was made public.")
+Stance = strawberry.enum(statements.Stance, description="What a statement does about the measures it concerns.")
+SourceKind = strawberry.enum(sources.SourceKind, description="What sort of publisher a source is.")
 
 
 @strawberry.type(name="PartialDate", description="A date known to the year, month or day; it stands for its whole span.")
