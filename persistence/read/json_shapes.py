@@ -12,26 +12,9 @@ from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 
+from domain.read import plans
 from domain.read.pagination import Order, cursor_ends
-from domain.read.plans import (
-    Bound,
-    Composite,
-    Constant,
-    Cursor,
-    Edges,
-    Ends,
-    Field,
-    GlobalId,
-    Item,
-    Items,
-    PageField,
-    Record,
-    Related,
-    Shape,
-    Total,
-    Unanswerable,
-    Value,
-)
+from domain.read.plans import Bound, Constant, Shape, Unanswerable
 from persistence.read.model import (
     RECORDS,
     TABLE_RECORDS,
@@ -95,17 +78,17 @@ class JsonCompiler:
             branches.append(f"WHEN {alias}.kind IN ({actor_kinds}) THEN {self.object(described, fields, alias, joins)}")
         return "CASE " + " ".join(branches) + " ELSE NULL END"
 
-    def object(self, described: RecordTable, fields: Sequence[Field], alias: str, joins: list[str]) -> str:
+    def object(self, described: RecordTable, fields: Sequence[plans.Field], alias: str, joins: list[str]) -> str:
         return self.sql.object([(field.key, self.field(described, field, alias, joins)) for field in fields])
 
-    def field(self, described: RecordTable, field: Field, alias: str, joins: list[str]) -> str:
+    def field(self, described: RecordTable, field: plans.Field, alias: str, joins: list[str]) -> str:
         if isinstance(field, Constant):
             return literal(field.text)
-        if isinstance(field, GlobalId):
+        if isinstance(field, plans.GlobalId):
             return self.sql.base64(f"{literal(field.type_name + ':')} || {alias}.id")
-        if isinstance(field, Value):
+        if isinstance(field, plans.Value):
             return self.value(described, field.attribute, alias)
-        if isinstance(field, Composite):
+        if isinstance(field, plans.Composite):
             return self.composite(described, field, alias)
         return self.related(described, field, alias, joins)
 
@@ -122,7 +105,7 @@ class JsonCompiler:
             return self.sql.day(column)
         return column
 
-    def composite(self, described: RecordTable, field: Composite, alias: str) -> str:
+    def composite(self, described: RecordTable, field: plans.Composite, alias: str) -> str:
         stored = described.attributes.get(field.attribute)
         pairs: list[tuple[str, str]] = []
         if isinstance(stored, PartialDateColumns):
@@ -149,7 +132,7 @@ class JsonCompiler:
                 raise Unanswerable(f"no part {part.attribute!r} of {field.attribute!r}")
         return f"CASE WHEN {present} IS NULL THEN NULL ELSE {self.sql.object(pairs)} END"
 
-    def related(self, described: RecordTable, field: Related, alias: str, joins: list[str]) -> str:
+    def related(self, described: RecordTable, field: plans.Related, alias: str, joins: list[str]) -> str:
         relation = described.relations.get(field.relation)
         if relation is None:
             raise Unanswerable(f"no relation {field.relation!r}")
@@ -184,8 +167,8 @@ class JsonCompiler:
 @lru_cache(maxsize=512)
 def page_body(
     dialect: str,
-    fields: tuple[PageField, ...],
-    records: frozenset[Record],
+    fields: tuple[plans.PageField, ...],
+    records: frozenset[plans.Record],
     order: Order,
     descending: bool,
     backward: bool,
@@ -252,28 +235,28 @@ def page_body(
     for field in fields:
         if isinstance(field, Constant):
             pairs.append((field.key, literal(field.text)))
-        elif isinstance(field, Edges):
+        elif isinstance(field, plans.Edges):
             edge: list[tuple[str, str]] = []
             joins: list[str] = []
             for part in field.fields:
                 if isinstance(part, Constant):
                     edge.append((part.key, literal(part.text)))
-                elif isinstance(part, Cursor):
+                elif isinstance(part, plans.Cursor):
                     edge.append((part.key, cursor("p")))
                 else:
-                    assert isinstance(part, Item)
+                    assert isinstance(part, plans.Item)
                     check(part.shape)
                     edge.append((part.key, compiler.record(part.shape, "p", joins)))
             pairs.append((field.key, sql.nested(sql.array(sql.object(edge), shown(joins), reading))))
-        elif isinstance(field, Items):
+        elif isinstance(field, plans.Items):
             check(field.shape)
             joins = []
             element = compiler.record(field.shape, "p", joins)
             pairs.append((field.key, sql.nested(sql.array(element, shown(joins), reading))))
-        elif isinstance(field, Ends):
+        elif isinstance(field, plans.Ends):
             pairs.append((field.key, ends(field.fields)))
         else:
-            assert isinstance(field, Total)
+            assert isinstance(field, plans.Total)
             uses["total"] = True
             pairs.append((field.key, '(SELECT n FROM "total")'))
     return sql.object(pairs), uses["behind"], uses["total"]
