@@ -5,17 +5,15 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry import relay
 
 from api.graphql.context import Info
-from api.graphql.types.actors import Actor, State
 from api.graphql.types.history import Recorded
-from api.graphql.types.missions import Diplomat, Mission
 from api.graphql.types.nodes import resolve_nodes
-from api.graphql.types.preloading import related
+from api.graphql.types.preloading import related, relation
 from api.graphql.types.values import HeadcountType, LegalBasis, MeasureType, PartialDateType, ReasonCategory
 from domain.read.analysis import lag
 from domain.read.plans import Record
@@ -23,7 +21,7 @@ from domain.record import expulsions
 from domain.record import sources as domain_sources
 
 if TYPE_CHECKING:
-    from api.graphql.types.statements import Citation, Statement
+    from api.graphql.types.statements import Citation
 
 
 @strawberry.type(description="A set of measures taken together, such as a coordinated solidarity expulsion.")
@@ -133,29 +131,17 @@ class Expulsion(relay.Node, Recorded):
             _entity=entity,
         )
 
-    @strawberry.field(description="The state or organisation that took the measure.")
-    def actor(self, info: Info) -> Actor:
-        return related(self, info, Record.EXPULSION, "actor")  # type: ignore[no-any-return]
+    actor = relation(Record.EXPULSION, "actor", "The state or organisation that took the measure.")
 
-    @strawberry.field(description="The state whose people or posts the measure is aimed at.")
-    def target(self, info: Info) -> State:
-        return related(self, info, Record.EXPULSION, "target")  # type: ignore[no-any-return]
+    target = relation(Record.EXPULSION, "target", "The state whose people or posts the measure is aimed at.")
 
-    @strawberry.field(description="The target's mission concerned, if the reports name one.")
-    def target_mission(self, info: Info) -> Mission | None:
-        return related(self, info, Record.EXPULSION, "target_mission")  # type: ignore[no-any-return]
+    target_mission = relation(Record.EXPULSION, "target_mission", "The target's mission concerned, if the reports name one.")
 
-    @strawberry.field(description="The named people the measure concerns; often fewer than the headcount, or none.")
-    def people(self, info: Info) -> list[Diplomat]:
-        return related(self, info, Record.EXPULSION, "people")  # type: ignore[no-any-return]
+    people = relation(Record.EXPULSION, "people", "The named people the measure concerns; often fewer than the headcount, or none.")
 
-    @strawberry.field(description="The earlier measures this one answers (tit-for-tat, mirror or solidarity responses).")
-    def answers(self, info: Info) -> list[Expulsion]:
-        return related(self, info, Record.EXPULSION, "answers")  # type: ignore[no-any-return]
+    answers = relation(Record.EXPULSION, "answers", "The earlier measures this one answers (tit-for-tat, mirror or solidarity responses).")
 
-    @strawberry.field(description="The later measures that answer this one.")
-    def answered_by(self, info: Info) -> list[Expulsion]:
-        return related(self, info, Record.EXPULSION, "answered_by")  # type: ignore[no-any-return]
+    answered_by = relation(Record.EXPULSION, "answered_by", "The later measures that answer this one.")
 
     @strawberry.field(
         description=(
@@ -182,17 +168,11 @@ class Expulsion(relay.Node, Recorded):
         found = domain_sources.figures(citation._entity.reported_headcount for citation in cited)
         return None if found is None else SourceFigures.from_domain(found)
 
-    @strawberry.field(description="The wave this measure belongs to, if any.")
-    def wave(self, info: Info) -> Wave | None:
-        return related(self, info, Record.EXPULSION, "wave")  # type: ignore[no-any-return]
+    wave = relation(Record.EXPULSION, "wave", "The wave this measure belongs to, if any.")
 
-    @strawberry.field(description="What was said about this measure, by either side or by others.")
-    def statements(self, info: Info) -> list[Annotated[Statement, strawberry.lazy("api.graphql.types.statements")]]:
-        return related(self, info, Record.EXPULSION, "statements")  # type: ignore[no-any-return]
+    statements = relation(Record.EXPULSION, "statements", "What was said about this measure, by either side or by others.")
 
-    @strawberry.field(description="The sources backing this measure, each with the headcount that source reported.")
-    def citations(self, info: Info) -> list[Annotated[Citation, strawberry.lazy("api.graphql.types.statements")]]:
-        return related(self, info, Record.EXPULSION, "citations")  # type: ignore[no-any-return]
+    citations = relation(Record.EXPULSION, "citations", "The sources backing this measure, each with the headcount that source reported.")
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

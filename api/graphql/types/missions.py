@@ -10,10 +10,9 @@ import strawberry
 from strawberry import relay
 
 from api.graphql.context import Info
-from api.graphql.types.actors import Actor, State
 from api.graphql.types.history import Recorded
 from api.graphql.types.nodes import resolve_nodes
-from api.graphql.types.preloading import related
+from api.graphql.types.preloading import relation
 from api.graphql.types.values import MissionKind, Rank, StaffCategory
 from domain.read.plans import Record
 from domain.record import diplomats, missions
@@ -33,17 +32,13 @@ class Mission(relay.Node, Recorded):
         assert entity.id is not None
         return cls(id=entity.id, version=entity.version, kind=entity.kind, city=entity.city, name=entity.name, _entity=entity)
 
-    @strawberry.field(description="The state that sends the mission.")
-    def sending_state(self, info: Info) -> State:
-        return related(self, info, Record.MISSION, "sending_state")  # type: ignore[no-any-return]
+    sending_state = relation(Record.MISSION, "sending_state", "The state that sends the mission.")
 
-    @strawberry.field(description="The state on whose territory the mission sits.")
-    def host_state(self, info: Info) -> State:
-        return related(self, info, Record.MISSION, "host_state")  # type: ignore[no-any-return]
+    host_state = relation(Record.MISSION, "host_state", "The state on whose territory the mission sits.")
 
-    @strawberry.field(description="The organisation the mission is accredited to, when it is not the host state (e.g. the UN).")
-    def accredited_to(self, info: Info) -> Actor | None:
-        return related(self, info, Record.MISSION, "accredited_to")  # type: ignore[no-any-return]
+    accredited_to = relation(
+        Record.MISSION, "accredited_to", "The organisation the mission is accredited to, when it is not the host state (e.g. the UN)."
+    )
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -68,13 +63,9 @@ class Diplomat(relay.Node, Recorded):
             id=entity.id, version=entity.version, name=entity.name, rank=entity.rank, staff_category=entity.staff_category, _entity=entity
         )
 
-    @strawberry.field(description="The state that sent this person.")
-    def sending_state(self, info: Info) -> State:
-        return related(self, info, Record.DIPLOMAT, "sending_state")  # type: ignore[no-any-return]
+    sending_state = relation(Record.DIPLOMAT, "sending_state", "The state that sent this person.")
 
-    @strawberry.field(description="The mission the person served at, if known.")
-    def mission(self, info: Info) -> Mission | None:
-        return related(self, info, Record.DIPLOMAT, "mission")  # type: ignore[no-any-return]
+    mission = relation(Record.DIPLOMAT, "mission", "The mission the person served at, if known.")
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

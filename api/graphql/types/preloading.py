@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
+import strawberry
+
+from api.graphql.context import Info
 from domain.read.plans import Record
+from domain.record.kinds import ACTOR, TYPES, followed
 
 PRELOADED = "_preloaded"
 
@@ -28,3 +33,26 @@ def related(owner: Any, info: Any, kind: Record, name: str) -> Any:
     if name in store:
         return store[name]
     return info.context.loaders.related(info, kind, name).load(owner._entity)
+
+
+def relation(record: Record, name: str, description: str) -> Any:
+    """The GraphQL field of relation `name` of `record`'s kind (domain/record/kinds.py), preloaded or batch-loaded.
+
+    Its type follows from where the relation leads: a list when it reaches many records, else the one record, or null
+    when the entity's reference may be empty; an actor is a State when the reference takes only states.
+    """
+    kind = TYPES[record.value]
+    declared = next(relation for relation in kind.relations if relation.name == name)
+    target, reference, back = followed(kind, declared)
+    type_name = ("State" if reference.states_only else "Actor") if target is ACTOR else target.name
+    reached: Any = Annotated[type_name, strawberry.lazy("api.graphql.types.records")]
+    if back or reference.link:
+        reached = list[reached]
+    elif type(None) in typing.get_args(typing.get_type_hints(kind.entity)[reference.field]):
+        reached = reached | None
+
+    def resolve(self: Any, info: Info) -> Any:
+        return related(self, info, record, name)
+
+    resolve.__name__ = name
+    return strawberry.field(resolver=resolve, graphql_type=reached, description=description)

@@ -7,6 +7,7 @@ from typing import Any
 
 from strawberry.types.base import get_object_definition
 
+from api.graphql.types.actors import Actor as Actor  # the relations' lazy types (preloading.relation) find it here
 from api.graphql.types.actors import Organisation, State, actor_type
 from api.graphql.types.expulsions import Expulsion, Wave
 from api.graphql.types.memberships import Membership

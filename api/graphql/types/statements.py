@@ -10,11 +10,9 @@ import strawberry
 from strawberry import relay
 
 from api.graphql.context import Info
-from api.graphql.types.actors import Actor
-from api.graphql.types.expulsions import Expulsion
 from api.graphql.types.history import Recorded
 from api.graphql.types.nodes import resolve_nodes
-from api.graphql.types.preloading import related
+from api.graphql.types.preloading import relation
 from api.graphql.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
 from domain.read.plans import Record
 from domain.record import sources, statements
@@ -68,17 +66,11 @@ class Citation(relay.Node, Recorded):
             _entity=entity,
         )
 
-    @strawberry.field(description="The source cited.")
-    def source(self, info: Info) -> Source:
-        return related(self, info, Record.CITATION, "source")  # type: ignore[no-any-return]
+    source = relation(Record.CITATION, "source", "The source cited.")
 
-    @strawberry.field(description="The measure this citation backs, if it backs a measure.")
-    def measure(self, info: Info) -> Expulsion | None:
-        return related(self, info, Record.CITATION, "measure")  # type: ignore[no-any-return]
+    measure = relation(Record.CITATION, "measure", "The measure this citation backs, if it backs a measure.")
 
-    @strawberry.field(description="The statement this citation backs, if it backs a statement.")
-    def statement(self, info: Info) -> Statement | None:
-        return related(self, info, Record.CITATION, "statement")  # type: ignore[no-any-return]
+    statement = relation(Record.CITATION, "statement", "The statement this citation backs, if it backs a statement.")
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -120,17 +112,11 @@ class Statement(relay.Node, Recorded):
             _entity=entity,
         )
 
-    @strawberry.field(description="The state or organisation on whose behalf it was said.")
-    def on_behalf_of(self, info: Info) -> Actor:
-        return related(self, info, Record.STATEMENT, "on_behalf_of")  # type: ignore[no-any-return]
+    on_behalf_of = relation(Record.STATEMENT, "on_behalf_of", "The state or organisation on whose behalf it was said.")
 
-    @strawberry.field(description="The measures it is about; empty for a statement about no expulsion.")
-    def measures(self, info: Info) -> list[Expulsion]:
-        return related(self, info, Record.STATEMENT, "measures")  # type: ignore[no-any-return]
+    measures = relation(Record.STATEMENT, "measures", "The measures it is about; empty for a statement about no expulsion.")
 
-    @strawberry.field(description="The sources that report it.")
-    def citations(self, info: Info) -> list[Citation]:
-        return related(self, info, Record.STATEMENT, "citations")  # type: ignore[no-any-return]
+    citations = relation(Record.STATEMENT, "citations", "The sources that report it.")
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
