@@ -44,6 +44,8 @@ class Relation:
 
     name: str
     field: str
+    description: str
+    """What the relation means, as the API describes it."""
     of: str | None = None
 
 
@@ -96,9 +98,11 @@ MISSION = Kind(
     "missions",
     references=(_actor("sending_state", states_only=True), _actor("host_state", states_only=True), _actor("accredited_to")),
     relations=(
-        Relation("sending_state", "sending_state"),
-        Relation("host_state", "host_state"),
-        Relation("accredited_to", "accredited_to"),
+        Relation("sending_state", "sending_state", "The state that sends the mission."),
+        Relation("host_state", "host_state", "The state on whose territory the mission sits."),
+        Relation(
+            "accredited_to", "accredited_to", "The organisation the mission is accredited to, when it is not the host state (e.g. the UN)."
+        ),
     ),
 )
 DIPLOMAT = Kind(
@@ -106,7 +110,10 @@ DIPLOMAT = Kind(
     Diplomat,
     "diplomats",
     references=(_actor("sending_state", states_only=True), Reference("mission_id", "Mission", fit="may_serve_at")),
-    relations=(Relation("sending_state", "sending_state"), Relation("mission", "mission_id")),
+    relations=(
+        Relation("sending_state", "sending_state", "The state that sent this person."),
+        Relation("mission", "mission_id", "The mission the person served at, if known."),
+    ),
     personal=("name",),
 )
 WAVE = Kind("Wave", Wave, "waves")
@@ -123,15 +130,17 @@ EXPULSION = Kind(
         Reference("answers", "Expulsion", link=True, fit="may_answer"),
     ),
     relations=(
-        Relation("actor", "actor"),
-        Relation("target", "target"),
-        Relation("target_mission", "target_mission_id"),
-        Relation("people", "diplomat_ids"),
-        Relation("answers", "answers"),
-        Relation("answered_by", "answers", of="Expulsion"),
-        Relation("wave", "wave_id"),
-        Relation("statements", "measure_ids", of="Statement"),
-        Relation("citations", "measure_id", of="Citation"),
+        Relation("actor", "actor", "The state or organisation that took the measure."),
+        Relation("target", "target", "The state whose people or posts the measure is aimed at."),
+        Relation("target_mission", "target_mission_id", "The target's mission concerned, if the reports name one."),
+        Relation("people", "diplomat_ids", "The named people the measure concerns; often fewer than the headcount, or none."),
+        Relation("answers", "answers", "The earlier measures this one answers (tit-for-tat, mirror or solidarity responses)."),
+        Relation("answered_by", "answers", "The later measures that answer this one.", of="Expulsion"),
+        Relation("wave", "wave_id", "The wave this measure belongs to, if any."),
+        Relation("statements", "measure_ids", "What was said about this measure, by either side or by others.", of="Statement"),
+        Relation(
+            "citations", "measure_id", "The sources backing this measure, each with the headcount that source reported.", of="Citation"
+        ),
     ),
 )
 SOURCE = Kind("Source", Source, "sources")
@@ -141,9 +150,9 @@ STATEMENT = Kind(
     "statements",
     references=(_actor("on_behalf_of"), Reference("measure_ids", "Expulsion", link=True)),
     relations=(
-        Relation("on_behalf_of", "on_behalf_of"),
-        Relation("measures", "measure_ids"),
-        Relation("citations", "statement_id", of="Citation"),
+        Relation("on_behalf_of", "on_behalf_of", "The state or organisation on whose behalf it was said."),
+        Relation("measures", "measure_ids", "The measures it is about; empty for a statement about no expulsion."),
+        Relation("citations", "statement_id", "The sources that report it.", of="Citation"),
     ),
 )
 CITATION = Kind(
@@ -151,7 +160,11 @@ CITATION = Kind(
     Citation,
     "citations",
     references=(Reference("source_id", "Source"), Reference("measure_id", "Expulsion"), Reference("statement_id", "Statement")),
-    relations=(Relation("source", "source_id"), Relation("measure", "measure_id"), Relation("statement", "statement_id")),
+    relations=(
+        Relation("source", "source_id", "The source cited."),
+        Relation("measure", "measure_id", "The measure this citation backs, if it backs a measure."),
+        Relation("statement", "statement_id", "The statement this citation backs, if it backs a statement."),
+    ),
 )
 MEMBERSHIP = Kind(
     "Membership",

@@ -13,7 +13,7 @@ from strawberry import relay
 from api.graphql.context import Info
 from api.graphql.types.history import Recorded
 from api.graphql.types.nodes import resolve_nodes
-from api.graphql.types.preloading import related, relation
+from api.graphql.types.preloading import related, with_relations
 from api.graphql.types.values import HeadcountType, LegalBasis, MeasureType, PartialDateType, ReasonCategory
 from domain.read.analysis import lag
 from domain.read.plans import Record
@@ -97,6 +97,7 @@ class SourceFigures:
         "an expulsion order, a staff cap, a post closure, a downgrade, a break of relations, or a recall."
     )
 )
+@with_relations(Record.EXPULSION)
 class Expulsion(relay.Node, Recorded):
     id: relay.NodeID[int]
     measure_type: MeasureType = strawberry.field(description="Which distinct act this measure is.")
@@ -131,18 +132,6 @@ class Expulsion(relay.Node, Recorded):
             _entity=entity,
         )
 
-    actor = relation(Record.EXPULSION, "actor", "The state or organisation that took the measure.")
-
-    target = relation(Record.EXPULSION, "target", "The state whose people or posts the measure is aimed at.")
-
-    target_mission = relation(Record.EXPULSION, "target_mission", "The target's mission concerned, if the reports name one.")
-
-    people = relation(Record.EXPULSION, "people", "The named people the measure concerns; often fewer than the headcount, or none.")
-
-    answers = relation(Record.EXPULSION, "answers", "The earlier measures this one answers (tit-for-tat, mirror or solidarity responses).")
-
-    answered_by = relation(Record.EXPULSION, "answered_by", "The later measures that answer this one.")
-
     @strawberry.field(
         description=(
             "How long this measure took to answer each earlier measure it answers, in the order of `answers`; empty when it answers none."
@@ -167,12 +156,6 @@ class Expulsion(relay.Node, Recorded):
         cited: list[Citation] = await _loaded(related(self, info, Record.EXPULSION, "citations"))
         found = domain_sources.figures(citation._entity.reported_headcount for citation in cited)
         return None if found is None else SourceFigures.from_domain(found)
-
-    wave = relation(Record.EXPULSION, "wave", "The wave this measure belongs to, if any.")
-
-    statements = relation(Record.EXPULSION, "statements", "What was said about this measure, by either side or by others.")
-
-    citations = relation(Record.EXPULSION, "citations", "The sources backing this measure, each with the headcount that source reported.")
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

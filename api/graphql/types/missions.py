@@ -12,13 +12,14 @@ from strawberry import relay
 from api.graphql.context import Info
 from api.graphql.types.history import Recorded
 from api.graphql.types.nodes import resolve_nodes
-from api.graphql.types.preloading import relation
+from api.graphql.types.preloading import with_relations
 from api.graphql.types.values import MissionKind, Rank, StaffCategory
 from domain.read.plans import Record
 from domain.record import diplomats, missions
 
 
 @strawberry.type(description="A sending state's post in a host state, possibly accredited to an organisation rather than to the host.")
+@with_relations(Record.MISSION)
 class Mission(relay.Node, Recorded):
     id: relay.NodeID[int]
     kind: MissionKind = strawberry.field(description="Embassy, consulate, permanent mission, ...")
@@ -32,20 +33,13 @@ class Mission(relay.Node, Recorded):
         assert entity.id is not None
         return cls(id=entity.id, version=entity.version, kind=entity.kind, city=entity.city, name=entity.name, _entity=entity)
 
-    sending_state = relation(Record.MISSION, "sending_state", "The state that sends the mission.")
-
-    host_state = relation(Record.MISSION, "host_state", "The state on whose territory the mission sits.")
-
-    accredited_to = relation(
-        Record.MISSION, "accredited_to", "The organisation the mission is accredited to, when it is not the host state (e.g. the UN)."
-    )
-
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         return await resolve_nodes(info, "mission", node_ids, cls.from_domain)
 
 
 @strawberry.type(description="A person sent by a state; the record may know only their rank or category, not their name.")
+@with_relations(Record.DIPLOMAT)
 class Diplomat(relay.Node, Recorded):
     id: relay.NodeID[int]
     name: str | None = strawberry.field(description="The person's name, when it was made public.")
@@ -62,10 +56,6 @@ class Diplomat(relay.Node, Recorded):
         return cls(
             id=entity.id, version=entity.version, name=entity.name, rank=entity.rank, staff_category=entity.staff_category, _entity=entity
         )
-
-    sending_state = relation(Record.DIPLOMAT, "sending_state", "The state that sent this person.")
-
-    mission = relation(Record.DIPLOMAT, "mission", "The mission the person served at, if known.")
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

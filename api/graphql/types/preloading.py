@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
@@ -13,6 +13,7 @@ from domain.read.plans import Record
 from domain.record.kinds import ACTOR, TYPES, followed
 
 PRELOADED = "_preloaded"
+T = TypeVar("T")
 
 
 def preloaded(owner: Any, name: str, load: Callable[[], Awaitable[Any]]) -> Any:
@@ -35,8 +36,20 @@ def related(owner: Any, info: Any, kind: Record, name: str) -> Any:
     return info.context.loaders.related(info, kind, name).load(owner._entity)
 
 
-def relation(record: Record, name: str, description: str) -> Any:
-    """The GraphQL field of relation `name` of `record`'s kind (domain/record/kinds.py), preloaded or batch-loaded.
+def with_relations(record: Record) -> Callable[[type[T]], type[T]]:
+    """Give a GraphQL type of records a field for each relation of its kind in the registry (domain/record/kinds.py),
+    after its own fields; apply it under `strawberry.type`."""
+
+    def give(cls: type[T]) -> type[T]:
+        for declared in TYPES[record.value].relations:
+            setattr(cls, declared.name, _relation(record, declared.name, declared.description))
+        return cls
+
+    return give
+
+
+def _relation(record: Record, name: str, description: str) -> Any:
+    """The GraphQL field of relation `name` of `record`'s kind, preloaded or batch-loaded.
 
     Its type follows from where the relation leads: a list when it reaches many records, else the one record, or null
     when the entity's reference may be empty; an actor is a State when the reference takes only states.

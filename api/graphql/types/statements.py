@@ -12,7 +12,7 @@ from strawberry import relay
 from api.graphql.context import Info
 from api.graphql.types.history import Recorded
 from api.graphql.types.nodes import resolve_nodes
-from api.graphql.types.preloading import relation
+from api.graphql.types.preloading import with_relations
 from api.graphql.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
 from domain.read.plans import Record
 from domain.record import sources, statements
@@ -46,6 +46,7 @@ class Source(relay.Node, Recorded):
 
 
 @strawberry.type(description="A source backing one measure or one statement, with what that source itself said.")
+@with_relations(Record.CITATION)
 class Citation(relay.Node, Recorded):
     id: relay.NodeID[int]
     excerpt: str | None = strawberry.field(description="The passage of the source relied on.")
@@ -66,18 +67,13 @@ class Citation(relay.Node, Recorded):
             _entity=entity,
         )
 
-    source = relation(Record.CITATION, "source", "The source cited.")
-
-    measure = relation(Record.CITATION, "measure", "The measure this citation backs, if it backs a measure.")
-
-    statement = relation(Record.CITATION, "statement", "The statement this citation backs, if it backs a statement.")
-
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         return await resolve_nodes(info, "citation", node_ids, cls.from_domain)
 
 
 @strawberry.type(description="Something said by a named person or a role, on behalf of a state or organisation, quoted verbatim.")
+@with_relations(Record.STATEMENT)
 class Statement(relay.Node, Recorded):
     id: relay.NodeID[int]
     speaker_name: str | None = strawberry.field(description="The speaker's name; null when only the role is known.")
@@ -111,12 +107,6 @@ class Statement(relay.Node, Recorded):
             said_on=PartialDateType.from_domain(entity.said_on),
             _entity=entity,
         )
-
-    on_behalf_of = relation(Record.STATEMENT, "on_behalf_of", "The state or organisation on whose behalf it was said.")
-
-    measures = relation(Record.STATEMENT, "measures", "The measures it is about; empty for a statement about no expulsion.")
-
-    citations = relation(Record.STATEMENT, "citations", "The sources that report it.")
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
