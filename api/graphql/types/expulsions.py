@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -12,7 +11,7 @@ from strawberry import relay
 
 from api.graphql.context import Info
 from api.graphql.types.history import Recorded
-from api.graphql.types.nodes import resolve_nodes
+from api.graphql.types.nodes import FromEntity
 from api.graphql.types.preloading import related, with_relations
 from api.graphql.types.values import HeadcountType, LegalBasis, MeasureType, PartialDateType, ReasonCategory
 from domain.read.analysis import lag
@@ -25,19 +24,10 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A set of measures taken together, such as a coordinated solidarity expulsion.")
-class Wave(relay.Node, Recorded):
+class Wave(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Name of the wave.")
     description: str | None = strawberry.field(description="What the wave was and why it happened.")
-
-    @classmethod
-    def from_domain(cls, entity: expulsions.Wave) -> Wave:
-        assert entity.id is not None
-        return cls(id=entity.id, version=entity.version, name=entity.name, description=entity.description)
-
-    @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info, "wave", node_ids, cls.from_domain)
 
 
 async def _loaded(value: Any) -> Any:
@@ -98,7 +88,7 @@ class SourceFigures:
     )
 )
 @with_relations(Record.EXPULSION)
-class Expulsion(relay.Node, Recorded):
+class Expulsion(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
     measure_type: MeasureType = strawberry.field(description="Which distinct act this measure is.")
     legal_basis: LegalBasis = strawberry.field(description="The legal instrument it rests on; UNSTATED when the reports do not say.")
@@ -113,24 +103,6 @@ class Expulsion(relay.Node, Recorded):
     departed: PartialDateType | None = strawberry.field(description="When the people left, if known.")
     _entity: strawberry.Private[expulsions.Expulsion]
     _preloaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
-
-    @classmethod
-    def from_domain(cls, entity: expulsions.Expulsion) -> Expulsion:
-        assert entity.id is not None
-        return cls(
-            id=entity.id,
-            version=entity.version,
-            measure_type=entity.measure_type,
-            legal_basis=entity.legal_basis,
-            reason_category=entity.reason_category,
-            stated_reason=entity.stated_reason,
-            headcount=HeadcountType.from_domain(entity.headcount),  # type: ignore[arg-type]
-            announced=PartialDateType.from_domain(entity.announced),  # type: ignore[arg-type]
-            notified=PartialDateType.from_domain(entity.notified),
-            deadline=PartialDateType.from_domain(entity.deadline),
-            departed=PartialDateType.from_domain(entity.departed),
-            _entity=entity,
-        )
 
     @strawberry.field(
         description=(
@@ -156,7 +128,3 @@ class Expulsion(relay.Node, Recorded):
         cited: list[Citation] = await _loaded(related(self, info, Record.EXPULSION, "citations"))
         found = domain_sources.figures(citation._entity.reported_headcount for citation in cited)
         return None if found is None else SourceFigures.from_domain(found)
-
-    @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info, "expulsion", node_ids, cls.from_domain)

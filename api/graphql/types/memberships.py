@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -12,7 +10,7 @@ from strawberry import relay
 from api.graphql.context import Info
 from api.graphql.types.actors import Organisation, State, load_actor
 from api.graphql.types.history import Recorded
-from api.graphql.types.nodes import resolve_nodes
+from api.graphql.types.nodes import FromEntity
 from api.graphql.types.values import PartialDateType
 from domain.read.filters import MembershipFilter
 from domain.read.pagination import PageRequest
@@ -35,7 +33,7 @@ class MembershipSource:
         "(inclusive), both partial dates; a filter or `members(at:)` counts a state a member only on days it certainly was one."
     )
 )
-class Membership(relay.Node, Recorded):
+class Membership(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
     joined: PartialDateType = strawberry.field(description="The first day of membership, to the precision known.")
     left: PartialDateType | None = strawberry.field(description="The last day of membership; null while the state is still a member.")
@@ -67,10 +65,6 @@ class Membership(relay.Node, Recorded):
             source=MembershipSource(publisher=entity.source_publisher, title=entity.source_title, url=entity.source_url),
             _entity=entity,
         )
-
-    @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info, "membership", node_ids, cls.from_domain)
 
 
 async def members(info: Info, organisation: str, at: date | None) -> list[Membership]:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from typing import Any
 
 import strawberry
 from strawberry import relay
 
-from api.graphql.context import Info
 from api.graphql.types.history import Recorded
-from api.graphql.types.nodes import resolve_nodes
+from api.graphql.types.nodes import FromEntity
 from api.graphql.types.preloading import with_relations
 from api.graphql.types.values import MissionKind, Rank, StaffCategory
 from domain.read.plans import Record
@@ -20,7 +18,7 @@ from domain.record import diplomats, missions
 
 @strawberry.type(description="A sending state's post in a host state, possibly accredited to an organisation rather than to the host.")
 @with_relations(Record.MISSION)
-class Mission(relay.Node, Recorded):
+class Mission(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
     kind: MissionKind = strawberry.field(description="Embassy, consulate, permanent mission, ...")
     city: str | None = strawberry.field(description="City where the post sits.")
@@ -28,19 +26,10 @@ class Mission(relay.Node, Recorded):
     _entity: strawberry.Private[missions.Mission]
     _preloaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
-    @classmethod
-    def from_domain(cls, entity: missions.Mission) -> Mission:
-        assert entity.id is not None
-        return cls(id=entity.id, version=entity.version, kind=entity.kind, city=entity.city, name=entity.name, _entity=entity)
-
-    @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info, "mission", node_ids, cls.from_domain)
-
 
 @strawberry.type(description="A person sent by a state; the record may know only their rank or category, not their name.")
 @with_relations(Record.DIPLOMAT)
-class Diplomat(relay.Node, Recorded):
+class Diplomat(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
     name: str | None = strawberry.field(description="The person's name, when it was made public.")
     rank: Rank | None = strawberry.field(description="Diplomatic or consular rank, if known.")
@@ -49,14 +38,3 @@ class Diplomat(relay.Node, Recorded):
     )
     _entity: strawberry.Private[diplomats.Diplomat]
     _preloaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
-
-    @classmethod
-    def from_domain(cls, entity: diplomats.Diplomat) -> Diplomat:
-        assert entity.id is not None
-        return cls(
-            id=entity.id, version=entity.version, name=entity.name, rank=entity.rank, staff_category=entity.staff_category, _entity=entity
-        )
-
-    @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info, "diplomat", node_ids, cls.from_domain)

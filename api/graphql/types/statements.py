@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from typing import Any
 
 import strawberry
 from strawberry import relay
 
-from api.graphql.context import Info
 from api.graphql.types.history import Recorded
-from api.graphql.types.nodes import resolve_nodes
+from api.graphql.types.nodes import FromEntity
 from api.graphql.types.preloading import with_relations
 from api.graphql.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
 from domain.read.plans import Record
@@ -19,7 +17,7 @@ from domain.record import sources, statements
 
 
 @strawberry.type(description="A published document the record relies on.")
-class Source(relay.Node, Recorded):
+class Source(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
     publisher: str = strawberry.field(description="Who published it (a ministry, an agency, an outlet, a platform).")
     title: str = strawberry.field(description="Its title, or a description when it has none.")
@@ -27,27 +25,10 @@ class Source(relay.Node, Recorded):
     url: str | None = strawberry.field(description="Where it can be read, if known.")
     published: PartialDateType | None = strawberry.field(description="When it was published, to the precision known.")
 
-    @classmethod
-    def from_domain(cls, entity: sources.Source) -> Source:
-        assert entity.id is not None
-        return cls(
-            id=entity.id,
-            version=entity.version,
-            publisher=entity.publisher,
-            title=entity.title,
-            kind=entity.kind,
-            url=entity.url,
-            published=PartialDateType.from_domain(entity.published),
-        )
-
-    @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info, "source", node_ids, cls.from_domain)
-
 
 @strawberry.type(description="A source backing one measure or one statement, with what that source itself said.")
 @with_relations(Record.CITATION)
-class Citation(relay.Node, Recorded):
+class Citation(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
     excerpt: str | None = strawberry.field(description="The passage of the source relied on.")
     reported_headcount: HeadcountType | None = strawberry.field(
@@ -56,25 +37,10 @@ class Citation(relay.Node, Recorded):
     _entity: strawberry.Private[sources.Citation]
     _preloaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
-    @classmethod
-    def from_domain(cls, entity: sources.Citation) -> Citation:
-        assert entity.id is not None
-        return cls(
-            id=entity.id,
-            version=entity.version,
-            excerpt=entity.excerpt,
-            reported_headcount=HeadcountType.from_domain(entity.reported_headcount),
-            _entity=entity,
-        )
-
-    @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info, "citation", node_ids, cls.from_domain)
-
 
 @strawberry.type(description="Something said by a named person or a role, on behalf of a state or organisation, quoted verbatim.")
 @with_relations(Record.STATEMENT)
-class Statement(relay.Node, Recorded):
+class Statement(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
     speaker_name: str | None = strawberry.field(description="The speaker's name; null when only the role is known.")
     speaker_role: str | None = strawberry.field(description="The speaker's role, e.g. 'State Department spokesman'.")
@@ -88,26 +54,3 @@ class Statement(relay.Node, Recorded):
     said_on: PartialDateType | None = strawberry.field(description="When it was said, to the precision known.")
     _entity: strawberry.Private[statements.Statement]
     _preloaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
-
-    @classmethod
-    def from_domain(cls, entity: statements.Statement) -> Statement:
-        assert entity.id is not None
-        return cls(
-            id=entity.id,
-            version=entity.version,
-            speaker_name=entity.speaker_name,
-            speaker_role=entity.speaker_role,
-            channel=entity.channel,
-            relayed_by=entity.relayed_by,
-            stance=entity.stance,
-            quote=entity.quote,
-            quote_language=entity.quote_language,
-            translation=entity.translation,
-            translation_language=entity.translation_language,
-            said_on=PartialDateType.from_domain(entity.said_on),
-            _entity=entity,
-        )
-
-    @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        return await resolve_nodes(info, "statement", node_ids, cls.from_domain)
