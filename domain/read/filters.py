@@ -140,7 +140,7 @@ def _at_least(measure: Expulsion, least: int, facts: Facts) -> bool:
 
 def _at_most(measure: Expulsion, most: int, facts: Facts) -> bool:
     count = measure.headcount.value
-    return count is not None and count <= most
+    return count is not None and measure.headcount.qualifier is not HeadcountQualifier.AT_LEAST and count <= most
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,13 +211,19 @@ class ExpulsionFilter:
     # An unknown headcount has no number, so no bound keeps it (as NULL compares in SQL).
     headcount_min: int | None = criterion(
         _at_least,
-        Argument("headcount_min", int, "Headcount at least this."),
+        Argument("headcount_min", int, "Headcount certainly at least this: an exact, approximate or 'at least' figure of this or more."),
     )
     headcount_max: int | None = criterion(
         _at_most,
-        Argument("headcount_max", int, "Headcount at most this."),
+        Argument(
+            "headcount_max",
+            int,
+            "Headcount certainly at most this: an exact or approximate figure of this or less; an 'at least' figure has no "
+            "upper bound, so it never matches.",
+        ),
     )
-    """A headcount bound keeps only measures with a number (unknown ones have none to compare)."""
+    """A headcount bound keeps only measures whose number certainly meets it, as the lag filters keep lags certainly
+    within their bound; unknown headcounts have no number to compare."""
     answers_something: bool | None = criterion(
         lambda m, wanted, facts: bool(m.answers) == wanted,
         Argument("answers_something", bool, "True: only measures that answer an earlier one; false: only those that do not."),

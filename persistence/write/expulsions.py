@@ -84,7 +84,8 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
         return self.table.c.headcount_value >= least
 
     def where_headcount_max(self, most: int) -> Where:
-        return self.table.c.headcount_value <= most
+        c = self.table.c
+        return and_(c.headcount_value <= most, c.headcount_qualifier != HeadcountQualifier.AT_LEAST.value)
 
     def where_answers_something(self, wanted: bool) -> Where:
         answers = exists().where(_ANSWERS.c.measure_id == self.table.c.id)
