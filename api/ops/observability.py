@@ -199,7 +199,7 @@ class RequestObserver:
                 operation = self.metrics.operation_label(observed.operation) if observed.let_through else "unknown"
                 self.metrics.observe_request(operation, outcome, seconds, observed.cost, codes or [])
         if span is not None:
-            _finish(span, observed, outcome)
+            _finish(span, f"{scope['method']} {self.graphql_path}", observed, outcome)
         log.info("request", extra=fields)
 
 
@@ -215,12 +215,14 @@ def _current(span: Any) -> Any:
     return use_span(span, end_on_exit=False)
 
 
-def _finish(span: Any, observed: Observed, outcome: Outcome) -> None:
+def _finish(span: Any, name: str, observed: Observed, outcome: Outcome) -> None:
+    """Name the request's span for its operation, give it the request's figures, and end it. The span's own `name` is
+    not read: without an SDK tracer provider, the API's spans (`NonRecordingSpan`) have none, and take nothing."""
     span.set_attribute("http.response.status_code", observed.status)
     span.set_attribute("demarche.outcome", outcome)
     if observed.operation:
         span.set_attribute("graphql.operation.name", observed.operation)
-        span.update_name(f"{span.name} {observed.operation}")
+        span.update_name(f"{name} {observed.operation}")
     if observed.cost is not None:
         span.set_attribute("demarche.cost", observed.cost)
     span.end()
