@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_WORKERS = 64
@@ -178,3 +179,33 @@ class Settings(BaseSettings):
             "got (`extensions.after`) and completes, to resume with `after`"
         ),
     )
+    # The HTTP edge: who may speak for a client, and how large a request's head and variables may be.
+    trusted_proxies: str | None = Field(
+        default=None,
+        description=(
+            "Addresses or networks of the proxies in front of the server, comma-separated (`10.0.0.5,10.1.0.0/16`, or `*` "
+            "for any): only from them is `X-Forwarded-For` taken as the client's address (for its rate budget and logs) and "
+            "`X-Forwarded-Proto` as its scheme, on requests and websocket handshakes; unset (the default) or empty believes "
+            "no forwarding header from anyone, each caller being the address its connection comes from"
+        ),
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, value: str | None) -> str | None:
+        return None if value is None else proxy_list(value)
+
+
+def proxy_list(value: str) -> str:
+    """A list of trusted proxies as uvicorn reads it, each entry checked; ValueError names one that is no address or network."""
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    if entries == ["*"]:
+        return "*"
+    checked = []
+    for entry in entries:
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or network (such as 10.0.0.5 or 10.1.0.0/16)") from None
+        checked.append(str(network) if "/" in entry else entry)
+    return ",".join(checked)

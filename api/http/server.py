@@ -175,24 +175,32 @@ class AnnouncedServer(uvicorn.Server):
             )
 
 
-def socket_options(settings: Settings) -> dict[str, Any]:
-    """uvicorn's websocket options: a message no larger than a request body, and no permessage-deflate (subscription
-    events are small and go to many sockets: compressing each for each socket took memory for no latency, see
-    docs/benchmarks.md)."""
-    return {"ws_per_message_deflate": False, "ws_max_size": settings.max_body_bytes}
+def uvicorn_options(settings: Settings, *, log_level: str) -> dict[str, Any]:
+    """uvicorn's options from the settings, the same for one process and for several.
+
+    - Websockets: a message no larger than a request body, and no permessage-deflate (subscription events are small
+      and go to many sockets: compressing each for each socket took memory for no latency, see docs/benchmarks.md).
+    - Forwarding headers: uvicorn by itself believes `X-Forwarded-For` from 127.0.0.1 (or `FORWARDED_ALLOW_IPS`), so
+      that any local proxy or tunnel would let each client name its own address, and so its own rate budget. They are
+      read only from the proxies `trusted_proxies` names, on requests and websocket handshakes alike.
+    """
+    proxies = settings.trusted_proxies
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": log_level,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "deadlines": ReadDeadlines(head=settings.header_timeout, body=settings.body_timeout),
+        "ws_per_message_deflate": False,
+        "ws_max_size": settings.max_body_bytes,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+    }
 
 
 def server(app: ASGIApp, settings: Settings, *, log_level: str = "info") -> uvicorn.Server:
     """A uvicorn server for `app` on the settings' address, with their read deadlines and keep-alive."""
-    config = ServerConfig(
-        DepartedClientsQuiet(app),
-        deadlines=ReadDeadlines(head=settings.header_timeout, body=settings.body_timeout),
-        host=settings.host,
-        port=settings.port,
-        log_level=log_level,
-        timeout_keep_alive=settings.keep_alive_timeout,
-        **socket_options(settings),
-    )
+    config = ServerConfig(DepartedClientsQuiet(app), **uvicorn_options(settings, log_level=log_level))
     return AnnouncedServer(config, announce=settings.log_format == "text")
 
 
@@ -223,22 +231,19 @@ def serve_workers(settings: Settings, *, log_level: str = "info") -> int:
     if settings.database_url.startswith("sqlite"):
         print(f"demarche: {SEVERAL_PROCESSES_NEED_POSTGRESQL}", file=sys.stderr)
         return 2
-    os.environ.update({"DEMARCHE_HOST": settings.host, "DEMARCHE_PORT": str(settings.port), "DEMARCHE_WORKERS": "1"})
+    os.environ.update(
+        {
+            "DEMARCHE_HOST": settings.host,
+            "DEMARCHE_PORT": str(settings.port),
+            "DEMARCHE_WORKERS": "1",
+            "DEMARCHE_TRUSTED_PROXIES": settings.trusted_proxies or "",
+        }
+    )
     made = None
     if settings.metrics and not os.environ.get(MULTIPROCESS_DIRECTORY):
         made = os.environ[MULTIPROCESS_DIRECTORY] = tempfile.mkdtemp(prefix="demarche-metrics-")
     try:
-        config = ServerConfig(
-            WORKER_APP,
-            factory=True,
-            workers=settings.workers,
-            deadlines=ReadDeadlines(head=settings.header_timeout, body=settings.body_timeout),
-            host=settings.host,
-            port=settings.port,
-            log_level=log_level,
-            timeout_keep_alive=settings.keep_alive_timeout,
-            **socket_options(settings),
-        )
+        config = ServerConfig(WORKER_APP, factory=True, workers=settings.workers, **uvicorn_options(settings, log_level=log_level))
         supervisor = Multiprocess(config, sockets=[config.bind_socket()])
         if settings.log_format == "text":
             print(
