@@ -190,6 +190,23 @@ class Settings(BaseSettings):
         ),
     )
 
+    max_header_bytes: int = Field(
+        default=65_536,
+        ge=4096,
+        le=16 * 1024 * 1024,
+        description=(
+            "Largest request head, in bytes: the request line (with a GET request's query string) and every header; a larger "
+            "one is answered 431 (414 when the request line alone is) and disconnected, having been read no further"
+        ),
+    )
+    max_headers: int = Field(default=100, ge=10, le=10_000, description="Most headers one request may have; more are answered 431")
+    max_header_line_bytes: int = Field(
+        default=16_384,
+        ge=1024,
+        le=16 * 1024 * 1024,
+        description="Longest header line (name and value), in bytes; a longer one is answered 431",
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _addresses_or_networks(cls, value: str | None) -> str | None:

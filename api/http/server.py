@@ -13,6 +13,13 @@ A client that misses one after sending part of a request is answered 408 and dis
 that sent nothing is just disconnected. uvicorn's `limit_concurrency` is left off on purpose: it
 counts open connections, slow ones included, so any limit would let a few hundred slow clients
 turn every normal request into a 503.
+
+uvicorn bounds no request head either: httptools gathers a header's value whole before handing it
+on, so four requests with 100 MB of headers each were answered 200 and left the process 400 MB
+larger. `GuardedHttpProtocol` feeds the parser at most `max_header_bytes` of a head (request line
+and headers) and counts the headers as they come: a head past that size, with more than
+`max_headers` headers or a header line longer than `max_header_line_bytes`, is answered 431 (a
+request line alone past the size, 414) and disconnected, having cost at most that many bytes.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import httptools
 import uvicorn
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -37,6 +45,8 @@ from uvicorn.supervisors import Multiprocess
 from api.settings import Settings
 
 TIMED_OUT = b"the request did not arrive in time\n"
+HEAD_TOO_LARGE = b"the request's headers are too large: at most %d bytes in all, %d headers, %d bytes a header line\n"
+URL_TOO_LONG = b"the request line is too long: the request line and headers may take at most %d bytes\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,16 +57,30 @@ class ReadDeadlines:
     body: float
 
 
+@dataclass(frozen=True, slots=True)
+class HeadLimits:
+    """How large a request head may be: its bytes in all (request line included), its headers, one header line."""
+
+    bytes: int
+    headers: int
+    line: int
+
+
+class _HeadRefused(Exception):
+    """Raised from the parser's header callback to stop it; the protocol then answers 431."""
+
+
 class ServerConfig(uvicorn.Config):
     """uvicorn's configuration with the read deadlines, which each connection's protocol reads from it."""
 
-    def __init__(self, app: Any, *, deadlines: ReadDeadlines, **options: Any) -> None:
+    def __init__(self, app: Any, *, deadlines: ReadDeadlines, head_limits: HeadLimits, **options: Any) -> None:
         super().__init__(app, http=GuardedHttpProtocol, **options)
         self.deadlines = deadlines
+        self.head_limits = head_limits
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a head deadline and a body deadline; at most one is armed at a time."""
+    """uvicorn's httptools protocol with a head deadline and a body deadline (at most one armed at a time), and a bounded head."""
 
     def __init__(
         self, config: uvicorn.Config, server_state: ServerState, app_state: dict[str, Any], _loop: asyncio.AbstractEventLoop | None = None
@@ -68,6 +92,11 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self.deadline: asyncio.TimerHandle | None = None
         self.awaiting: Literal["head", "body"] | None = None
         self.head_begun = False
+        self.head_limits = config.head_limits
+        self.head_bytes: int | None = 0
+        """Bytes of the current request head fed to the parser; None once its headers are complete."""
+        self.header_count = 0
+        self.head_refused = False
 
     def _arm(self, awaiting: Literal["head", "body"]) -> None:
         self._disarm()
@@ -105,6 +134,63 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         # Closing ends the request: uvicorn then tells the application the client is gone.
         self.transport.close()
 
+    def data_received(self, data: bytes) -> None:
+        """Feed the parser at most the rest of a head's allowance while a head is being read; the body goes in whole."""
+        while data and not self.transport.is_closing():
+            if self.head_bytes is None:
+                self._feed(data)
+                return
+            room = self.head_limits.bytes - self.head_bytes
+            if room <= 0:
+                self._refuse_head(uri=not self.header_count)
+                return
+            piece, data = data[:room], data[room:]
+            self.head_bytes += len(piece)
+            if not self._feed(piece):
+                return
+
+    def _feed(self, data: bytes) -> bool:
+        """uvicorn's own `data_received`, answering 431 when a header callback stopped the parser; False once the
+        connection is no longer this protocol's to read (refused, or handed to the websocket protocol)."""
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+                return False
+            self._unsupported_upgrade_warning()
+        except httptools.HttpParserError:
+            if self.head_refused:
+                self._refuse_head(uri=False)
+                return False
+            message = "Invalid HTTP request received."
+            self.logger.warning(message)
+            self.send_400_response(message)
+            return False
+        return True
+
+    def _refuse_head(self, *, uri: bool) -> None:
+        self._disarm()
+        self.logger.info("%s:%d - refused a request whose head was too large", *(self.client or ("?", 0)))
+        limits = self.head_limits
+        status, body = (414, URL_TOO_LONG % limits.bytes) if uri else (431, HEAD_TOO_LARGE % (limits.bytes, limits.headers, limits.line))
+        headers = b"".join(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers)
+        self.transport.write(
+            STATUS_LINE[status]
+            + headers
+            + b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: %d\r\n\r\n" % len(body)
+            + body
+        )
+        self.transport.close()
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.header_count += 1
+        if self.header_count > self.head_limits.headers or len(name) + len(value) + 2 > self.head_limits.line:
+            self.head_refused = True
+            raise _HeadRefused
+        super().on_header(name, value)
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm("head")
@@ -118,6 +204,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self.head_begun = True
 
     def on_headers_complete(self) -> None:
+        self.head_bytes = None
         super().on_headers_complete()
         self.head_begun = False
         self._arm("body")
@@ -129,6 +216,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        self.head_bytes, self.header_count = 0, 0  # what follows is the next request's head
         if self.awaiting == "body":
             self._disarm()
 
@@ -191,6 +279,7 @@ def uvicorn_options(settings: Settings, *, log_level: str) -> dict[str, Any]:
         "log_level": log_level,
         "timeout_keep_alive": settings.keep_alive_timeout,
         "deadlines": ReadDeadlines(head=settings.header_timeout, body=settings.body_timeout),
+        "head_limits": HeadLimits(settings.max_header_bytes, settings.max_headers, settings.max_header_line_bytes),
         "ws_per_message_deflate": False,
         "ws_max_size": settings.max_body_bytes,
         "proxy_headers": bool(proxies),
