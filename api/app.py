@@ -18,6 +18,7 @@ from api.http.cache import ResponseCache
 from api.http.gate import Gate
 from api.http.view import DemarcheGraphQL, Positions
 from api.limits.rates import RateLimiter
+from api.limits.variables import VariableLimits
 from api.live.hub import HistoryHub
 from api.live.sockets import SubscriptionSockets
 from api.ops import readiness
@@ -122,6 +123,7 @@ def create_app(settings: Settings) -> Starlette:
         max_cost=settings.max_query_cost,
         timeout=settings.request_timeout,
         check_token=token_checker(uow_factory),
+        variables=VariableLimits(settings.max_variable_values, settings.max_variable_list, settings.max_variable_text),
     )
     sockets = SubscriptionSockets(view.schema, view.documents, uow_factory, view.catalogue, settings, hub, limiter)
     routes = [

@@ -207,6 +207,28 @@ class Settings(BaseSettings):
         description="Longest header line (name and value), in bytes; a longer one is answered 431",
     )
 
+    max_variable_values: int = Field(
+        default=10_000,
+        ge=100,
+        le=1_000_000,
+        description=(
+            "Most JSON values a request's variables may hold in all (every string, number, list, object and key); a body "
+            "with more is refused with VARIABLES_TOO_LARGE by a bounded scan, before it is even decoded"
+        ),
+    )
+    max_variable_list: int = Field(
+        default=1_000,
+        ge=10,
+        le=1_000_000,
+        description="Most items one list (or fields one object) in a request's variables may hold; more: VARIABLES_TOO_LARGE",
+    )
+    max_variable_text: int = Field(
+        default=100_000,
+        ge=1_000,
+        le=100_000_000,
+        description="Most characters one string in a request's variables may hold; more is refused with VARIABLES_TOO_LARGE",
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _addresses_or_networks(cls, value: str | None) -> str | None:
