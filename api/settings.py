@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -228,6 +229,35 @@ class Settings(BaseSettings):
         le=100_000_000,
         description="Most characters one string in a request's variables may hold; more is refused with VARIABLES_TOO_LARGE",
     )
+
+    metrics_operations: str | None = Field(
+        default=None,
+        description=(
+            "Operation names, comma-separated, that label the request metrics (`operation`); any other named operation is "
+            "counted as `other`, one without a name as `anonymous`, so that no client chooses a label"
+        ),
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        description=(
+            "A secret of at least 16 characters: /metrics then answers only requests with `Authorization: Bearer <it>` "
+            "(401 otherwise); unset, /metrics is open to whoever reaches the server"
+        ),
+    )
+
+    @property
+    def metrics_operation_names(self) -> frozenset[str]:
+        """The registered operation names, each a GraphQL name."""
+        return frozenset(name.strip() for name in (self.metrics_operations or "").split(",") if name.strip())
+
+    @field_validator("metrics_operations")
+    @classmethod
+    def _graphql_names(cls, value: str | None) -> str | None:
+        for name in (value or "").split(","):
+            if name.strip() and not re.fullmatch(r"[_A-Za-z][_0-9A-Za-z]*", name.strip()):
+                raise ValueError(f"{name.strip()!r} is not a GraphQL operation name")
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod
