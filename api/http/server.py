@@ -42,6 +42,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
 
+from api.ops.observability import json_logging
 from api.settings import Settings
 
 TIMED_OUT = b"the request did not arrive in time\n"
@@ -268,6 +269,7 @@ def uvicorn_options(settings: Settings, *, log_level: str) -> dict[str, Any]:
 
     - Websockets: a message no larger than a request body, and no permessage-deflate (subscription events are small
       and go to many sockets: compressing each for each socket took memory for no latency, see docs/benchmarks.md).
+    - Logs: with `log_format` json, uvicorn's own logging is configured as JSON from the start (api.ops.observability).
     - Forwarding headers: uvicorn by itself believes `X-Forwarded-For` from 127.0.0.1 (or `FORWARDED_ALLOW_IPS`), so
       that any local proxy or tunnel would let each client name its own address, and so its own rate budget. They are
       read only from the proxies `trusted_proxies` names, on requests and websocket handshakes alike.
@@ -284,6 +286,7 @@ def uvicorn_options(settings: Settings, *, log_level: str) -> dict[str, Any]:
         "ws_max_size": settings.max_body_bytes,
         "proxy_headers": bool(proxies),
         "forwarded_allow_ips": proxies or None,
+        **({"log_config": json_logging(), "access_log": False} if settings.log_format == "json" else {}),
     }
 
 

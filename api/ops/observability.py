@@ -284,24 +284,42 @@ def _finish(span: Any, name: str, observed: Observed, outcome: Outcome) -> None:
 LogFormat = Literal["text", "json"]
 
 
+def json_logging() -> dict[str, Any]:
+    """The logging configuration of `DEMARCHE_LOG_FORMAT=json`, as `logging.config.dictConfig` takes it: every record
+    (uvicorn's included) to stderr as one JSON object per line. uvicorn is given it as its own `log_config`, so that its
+    first lines, logged before the app starts, and those of each worker process are JSON too."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "{asctime}{levelname}{name}{message}",
+                "style": "{",
+                "rename_fields": {"asctime": "time"},
+            }
+        },
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"]},
+        "loggers": {
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            # uvicorn's access log is left out: each request's own line says more.
+            "uvicorn.access": {"handlers": [], "propagate": False},
+            "demarche.requests": {"level": "INFO"},
+        },
+    }
+
+
 def configure_logging(log_format: LogFormat) -> None:
-    """With `json`, every log record (uvicorn's included) goes to stderr as one JSON object per line, and the request
-    log is on; uvicorn's own access log is then left out, as each request's line says more. With `text`, uvicorn's
-    logging stays as it is."""
+    """With `json`, every log record (uvicorn's included) goes to stderr as one JSON object per line (see `json_logging`),
+    Python's warnings among them, and the request log is on. With `text`, uvicorn's logging stays as it is."""
     if log_format != "json":
         return
-    from pythonjsonlogger.json import JsonFormatter
+    import logging.config
 
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter("{asctime}{levelname}{name}{message}", style="{", rename_fields={"asctime": "time"}))
-    root = logging.getLogger()
-    root.handlers = [handler]
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        uvicorn_log = logging.getLogger(name)
-        uvicorn_log.handlers = []
-        uvicorn_log.propagate = True
-    logging.getLogger("uvicorn.access").disabled = True
-    log.setLevel(logging.INFO)
+    logging.config.dictConfig(json_logging())
+    logging.captureWarnings(True)
 
 
 def start_tracing(engines: list[AsyncEngine]) -> Tracer:
