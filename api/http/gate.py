@@ -4,10 +4,11 @@ In order, and each before any work the next would cost:
 1. the Accept header must allow one of GraphQL over HTTP's media types (406; see api/http/media.py);
 2. the body is bounded (413, from Content-Length before reading, or while reading) and must be
    UTF-8 JSON of a request object, nested at most api.http.requests.MAX_JSON_DEPTH deep (400), sent as
-   `application/json` in UTF-8 (415); a body of more JSON values than variables may hold is refused
-   (400 VARIABLES_TOO_LARGE) by a bounded scan before it is decoded (api/limits/variables.py);
-3. the caller (a valid token, else the address) spends a first point of its budget, before its
-   document is even parsed: over it, 429 with Retry-After;
+   `application/json` in UTF-8 (415) (a POST body is decoded after step 3); a body of more JSON
+   values than variables may hold is refused (400 VARIABLES_TOO_LARGE) by a bounded scan before it
+   is decoded (api/limits/variables.py);
+3. the caller (a valid token, else the address) spends a first point of its budget, before a POST
+   body is decoded or its document parsed: over it, 429 with Retry-After;
 4. the variables are checked for a list or a string longer than any input takes (VARIABLES_TOO_LARGE),
    then the document is parsed once under the token limit and validated once (Documents); the
    operation is picked as the executor would pick it (a mutation sent with GET gets 405), its
@@ -144,9 +145,11 @@ class Gate:
                 message = f"this endpoint answers in {GRAPHQL_RESPONSE} or {JSON}; the Accept header allows neither"
                 raise Refused(406, "NOT_ACCEPTABLE", message)
             body = b"" if call is not None else await read_body(headers, receive, self.max_body)
-            call = call or call_from_body(headers, body, self.variables.values)
+            # The first point is spent before a body is decoded, so that a caller sending bodies that are refused
+            # (too many values, not JSON) meets its rate limit as any other does.
             caller, verdict = await self._caller(scope, headers)
             if verdict is None or verdict.allowed:
+                call = call or call_from_body(headers, body, self.variables.values)
                 cost, errors = self._vet(call, scope["method"])
                 if errors:
                     status, content = request_error(media, [_formatted(error) for error in errors])
@@ -162,6 +165,7 @@ class Gate:
             refusal = error_body(message, {"code": "RATE_LIMITED", "retryAfter": verdict.reset_after})
             await _send(send, 429, refusal, verdict.headers(), media)
             return
+        assert call is not None  # read whenever the caller was let through
         let_through(scope, Call(call.query, call.variables, call.operation_name, call.extensions, cost))
         await self._answer(scope, _replay(body), retyped(_with_headers(send, verdict), media), media)
 

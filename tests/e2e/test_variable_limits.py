@@ -94,3 +94,15 @@ def test_inputs_as_large_as_the_record_takes_still_go_through(server: LiveServer
     reason = ("a long stated reason, " * 500)[:10_000]
     created = ok(mutate(server, "createExpulsion", input=measure_input(statedReason=reason)), "Expulsion")
     assert created["statedReason"] == reason.strip()
+
+
+def test_refused_bodies_spend_the_caller_s_budget_so_it_meets_the_rate_limit(
+    server: LiveServer, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> None:
+    backend = request.node.callspec.params["server"]
+    with running_server(backend, tmp_path_factory, {"DEMARCHE_RATE_LIMIT": "20", "DEMARCHE_RATE_WINDOW": "600"}) as budgeted:
+        body = codes_body(CODES)
+        answered = [post(budgeted, body) for _ in range(30)]
+        assert [response.status_code for response in answered] == [400] * 20 + [429] * 10
+        assert error_of(answered[0])["extensions"] == {"code": "VARIABLES_TOO_LARGE", "limit": 10_000}
+        assert answered[-1].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
