@@ -97,6 +97,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self.head_bytes: int | None = 0
         """Bytes of the current request head fed to the parser; None once its headers are complete."""
         self.header_count = 0
+        self.line_ended = False
+        """Whether the current request's line has ended (past it, an oversized head is 431, not 414)."""
         self.head_refused = False
 
     def _arm(self, awaiting: Literal["head", "body"]) -> None:
@@ -143,10 +145,11 @@ class GuardedHttpProtocol(HttpToolsProtocol):
                 return
             room = self.head_limits.bytes - self.head_bytes
             if room <= 0:
-                self._refuse_head(uri=not self.header_count)
+                self._refuse_head(uri=not self.line_ended)
                 return
             piece, data = data[:room], data[room:]
             self.head_bytes += len(piece)
+            self.line_ended = self.line_ended or b"\n" in piece
             if not self._feed(piece):
                 return
 
@@ -217,7 +220,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self.head_bytes, self.header_count = 0, 0  # what follows is the next request's head
+        self.head_bytes, self.header_count, self.line_ended = 0, 0, False  # what follows is the next request's head
         if self.awaiting == "body":
             self._disarm()
 
