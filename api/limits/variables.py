@@ -42,8 +42,8 @@ def too_many_values(text: str, limit: int) -> bool:
     """Whether a JSON text holds more than `limit` values; found by a scan that stops past the limit, before decoding."""
     if len(text) <= limit:
         return False  # every value takes at least one character
-    # Each value but the first follows a comma or an opening bracket, and each key is followed by a colon: counting those
-    # (in strings too) bounds the values from above at C speed, which settles every ordinary request.
+    # Every value but the first follows an opening bracket, a comma or (an object's value) a colon: counting those, in
+    # strings too, bounds the values from above at C speed, which settles every ordinary request.
     if text.count(",") + text.count(":") + 2 * (text.count("[") + text.count("{")) + 1 <= limit:
         return False
     return any(counted > limit for counted, _ in enumerate(_VALUE.finditer(text), start=1))
