@@ -18,11 +18,12 @@ from api.http.cache import ResponseCache
 from api.http.gate import Gate
 from api.http.view import DemarcheGraphQL, Positions
 from api.limits.rates import RateLimiter
+from api.limits.variables import VariableLimits
 from api.live.hub import HistoryHub
 from api.live.sockets import SubscriptionSockets
 from api.ops import readiness
 from api.ops.metrics import Metrics
-from api.ops.observability import NoteCall, RequestObserver, configure_logging, start_tracing
+from api.ops.observability import NoteCall, RequestObserver, configure_logging, note_typed_failures, start_tracing
 from api.settings import Settings
 from persistence.catalogue import IsoStateCatalogue
 from persistence.live.changes import ChangeSignal
@@ -50,7 +51,7 @@ def create_app(settings: Settings) -> Starlette:
     uow_factory = SqlUnitOfWorkFactory(engine, reads=reads, signal=signal, replica=replica)
     hub = HistoryHub(uow_factory, signal, queue=settings.subscription_queue)
     engines = {"primary": engine} if reads is None else {"primary": engine, "reads": reads}
-    metrics = Metrics() if settings.metrics else None
+    metrics = Metrics(operations=settings.metrics_operation_names, token=settings.metrics_token) if settings.metrics else None
     if metrics is not None:
         for pool, pooled in engines.items():
             metrics.watch(pooled, pool)
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> Starlette:
     if listener is None and metrics is not None:
         metrics.listening.set(1)  # one SQLite process hears every write there is: its own
     view = DemarcheGraphQL(settings, uow_factory, IsoStateCatalogue(), Positions(lsn_number, lsn_text, latest=CAUGHT_UP))
+    note_typed_failures(view.documents.schema)  # a mutation's typed failure is counted and logged as what it is, not `ok`
     cache = ResponseCache(
         view,
         uow_factory.record_version,
@@ -122,6 +124,7 @@ def create_app(settings: Settings) -> Starlette:
         max_cost=settings.max_query_cost,
         timeout=settings.request_timeout,
         check_token=token_checker(uow_factory),
+        variables=VariableLimits(settings.max_variable_values, settings.max_variable_list, settings.max_variable_text),
     )
     sockets = SubscriptionSockets(view.schema, view.documents, uow_factory, view.catalogue, settings, hub, limiter)
     routes = [

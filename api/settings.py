@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_WORKERS = 64
@@ -178,3 +180,101 @@ class Settings(BaseSettings):
             "got (`extensions.after`) and completes, to resume with `after`"
         ),
     )
+    # The HTTP edge: who may speak for a client, and how large a request's head and variables may be.
+    trusted_proxies: str | None = Field(
+        default=None,
+        description=(
+            "Addresses or networks of the proxies in front of the server, comma-separated (`10.0.0.5,10.1.0.0/16`, or `*` "
+            "for any): only from them is `X-Forwarded-For` taken as the client's address (for its rate budget and logs) and "
+            "`X-Forwarded-Proto` as its scheme, on requests and websocket handshakes; unset (the default) or empty believes "
+            "no forwarding header from anyone, each caller being the address its connection comes from"
+        ),
+    )
+
+    max_header_bytes: int = Field(
+        default=65_536,
+        ge=4096,
+        le=16 * 1024 * 1024,
+        description=(
+            "Largest request head, in bytes: the request line (with a GET request's query string) and every header; a larger "
+            "one is answered 431 (414 when the request line alone is) and disconnected, having been read no further"
+        ),
+    )
+    max_headers: int = Field(default=100, ge=10, le=10_000, description="Most headers one request may have; more are answered 431")
+    max_header_line_bytes: int = Field(
+        default=16_384,
+        ge=1024,
+        le=16 * 1024 * 1024,
+        description="Longest header line (name and value), in bytes; a longer one is answered 431",
+    )
+
+    max_variable_values: int = Field(
+        default=10_000,
+        ge=100,
+        le=1_000_000,
+        description=(
+            "Most JSON values a request's variables may hold in all (every string, number, list, object and key); a body "
+            "with more is refused with VARIABLES_TOO_LARGE by a bounded scan, before it is even decoded"
+        ),
+    )
+    max_variable_list: int = Field(
+        default=1_000,
+        ge=10,
+        le=1_000_000,
+        description="Most items one list (or fields one object) in a request's variables may hold; more: VARIABLES_TOO_LARGE",
+    )
+    max_variable_text: int = Field(
+        default=100_000,
+        ge=1_000,
+        le=100_000_000,
+        description="Most characters one string in a request's variables may hold; more is refused with VARIABLES_TOO_LARGE",
+    )
+
+    metrics_operations: str | None = Field(
+        default=None,
+        description=(
+            "Operation names, comma-separated, that label the request metrics (`operation`); any other named operation is "
+            "counted as `other`, one without a name as `anonymous`, so that no client chooses a label"
+        ),
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        description=(
+            "A secret of at least 16 characters: /metrics then answers only requests with `Authorization: Bearer <it>` "
+            "(401 otherwise); unset, /metrics is open to whoever reaches the server"
+        ),
+    )
+
+    @property
+    def metrics_operation_names(self) -> frozenset[str]:
+        """The registered operation names, each a GraphQL name."""
+        return frozenset(name.strip() for name in (self.metrics_operations or "").split(",") if name.strip())
+
+    @field_validator("metrics_operations")
+    @classmethod
+    def _graphql_names(cls, value: str | None) -> str | None:
+        for name in (value or "").split(","):
+            if name.strip() and not re.fullmatch(r"[_A-Za-z][_0-9A-Za-z]*", name.strip()):
+                raise ValueError(f"{name.strip()!r} is not a GraphQL operation name")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, value: str | None) -> str | None:
+        return None if value is None else proxy_list(value)
+
+
+def proxy_list(value: str) -> str:
+    """A list of trusted proxies as uvicorn reads it, each entry checked; ValueError names one that is no address or network."""
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    if entries == ["*"]:
+        return "*"
+    checked = []
+    for entry in entries:
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or network (such as 10.0.0.5 or 10.1.0.0/16)") from None
+        checked.append(str(network) if "/" in entry else entry)
+    return ",".join(checked)

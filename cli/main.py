@@ -20,9 +20,8 @@ SCHEMA_FILE = Path("schema.graphql")
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from api.http.server import serve_workers, server
 
-    settings = settings.model_copy(
-        update={"host": args.host or settings.host, "port": args.port or settings.port, "workers": args.workers or settings.workers}
-    )
+    given = {"host": args.host, "port": args.port, "workers": args.workers, "trusted_proxies": args.trusted_proxies}
+    settings = settings.model_copy(update={name: value for name, value in given.items() if value is not None})
     if settings.workers > 1:
         return serve_workers(settings, log_level=args.log_level)
     from api.app import create_app
@@ -86,6 +85,15 @@ def _workers(text: str) -> int:
     return count
 
 
+def _proxies(text: str) -> str:
+    from api.settings import proxy_list
+
+    try:
+        return proxy_list(text)
+    except ValueError as wrong:
+        raise argparse.ArgumentTypeError(str(wrong)) from None
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="demarche", description="A sourced record of diplomatic expulsions, served over GraphQL.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -96,6 +104,15 @@ def parser() -> argparse.ArgumentParser:
         "--workers",
         type=_workers,
         help="worker processes (default: DEMARCHE_WORKERS or 1; more than 1 needs PostgreSQL)",
+    )
+    serve.add_argument(
+        "--trusted-proxies",
+        type=_proxies,
+        metavar="ADDRESSES",
+        help=(
+            "comma-separated addresses or networks of the proxies whose X-Forwarded-For names the client "
+            "(default: DEMARCHE_TRUSTED_PROXIES, empty: no forwarding header is believed)"
+        ),
     )
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(run=_serve)

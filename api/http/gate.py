@@ -4,10 +4,13 @@ In order, and each before any work the next would cost:
 1. the Accept header must allow one of GraphQL over HTTP's media types (406; see api/http/media.py);
 2. the body is bounded (413, from Content-Length before reading, or while reading) and must be
    UTF-8 JSON of a request object, nested at most api.http.requests.MAX_JSON_DEPTH deep (400), sent as
-   `application/json` in UTF-8 (415);
-3. the caller (a valid token, else the address) spends a first point of its budget, before its
-   document is even parsed: over it, 429 with Retry-After;
-4. the document is parsed once under the token limit and validated once (Documents); the
+   `application/json` in UTF-8 (415) (a POST body is decoded after step 3); a body of more JSON
+   values than variables may hold is refused (400 VARIABLES_TOO_LARGE) by a bounded scan before it
+   is decoded (api/limits/variables.py);
+3. the caller (a valid token, else the address) spends a first point of its budget, before a POST
+   body is decoded or its document parsed: over it, 429 with Retry-After;
+4. the variables are checked for a list or a string longer than any input takes (VARIABLES_TOO_LARGE),
+   then the document is parsed once under the token limit and validated once (Documents); the
    operation is picked as the executor would pick it (a mutation sent with GET gets 405), its
    variables are coerced, checked for text no record can hold, and its cost measured; an
    operation over the cost limit is refused with its cost and the limit, and a subscription is
@@ -41,6 +44,7 @@ from api.http.requests import Call, Refused, call_from_body, call_from_query_str
 from api.limits.access import bearer_secret
 from api.limits.documents import Documents
 from api.limits.rates import RateLimiter, Verdict, points_for
+from api.limits.variables import VariableLimits, oversized_variable
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +75,14 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     return found if found is not None else GraphQLError(f"Unknown operation named '{name}'.")
 
 
-def vet(documents: Documents, call: Call, max_cost: int) -> tuple[OperationDefinitionNode | None, int, list[GraphQLError]]:
+def vet(
+    documents: Documents, call: Call, max_cost: int, limits: VariableLimits = VariableLimits()
+) -> tuple[OperationDefinitionNode | None, int, list[GraphQLError]]:
     """The operation a call runs and its cost, or the request errors that keep it from running (over HTTP or a socket):
-    the document's parse and validation, the operation's choice, its variables' coercion and its cost."""
+    its variables' size, the document's parse and validation, the operation's choice, its variables' coercion and its cost."""
+    oversized = oversized_variable(call.variables, limits) if call.variables else None
+    if oversized is not None:
+        return None, 0, [oversized]
     prepared = documents.prepare(call.query)
     if prepared.document is None or prepared.errors:  # a syntax error, over the token limit, or invalid
         return None, 0, list(prepared.errors)
@@ -107,6 +116,7 @@ class Gate:
         max_cost: int,
         timeout: float,
         check_token: TokenValidity | None = None,
+        variables: VariableLimits = VariableLimits(),
     ) -> None:
         self.app = app
         self.documents = documents
@@ -115,6 +125,7 @@ class Gate:
         self.max_cost = max_cost
         self.timeout = timeout
         self.check_token = check_token
+        self.variables = variables
         self._valid_tokens: OrderedDict[str, float] = OrderedDict()
         """Budget keys of tokens found valid, with when to check them again."""
 
@@ -126,7 +137,7 @@ class Gate:
         accept = headers.get(b"accept", b"").decode("latin-1")
         media = negotiate(accept)
         try:
-            call = call_from_query_string(scope, headers) if scope["method"] == "GET" else None
+            call = call_from_query_string(scope, headers, self.variables.values) if scope["method"] == "GET" else None
             if scope["method"] == "GET" and call is None:  # a browser asking for GraphiQL
                 await self.app(scope, receive, send)
                 return
@@ -134,9 +145,11 @@ class Gate:
                 message = f"this endpoint answers in {GRAPHQL_RESPONSE} or {JSON}; the Accept header allows neither"
                 raise Refused(406, "NOT_ACCEPTABLE", message)
             body = b"" if call is not None else await read_body(headers, receive, self.max_body)
-            call = call or call_from_body(headers, body)
+            # The first point is spent before a body is decoded, so that a caller sending bodies that are refused
+            # (too many values, not JSON) meets its rate limit as any other does.
             caller, verdict = await self._caller(scope, headers)
             if verdict is None or verdict.allowed:
+                call = call or call_from_body(headers, body, self.variables.values)
                 cost, errors = self._vet(call, scope["method"])
                 if errors:
                     status, content = request_error(media, [_formatted(error) for error in errors])
@@ -152,12 +165,13 @@ class Gate:
             refusal = error_body(message, {"code": "RATE_LIMITED", "retryAfter": verdict.reset_after})
             await _send(send, 429, refusal, verdict.headers(), media)
             return
+        assert call is not None  # read whenever the caller was let through
         let_through(scope, Call(call.query, call.variables, call.operation_name, call.extensions, cost))
         await self._answer(scope, _replay(body), retyped(_with_headers(send, verdict), media), media)
 
     def _vet(self, call: Call, method: str) -> tuple[int, list[GraphQLError]]:
         """The cost of the operation a request runs, or the request errors that keep it from running."""
-        operation, cost, errors = vet(self.documents, call, self.max_cost)
+        operation, cost, errors = vet(self.documents, call, self.max_cost, self.variables)
         if operation is not None and method == "GET" and operation.operation is not OperationType.QUERY:
             kind = operation.operation.value
             raise Refused(405, "METHOD_NOT_ALLOWED", f"a {kind} cannot be sent with GET: send it with POST", headers=[(b"allow", b"POST")])

@@ -9,6 +9,9 @@ from urllib.parse import parse_qsl
 
 from starlette.types import Receive, Scope
 
+from api.limits.variables import CODE as VARIABLES_TOO_LARGE
+from api.limits.variables import too_many_values
+
 MAX_JSON_DEPTH = 64
 """Deepest nesting of a request's JSON (variables included); the schema's inputs nest a few levels."""
 
@@ -79,7 +82,11 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
-def decode_json(text: str | bytes, what: str) -> Any:
+def decode_json(text: str, what: str, max_values: int) -> Any:
+    """A JSON text decoded, after a scan that refuses one of more than `max_values` values before decoding it."""
+    if too_many_values(text, max_values):
+        message = f"{what} holds more than {max_values:,} JSON values, more than a request's variables may hold"
+        raise Refused(400, VARIABLES_TOO_LARGE, message, {"limit": max_values})
     try:
         value = json.loads(text)
     except RecursionError:
@@ -138,7 +145,7 @@ async def read_body(headers: dict[bytes, bytes], receive: Receive, max_body: int
             return b"".join(chunks)
 
 
-def call_from_body(headers: dict[bytes, bytes], body: bytes) -> Call:
+def call_from_body(headers: dict[bytes, bytes], body: bytes, max_values: int) -> Call:
     """The request a POST body holds: UTF-8 JSON of a request object, sent as JSON."""
     kind, parameters = _media_type(headers)
     if kind not in ("application/json", "application/graphql-response+json"):
@@ -149,10 +156,10 @@ def call_from_body(headers: dict[bytes, bytes], body: bytes) -> Call:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise Refused(400, "BAD_REQUEST", "the request body is not valid UTF-8") from None
-    return _call(decode_json(text, "the request body"))
+    return _call(decode_json(text, "the request body", max_values))
 
 
-def call_from_query_string(scope: Scope, headers: dict[bytes, bytes]) -> Call | None:
+def call_from_query_string(scope: Scope, headers: dict[bytes, bytes], max_values: int) -> Call | None:
     """The request a GET query string holds; None for a browser asking for GraphiQL."""
     raw = scope.get("query_string", b"")
     try:
@@ -165,5 +172,5 @@ def call_from_query_string(scope: Scope, headers: dict[bytes, bytes]) -> Call | 
     payload: dict[str, Any] = {"query": params.get("query"), "operationName": params.get("operationName") or None}
     for name in ("variables", "extensions"):
         if params.get(name):
-            payload[name] = decode_json(params[name], f"`{name}`")
+            payload[name] = decode_json(params[name], f"`{name}`", max_values)
     return _call(payload)

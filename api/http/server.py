@@ -13,6 +13,13 @@ A client that misses one after sending part of a request is answered 408 and dis
 that sent nothing is just disconnected. uvicorn's `limit_concurrency` is left off on purpose: it
 counts open connections, slow ones included, so any limit would let a few hundred slow clients
 turn every normal request into a 503.
+
+uvicorn bounds no request head either: httptools gathers a header's value whole before handing it
+on, so four requests with 100 MB of headers each were answered 200 and left the process 400 MB
+larger. `GuardedHttpProtocol` feeds the parser at most `max_header_bytes` of a head (request line
+and headers) and counts the headers as they come: a head past that size, with more than
+`max_headers` headers or a header line longer than `max_header_line_bytes`, is answered 431 (a
+request line alone past the size, 414) and disconnected, having cost at most that many bytes.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import httptools
 import uvicorn
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -34,9 +42,12 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
 
+from api.ops.observability import json_logging
 from api.settings import Settings
 
 TIMED_OUT = b"the request did not arrive in time\n"
+HEAD_TOO_LARGE = b"the request's headers are too large: at most %d bytes in all, %d headers, %d bytes a header line\n"
+URL_TOO_LONG = b"the request line is too long: the request line and headers may take at most %d bytes\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,16 +58,30 @@ class ReadDeadlines:
     body: float
 
 
+@dataclass(frozen=True, slots=True)
+class HeadLimits:
+    """How large a request head may be: its bytes in all (request line included), its headers, one header line."""
+
+    bytes: int
+    headers: int
+    line: int
+
+
+class _HeadRefused(Exception):
+    """Raised from the parser's header callback to stop it; the protocol then answers 431."""
+
+
 class ServerConfig(uvicorn.Config):
     """uvicorn's configuration with the read deadlines, which each connection's protocol reads from it."""
 
-    def __init__(self, app: Any, *, deadlines: ReadDeadlines, **options: Any) -> None:
+    def __init__(self, app: Any, *, deadlines: ReadDeadlines, head_limits: HeadLimits, **options: Any) -> None:
         super().__init__(app, http=GuardedHttpProtocol, **options)
         self.deadlines = deadlines
+        self.head_limits = head_limits
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a head deadline and a body deadline; at most one is armed at a time."""
+    """uvicorn's httptools protocol with a head deadline and a body deadline (at most one armed at a time), and a bounded head."""
 
     def __init__(
         self, config: uvicorn.Config, server_state: ServerState, app_state: dict[str, Any], _loop: asyncio.AbstractEventLoop | None = None
@@ -68,6 +93,13 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self.deadline: asyncio.TimerHandle | None = None
         self.awaiting: Literal["head", "body"] | None = None
         self.head_begun = False
+        self.head_limits = config.head_limits
+        self.head_bytes: int | None = 0
+        """Bytes of the current request head fed to the parser; None once its headers are complete."""
+        self.header_count = 0
+        self.line_ended = False
+        """Whether the current request's line has ended (past it, an oversized head is 431, not 414)."""
+        self.head_refused = False
 
     def _arm(self, awaiting: Literal["head", "body"]) -> None:
         self._disarm()
@@ -105,6 +137,64 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         # Closing ends the request: uvicorn then tells the application the client is gone.
         self.transport.close()
 
+    def data_received(self, data: bytes) -> None:
+        """Feed the parser at most the rest of a head's allowance while a head is being read; the body goes in whole."""
+        while data and not self.transport.is_closing():
+            if self.head_bytes is None:
+                self._feed(data)
+                return
+            room = self.head_limits.bytes - self.head_bytes
+            if room <= 0:
+                self._refuse_head(uri=not self.line_ended)
+                return
+            piece, data = data[:room], data[room:]
+            self.head_bytes += len(piece)
+            self.line_ended = self.line_ended or b"\n" in piece
+            if not self._feed(piece):
+                return
+
+    def _feed(self, data: bytes) -> bool:
+        """uvicorn's own `data_received`, answering 431 when a header callback stopped the parser; False once the
+        connection is no longer this protocol's to read (refused, or handed to the websocket protocol)."""
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+                return False
+            self._unsupported_upgrade_warning()
+        except httptools.HttpParserError:
+            if self.head_refused:
+                self._refuse_head(uri=False)
+                return False
+            message = "Invalid HTTP request received."
+            self.logger.warning(message)
+            self.send_400_response(message)
+            return False
+        return True
+
+    def _refuse_head(self, *, uri: bool) -> None:
+        self._disarm()
+        self.logger.info("%s:%d - refused a request whose head was too large", *(self.client or ("?", 0)))
+        limits = self.head_limits
+        status, body = (414, URL_TOO_LONG % limits.bytes) if uri else (431, HEAD_TOO_LARGE % (limits.bytes, limits.headers, limits.line))
+        headers = b"".join(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers)
+        self.transport.write(
+            STATUS_LINE[status]
+            + headers
+            + b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: %d\r\n\r\n" % len(body)
+            + body
+        )
+        self.transport.close()
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.header_count += 1
+        if self.header_count > self.head_limits.headers or len(name) + len(value) + 2 > self.head_limits.line:
+            self.head_refused = True
+            raise _HeadRefused
+        super().on_header(name, value)
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm("head")
@@ -118,6 +208,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self.head_begun = True
 
     def on_headers_complete(self) -> None:
+        self.head_bytes = None
         super().on_headers_complete()
         self.head_begun = False
         self._arm("body")
@@ -129,6 +220,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        self.head_bytes, self.header_count, self.line_ended = 0, 0, False  # what follows is the next request's head
         if self.awaiting == "body":
             self._disarm()
 
@@ -175,24 +267,35 @@ class AnnouncedServer(uvicorn.Server):
             )
 
 
-def socket_options(settings: Settings) -> dict[str, Any]:
-    """uvicorn's websocket options: a message no larger than a request body, and no permessage-deflate (subscription
-    events are small and go to many sockets: compressing each for each socket took memory for no latency, see
-    docs/benchmarks.md)."""
-    return {"ws_per_message_deflate": False, "ws_max_size": settings.max_body_bytes}
+def uvicorn_options(settings: Settings, *, log_level: str) -> dict[str, Any]:
+    """uvicorn's options from the settings, the same for one process and for several.
+
+    - Websockets: a message no larger than a request body, and no permessage-deflate (subscription events are small
+      and go to many sockets: compressing each for each socket took memory for no latency, see docs/benchmarks.md).
+    - Logs: with `log_format` json, uvicorn's own logging is configured as JSON from the start (api.ops.observability).
+    - Forwarding headers: uvicorn by itself believes `X-Forwarded-For` from 127.0.0.1 (or `FORWARDED_ALLOW_IPS`), so
+      that any local proxy or tunnel would let each client name its own address, and so its own rate budget. They are
+      read only from the proxies `trusted_proxies` names, on requests and websocket handshakes alike.
+    """
+    proxies = settings.trusted_proxies
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": log_level,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "deadlines": ReadDeadlines(head=settings.header_timeout, body=settings.body_timeout),
+        "head_limits": HeadLimits(settings.max_header_bytes, settings.max_headers, settings.max_header_line_bytes),
+        "ws_per_message_deflate": False,
+        "ws_max_size": settings.max_body_bytes,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+        **({"log_config": json_logging(), "access_log": False} if settings.log_format == "json" else {}),
+    }
 
 
 def server(app: ASGIApp, settings: Settings, *, log_level: str = "info") -> uvicorn.Server:
     """A uvicorn server for `app` on the settings' address, with their read deadlines and keep-alive."""
-    config = ServerConfig(
-        DepartedClientsQuiet(app),
-        deadlines=ReadDeadlines(head=settings.header_timeout, body=settings.body_timeout),
-        host=settings.host,
-        port=settings.port,
-        log_level=log_level,
-        timeout_keep_alive=settings.keep_alive_timeout,
-        **socket_options(settings),
-    )
+    config = ServerConfig(DepartedClientsQuiet(app), **uvicorn_options(settings, log_level=log_level))
     return AnnouncedServer(config, announce=settings.log_format == "text")
 
 
@@ -223,22 +326,19 @@ def serve_workers(settings: Settings, *, log_level: str = "info") -> int:
     if settings.database_url.startswith("sqlite"):
         print(f"demarche: {SEVERAL_PROCESSES_NEED_POSTGRESQL}", file=sys.stderr)
         return 2
-    os.environ.update({"DEMARCHE_HOST": settings.host, "DEMARCHE_PORT": str(settings.port), "DEMARCHE_WORKERS": "1"})
+    os.environ.update(
+        {
+            "DEMARCHE_HOST": settings.host,
+            "DEMARCHE_PORT": str(settings.port),
+            "DEMARCHE_WORKERS": "1",
+            "DEMARCHE_TRUSTED_PROXIES": settings.trusted_proxies or "",
+        }
+    )
     made = None
     if settings.metrics and not os.environ.get(MULTIPROCESS_DIRECTORY):
         made = os.environ[MULTIPROCESS_DIRECTORY] = tempfile.mkdtemp(prefix="demarche-metrics-")
     try:
-        config = ServerConfig(
-            WORKER_APP,
-            factory=True,
-            workers=settings.workers,
-            deadlines=ReadDeadlines(head=settings.header_timeout, body=settings.body_timeout),
-            host=settings.host,
-            port=settings.port,
-            log_level=log_level,
-            timeout_keep_alive=settings.keep_alive_timeout,
-            **socket_options(settings),
-        )
+        config = ServerConfig(WORKER_APP, factory=True, workers=settings.workers, **uvicorn_options(settings, log_level=log_level))
         supervisor = Multiprocess(config, sockets=[config.bind_socket()])
         if settings.log_format == "text":
             print(

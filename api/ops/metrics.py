@@ -8,10 +8,12 @@ mode), and whichever process answers a scrape adds up all of them.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import re
 import time
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
@@ -25,15 +27,14 @@ from starlette.responses import Response
 log = logging.getLogger(__name__)
 
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
-OPERATION_NAMES = 200
-"""Distinct operation names one process labels; clients choose them, so the rest are counted as `other`."""
-_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{0,47}")
 _CHECKED_OUT = "demarche_checked_out_at"
 
 Outcome = Literal["ok", "error", "refused", "failed"]
-"""`ok`: data and no errors; `error`: the response has errors; `refused`: the gate answered 4xx (bad body, rate limit,
-cost limit) before anything ran; `failed`: the server answered 5xx or the request broke off."""
+"""`ok`: data and no errors; `error`: the response has errors, or a mutation returned a typed failure (`ValidationError`,
+`NotFoundError`, ...); `refused`: the gate answered 4xx (bad body, rate limit, cost limit) before anything ran, or the
+operation was refused for its caller (an access error, or a mutation's `UnauthenticatedError` or `ForbiddenError`);
+`failed`: the server answered 5xx or the request broke off."""
 
 
 def multiprocess() -> bool:
@@ -41,9 +42,16 @@ def multiprocess() -> bool:
 
 
 class Metrics:
-    """The server's metric families, and the registry a scrape reads them from."""
+    """The server's metric families, and the registry a scrape reads them from.
 
-    def __init__(self) -> None:
+    Requests are labelled by operation only with names the operator registered (`operations`): the name a request gives
+    is the client's choice, and as a label it would both publish whatever a client writes there and let any client
+    add series without end. Any other named operation is `other`, one without a name `anonymous`.
+    """
+
+    def __init__(self, *, operations: Iterable[str] = (), token: str | None = None) -> None:
+        self.operations = frozenset(operations)
+        self.token = token
         self.registry = CollectorRegistry()
         if not multiprocess():
             ProcessCollector(registry=self.registry)  # CPU, memory, open files: meaningless summed over processes
@@ -102,19 +110,12 @@ class Metrics:
             "Times a LISTEN connection was lost or could not be made again, each loss counted once",
             registry=registry,
         )
-        self._operations: set[str] = set()
 
     def operation_label(self, name: str | None) -> str:
-        """A bounded label for an operation name chosen by a client."""
+        """The label of an operation named by a client: the name when the operator registered it, else `other`."""
         if name is None:
             return "anonymous"
-        if not _NAME.fullmatch(name):
-            return "other"
-        if name not in self._operations:
-            if len(self._operations) >= OPERATION_NAMES:
-                return "other"
-            self._operations.add(name)
-        return name
+        return name if name in self.operations else "other"
 
     def observe_request(self, operation: str, outcome: Outcome, seconds: float, cost: int | None, codes: list[str]) -> None:
         self.requests.labels(operation, outcome).inc()
@@ -176,7 +177,14 @@ class Metrics:
         if multiprocess():
             mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
-    async def endpoint(self, _request: Request) -> Response:
+    async def endpoint(self, request: Request) -> Response:
+        """The scrape at /metrics; with a token set, only for a request that carries it as a bearer token."""
+        if self.token is not None:
+            given = request.headers.get("authorization", "")
+            scheme, _, secret = given.partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(secret.strip().encode(), self.token.encode()):
+                refusal = "the metrics need the metrics token: Authorization: Bearer <DEMARCHE_METRICS_TOKEN>\n"
+                return Response(refusal, 401, {"WWW-Authenticate": "Bearer"}, media_type="text/plain")
         return Response(generate_latest(self.scraped()), media_type=CONTENT_TYPE_LATEST)
 
     def serve(self, port: int, host: str) -> Any:

@@ -11,16 +11,20 @@ nor the query string, nor any variable is ever logged.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from graphql import OperationDefinitionNode
+from graphql import GraphQLObjectType, GraphQLSchema, OperationDefinitionNode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.types.base import get_object_definition
 
 from api.http.requests import gated
 from api.limits.documents import Documents
@@ -43,6 +47,12 @@ _ERRORS = re.compile(rb'"errors"\s*:\s*\[\s*\{\s*"message"')
 _CODES = re.compile(rb'"code"\s*:\s*"([A-Z][A-Z0-9_]*)"')
 REFUSAL_CODES = frozenset({"COST_LIMIT_EXCEEDED", "RATE_LIMITED", "UNAUTHENTICATED", "FORBIDDEN"})
 """Codes of operations the server declined to run, counted as `refused` rather than `error`."""
+FAILURE_INTERFACE = "UserError"
+"""The interface of every typed failure a mutation may return instead of its record."""
+REFUSAL_FAILURES = frozenset({"UnauthenticatedError", "ForbiddenError"})
+"""Typed failures that say the caller may not do this: counted as `refused`; every other one as `error`."""
+_CURRENT: ContextVar[Observed | None] = ContextVar("demarche_observed", default=None)
+"""The request being observed, for the mutations' resolvers to note a typed failure on."""
 
 
 def request_id(headers: list[tuple[bytes, bytes]]) -> str:
@@ -74,6 +84,8 @@ class Observed:
     head: bytearray = field(default_factory=bytearray)
     tail: bytearray = field(default_factory=bytearray)
     size: int = 0
+    failures: list[str] = field(default_factory=list)
+    """The typed failures (`ValidationError`, ...) its mutations returned, by type name."""
 
     def take(self, chunk: bytes) -> None:
         """Keep the first BODY_LOOK bytes of the body and a sliding BODY_LOOK of its end."""
@@ -108,9 +120,45 @@ class Observed:
     def outcome(self, codes: list[str] | None) -> Outcome:
         if self.status >= 500 or self.status == 0:
             return "failed"
-        if self.status >= 400 or (codes and REFUSAL_CODES.intersection(codes)):
+        if self.status >= 400 or (codes and REFUSAL_CODES.intersection(codes)) or REFUSAL_FAILURES.intersection(self.failures):
             return "refused"
-        return "error" if codes else "ok"
+        return "error" if codes or self.failures else "ok"
+
+
+def note_typed_failures(schema: GraphQLSchema) -> None:
+    """Have each mutation's resolver note on the observed request a typed failure it returns, so that a refused or
+    invalid write is not counted `ok`: its response has `data` and no `errors`, whatever the client selected of it."""
+    if schema.mutation_type is None:
+        return
+    failures = frozenset(
+        name
+        for name, kind in schema.type_map.items()
+        if isinstance(kind, GraphQLObjectType) and any(interface.name == FAILURE_INTERFACE for interface in kind.interfaces)
+    )
+    for mutation in schema.mutation_type.fields.values():
+        if mutation.resolve is not None:
+            mutation.resolve = _noting(mutation.resolve, failures)
+
+
+def _noting(resolve: Callable[..., Any], failures: frozenset[str]) -> Callable[..., Any]:
+    def note(result: Any) -> Any:
+        definition = get_object_definition(result)
+        observed = _CURRENT.get()
+        if definition is not None and definition.name in failures and observed is not None:
+            observed.failures.append(definition.name)
+        return result
+
+    def resolving(source: Any, info: Any, **arguments: Any) -> Any:
+        result = resolve(source, info, **arguments)
+        if not inspect.isawaitable(result):
+            return note(result)
+
+        async def resolved() -> Any:
+            return note(await result)
+
+        return resolved()
+
+    return resolving
 
 
 class NoteCall:
@@ -145,6 +193,7 @@ class RequestObserver:
             return
         observed = Observed(request_id(scope.get("headers", [])))
         scope.setdefault("state", {})[OBSERVED] = observed
+        current = _CURRENT.set(observed)
         graphql = scope["path"] == self.graphql_path
         started = time.perf_counter()
 
@@ -178,6 +227,8 @@ class RequestObserver:
         except BaseException:  # cancelled: the client left, or the server is stopping
             self._report(scope, observed, time.perf_counter() - started, graphql, span, failed=True)
             raise
+        finally:
+            _CURRENT.reset(current)
         self._report(scope, observed, time.perf_counter() - started, graphql, span, failed=False)
 
     def _report(self, scope: Scope, observed: Observed, seconds: float, graphql: bool, span: Any, *, failed: bool) -> None:
@@ -195,11 +246,13 @@ class RequestObserver:
             fields |= {"operation": operation, "outcome": outcome, "cost": observed.cost, "cache": observed.cache}
             if codes:
                 fields["error_codes"] = sorted(set(codes))
+            if observed.failures:
+                fields["failures"] = sorted(set(observed.failures))
             if self.metrics is not None:
                 operation = self.metrics.operation_label(observed.operation) if observed.let_through else "unknown"
                 self.metrics.observe_request(operation, outcome, seconds, observed.cost, codes or [])
         if span is not None:
-            _finish(span, observed, outcome)
+            _finish(span, f"{scope['method']} {self.graphql_path}", observed, outcome)
         log.info("request", extra=fields)
 
 
@@ -215,12 +268,14 @@ def _current(span: Any) -> Any:
     return use_span(span, end_on_exit=False)
 
 
-def _finish(span: Any, observed: Observed, outcome: Outcome) -> None:
+def _finish(span: Any, name: str, observed: Observed, outcome: Outcome) -> None:
+    """Name the request's span for its operation, give it the request's figures, and end it. The span's own `name` is
+    not read: without an SDK tracer provider, the API's spans (`NonRecordingSpan`) have none, and take nothing."""
     span.set_attribute("http.response.status_code", observed.status)
     span.set_attribute("demarche.outcome", outcome)
     if observed.operation:
         span.set_attribute("graphql.operation.name", observed.operation)
-        span.update_name(f"{span.name} {observed.operation}")
+        span.update_name(f"{name} {observed.operation}")
     if observed.cost is not None:
         span.set_attribute("demarche.cost", observed.cost)
     span.end()
@@ -229,24 +284,42 @@ def _finish(span: Any, observed: Observed, outcome: Outcome) -> None:
 LogFormat = Literal["text", "json"]
 
 
+def json_logging() -> dict[str, Any]:
+    """The logging configuration of `DEMARCHE_LOG_FORMAT=json`, as `logging.config.dictConfig` takes it: every record
+    (uvicorn's included) to stderr as one JSON object per line. uvicorn is given it as its own `log_config`, so that its
+    first lines, logged before the app starts, and those of each worker process are JSON too."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "{asctime}{levelname}{name}{message}",
+                "style": "{",
+                "rename_fields": {"asctime": "time"},
+            }
+        },
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"]},
+        "loggers": {
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            # uvicorn's access log is left out: each request's own line says more.
+            "uvicorn.access": {"handlers": [], "propagate": False},
+            "demarche.requests": {"level": "INFO"},
+        },
+    }
+
+
 def configure_logging(log_format: LogFormat) -> None:
-    """With `json`, every log record (uvicorn's included) goes to stderr as one JSON object per line, and the request
-    log is on; uvicorn's own access log is then left out, as each request's line says more. With `text`, uvicorn's
-    logging stays as it is."""
+    """With `json`, every log record (uvicorn's included) goes to stderr as one JSON object per line (see `json_logging`),
+    Python's warnings among them, and the request log is on. With `text`, uvicorn's logging stays as it is."""
     if log_format != "json":
         return
-    from pythonjsonlogger.json import JsonFormatter
+    import logging.config
 
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter("{asctime}{levelname}{name}{message}", style="{", rename_fields={"asctime": "time"}))
-    root = logging.getLogger()
-    root.handlers = [handler]
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        uvicorn_log = logging.getLogger(name)
-        uvicorn_log.handlers = []
-        uvicorn_log.propagate = True
-    logging.getLogger("uvicorn.access").disabled = True
-    log.setLevel(logging.INFO)
+    logging.config.dictConfig(json_logging())
+    logging.captureWarnings(True)
 
 
 def start_tracing(engines: list[AsyncEngine]) -> Tracer:

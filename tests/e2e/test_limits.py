@@ -196,7 +196,8 @@ def test_a_malformed_request_gets_a_4xx_with_a_graphql_error_never_a_500(
 ) -> None:
     response = post(api, body, content_type)
     assert response.status_code == status, response.text
-    assert code_of(response) in ("BAD_REQUEST", "UNSUPPORTED_MEDIA_TYPE")
+    # 100,000 nested lists are 100,000 values: the scan before decoding refuses them as more than variables may hold.
+    assert code_of(response) in ("BAD_REQUEST", "UNSUPPORTED_MEDIA_TYPE", "VARIABLES_TOO_LARGE")
     assert len(response.content) < 1000
     assert api.alive()
 

@@ -19,6 +19,15 @@ NAMED = "query FirstMeasures { expulsions(first: 2) { totalCount } }"
 SEARCH = "query Find($text: String) { statements(search: $text, first: 1) { totalCount } }"
 OUT_OF_RANGE = "query Ranks { rankings(limit: 101) { tally { measures } } }"
 TOO_COSTLY = "query Ranks { rankings(limit: 1000) { tally { measures } } }"
+CLIENT_NAME = "Secret_Jane_Doe_ssn_123"
+CREATE = "mutation CreateMeasure($input: CreateExpulsionInput!) { createExpulsion(input: $input) { __typename } }"
+MEASURE = {
+    "actor": "PL",
+    "target": "RU",
+    "measureType": "PERSONA_NON_GRATA",
+    "announced": "2022-03-24",
+    "headcount": {"qualifier": "EXACT", "value": 1},
+}
 
 
 def samples(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
@@ -44,13 +53,24 @@ def observed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     """A server with metrics at /metrics, after a few requests of every outcome."""
     from tests.e2e.helpers import running_server
 
-    with running_server(request.param, tmp_path_factory) as server:
+    registered = {"DEMARCHE_METRICS_OPERATIONS": "FirstMeasures,Ranks,CreateMeasure"}
+    with running_server(request.param, tmp_path_factory, registered) as server:
         for _ in range(3):
             assert post(server, NAMED).status_code == 200  # the first misses the cache, the others hit it
         assert "errors" in post(server, "query Broken { nothing }").json()  # a validation error, without a code
         assert post(server, OUT_OF_RANGE).json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         assert post(server, TOO_COSTLY).json()["errors"][0]["extensions"]["code"] == "COST_LIMIT_EXCEEDED"  # refused by the gate
         assert httpx.post(f"{server.url}/graphql", content=b"{", headers={"content-type": "application/json"}).status_code == 400
+        for i in range(250):  # client-chosen names, more than a process once labelled
+            assert post(server, f"query {CLIENT_NAME}_{i} {{ __typename }}").status_code == 200
+        assert post(server, "{ __typename }").status_code == 200
+        # Typed failures of a mutation: its response has data and no errors.
+        invalid = post(server, CREATE, {"input": {**MEASURE, "statedReason": "x" * 10_001}}, token=server.token)
+        assert invalid.json()["data"]["createExpulsion"]["__typename"] == "ValidationError", invalid.text
+        anonymous = post(server, CREATE, {"input": MEASURE})
+        assert anonymous.json()["data"]["createExpulsion"]["__typename"] == "UnauthenticatedError", anonymous.text
+        created = post(server, CREATE, {"input": MEASURE}, token=server.token)
+        assert created.json()["data"]["createExpulsion"]["__typename"] == "Expulsion", created.text
         yield server
 
 
@@ -90,6 +110,37 @@ def test_metrics_count_requests_by_operation_and_outcome_with_cost_cache_pool_an
     assert value(scraped, "demarche_change_listener_losses_total") == 0
 
 
+def test_metrics_label_only_registered_operation_names_never_a_client_s(observed: Server) -> None:
+    response = httpx.get(f"{observed.url}/metrics")
+    assert CLIENT_NAME not in response.text
+    scraped = samples(response.text)
+    assert value(scraped, "demarche_requests_total", operation="other", outcome="ok") == 250
+    assert value(scraped, "demarche_requests_total", operation="anonymous", outcome="ok") == 1
+    labels = {found["operation"] for found, _ in scraped["demarche_requests_total"]}
+    assert labels <= {"FirstMeasures", "Ranks", "CreateMeasure", "other", "anonymous", "unknown"}, labels
+
+
+def test_a_mutation_s_typed_failure_is_counted_as_what_it_is(observed: Server) -> None:
+    scraped = samples(httpx.get(f"{observed.url}/metrics").text)
+    assert value(scraped, "demarche_requests_total", operation="CreateMeasure", outcome="error") == 1  # ValidationError
+    assert value(scraped, "demarche_requests_total", operation="CreateMeasure", outcome="refused") == 1  # UnauthenticatedError
+    assert value(scraped, "demarche_requests_total", operation="CreateMeasure", outcome="ok") == 1
+
+
+def test_metrics_behind_a_token_answer_only_a_request_that_carries_it(tmp_path: Path) -> None:
+    secret = "metrics-" + "s3cret" * 4
+    server = start_server(f"sqlite:///{tmp_path / 'token.db'}", load_demo=False, settings={"DEMARCHE_METRICS_TOKEN": secret})
+    try:
+        assert post(server, NAMED).status_code == 200
+        assert httpx.get(f"{server.url}/metrics").status_code == 401
+        assert httpx.get(f"{server.url}/metrics", headers={"Authorization": "Bearer wrong-token-entirely"}).status_code == 401
+        assert httpx.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {server.token}"}).status_code == 401  # an API token
+        scraped = samples(httpx.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {secret}"}).text)
+        assert value(scraped, "demarche_requests_total", operation="other", outcome="ok") == 1
+    finally:
+        stop_server(server)
+
+
 def test_metrics_can_be_turned_off(tmp_path: Path) -> None:
     server = start_server(f"sqlite:///{tmp_path / 'off.db'}", load_demo=False, settings={"DEMARCHE_METRICS": "false"})
     try:
@@ -106,7 +157,7 @@ def test_metrics_can_be_served_on_a_port_of_their_own(tmp_path: Path) -> None:
         assert post(server, NAMED).status_code == 200
         assert httpx.get(f"{server.url}/metrics").status_code == 404
         scraped = samples(httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text)
-        assert value(scraped, "demarche_requests_total", operation="FirstMeasures", outcome="ok") == 1
+        assert value(scraped, "demarche_requests_total", operation="other", outcome="ok") == 1
     finally:
         stop_server(server)
 
@@ -115,7 +166,7 @@ def test_several_processes_report_their_requests_together_in_multiprocess_mode(t
     shared = tmp_path / "prometheus"
     shared.mkdir()
     database = f"sqlite:///{tmp_path / 'shared.db'}"
-    settings = {"PROMETHEUS_MULTIPROC_DIR": str(shared)}
+    settings = {"PROMETHEUS_MULTIPROC_DIR": str(shared), "DEMARCHE_METRICS_OPERATIONS": "Counted"}
     with servers_on(database, 2, load_demo=False, settings=settings) as (first, second):
         for server, times in ((first, 3), (second, 2)):
             for _ in range(times):

@@ -1,0 +1,58 @@
+"""Oversized heads under load: eight clients, each sending request after request with 100 MB of headers, are refused
+431 after 64 KiB each, while another client reads as usual and the server's memory stays where it was."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.helpers import BACKENDS, LiveServer, running_server
+from tests.e2e.test_headers import raw_answer, status
+from tests.load.bystander import watching
+
+ATTACKERS = 8
+ATTEMPTS = 25
+HEADERS_PER_REQUEST = 100 * 2**20
+RSS_BOUND_MIB = 400
+RSS_GROWTH_MIB = 64
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with running_server(request.param, tmp_path_factory, {"DEMARCHE_RESPONSE_CACHE": "0"}) as running:
+        yield running
+
+
+def test_clients_pouring_100_mb_of_headers_are_refused_without_harming_another(server: LiveServer) -> None:
+    statuses: list[int] = []
+    slowest: list[float] = []
+    poured: list[int] = []
+
+    def attack() -> None:
+        for _ in range(ATTEMPTS):
+            answer, took, sent = raw_answer(server, b"GET /graphql HTTP/1.1\r\nHost: test\r\nX-Padding: ", then=HEADERS_PER_REQUEST)
+            statuses.append(status(answer) if answer else 0)
+            slowest.append(took)
+            poured.append(sent)
+
+    started = time.perf_counter()
+    with watching(server) as watch:
+        time.sleep(0.5)
+        attackers = [threading.Thread(target=attack, daemon=True) for _ in range(ATTACKERS)]
+        for attacker in attackers:
+            attacker.start()
+        for attacker in attackers:
+            attacker.join(timeout=60)
+        time.sleep(0.5)
+    took = time.perf_counter() - started
+    print(
+        f"{len(statuses)} requests of {HEADERS_PER_REQUEST // 2**20} MB of headers in {took:.1f} s, each refused within "
+        f"{max(slowest) * 1000:.0f} ms after at most {max(poured) / 2**20:.1f} MB sent; {watch.summary()}"
+    )
+    assert statuses == [431] * ATTACKERS * ATTEMPTS, sorted(set(statuses))
+    assert max(slowest) < 1.0
+    watch.assert_unharmed(rss_bound_mib=RSS_BOUND_MIB)
+    assert watch.rss_peak - watch.rss_start < RSS_GROWTH_MIB * 2**20, watch.summary()
