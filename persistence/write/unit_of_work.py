@@ -221,6 +221,12 @@ class SqlUnitOfWorkFactory:
         return SqlUnitOfWork(self.engine, writing=False, release=self._release)
 
     def read_session(self) -> SqlReadSession:
+        """A read session on the reads' engine; with a replica, on the primary while the replica is gone, and falling
+        back to the primary if the replica gives no connection within its wait."""
+        if self.replica is not None and self.reads is not None:
+            if self.replica.gone is not None:
+                return self.primary_session()
+            return SqlReadSession(self.reads, autocommit=True, replica=self.replica, primary=self.engine)
         if self.reads is not None:
             return SqlReadSession(self.reads, autocommit=True)
         return SqlReadSession(self.engine)
