@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any, TypeVar, cast
@@ -31,6 +32,7 @@ from api.graphql.loading.prefetch import connection_nodes, prefetch
 from api.graphql.loading.relations import REPOSITORIES
 from api.graphql.types.actors import Organisation, State, actor_type
 from api.graphql.types.expulsions import Expulsion, Wave
+from api.graphql.types.history import reads_personal_data
 from api.graphql.types.missions import Diplomat, Mission
 from api.graphql.types.statements import Source, Statement
 from domain.errors import InvalidInput, NotFound
@@ -236,6 +238,10 @@ class Query:
         **given: Any,
     ) -> Connection[Statement] | None:
         query = await statement_query(codes_of(info), order_by=order_by, direction=direction, **given)
+        speaker = getattr(query.filter, "speaker", None)
+        if speaker is not None and not reads_personal_data(info):
+            # A speaker's name is personal data: for this caller the filter matches roles only, or it would tell names.
+            query = dataclasses.replace(query, filter=dataclasses.replace(query.filter, speaker=None, speaker_role=speaker))  # type: ignore[type-var]
         return await _listing(info, query, Statement.from_domain, first, after, last, before)
 
     @strawberry.field(description="Sources the record cites.")

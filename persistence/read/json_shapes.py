@@ -31,6 +31,7 @@ from domain.read.plans import (
     Total,
     Unanswerable,
     Value,
+    Withheld,
 )
 from persistence.read.model import (
     RECORDS,
@@ -101,6 +102,8 @@ class JsonCompiler:
     def field(self, described: RecordTable, field: Field, alias: str, joins: list[str]) -> str:
         if isinstance(field, Constant):
             return literal(field.text)
+        if isinstance(field, Withheld):
+            return "NULL"
         if isinstance(field, GlobalId):
             return self.sql.base64(f"{literal(field.type_name + ':')} || {alias}.id")
         if isinstance(field, Value):

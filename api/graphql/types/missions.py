@@ -11,7 +11,7 @@ from strawberry import relay
 
 from api.graphql.context import Info
 from api.graphql.types.actors import Actor, State
-from api.graphql.types.history import Recorded
+from api.graphql.types.history import Recorded, personal_field
 from api.graphql.types.nodes import resolve_nodes
 from api.graphql.types.preloading import related
 from api.graphql.types.values import MissionKind, Rank, StaffCategory
@@ -53,7 +53,7 @@ class Mission(relay.Node, Recorded):
 @strawberry.type(description="A person sent by a state; the record may know only their rank or category, not their name.")
 class Diplomat(relay.Node, Recorded):
     id: relay.NodeID[int]
-    name: str | None = strawberry.field(description="The person's name, when it was made public.")
+    name: str | None = personal_field("name", "The person's name, when it was made public.")
     rank: Rank | None = strawberry.field(description="Diplomatic or consular rank, if known.")
     staff_category: StaffCategory = strawberry.field(
         description="Diplomatic, administrative and technical, service, consular, or organisation staff."
@@ -64,9 +64,7 @@ class Diplomat(relay.Node, Recorded):
     @classmethod
     def from_domain(cls, entity: diplomats.Diplomat) -> Diplomat:
         assert entity.id is not None
-        return cls(
-            id=entity.id, version=entity.version, name=entity.name, rank=entity.rank, staff_category=entity.staff_category, _entity=entity
-        )
+        return cls(id=entity.id, version=entity.version, rank=entity.rank, staff_category=entity.staff_category, _entity=entity)
 
     @strawberry.field(description="The state that sent this person.")
     def sending_state(self, info: Info) -> State:

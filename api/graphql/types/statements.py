@@ -12,7 +12,7 @@ from strawberry import relay
 from api.graphql.context import Info
 from api.graphql.types.actors import Actor
 from api.graphql.types.expulsions import Expulsion
-from api.graphql.types.history import Recorded
+from api.graphql.types.history import Recorded, personal_field
 from api.graphql.types.nodes import resolve_nodes
 from api.graphql.types.preloading import related
 from api.graphql.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
@@ -88,7 +88,7 @@ class Citation(relay.Node, Recorded):
 @strawberry.type(description="Something said by a named person or a role, on behalf of a state or organisation, quoted verbatim.")
 class Statement(relay.Node, Recorded):
     id: relay.NodeID[int]
-    speaker_name: str | None = strawberry.field(description="The speaker's name; null when only the role is known.")
+    speaker_name: str | None = personal_field("speaker_name", "The speaker's name; null when only the role is known.")
     speaker_role: str | None = strawberry.field(description="The speaker's role, e.g. 'State Department spokesman'.")
     channel: Channel | None = strawberry.field(description="How it was made public; null when the reports do not say.")
     relayed_by: str | None = strawberry.field(description="The outlet that relayed it, e.g. a news agency such as Interfax.")
@@ -107,7 +107,6 @@ class Statement(relay.Node, Recorded):
         return cls(
             id=entity.id,
             version=entity.version,
-            speaker_name=entity.speaker_name,
             speaker_role=entity.speaker_role,
             channel=entity.channel,
             relayed_by=entity.relayed_by,
