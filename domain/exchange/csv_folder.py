@@ -144,8 +144,10 @@ def read_kind(reader: RecordFileReader, kind: str, lines: Iterable[bytes]) -> No
         refused = len(reader.problems)
         if not names:
             reader.refuse_file("header", f"the file is empty; it starts with a header row naming its columns ({', '.join(known)})")
-        elif unknown := [name for name in names if name not in known]:
-            reader.refuse_file("header", f"unknown column {unknown[0]!r}; the columns of {kind} are {', '.join(known)}")
+        elif unknown := [position for position, name in enumerate(names, start=1) if name not in known]:
+            # The header is named by its position, never quoted: a file that is no CSV of the record (a link to some
+            # other file, say) would otherwise have its first line printed.
+            reader.refuse_file("header", f"column {unknown[0]} of the header is no column of {kind}; its columns are {', '.join(known)}")
         elif repeated := sorted({name for name in names if names.count(name) > 1}):
             reader.refuse_file("header", f"the column {repeated[0]!r} is named twice")
         elif missing := [key for key in keys if key not in names]:
