@@ -30,7 +30,7 @@ from strawberry import relay
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-from api.graphql.listings import LISTINGS
+from api.graphql.listings import LISTINGS, for_caller
 from api.graphql.types.nodes import node_ids
 from api.settings import Settings
 from domain.read.pagination import PageRequest, decode_cursor
@@ -159,10 +159,8 @@ class Planner:
     ) -> ReadPlan | str:
         returns = _named(field.type)
         if name in LISTINGS:
-            if not self.personal and kwargs.get("speaker") is not None:
-                raise Unanswerable("a speaker filter, which matches names only for a caller who may read them")
             paging = {argument: kwargs.pop(argument, None) for argument in PAGE_ARGUMENTS}
-            query = await LISTINGS[name](_written, **kwargs)
+            query = for_caller(await LISTINGS[name](_written, **kwargs), personal=self.personal)
             page = PageRequest(
                 first=paging["first"],
                 after=decode_cursor("after", paging["after"], query.order, query.descending),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any, TypeVar, cast
@@ -21,6 +20,7 @@ from api.graphql.listings import (
     StatementSort,
     diplomat_query,
     expulsion_query,
+    for_caller,
     mission_query,
     organisation_query,
     source_query,
@@ -238,10 +238,7 @@ class Query:
         **given: Any,
     ) -> Connection[Statement] | None:
         query = await statement_query(codes_of(info), order_by=order_by, direction=direction, **given)
-        speaker = getattr(query.filter, "speaker", None)
-        if speaker is not None and not reads_personal_data(info):
-            # A speaker's name is personal data: for this caller the filter matches roles only, or it would tell names.
-            query = dataclasses.replace(query, filter=dataclasses.replace(query.filter, speaker=None, speaker_role=speaker))  # type: ignore[type-var]
+        query = for_caller(query, personal=reads_personal_data(info))
         return await _listing(info, query, Statement.from_domain, first, after, last, before)
 
     @strawberry.field(description="Sources the record cites.")
