@@ -141,3 +141,33 @@ def test_read_after_a_replayed_position_reads_the_replica_with_the_cache_off(ser
             assert "later still" in waves(server, {"Demarche-Read-After": later})
     finally:
         stop_server(other)
+
+
+def test_a_long_freeze_leaks_no_replica_connection_and_reads_return_to_the_replica(primary: Cluster, standby: Cluster) -> None:
+    # A small pool: the questions asked every second while the replica hangs, each given up after the wait, would empty
+    # it within seconds if a question given up kept its connection.
+    server = serve(primary, standby, DEMARCHE_RESPONSE_CACHE="0", DEMARCHE_POOL_SIZE="2")
+    try:
+        wait_for_replay(primary, standby)
+        waves(server)
+        with standby.frozen():
+            deadline = time.monotonic() + 12
+            while time.monotonic() < deadline:
+                assert all(took < WAIT + 1.5 for took, _ in timed_reads(server, 3))
+                assert ready(server).json()["status"] == "degraded"
+                time.sleep(0.3)
+        deadline = time.monotonic() + 20
+        while ready(server).json()["status"] != "ready":
+            assert time.monotonic() < deadline, ready(server).text
+            time.sleep(0.2)
+        other = serve(primary, standby, DEMARCHE_RESPONSE_CACHE="0")
+        try:
+            with replay_paused(standby):
+                create_wave(other, "held back by replay")
+                time.sleep(1.5)
+                # Read from the replica again, which has not replayed the other process's write.
+                assert all("held back by replay" not in names for _, names in timed_reads(server, 6))
+        finally:
+            stop_server(other)
+    finally:
+        stop_server(server)
