@@ -137,7 +137,9 @@ def create_app(settings: Settings) -> Starlette:
     routes.append(graphiql.asset_route())  # GraphiQL's script and stylesheet, for the page the view renders
     # Ready only while the LISTEN connection is up: a process that hears no other's writes answers from its cache slower.
     probes = {} if listener is None else {"listener": listener.probe}
-    routes.append(Route("/ready", readiness.endpoint(engine, head_revision(), probes=probes)))
+    # A replica that is gone only degrades the server: reads go to the primary, which answers them.
+    degrading = {} if replica is None else {"replica": replica.probe}
+    routes.append(Route("/ready", readiness.endpoint(engine, head_revision(), probes=probes, degrading=degrading)))
     if metrics is not None and not settings.metrics_port:
         routes.append(Route("/metrics", metrics.endpoint))
     observed = Middleware(RequestObserver, metrics=metrics, tracer=tracer)

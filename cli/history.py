@@ -18,6 +18,7 @@ def _erase(settings: Settings, args: argparse.Namespace) -> int:
     from domain.record.history import Erasure
     from domain.record.kinds import KINDS
     from domain.use_cases.history import erase_personal_data
+    from persistence.write.history import purge_erased
     from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 
     kinds = {kind.lower(): kind for kind in KINDS}
@@ -32,6 +33,8 @@ def _erase(settings: Settings, args: argparse.Namespace) -> int:
             async with database(settings) as engine:
                 uow_factory = SqlUnitOfWorkFactory(engine, author=args.author)
                 erased = await erase_personal_data(erasure, uow=uow_factory())
+                if args.compact:
+                    await purge_erased(engine, {erasure.entity}, compact=True)
         except DomainError as error:
             print(f"refused: {error.message}", file=sys.stderr)
             return 1
@@ -53,10 +56,21 @@ def register(commands: Any) -> None:
     actions = history.add_subparsers(dest="history_command", required=True)
     erase = actions.add_parser(
         "erase",
-        help="erase a person's identifying fields (a diplomat's name) from the live record and every history entry, for good",
+        help=(
+            "erase a person's identifying fields (a diplomat's name, a statement's speaker's name) from the live record and "
+            "every history entry, for good"
+        ),
     )
-    erase.add_argument("kind", help="the kind of record that describes the person: diplomat")
+    erase.add_argument("kind", help="the kind of record that names the person: diplomat or statement")
     erase.add_argument("id", type=int, help="the record's id (the number inside its global ID)")
     erase.add_argument("--reason", required=True, help="why the data is erased; kept in the history's REDACT entry")
+    erase.add_argument(
+        "--compact",
+        action="store_true",
+        help=(
+            "then rewrite the tables so that the erased text is in none of the database's pages (SQLite: VACUUM; PostgreSQL: "
+            "VACUUM FULL of the history and the kind's table, which locks them while it runs, then CHECKPOINT)"
+        ),
+    )
     erase.add_argument("--author", default=CLI_AUTHOR, help=f"who the REDACT entry names as erasing (default: {CLI_AUTHOR})")
     erase.set_defaults(run=_erase)

@@ -30,7 +30,7 @@ from strawberry import relay
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-from api.graphql.listings import LISTINGS
+from api.graphql.listings import LISTINGS, for_caller
 from api.graphql.types.nodes import node_ids
 from api.settings import Settings
 from domain.read.pagination import PageRequest, decode_cursor
@@ -57,6 +57,7 @@ from domain.read.plans import (
     Total,
     Unanswerable,
     Value,
+    Withheld,
 )
 from domain.record.actors import normalise_code
 
@@ -106,10 +107,14 @@ class Planner:
         converted: Callable[[StrawberryField, dict[str, Any]], dict[str, Any]],
         settings: Settings,
         shapes: dict[tuple[str, str], Any] | None = None,
+        *,
+        personal: bool = False,
     ):
         self.schema = schema
         self.converted = converted
         self.settings = settings
+        self.personal = personal
+        """Whether the caller may read personal fields; a plan for one who may not leaves them to the executor's guard."""
         self.shapes = {} if shapes is None else shapes
         """What each root field selects, by response key (and node type): the same for every request of one
         document, operation and `@skip`/`@include` variables, so the caller may keep it across requests."""
@@ -125,7 +130,7 @@ class Planner:
             raise NeverAnswerable("fragment variables")
         root = self.schema.query_type
         assert root is not None
-        walk = _Walk(self.schema, built)
+        walk = _Walk(self.schema, built, personal=self.personal)
         collected = collect_fields(self.schema, built.fragments, built.variable_values, root, operation)
         if collected.new_defer_usages:
             raise Unanswerable("@defer")
@@ -155,7 +160,7 @@ class Planner:
         returns = _named(field.type)
         if name in LISTINGS:
             paging = {argument: kwargs.pop(argument, None) for argument in PAGE_ARGUMENTS}
-            query = await LISTINGS[name](_written, **kwargs)
+            query = for_caller(await LISTINGS[name](_written, **kwargs), personal=self.personal)
             page = PageRequest(
                 first=paging["first"],
                 after=decode_cursor("after", paging["after"], query.order, query.descending),
@@ -193,9 +198,10 @@ class Planner:
 class _Walk:
     """Selections under one operation, collected as the executor collects them."""
 
-    def __init__(self, schema: GraphQLSchema, built: Executor[Any]) -> None:
+    def __init__(self, schema: GraphQLSchema, built: Executor[Any], *, personal: bool) -> None:
         self.schema = schema
         self.built = built
+        self.personal = personal
 
     def subfields(self, type_: GraphQLObjectType, details: FieldDetailsList) -> dict[str, FieldDetailsList]:
         collected = collect_subfields(self.schema, self.built.fragments, self.built.variable_values, self.built.operation, type_, details)
@@ -243,6 +249,8 @@ class _Walk:
         def read(key: str, name: str, field_details: FieldDetailsList) -> Field:
             field = type_.fields[name]
             python_name = _definition(field).python_name
+            if not self.personal and _definition(field).metadata.get("personal"):
+                return Withheld(key)  # as the executor's guard answers: null
             returns = _named(field.type)
             if name == "id":
                 return GlobalId(key, type_.name)

@@ -20,6 +20,7 @@ from api.graphql.context import Context
 from api.graphql.schema import DemarcheSchema
 from domain.errors import DomainError
 from domain.read.plans import NeverAnswerable, RecordReader, Unanswerable
+from domain.record.history import reads_personal_data
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,12 +63,13 @@ class CompiledReads:
         return found
 
     def shapes(
-        self, query: str, switches: tuple[str, ...], operation_name: str | None, variables: dict[str, Any] | None
+        self, query: str, switches: tuple[str, ...], operation_name: str | None, variables: dict[str, Any] | None, *, personal: bool = False
     ) -> dict[tuple[str, str], Any]:
         """The shapes planned for this document and operation, kept across requests; the values of the
-        variables that `@skip` or `@include` read are part of the key, as they change what is selected."""
+        variables that `@skip` or `@include` read are part of the key, as they change what is selected, and so is
+        whether the caller may read personal fields, as a shape planned for one who may holds them."""
         values = json.dumps([(variables or {}).get(name) for name in switches], sort_keys=True, default=str)
-        key = (query, operation_name, values)
+        key = (query, operation_name, values + ("+personal" if personal else ""))
         found = self._shapes.get(key)
         if found is None:
             found = self._shapes[key] = {}
@@ -86,10 +88,12 @@ class CompiledReads:
         if known is None or not isinstance(query, str):
             return None
         document, switches = known
-        shapes = self.shapes(query, switches, operation_name, variables)
+        principal = caller.principal
+        personal = reads_personal_data(None if principal is None else principal.role)
+        shapes = self.shapes(query, switches, operation_name, variables, personal=personal)
         if NEVER in shapes:
             return None
-        planner = Planner(self.schema._schema, self.arguments, context.settings, shapes)
+        planner = Planner(self.schema._schema, self.arguments, context.settings, shapes, personal=personal)
 
         async def plan() -> Planned:
             try:

@@ -122,10 +122,20 @@ CODES: dict[type[DomainError], str] = {StorageUnavailable: "UNAVAILABLE", Invali
 """The machine-readable `extensions.code` of a query error a domain error caused (a mutation returns a typed result instead)."""
 
 
+GLOBAL_ID_ARGUMENTS = {"node": "id", "nodes": "ids"}
+"""The argument of each root field that takes global IDs, which a malformed one is reported under."""
+
+
 def should_mask(error: GraphQLError) -> bool:
     """Whether to mask an error (see `is_client_error`); an error a domain error caused gets its code on the way."""
     error.message = brief(error.message)
     code = next((code for kind, code in CODES.items() if isinstance(error.original_error, kind)), None)
+    if isinstance(error.original_error, GlobalIDValueError):
+        # A malformed global ID (`node(id: "")`, one of `nodes(ids:)`): Strawberry refuses it as it reads the argument.
+        code = "BAD_USER_INPUT"
+        argument = GLOBAL_ID_ARGUMENTS.get(str(error.path[-1])) if error.path else None
+        if argument is not None:
+            error.extensions = {**(error.extensions or {}), "argument": argument}
     if code is not None:
         error.extensions = {**(error.extensions or {}), "code": code}
     if isinstance(error.original_error, InvalidInput | NotFound) and error.original_error.field is not None:

@@ -138,15 +138,17 @@ class HistoryMutations:
         return await outcome(run)
 
     @admin_mutation(
-        "Erase a person's identifying fields (a diplomat's name) for good: from the live record if it still exists, and from "
-        "every history entry about them, in one transaction. A REDACT entry records who erased, when and why; "
-        "the erased values are kept nowhere, and nothing else in the history changes."
+        "Erase a person's identifying fields (a diplomat's name, a statement's speaker's name) for good: from the live record "
+        "if it still exists, and from every history entry about it, in one transaction. A REDACT entry records who erased, "
+        "when and why; the erased values are kept nowhere, and nothing else in the history changes. A statement that names "
+        "its speaker but no role is refused (`speakerRole`): it must keep one of the two."
     )
     async def erase_personal_data(
         self,
         info: Info,
         record_id: Annotated[
-            strawberry.ID, strawberry.argument(description="Global ID of the person's record (a Diplomat), live or deleted.")
+            strawberry.ID,
+            strawberry.argument(description="Global ID of the record naming the person (a Diplomat or a Statement), live or deleted."),
         ],
         reason: Annotated[
             str, strawberry.argument(description="Why the data is erased (e.g. the request it answers); kept in the history.")

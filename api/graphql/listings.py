@@ -7,6 +7,7 @@ loader; the compiled reader takes them as written and looks them up inside its o
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -89,6 +90,15 @@ async def statement_query(
 
 async def source_query(codes: Codes) -> ListQuery:
     return ListQuery(Record.SOURCE, filters.NoFilter())
+
+
+def for_caller(query: ListQuery, *, personal: bool) -> ListQuery:
+    """The listing as a caller may ask it: one who may not read personal fields has the statements' `speaker` filter
+    match roles only, or the filter would tell which statements a name spoke (both read paths apply this)."""
+    speaker = getattr(query.filter, "speaker", None)
+    if personal or speaker is None:
+        return query
+    return dataclasses.replace(query, filter=dataclasses.replace(query.filter, speaker=None, speaker_role=speaker))  # type: ignore[type-var]
 
 
 LISTINGS: dict[str, Callable[..., Awaitable[ListQuery]]] = {

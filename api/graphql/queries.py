@@ -20,6 +20,7 @@ from api.graphql.listings import (
     StatementSort,
     diplomat_query,
     expulsion_query,
+    for_caller,
     mission_query,
     organisation_query,
     source_query,
@@ -31,6 +32,7 @@ from api.graphql.loading.prefetch import connection_nodes, prefetch
 from api.graphql.loading.relations import REPOSITORIES
 from api.graphql.types.actors import Organisation, State, actor_type
 from api.graphql.types.expulsions import Expulsion, Wave
+from api.graphql.types.history import reads_personal_data
 from api.graphql.types.missions import Diplomat, Mission
 from api.graphql.types.statements import Source, Statement
 from domain.errors import InvalidInput, NotFound
@@ -204,6 +206,7 @@ class Query:
         **given: Any,
     ) -> Connection[Statement] | None:
         query = await statement_query(codes_of(info), order_by=order_by, direction=direction, **given)
+        query = for_caller(query, personal=reads_personal_data(info))
         return await _listing(info, query, Statement.from_domain, page)
 
     @strawberry.field(description="Sources the record cites.")

@@ -3,6 +3,10 @@
 `/health` says the process is alive and touches nothing; `/ready` checks what answering needs:
 the database answers a SELECT 1, its schema is at the newest migration, and every listener
 this server keeps (a LISTEN connection, once there is one) is up. Each check is bounded.
+
+Some checks only degrade the server: a read replica that is gone sends reads to the primary, which
+still answers them. Their failure answers 200 with `"status": "degraded"` and the reason, so a load
+balancer keeps the process in rotation while an operator sees what is missing.
 """
 
 from __future__ import annotations
@@ -41,26 +45,45 @@ async def _database(engine: AsyncEngine, head: str) -> dict[str, str | None]:
     return {"database": None, "schema": behind}
 
 
+async def _run(probes: Mapping[str, Probe]) -> dict[str, str | None]:
+    """Each probe's problem, None when fine; the probes run together, each within `READY_TIMEOUT`."""
+
+    async def one(probe: Probe) -> str | None:
+        try:
+            async with asyncio.timeout(READY_TIMEOUT):
+                return await probe()
+        except TimeoutError:
+            return f"no answer within {READY_TIMEOUT:g} s"
+        except Exception as error:
+            return f"the check failed: {type(error).__name__}"
+
+    answers = await asyncio.gather(*(one(probe) for probe in probes.values()))
+    return dict(zip(probes, answers, strict=True))
+
+
 async def problems(engine: AsyncEngine, head: str, probes: Mapping[str, Probe]) -> dict[str, str]:
     """What keeps the server from being ready, by check; empty when it is ready."""
     found = await _database(engine, head)
-    for name, probe in probes.items():
-        try:
-            async with asyncio.timeout(READY_TIMEOUT):
-                found[name] = await probe()
-        except Exception as error:
-            found[name] = f"the check failed: {type(error).__name__}"
+    found.update(await _run(probes))
     return {name: problem for name, problem in found.items() if problem is not None}
 
 
-def endpoint(engine: AsyncEngine, head: str, probes: Mapping[str, Probe]) -> Callable[[Request], Awaitable[JSONResponse]]:
-    """The `/ready` route: 200 `{"status": "ready"}`, or 503 with the reason of every failed check."""
+def endpoint(
+    engine: AsyncEngine, head: str, probes: Mapping[str, Probe], degrading: Mapping[str, Probe] | None = None
+) -> Callable[[Request], Awaitable[JSONResponse]]:
+    """The `/ready` route: 200 `{"status": "ready"}`; 200 `{"status": "degraded"}` with the reason of every failed
+    `degrading` check (the server answers without it); or 503 with the reason of every failed check."""
+    degrading = degrading or {}
 
     async def ready(_request: Request) -> JSONResponse:
-        found = await problems(engine, head, probes)
+        found, lacking = await asyncio.gather(problems(engine, head, probes), _run(degrading))
+        headers = {"cache-control": "no-store"}
         if found:
-            return JSONResponse({"status": "unavailable", "reasons": found}, status_code=503, headers={"cache-control": "no-store"})
-        checks = ["database", "schema", *probes]
-        return JSONResponse({"status": "ready", "checks": checks, "revision": head}, headers={"cache-control": "no-store"})
+            return JSONResponse({"status": "unavailable", "reasons": found}, status_code=503, headers=headers)
+        checks = ["database", "schema", *probes, *degrading]
+        degraded = {name: problem for name, problem in lacking.items() if problem is not None}
+        if degraded:
+            return JSONResponse({"status": "degraded", "checks": checks, "degraded": degraded, "revision": head}, headers=headers)
+        return JSONResponse({"status": "ready", "checks": checks, "revision": head}, headers=headers)
 
     return ready

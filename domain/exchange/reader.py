@@ -83,8 +83,10 @@ class RecordFileReader:
         listed, problems = ", ".join(columns), len(self.problems)
         if not names:
             self.refuse_file("header", f"the file is empty; it starts with a header row naming its columns ({listed})")
-        elif unknown := [name for name in names if name not in columns]:
-            self.refuse_file("header", f"unknown column {unknown[0]!r}; the columns of a {row} are {listed}")
+        elif unknown := [position for position, name in enumerate(names, start=1) if name not in columns]:
+            # Named by its position, never quoted: a file that is no CSV of the record (a link to some other file, say)
+            # would otherwise have its first line printed.
+            self.refuse_file("header", f"column {unknown[0]} of the header is no column of a {row}; its columns are {listed}")
         elif repeated := sorted({name for name in names if names.count(name) > 1}):
             self.refuse_file("header", f"the column {repeated[0]!r} is named twice")
         elif missing := [name for name in needed if name not in names]:
@@ -142,12 +144,13 @@ class RecordFileReader:
         if not isinstance(value, dict) or "format" not in value:
             self.refuse_file("format", f"the first line is not the header {example} of a {FORMAT} file in JSON Lines")
         elif value["format"] != FORMAT:
-            self.refuse_file("format", f"the format {value['format']!r} is not one this version reads; it reads {example}")
+            self.refuse_file("format", f"the header names another format than {FORMAT}; this version reads {example}")
         elif value.get("version") not in READABLE or isinstance(value.get("version"), bool):
+            # A version this one does not know is named only if it is a whole number: the file's text is never echoed.
+            given = value.get("version")
+            named = f" {given}" if isinstance(given, int) and not isinstance(given, bool) and abs(given) < 10**6 else ""
             versions = " and ".join(str(version) for version in sorted(READABLE))
-            self.refuse_file(
-                "version", f"{FORMAT} version {value.get('version')!r} is not one this version reads; it reads versions {versions}"
-            )
+            self.refuse_file("version", f"{FORMAT} version{named} is not one this version reads; it reads versions {versions}")
         else:
             self.version = value["version"]
         return self.readable
@@ -163,7 +166,9 @@ class RecordFileReader:
             return
         kind = value.pop("type", None)
         if not isinstance(kind, str) or kind not in KINDS:
-            reason = "a record names its kind in 'type'" if kind is None else f"{kind!r} is not a kind of record"
+            reason = (
+                "a record names its kind in 'type'" if kind is None else f"'type' names no kind of record; the kinds are {', '.join(KINDS)}"
+            )
             self.problem(number, None, None, "type", f"{reason}: one of {', '.join(KINDS)}")
             return
         if kind == "Actor":

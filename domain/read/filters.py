@@ -295,6 +295,10 @@ def _speaks(statement: Statement, needle: str, facts: Facts) -> bool:
     return any(lowered in (text or "").lower() for text in (statement.speaker_name, statement.speaker_role))
 
 
+def _role_speaks(statement: Statement, needle: str, facts: Facts) -> bool:
+    return needle.lower() in (statement.speaker_role or "").lower()
+
+
 def _said_within(statement: Statement, range: DateRange, facts: Facts) -> bool:
     said = statement.said_on
     return range.overlaps(None, None) if said is None else range.overlaps(said.start, said.end)
@@ -315,6 +319,8 @@ class StatementFilter:
     )
     speaker: str | None = criterion(_speaks, Argument("speaker", str, "Part of the speaker's name or role, any case."), value=_trimmed)
     """Part of the speaker's name or role, case-insensitive."""
+    speaker_role: str | None = criterion(_role_speaks)
+    """Part of the speaker's role, case-insensitive: the `speaker` filter of a caller who may not read names."""
     channels: frozenset[Channel] | None = criterion(
         _within("channel"), Argument("channel", Channel, "Only statements made through this channel."), value=one_of
     )

@@ -48,6 +48,13 @@ class Constant:
 
 
 @dataclass(frozen=True, slots=True)
+class Withheld:
+    """Null under `key`, in place of a personal field the caller may not read."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class GlobalId:
     """The record's global ID: `type_name` and its id, as one opaque text."""
 
@@ -81,7 +88,7 @@ class Related:
     shape: Shape
 
 
-Field = Constant | GlobalId | Value | Composite | Related
+Field = Constant | Withheld | GlobalId | Value | Composite | Related
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """The append-only history of every change: who, when, which record, and its values before and after.
 
-Entries about people are personal data: only editors read them, and an admin may erase a person's
-identifying fields from every entry about them, which leaves a REDACT entry saying who, when and why.
+Fields that name a person are personal data: only editors and admins read them, live and in the history; for
+everyone else they read as null. An admin may erase them from a record and from every entry about it, which
+leaves a REDACT entry saying who, when and why.
 """
 
 from __future__ import annotations
@@ -32,30 +33,36 @@ class ChangeAction(Enum):
 
 
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {name: kind.personal for name, kind in KINDS.items() if kind.personal}
-"""Each kind of record that describes a private person, with the fields that identify them (the registry's `personal`).
+"""Each kind of record with fields that name a person, and those fields (the registry's `personal`, its one list).
 
-A diplomat's name is personal data; rank, staff category, sending state and mission describe the
-post, which the record needs to count and compare expulsions even of unnamed people. A statement's
-speaker is not here: the speaker speaks in public, for a state, and the record exists to cite them.
-Bearer tokens never enter the history (they live in `api_token`, which only admins can list).
-The database migration 0003 writes the same rule out in its trigger, as a revision's DDL is frozen.
+A diplomat's name and a statement's speaker's name are personal data. A diplomat's rank, staff category,
+sending state and mission describe the post, which the record needs to count and compare expulsions even of
+unnamed people; a speaker's role names an office, not a person. Free text (quotes, translations, stated reasons,
+excerpts, titles) is quoted from published sources and is not personal data: a private person is named in a
+personal field, never in free text. Bearer tokens never enter the history (they live in `api_token`, which only
+admins can list). The database's triggers (migrations 0003 and 0007) write the same rule out, as a revision's DDL
+is frozen.
 """
-PRIVATE_KINDS = frozenset(PERSONAL_FIELDS)
-"""Kinds of record whose history only editors may read."""
-READS_PRIVATE_HISTORY = Role.EDITOR
+READS_PERSONAL_DATA = Role.EDITOR
+"""The least role that reads personal fields, live and in the history."""
 REASON_TEXT = 1_000
 
 
-def hidden_from(role: Role | None) -> frozenset[str]:
-    """The kinds of record whose history a caller with `role` (None: no token) may not read."""
-    return frozenset() if role is not None and role.allows(READS_PRIVATE_HISTORY) else PRIVATE_KINDS
+def reads_personal_data(role: Role | None) -> bool:
+    """Whether a caller with `role` (None: no token) may read personal fields."""
+    return role is not None and role.allows(READS_PERSONAL_DATA)
 
 
 def redacted(kind: str, document: Document | None) -> Document | None:
-    """The document with the kind's identifying fields set to null, every other value and the order kept."""
-    if document is None:
-        return None
-    return {**document, **dict.fromkeys(PERSONAL_FIELDS.get(kind, ()))}
+    """The document with the kind's personal fields set to null, every other value and the order kept."""
+    if document is None or kind not in PERSONAL_FIELDS:
+        return document
+    return {**document, **dict.fromkeys(PERSONAL_FIELDS[kind])}
+
+
+def readable(kind: str, document: Document | None, role: Role | None) -> Document | None:
+    """A history document as a caller with `role` may read it: its personal fields null unless the role reads them."""
+    return document if reads_personal_data(role) else redacted(kind, document)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,7 +115,7 @@ class HistoryFilter:
     since: datetime | None = None
     until: datetime | None = None
     hidden: frozenset[str] = frozenset()
-    """Kinds of record whose entries are left out, as `hidden_from` gives them for the caller."""
+    """Kinds of record whose entries are left out."""
 
     def __post_init__(self) -> None:
         # Times are compared in UTC; a time given without a zone is taken to be UTC.

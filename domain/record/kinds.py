@@ -65,7 +65,8 @@ class Kind:
     references: tuple[Reference, ...] = ()
     relations: tuple[Relation, ...] = ()
     personal: tuple[str, ...] = ()
-    """The fields that identify a private person, which makes the kind's history personal data."""
+    """The fields that name a person: personal data, which only callers allowed to read personal data see, live and in
+    the history, and which an erasure blanks (domain.record.history holds the rule; this is its one list)."""
     since: int = 1
     """The first exchange format version that holds the kind."""
 
@@ -154,6 +155,7 @@ STATEMENT = Kind(
         Relation("measures", "measure_ids", "The measures it is about; empty for a statement about no expulsion."),
         Relation("citations", "statement_id", "The sources that report it.", of="Citation"),
     ),
+    personal=("speaker_name",),
 )
 CITATION = Kind(
     "Citation",

@@ -23,6 +23,46 @@ socket.protocol = endpoint.protocol === "https:" ? "wss:" : "ws:";
 const fetcher = createGraphiQLFetcher({ url: endpoint.href, subscriptionUrl: socket.href, enableIncrementalDelivery: false });
 const explorer = explorerPlugin({ showAttribution: false });
 
+/** Every `headers` in a stored value, at any depth, made null: GraphiQL's history and favourites keep each query's
+ * headers, and a header is where a bearer token goes. The tabs' own state already holds null there. */
+function withoutHeaders(value) {
+  if (Array.isArray(value)) {
+    return value.map(withoutHeaders);
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, key === "headers" ? null : withoutHeaders(item)]));
+  }
+  return value;
+}
+
+/** GraphiQL's storage: its keys in localStorage, as by default, but no header ever written there. The headers editor's
+ * own key is not written at all, and every other value loses its headers; a value that is no JSON (a query's text) is
+ * kept as it is. Nothing else of GraphiQL writes to a browser store (sessionStorage, IndexedDB, cookies). */
+const storage = {
+  getItem: (key) => localStorage.getItem(key),
+  setItem(key, value) {
+    if (/headers$/i.test(key)) {
+      return;
+    }
+    let kept = value;
+    try {
+      kept = JSON.stringify(withoutHeaders(JSON.parse(value)));
+    } catch {
+      // not JSON: kept as it is
+    }
+    localStorage.setItem(key, kept);
+  },
+  removeItem: (key) => localStorage.removeItem(key),
+  clear() {
+    for (const key of Object.keys(localStorage).filter((name) => name.startsWith("graphiql:"))) {
+      localStorage.removeItem(key);
+    }
+  },
+  get length() {
+    return Object.keys(localStorage).filter((name) => name.startsWith("graphiql:")).length;
+  },
+};
+
 /** The header editor must hold valid JSON or nothing, so the hint about tokens is its placeholder, never its text. */
 function HeadersHint() {
   const { headerEditor } = useEditorContext({ nonNull: true });
@@ -34,6 +74,7 @@ function Explorer() {
   return (
     <GraphiQL
       fetcher={fetcher}
+      storage={storage}
       plugins={[explorer]}
       defaultTabs={config.tabs}
       defaultHeaders=""

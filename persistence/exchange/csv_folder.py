@@ -88,13 +88,34 @@ def _measured(lines: Iterable[bytes], progress: Progress) -> Iterator[bytes]:
         yield line
 
 
+def _outside(folder: Path, name: str) -> bool:
+    """Whether the folder's entry `name` is a link that leads out of the folder (or nowhere)."""
+    path = folder / name
+    if not path.is_symlink():
+        return False
+    try:
+        return not path.resolve(strict=True).is_relative_to(folder)
+    except (OSError, RuntimeError):
+        return True
+
+
 def read_folder(folder: Path, progress: Progress) -> RecordFileReader:
-    """Read every kind's file of a folder and its manifest, each row validated on its own."""
+    """Read every kind's file of a folder and its manifest, each row validated on its own.
+
+    A file that is a link leading out of the folder is refused unread: an import reads the folder, and nothing a
+    link in it points at elsewhere (its text would reach the problems the import reports)."""
     reader = RecordFileReader()
+    folder = folder.resolve()
     known = {name: kind for kind, name in FILES.items()}
-    names = sorted(path.name for path in folder.iterdir() if path.is_file())
+    entries = sorted(path.name for path in folder.iterdir() if path.is_file() or path.is_symlink())
+    read = {MANIFEST, *known}
+    escaped = [name for name in entries if (name in read or name.lower().endswith(".csv")) and _outside(folder, name)]
+    for name in escaped:
+        reader.file = name
+        reader.refuse_file("file", f"{name} is a link to a file outside the folder; an import reads only the folder's own files")
+    names = [name for name in entries if (folder / name).is_file() and name not in escaped]
     manifest = folder / MANIFEST
-    if manifest.is_file():
+    if MANIFEST in names:
         reader.file = MANIFEST
         with manifest.open("rb") as file:
             first = next(reader.decoded(file), (1, ""))
@@ -106,6 +127,9 @@ def read_folder(folder: Path, progress: Progress) -> RecordFileReader:
             reader.file = name
             reader.refuse_file("file", f"{name} is not a file of a record; a folder holds {', '.join(FILES.values())}")
     present = [kind for kind in KINDS if FILES[kind] in names]
+    if escaped:
+        reader.file = None
+        return reader
     if not present:
         reader.file = None
         reader.refuse_file("folder", f"{folder} holds none of the files of a record: {', '.join(FILES.values())}")

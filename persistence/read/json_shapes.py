@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from domain.read import plans
 from domain.read.pagination import Order, cursor_ends
-from domain.read.plans import Bound, Constant, Shape, Unanswerable
+from domain.read.plans import Bound, Constant, Shape, Unanswerable, Withheld
 from persistence.read.model import (
     RECORDS,
     TABLE_RECORDS,
@@ -84,6 +84,8 @@ class JsonCompiler:
     def field(self, described: RecordTable, field: plans.Field, alias: str, joins: list[str]) -> str:
         if isinstance(field, Constant):
             return literal(field.text)
+        if isinstance(field, Withheld):
+            return "NULL"
         if isinstance(field, plans.GlobalId):
             return self.sql.base64(f"{literal(field.type_name + ':')} || {alias}.id")
         if isinstance(field, plans.Value):

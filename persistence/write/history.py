@@ -1,24 +1,40 @@
 """Storage of the history and of bearer tokens.
 
-The database refuses to change or remove a history entry (migrations 0002 and 0003), with one
+The database refuses to change or remove a history entry (migrations 0002, 0003 and 0007), with one
 exception: after a REDACT entry about a person, the entries before it may have that person's
-identifying fields set to null, and nothing else."""
+identifying fields set to null, and nothing else.
+
+An erasure also takes the erased text out of the database's files, as far as the database can: on SQLite
+the erasing connection overwrites what it frees with zeros (`secure_delete`) and the WAL is checkpointed and
+truncated once it commits; on PostgreSQL the tables it changed are vacuumed, which drops the old row versions
+(`purge_erased`; the README says what PostgreSQL's files and WAL may keep beyond that)."""
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import dataclasses
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.access import ApiToken, Role
 from domain.record.history import Change, HistoryFilter, redacted
+from domain.record.kinds import KINDS
 from persistence.sql import mappers
+from persistence.sql.engine import STORE_FAULTS, is_sqlite
 from persistence.sql.tables import ApiTokenRow, HistoryRow
 from persistence.write.base import SqlRepository, table_of
+from persistence.write.storage import STORAGE
+
+log = logging.getLogger(__name__)
+VACUUM_ATTEMPTS = 10
+"""How often a table is vacuumed after an erasure (every 200 ms) while older transactions keep its dead rows."""
+CHECKPOINT_ATTEMPTS = 100
+"""How often a checkpoint after an erasure is tried (every 50 ms) while readers keep it from truncating the WAL."""
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -44,6 +60,11 @@ class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
 
     table = table_of(HistoryRow)
     mapper = mappers.Mapper(change_values, change)
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        super().__init__(connection)
+        self.erased: set[str] = set()
+        """The kinds of record whose personal fields this connection erased: their files need `purge_erased` after the commit."""
 
     def conditions(self, filter: HistoryFilter) -> builtins.list[ColumnElement[bool]]:
         c, found = self.table.c, []
@@ -86,6 +107,9 @@ class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
         Only the entries whose content changes are written: the database checks each against the
         redacted form of what it held, so a value is set to null and to nothing else.
         """
+        if self.connection.dialect.name == "sqlite":
+            await self.connection.exec_driver_sql("PRAGMA secure_delete = ON")  # what the erasure frees is zeroed, not left
+        self.erased.add(entity)
         c = self.table.c
         mine = select(c.id, c.before, c.after).where(c.entity == entity, c.record_id == record_id, c.id < before).order_by(c.id)
         written = 0
@@ -105,6 +129,63 @@ class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
 
     async def delete(self, id: int) -> None:
         raise TypeError("the history is append-only")
+
+
+async def end_secure_delete(connection: AsyncConnection) -> None:
+    """The erasing connection back to SQLite's default before the pool takes it (`redact` turned zeroing on)."""
+    if connection.dialect.name != "sqlite" or connection.closed:
+        return
+    try:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        await driver.execute("PRAGMA secure_delete = OFF")
+    except STORE_FAULTS:
+        log.warning("secure_delete could not be turned off again after an erasure", exc_info=True)
+
+
+async def purge_erased(engine: AsyncEngine, kinds: builtins.set[str], *, compact: bool = False) -> None:
+    """After an erasure commits: the old versions of the rows it changed gone from the database's files.
+
+    SQLite: the erasing connection zeroed what it freed (`secure_delete`); the WAL, which still holds the pages as
+    they were, is checkpointed into the database file and truncated (retried while readers hold it back). With
+    `compact`, VACUUM rebuilds the file first. PostgreSQL: VACUUM of the history and of each kind's table removes
+    the dead row versions, without locking anyone out; VACUUM does not zero the space they leave, so the text may
+    stay in the table's pages until that space is reused. With `compact` (the `--compact` of `demarche history
+    erase`), VACUUM FULL rewrites those tables (locking them while it runs) and a CHECKPOINT follows. A failure is
+    logged: the erasure itself has committed.
+    """
+    tables = ["history", *(STORAGE[KINDS[kind]].table.name for kind in sorted(kinds))]
+    try:
+        async with engine.connect() as connection:
+            if is_sqlite(engine):
+                driver = (await connection.get_raw_connection()).driver_connection
+                assert driver is not None
+                if compact:
+                    await driver.execute("VACUUM")
+                for _attempt in range(CHECKPOINT_ATTEMPTS):
+                    cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    busy = (await cursor.fetchone())[0]
+                    if not busy:
+                        return
+                    await asyncio.sleep(0.05)
+                log.warning("readers kept the WAL from being truncated after an erasure: the erased text leaves it at the next checkpoint")
+            else:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                for table in tables:
+                    # A transaction that began before the erasure still sees the old rows, and VACUUM keeps them for it:
+                    # vacuum again, a moment later, while the table reports dead rows left.
+                    for _attempt in range(VACUUM_ATTEMPTS):
+                        await autocommit.exec_driver_sql(f"VACUUM {'FULL ' if compact else ''}{table}")
+                        left = await autocommit.exec_driver_sql(
+                            f"SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = '{table}'::regclass"
+                        )
+                        if not left.scalar():
+                            break
+                        await asyncio.sleep(0.2)
+                if compact:
+                    await autocommit.exec_driver_sql("CHECKPOINT")
+    except STORE_FAULTS:
+        log.warning("the database files could not be purged after an erasure, which has committed", exc_info=True)
 
 
 def _token(row: Any) -> ApiToken:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import StorageUnavailable
 from domain.read.plans import Record
+from persistence.live.replica import LOOK_FLOOR, ReplicaPosition
 from persistence.read.analysis import SqlRecordAnalysis
 from persistence.read.json_reads import SqlRecordReader
 from persistence.read.record_search import SqlRecordSearch
@@ -65,9 +66,20 @@ class SqlReadSession:
     reset and a close for every relation a query loads.
     """
 
-    def __init__(self, engine: AsyncEngine, *, autocommit: bool = False) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        autocommit: bool = False,
+        replica: ReplicaPosition | None = None,
+        primary: AsyncEngine | None = None,
+    ) -> None:
+        """With `replica` (`engine` being the replica's): a replica that gives no connection within its wait, or
+        refuses one, is marked gone and the session reads from `primary` instead."""
         self._engine = engine
         self._autocommit = autocommit
+        self._replica = replica
+        self._primary = primary
         self._connection: AsyncConnection | None = None
         self._repositories = SqlRepositories()
         self._lock = asyncio.Lock()
@@ -82,7 +94,7 @@ class SqlReadSession:
                 raise StorageUnavailable(self._lost)
             try:
                 if self._connection is None:
-                    self._connection = await self._engine.connect()
+                    self._connection = await self._connect()
                     if is_sqlite(self._engine):
                         await self._connection.execution_options(sqlite_begin="BEGIN")
                     bind_repositories(self._repositories, self._connection, autocommit=self._autocommit)
@@ -100,6 +112,21 @@ class SqlReadSession:
                     if connection is not None:
                         await discard(connection)
                 raise error from exc
+
+    async def _connect(self) -> AsyncConnection:
+        if self._replica is None or self._primary is None:
+            return await self._engine.connect()
+        bound = max(self._replica.wait, LOOK_FLOOR)
+        try:
+            # The pool pings a connection as it hands it out: a replica that hangs is found here, within the wait.
+            async with asyncio.timeout(bound):
+                return await self._engine.connect()
+        except TimeoutError:
+            self._replica.lost(f"no connection within {bound:g} s")
+        except STORE_FAULTS as exc:
+            self._replica.lost(f"unreachable: {type(exc).__name__}")
+        self._engine, self._autocommit, self._replica = self._primary, False, None
+        return await self._engine.connect()
 
     def relations(self, owner: Record) -> frozenset[str]:
         """The names of the relations of records of kind `owner`, which `use`'s repositories fetch."""

@@ -43,6 +43,10 @@ class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
         lower = func.unicode_lower if self.connection.dialect.name == "sqlite" else func.lower
         return or_(lower(c.speaker_name).contains(needle, autoescape=True), lower(c.speaker_role).contains(needle, autoescape=True))
 
+    def where_speaker_role(self, speaker: str) -> Where:
+        lower = func.unicode_lower if self.connection.dialect.name == "sqlite" else func.lower
+        return lower(self.table.c.speaker_role).contains(speaker.lower(), autoescape=True)
+
     def where_channels(self, channels: frozenset[Channel]) -> Where:
         return self.table.c.channel.in_(sorted(channel.value for channel in channels))
 

@@ -19,6 +19,7 @@ from persistence.sql.engine import STORE_FAULTS, is_sqlite
 from persistence.sql.tables import RecordVersionRow
 from persistence.write.base import table_of
 from persistence.write.faults import UNCERTAIN_COMMIT, end, storage_error
+from persistence.write.history import end_secure_delete, purge_erased
 from persistence.write.read_session import SqlReadSession, SqlRepositories, bind_repositories
 
 # Writers take this transaction-scoped lock on PostgreSQL (and BEGIN IMMEDIATE on SQLite),
@@ -80,6 +81,8 @@ class SqlUnitOfWork(SqlRepositories):
         self._writing = writing
         self._connection: AsyncConnection | None = None
         self._release = release
+        self._erased: set[str] = set()
+        """The kinds whose personal fields the committed transaction erased."""
         self.author = author
 
     async def __aenter__(self) -> Self:
@@ -108,9 +111,13 @@ class SqlUnitOfWork(SqlRepositories):
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         connection, self._connection = self._connection, None
         assert connection is not None
+        if self.history.erased:
+            await end_secure_delete(connection)
         await end(connection, exc)
         if isinstance(exc, STORE_FAULTS):
             raise storage_error(exc) from exc
+        if self._erased:
+            await purge_erased(self._engine, self._erased)  # committed: the erased text leaves the files too
 
     async def commit(self) -> None:
         if self._connection is None:
@@ -134,6 +141,7 @@ class SqlUnitOfWork(SqlRepositories):
             await self._mark_position(self._replica)
         if self._signal is not None:
             self._signal.changed()
+        self._erased = set(self.history.erased)
 
     async def _mark_position(self, replica: ReplicaPosition) -> None:
         """Where the primary's WAL stands after the commit: reads wait for the replica to get there."""
@@ -221,6 +229,12 @@ class SqlUnitOfWorkFactory:
         return SqlUnitOfWork(self.engine, writing=False, release=self._release)
 
     def read_session(self) -> SqlReadSession:
+        """A read session on the reads' engine; with a replica, on the primary while the replica is gone, and falling
+        back to the primary if the replica gives no connection within its wait."""
+        if self.replica is not None and self.reads is not None:
+            if self.replica.gone is not None:
+                return self.primary_session()
+            return SqlReadSession(self.reads, autocommit=True, replica=self.replica, primary=self.engine)
         if self.reads is not None:
             return SqlReadSession(self.reads, autocommit=True)
         return SqlReadSession(self.engine)

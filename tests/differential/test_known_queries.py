@@ -82,6 +82,9 @@ VALUES: dict[str, list[Any]] = {
     "kinds": [None, ["CITATION", "EXPULSION"]],
     "after": [None],
     "before": [None],
+    "diplomat": [global_id("Diplomat", 1)],
+    "statement": [global_id("Statement", 1)],
+    "speaker": ["Blinken", "spokes"],
 }
 """Realistic values by variable name; several for `id`, so that each kind of record is asked for."""
 

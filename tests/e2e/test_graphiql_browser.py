@@ -123,6 +123,47 @@ def run_and_read(page: Any, expected: str) -> str:
     return editor_text(page, ".graphiql-response")
 
 
+STORES = """async () => {
+  const stores = {localStorage: {...localStorage}, sessionStorage: {...sessionStorage}, cookie: document.cookie, indexedDB: {}};
+  for (const {name} of await indexedDB.databases()) {
+    const database = await new Promise((done, failed) => {
+      const opening = indexedDB.open(name);
+      opening.onsuccess = () => done(opening.result);
+      opening.onerror = () => failed(opening.error);
+    });
+    for (const store of database.objectStoreNames) {
+      stores.indexedDB[`${name}/${store}`] = await new Promise((done, failed) => {
+        const reading = database.transaction(store).objectStore(store).getAll();
+        reading.onsuccess = () => done(reading.result);
+        reading.onerror = () => failed(reading.error);
+      });
+    }
+    database.close();
+  }
+  stores.cacheStorage = await caches.keys();
+  return JSON.stringify(stores);
+}"""
+"""Everything the page can find in the browser's stores, as one text."""
+
+
+def assert_no_secret_stored(browser: Any, page: Any, secret: str) -> None:
+    """No browser store holds `secret`, while GraphiQL does keep its history there (else the check would prove nothing)."""
+    stored = page.evaluate(STORES)
+    assert "graphiql:queries" in stored, stored[:500]
+    assert "Made in GraphiQL" in stored, stored[:500]
+    assert secret not in stored, f"a browser store holds the token: {stored[:2000]}"
+    assert secret.split("_", 1)[-1] not in stored
+    assert all(secret not in cookie["value"] for cookie in browser.cookies())
+
+
+def holds(path: Path, secret: str) -> bool:
+    """Whether a file holds `secret`, as UTF-8 or UTF-16 (Chromium keeps some stores in UTF-16)."""
+    if not path.is_file():
+        return False
+    content = path.read_bytes()
+    return any(form in content for form in (secret.encode(), secret.encode("utf-16-le")))
+
+
 def test_graphiql_runs_queries_docs_and_mutations_without_leaving_the_server(site: Site) -> None:
     started = time.monotonic()
     server = site.server
@@ -166,12 +207,22 @@ def test_graphiql_runs_queries_docs_and_mutations_without_leaving_the_server(sit
             type_into(page, ".graphiql-query-editor", MUTATION)
             result = run_and_read(page, "Made in GraphiQL")
             assert '"__typename": "Wave"' in result, result
+            page.get_by_label("Show History").click()  # the history, where GraphiQL kept each query's headers
+            page.locator(".graphiql-history-item").first.wait_for(timeout=5_000)
+            page.wait_for_timeout(600)  # GraphiQL writes its tabs' state after a debounce of 500 ms
+            assert_no_secret_stored(browser, page, site.editor_token)
+            page.reload()
+            page.locator(".graphiql-query-editor .CodeMirror").wait_for(timeout=15_000)
+            assert site.editor_token not in page.evaluate("() => document.documentElement.innerHTML")
+            assert_no_secret_stored(browser, page, site.editor_token)
 
             SCREENSHOT.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
             print(f"GraphiQL screenshot: {SCREENSHOT}")
         finally:
             browser.close()
+        on_disk = [str(path.relative_to(profile)) for path in Path(profile).rglob("*") if holds(path, site.editor_token)]
+        assert not on_disk, f"the token was written into the browser's profile: {on_disk}"
     assert server.data("{ waves(first: 100) { nodes { name } } }")["waves"]["nodes"].count({"name": "Made in GraphiQL"}) == 1
     strays = [url for url in requests if not url.startswith(f"{server.url}/")]
     assert not strays, f"GraphiQL reached beyond its server: {strays}"

@@ -223,7 +223,7 @@ def test_idle_subscriptions_hold_no_database_connection(servers: tuple[LiveServe
     asyncio.run(run())
 
 
-def test_entries_about_people_reach_only_subscribers_whose_token_may_read_them(servers: tuple[LiveServer, LiveServer]) -> None:
+def test_a_persons_name_reaches_only_subscribers_whose_token_may_read_it(servers: tuple[LiveServer, LiveServer]) -> None:
     plain, _ = servers
     everything = "subscription { history(actions: [CREATE]) { entity after } }"
 
@@ -239,8 +239,10 @@ def test_entries_about_people_reach_only_subscribers_whose_token_may_read_them(s
         person_entry, wave_entry = [event["payload"]["data"]["history"] for event in await editor.events(2)]
         assert (person_entry["entity"], person_entry["after"]["name"]) == ("DIPLOMAT", person["name"])
         assert wave_entry["entity"] == "WAVE"
-        [shown] = await anonymous.events(1)
-        assert shown["payload"]["data"]["history"]["entity"] == "WAVE"
+        # The entry reaches everyone; its personal field is null for a caller who may not read it.
+        person_shown, wave_shown = [event["payload"]["data"]["history"] for event in await anonymous.events(2)]
+        assert (person_shown["entity"], person_shown["after"]["name"], person_shown["after"]["sending_state"]) == ("DIPLOMAT", None, "RU")
+        assert wave_shown["entity"] == "WAVE"
         assert await anonymous.silent()
         for subscriber in (anonymous, editor):
             await subscriber.close()

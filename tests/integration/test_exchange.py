@@ -427,7 +427,7 @@ async def test_bad_csv_rows_are_reported_by_their_physical_line(engine: AsyncEng
     assert await state(engine) == before
     unknown = write(tmp_path, "actor,target,kind\n", "unknown.csv")
     assert [str(problem) for problem in await refusal(SqlUnitOfWorkFactory(engine), unknown, format="csv")] == [
-        "line 1: header: unknown column 'kind'; the columns of a measure are " + ", ".join(CSV_COLUMNS)
+        "line 1: header: column 3 of the header is no column of a measure; its columns are " + ", ".join(CSV_COLUMNS)
     ]
 
 

@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 
 from domain.errors import InvalidInput, NotFound
 from domain.read.pagination import PageRequest
-from domain.record.history import PRIVATE_KINDS, ChangeAction, Erasure, HistoryFilter
+from domain.record.history import ChangeAction, Erasure, HistoryFilter
 from domain.use_cases import history as history_use_cases
 from domain.use_cases.missions import diplomats
 from persistence.sql.engine import create_engine
@@ -23,6 +23,8 @@ from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeUnitOfWorkFactory, reference_actors
 from tests.integration import drafts
 
+PEOPLE = frozenset({"Diplomat"})
+"""A kind left out of a listing by the history filter's `hidden`."""
 NAME = "Ivan Erasmovich Testov"
 SECOND_NAME = "Ivan E. Testov"
 HISTORY = SQLModel.metadata.tables["history"]
@@ -111,20 +113,20 @@ async def test_an_erasure_of_nothing_or_without_a_reason_is_refused_and_writes_n
         assert (await connection.execute(select(HISTORY.c.id).where(HISTORY.c.action == "redact"))).all() == []
 
 
-async def test_entries_about_people_are_left_out_of_lists_and_counts_for_those_who_may_not_read_them(
+async def test_entries_of_a_hidden_kind_are_left_out_of_lists_and_counts(
     uow_factory: SqlUnitOfWorkFactory,
 ) -> None:
     person = await a_named_diplomat_with_a_past(uow_factory, deleted=False)
     await diplomats.create(drafts.diplomat(name="Other Person"), uow=uow_factory())
-    public = HistoryFilter(hidden=PRIVATE_KINDS)
+    public = HistoryFilter(hidden=PEOPLE)
     async with uow_factory.reader() as uow:
         everything = await uow.history.count(HistoryFilter())
         shown = await uow.history.list(public, PageRequest(first=100))
         counted = await uow.history.count(public)
-        of_person = await uow.history.count(HistoryFilter(entity="Diplomat", record_id=person, hidden=PRIVATE_KINDS))
+        of_person = await uow.history.count(HistoryFilter(entity="Diplomat", record_id=person, hidden=PEOPLE))
     assert everything == counted + 3
     assert len(shown.items) == counted
-    assert all(entry.entity not in PRIVATE_KINDS for entry in shown.items)
+    assert all(entry.entity not in PEOPLE for entry in shown.items)
     assert of_person == 0
 
 
@@ -196,7 +198,7 @@ async def erase_and_hide(uow_factory: Any) -> None:
     assert erased.redacted_entries == 2
     async with uow_factory() as uow:
         everything = await uow.history.list(HistoryFilter(entity="Diplomat", record_id=made.id), PageRequest())
-        hidden = await uow.history.count(HistoryFilter(entity="Diplomat", hidden=PRIVATE_KINDS))
+        hidden = await uow.history.count(HistoryFilter(entity="Diplomat", hidden=PEOPLE))
     assert [change.action for change in everything.items] == [ChangeAction.CREATE, ChangeAction.UPDATE, ChangeAction.REDACT]
     assert NAME not in repr(everything.items)
     assert SECOND_NAME not in repr(everything.items)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from strawberry.types.base import get_object_definition
 
 from api.graphql.loading.prefetch import OWNERS
 from api.graphql.types.history import RecordKind
@@ -14,6 +15,7 @@ from domain.record.history import PERSONAL_FIELDS
 from domain.record.kinds import ACTOR, KINDS, TYPES, Kind, followed, kind_of, type_name
 from domain.use_cases.history import EDITORS
 from persistence.read.model import RECORDS, RELATIONS, Linked, Referencing, ToOne
+from persistence.sql.migrations.versions import v0007_personal_fields as personal_fields_revision
 from persistence.write.read_session import SqlRepositories
 from persistence.write.storage import STORAGE
 from tests.fakes import AGGREGATES, FakeUnitOfWork
@@ -48,8 +50,19 @@ def test_every_kind_refers_only_to_kinds_before_it_or_itself() -> None:
             assert order.index(reference.target) <= position, (kind.name, reference.field)
 
 
-def test_the_history_of_people_alone_is_personal_data() -> None:
-    assert PERSONAL_FIELDS == {"Diplomat": ("name",)}
+def test_the_names_of_people_alone_are_personal_data_and_the_database_and_the_schema_guard_each() -> None:
+    assert PERSONAL_FIELDS == {"Diplomat": ("name",), "Statement": ("speaker_name",)}
+    # The history's triggers write the rule out (a revision's DDL is frozen): the newest one covers every personal field.
+    assert {kind: (field,) for kind, field in personal_fields_revision.PERSONAL.items()} == PERSONAL_FIELDS
+    # Every GraphQL field that shows a personal field goes through the guard, and no other does.
+    guarded = {
+        (kind.name, field.python_name)
+        for name, cls in NAMED.items()
+        for kind in [TYPES[name]]
+        for field in get_object_definition(cls, strict=True).fields
+        if field.metadata.get("personal")
+    }
+    assert guarded == {(kind, field) for kind, fields in PERSONAL_FIELDS.items() for field in fields}
 
 
 @pytest.mark.parametrize("kind", list(KINDS.values()), ids=list(KINDS))

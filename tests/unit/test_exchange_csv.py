@@ -163,7 +163,7 @@ def test_bad_rows_are_reported_by_file_line_and_column() -> None:
 def test_a_header_with_an_unknown_or_missing_key_column_refuses_the_file() -> None:
     unknown = read_text("Wave", "id,name,colour\r\n")
     assert [str(problem) for problem in unknown.problems] == [
-        "waves.csv line 1: header: unknown column 'colour'; the columns of a Wave are id, name, description"
+        "waves.csv line 1: header: column 3 of the header is no column of a Wave; its columns are id, name, description"
     ]
     assert not unknown.readable
     keyless = read_text("Wave", "name\r\nSpring\r\n")

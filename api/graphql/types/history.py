@@ -1,14 +1,15 @@
-"""The history of changes as GraphQL: entries, the `history` of every record, and its version.
+"""The history of changes as GraphQL: entries, the `history` of every record, and its version; and the one guard
+of personal data in the schema.
 
-Entries about people (domain.record.history.PRIVATE_KINDS) are left out for callers below the editor role,
-on every path: the `history` list, a record's own `history`, and `node(id:)`. They are left out in
-SQL, so `totalCount`, `hasNextPage` and every cursor count only what the caller may read.
+Personal fields (the registry's `personal`: a diplomat's name, a statement's speaker's name) read as null for
+callers below the editor role, on every path that shows a record or an entry: a record's field (`personal_field`),
+an entry's `before` and `after`, whether reached by a list, `node(id:)`, a subscription or a replay, since each
+builds these same types.
 """
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
@@ -50,22 +51,44 @@ assert [kind.value for kind in RecordKind] == list(KINDS), "RecordKind is the re
 assert all(kind.name == kind.value.upper() for kind in RecordKind)
 
 PRIVATE = (
-    "Entries about people (DIPLOMAT) are personal data: they are left out unless the caller's token has the editor role, "
-    "and `totalCount` and the cursors count only the entries shown."
+    "Personal fields (a diplomat's `name`, a statement's `speaker_name`) are null in `before` and `after` unless the "
+    "caller's token has the editor role."
 )
 
 
-def hidden_kinds(info: Info) -> frozenset[str]:
-    """The kinds of record whose history this request's caller may not read."""
+def caller_role(info: Info) -> Role | None:
     principal = info.context.caller.principal
-    role: Role | None = None if principal is None else principal.role
-    return history.hidden_from(role)
+    return None if principal is None else principal.role
+
+
+def reads_personal_data(info: Info) -> bool:
+    """Whether this request's caller may read personal fields."""
+    return history.reads_personal_data(caller_role(info))
+
+
+def hidden_kinds(info: Info) -> frozenset[str]:
+    """The kinds of record whose entries this request's caller may not see at all: none, as every kind's entries are
+    shown with their personal fields guarded one by one (the subscription feeds pass this to their filter)."""
+    return frozenset()
+
+
+def personal_field(attribute: str, description: str) -> Any:
+    """A record's field that names a person: the entity's `attribute` for a caller who may read personal data, else null."""
+
+    def resolve(root: Any, info: Info) -> str | None:
+        return getattr(root._entity, attribute) if reads_personal_data(info) else None
+
+    return strawberry.field(
+        resolver=resolve,
+        description=f"{description} Personal data: null unless the caller's token has the editor role.",
+        metadata={"personal": attribute},
+    )
 
 
 @strawberry.type(
     description=(
         "One change to one record: who made it, when, and the record's values before and after. "
-        "An entry about a person (DIPLOMAT) is shown only to callers with the editor role; to others it does not exist."
+        "Personal fields in `before` and `after` are null unless the caller's token has the editor role."
     )
 )
 class HistoryEntry(relay.Node):
@@ -84,14 +107,14 @@ class HistoryEntry(relay.Node):
             "For a REDACT, the record's last values with the erased fields null."
         )
     )
-    def before(self) -> JSON | None:
-        return cast(JSON | None, self._change.before)
+    def before(self, info: Info) -> JSON | None:
+        return cast(JSON | None, history.readable(self._change.entity, self._change.before, caller_role(info)))
 
     @strawberry.field(
         description="The record's values after the change; null for a deletion, and for a REDACT of a record deleted before it."
     )
-    def after(self) -> JSON | None:
-        return cast(JSON | None, self._change.after)
+    def after(self, info: Info) -> JSON | None:
+        return cast(JSON | None, history.readable(self._change.entity, self._change.after, caller_role(info)))
 
     @strawberry.field(description="Global ID of the record changed (it may since have been deleted).")
     def record_id(self) -> relay.GlobalID:
@@ -121,13 +144,11 @@ class HistoryEntry(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        """The entries by id; one about a person is null for a caller who may not read it, as if there were none."""
+        """The entries by id (their personal fields guarded by `before` and `after`)."""
         ids = [record_id(raw) for raw in node_ids]
         async with info.context.reads.use() as uow:
             found = await uow.history.get_many([id for id in ids if id is not None])
-        hidden = hidden_kinds(info)
-        shown = {id: change for id, change in found.items() if change.entity not in hidden}
-        return [cls.from_domain(shown[id]) if id is not None and id in shown else None for id in ids]
+        return [cls.from_domain(found[id]) if id is not None and id in found else None for id in ids]
 
 
 async def history_connection(
@@ -137,7 +158,6 @@ async def history_connection(
     *,
     descending: bool = False,
 ) -> Connection[HistoryEntry]:
-    filter = dataclasses.replace(filter, hidden=filter.hidden | hidden_kinds(info))
     request = page.request(limit=info.context.settings.max_page_size, descending=descending)
     async with info.context.reads.use() as uow:
         found = await uow.history.list(filter, request)

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from api.graphql.types.history import Recorded
+from api.graphql.types.history import Recorded, personal_field
 from api.graphql.types.nodes import FromEntity
 from api.graphql.types.preloading import with_relations
 from api.graphql.types.values import MissionKind, Rank, StaffCategory
@@ -31,7 +31,7 @@ class Mission(FromEntity, relay.Node, Recorded):
 @with_relations(Record.DIPLOMAT)
 class Diplomat(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
-    name: str | None = strawberry.field(description="The person's name, when it was made public.")
+    name: str | None = personal_field("name", "The person's name, when it was made public.")
     rank: Rank | None = strawberry.field(description="Diplomatic or consular rank, if known.")
     staff_category: StaffCategory = strawberry.field(
         description="Diplomatic, administrative and technical, service, consular, or organisation staff."

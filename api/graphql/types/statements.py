@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from api.graphql.types.history import Recorded
+from api.graphql.types.history import Recorded, personal_field
 from api.graphql.types.nodes import FromEntity
 from api.graphql.types.preloading import with_relations
 from api.graphql.types.values import Channel, HeadcountType, PartialDateType, SourceKind, Stance
@@ -42,7 +42,7 @@ class Citation(FromEntity, relay.Node, Recorded):
 @with_relations(Record.STATEMENT)
 class Statement(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
-    speaker_name: str | None = strawberry.field(description="The speaker's name; null when only the role is known.")
+    speaker_name: str | None = personal_field("speaker_name", "The speaker's name; null when only the role is known.")
     speaker_role: str | None = strawberry.field(description="The speaker's role, e.g. 'State Department spokesman'.")
     channel: Channel | None = strawberry.field(description="How it was made public; null when the reports do not say.")
     relayed_by: str | None = strawberry.field(description="The outlet that relayed it, e.g. a news agency such as Interfax.")
