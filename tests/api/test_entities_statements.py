@@ -6,6 +6,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry import relay
 
+from api.graphql.context import Context
+from api.graphql.schema import build_schema
+from api.settings import Settings
+from persistence.catalogue import IsoStateCatalogue
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.api.counting import executed, fill, is_control, sql_sent
 from tests.conftest import BACKENDS
@@ -88,3 +92,14 @@ async def test_a_representation_of_another_type_or_of_a_missing_record_is_null(u
     ]
     data = await executed(uow_factory, "query E($r: [_Any!]!) { _entities(representations: $r) { ... on Expulsion { id } } }", {"r": asked})
     assert data["_entities"] == [{"id": measure}, None, None, None, None]
+
+
+async def test_a_router_needs_a_token_where_reads_do(uow_factory: SqlUnitOfWorkFactory) -> None:
+    context = await Context.for_request(uow_factory, IsoStateCatalogue(), Settings(reads_require_token=True), None)
+    try:
+        for query in ("{ _service { sdl } }", '{ _entities(representations: [{__typename: "State", code: "PL"}]) { __typename } }'):
+            result = await build_schema().execute(query, context_value=context)
+            assert result.data is None
+            assert [error.extensions for error in result.errors or []] == [{"code": "UNAUTHENTICATED"}], query
+    finally:
+        await context.reads.close()
