@@ -25,7 +25,7 @@ def test_committed_subgraph_schema_and_possible_types_match_the_code(repository_
     assert committed == possible_types(client_schema(build_schema()._schema)), "schema.possible-types.json is stale"
 
 
-def test_the_schema_check_fails_on_a_stale_file(tmp_path: Path, capsys: object) -> None:
+def test_the_schema_check_fails_on_a_stale_file(tmp_path: Path) -> None:
     schema_file = tmp_path / "schema.graphql"
     assert main(["schema", "--write", "--file", str(schema_file)]) == 0
     assert main(["schema", "--check", "--file", str(schema_file)]) == 0

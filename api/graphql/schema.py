@@ -59,7 +59,7 @@ ERROR_TYPES = [ValidationError, NotFoundError, ConflictError, VersionConflictErr
 FEDERATION_VERSION: Literal["2.0"] = "2.0"
 """The federation spec the subgraph links: the oldest that has everything it uses (`@key`), so any Federation 2 router takes it."""
 FEDERATION_FIELDS = frozenset({"_entities", "_service"})
-"""The root fields Apollo Federation adds for a router: they are not part of the API clients call (see `client_sdl`)."""
+"""The root fields Apollo Federation adds for a router: they are not part of the API clients call (see `client_schema`)."""
 FEDERATION_TYPES = frozenset({"_Any", "_Entity", "_Service", "_FieldSet", "link__Import", "link__Purpose"})
 """The types those fields and federation's directives need."""
 FEDERATION_DIRECTIVES = frozenset({"key", "link"})
@@ -77,8 +77,9 @@ class DemarcheSchema(strawberry.federation.Schema):
         return None
 
     def _get_federation_query_type(self, query: Any, *rest: Any) -> type:
-        # Strawberry merges its two fields into a root type it calls Query; ours keeps its published name, Root, and
-        # the two fields are guarded like every other root field (a router reads with a reader's token).
+        # Strawberry's hook (its version is pinned) merges its two fields into a root type it calls Query; ours keeps its
+        # published name, Root (test_contract fails otherwise), and the two fields are guarded like every other root
+        # field (a router reads with a reader's token where reads need one).
         merged: type = super()._get_federation_query_type(query, *rest)
         definition = get_object_definition(merged, strict=True)
         definition.name = get_object_definition(query, strict=True).name

@@ -1,4 +1,5 @@
-"""Federation's `_entities` batches: the SQL statements a router's batch of representations costs do not grow with it."""
+"""Federation's `_entities` batches: the SQL statements a router's batch of representations costs do not grow with it
+(in-process, statements counted as tests/api/test_statement_count.py counts them)."""
 
 from __future__ import annotations
 
