@@ -45,11 +45,13 @@ schema: $(STAMP)
 check: lint typecheck layers
 	$(BIN)/pytest -q -n 0 -p no:schemathesis -p no:anyio --durations=5 tests/unit
 
-## Lint, type checks, the layer contracts, the schema contract, then every test on SQLite and PostgreSQL; last, the load
+## Lint, type checks, the layer contracts, the schema contract (the published files match the code; no breaking change
+## against the released schema, docs/schema/), then every test on SQLite and PostgreSQL; last, the load
 ## tier (tests/load), alone in one process, so that nothing else shares the cores while it measures latency.
 test: lint typecheck
 	$(BIN)/lint-imports
 	$(BIN)/demarche schema --check
+	$(BIN)/demarche schema --breaking-against docs/schema/schema.graphql
 	$(BIN)/pytest
 	$(BIN)/pytest -n 0 -m load tests/load
 

@@ -54,22 +54,62 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
-def _schema(_settings: Settings, args: argparse.Namespace) -> int:
-    from api.graphql.schema import sdl
+def _published(schema_file: Path) -> dict[Path, str]:
+    """Every file the schema is published as, by path, with the text the code gives it: the SDL clients call, the
+    federation subgraph's SDL and the possibleTypes JSON, the last two beside the first."""
+    from api.graphql.published import possible_types_json
+    from api.graphql.schema import build_schema, client_schema, sdl, subgraph_sdl
 
-    text = sdl()
-    path = Path(args.file)
+    return {
+        schema_file: sdl(),
+        schema_file.with_name(f"{schema_file.stem}.subgraph.graphql"): subgraph_sdl(),
+        schema_file.with_name(f"{schema_file.stem}.possible-types.json"): possible_types_json(client_schema(build_schema()._schema)),
+    }
+
+
+def _breaking_against(released: Path) -> int:
+    from graphql import GraphQLError
+
+    from api.graphql.published import changes_since
+    from api.graphql.schema import build_schema, client_schema
+
+    try:
+        changes = changes_since(released.read_text(encoding="utf-8"), client_schema(build_schema()._schema))
+    except (OSError, GraphQLError, TypeError) as error:
+        print(f"{released} cannot be read as a GraphQL schema: {error}", file=sys.stderr)
+        return 2
+    for line in changes.lines():
+        print(line)
+    if changes.breaking:
+        print(
+            f"{len(changes.breaking)} breaking change(s) against {released}: deprecate with @deprecated(reason:) instead, "
+            "or release the schema anew (docs/schema/CHANGELOG.md)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"no breaking change against {released} ({len(changes.dangerous)} dangerous)")
+    return 0
+
+
+def _schema(_settings: Settings, args: argparse.Namespace) -> int:
+    if args.breaking_against is not None:
+        return _breaking_against(Path(args.breaking_against))
+    published = _published(Path(args.file))
     if args.check:
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        stale = [path for path, text in published.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+        for path in stale:
             print(f"{path} differs from the schema in the code; run `demarche schema --write`", file=sys.stderr)
+        if stale:
             return 1
-        print(f"{path} matches the code")
+        print(f"{', '.join(map(str, published))} match the code")
         return 0
     if args.write:
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path}")
+        for path, text in published.items():
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
         return 0
-    sys.stdout.write(text)
+    sdl, subgraph, possible = published.values()
+    sys.stdout.write(subgraph if args.subgraph else possible if args.possible_types else sdl)
     return 0
 
 
@@ -118,10 +158,22 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
     demo = commands.add_parser("demo", help="load the March 2022 demo record into an empty record")
     demo.set_defaults(run=_demo)
-    schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
-    schema.add_argument("--check", action="store_true", help="exit 1 when the schema file differs from the code")
-    schema.add_argument("--write", action="store_true", help="write the schema file")
-    schema.add_argument("--file", default=str(SCHEMA_FILE), help="the schema file (default: schema.graphql)")
+    schema = commands.add_parser("schema", help="print the GraphQL schema (SDL), its federation subgraph or its possibleTypes")
+    shown = schema.add_mutually_exclusive_group()
+    shown.add_argument("--check", action="store_true", help="exit 1 when a published schema file differs from the code")
+    shown.add_argument("--write", action="store_true", help="write the published schema files")
+    shown.add_argument("--subgraph", action="store_true", help="print the Apollo Federation 2 subgraph SDL (schema.subgraph.graphql)")
+    shown.add_argument("--possible-types", action="store_true", help="print the possibleTypes JSON (schema.possible-types.json)")
+    shown.add_argument(
+        "--breaking-against",
+        metavar="FILE",
+        help="list the breaking and dangerous changes from the schema in FILE to the code's; exit 1 on a breaking one",
+    )
+    schema.add_argument(
+        "--file",
+        default=str(SCHEMA_FILE),
+        help="the schema file (default: schema.graphql); the subgraph and possibleTypes files are written and checked beside it",
+    )
     schema.set_defaults(run=_schema)
     cli_db.register(commands)
     cli_exchange.register(commands)

@@ -1,17 +1,23 @@
-"""The Strawberry schema: queries, mutations, and the limits every request is held to."""
+"""The Strawberry schema: queries, mutations, the limits every request is held to, and its face as a federation subgraph."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterable
 from functools import partial
+from typing import Any, Literal
 
 import strawberry
-from graphql import GraphQLError
+import strawberry.federation
+from graphql import GraphQLError, GraphQLNamedType, GraphQLObjectType, GraphQLSchema, print_schema
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.federation.schema import FederationAny
+from strawberry.federation.schema_directives import Key
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
 from api.graphql.analysis import AnalysisQueries
+from api.graphql.context import Info
 from api.graphql.errors import ConflictError, NotFoundError, UnavailableError, ValidationError, VersionConflictError, should_mask
 from api.graphql.history import HistoryMutations, HistoryQueries
 from api.graphql.mutations.actors import ActorMutations
@@ -28,6 +34,7 @@ from api.limits.cost import TextArgumentsRule, aliases_rule, depth_rule
 from api.limits.documents import Documents, PreparedDocuments
 from api.live.subscriptions import Subscription
 from domain.access import Role
+from domain.errors import InvalidInput
 
 
 @strawberry.type(description="Every change to the record; each runs in one transaction and returns the record or a typed failure.")
@@ -49,15 +56,74 @@ NODE_TYPES = [*RECORD_TYPES, HistoryEntry]
 ERROR_TYPES = [ValidationError, NotFoundError, ConflictError, VersionConflictError, UnavailableError, UnauthenticatedError, ForbiddenError]
 
 
-class DemarcheSchema(strawberry.Schema):
-    """Logs only unexpected errors (MaskErrors already logged each with its traceback); a client's
-    bad input is answered, not logged."""
+FEDERATION_VERSION: Literal["2.0"] = "2.0"
+"""The federation spec the subgraph links: the oldest that has everything it uses (`@key`), so any Federation 2 router takes it."""
+FEDERATION_FIELDS = frozenset({"_entities", "_service"})
+"""The root fields Apollo Federation adds for a router: they are not part of the API clients call (see `client_schema`)."""
+FEDERATION_TYPES = frozenset({"_Any", "_Entity", "_Service", "_FieldSet", "link__Import", "link__Purpose"})
+"""The types those fields and federation's directives need."""
+FEDERATION_DIRECTIVES = frozenset({"key", "link"})
+"""Federation's directives this subgraph uses: `@link` imports the federation spec, `@key` names each entity's key."""
+
+
+class DemarcheSchema(strawberry.federation.Schema):
+    """An Apollo Federation 2 subgraph (`_service`, `_entities`, and each entity type's `@key`) that logs only
+    unexpected errors (MaskErrors already logged each with its traceback); a client's bad input is answered, not logged."""
 
     documents: Documents
     """Every document's one parse and validation, with the limits below."""
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         return None
+
+    def _get_federation_query_type(self, query: Any, *rest: Any) -> type:
+        # Strawberry's hook (its version is pinned) merges its two fields into a root type it calls Query; ours keeps its
+        # published name, Root (test_contract fails otherwise), and the two fields are guarded like every other root
+        # field (a router reads with a reader's token where reads need one).
+        merged: type = super()._get_federation_query_type(query, *rest)
+        definition = get_object_definition(merged, strict=True)
+        definition.name = get_object_definition(query, strict=True).name
+        for field in definition.fields:
+            if field.name in FEDERATION_DESCRIPTIONS:
+                field.description = FEDERATION_DESCRIPTIONS[field.name]
+        guard_fields(definition.fields, ReadAccess, ReadAccess)
+        return merged
+
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        # As `nodes` does, at most a page of records at once; each representation loads through the request's loaders,
+        # so a batch of them costs one query per kind. Strawberry takes each representation apart: it gets a copy.
+        if len(representations) > info.context.settings.max_page_size:
+            raise InvalidInput("representations", f"ask for at most {info.context.settings.max_page_size} entities at once")
+        keys = self.entity_keys
+        copies: list[FederationAny] = []
+        for representation in representations:
+            given: Any = representation
+            key = keys.get(str(given.get("__typename"))) if isinstance(given, dict) else None
+            if key is None:
+                raise InvalidInput("representations", f"each representation names one of {', '.join(keys)} as its `__typename`")
+            if set(given) != {"__typename", key} or not isinstance(given[key], str):
+                raise InvalidInput("representations", f"a representation of {given['__typename']} gives its `{key}`, a string, and no more")
+            copies.append(FederationAny(dict(given)))
+        return super().entities_resolver(info, copies)
+
+    @functools.cached_property
+    def entity_keys(self) -> dict[str, str]:
+        """Each entity type's key field, by the type's name: what a representation of it gives."""
+        return {
+            name: str(directive.fields)
+            for name, kind in self.schema_converter.type_map.items()
+            for directive in getattr(kind.definition, "directives", None) or ()
+            if isinstance(directive, Key)
+        }
+
+
+FEDERATION_DESCRIPTIONS = {
+    "_entities": (
+        "For a federation router: the entities named by these representations (`__typename` and the type's key), "
+        "in order; null for each that does not exist."
+    ),
+    "_service": "For a federation router: this subgraph's SDL, with its `@link` and `@key`s (as in schema.subgraph.graphql).",
+}
 
 
 def build_schema(
@@ -71,6 +137,7 @@ def build_schema(
     guard_fields(get_object_definition(Root, strict=True).fields, ReadAccess, ReadAccess)
     guard_fields(get_object_definition(Mutation, strict=True).fields, lambda: RequireRole(Role.EDITOR), RequireRole)
     schema = DemarcheSchema(
+        federation_version=FEDERATION_VERSION,
         query=Root,
         mutation=Mutation,
         subscription=Subscription,
@@ -95,6 +162,37 @@ def _operation_spans() -> Callable[[], SchemaExtension]:
     return partial(OpenTelemetryExtension, arg_filter=lambda _arguments, _info: {})
 
 
+def client_schema(schema: GraphQLSchema) -> GraphQLSchema:
+    """The schema as clients call it: without what federation adds for a router (`_entities`, `_service` and their types)."""
+    root = schema.query_type
+    assert root is not None
+    query = GraphQLObjectType(
+        root.name,
+        {name: field for name, field in root.fields.items() if name not in FEDERATION_FIELDS},
+        interfaces=root.interfaces,
+        description=root.description,
+    )
+    # In name order, as Strawberry prints them.
+    kept: Iterable[GraphQLNamedType] = (
+        query if kind is root else kind
+        for name, kind in sorted(schema.type_map.items())
+        if name not in FEDERATION_TYPES and not name.startswith("__")
+    )
+    return GraphQLSchema(
+        query=query,
+        mutation=schema.mutation_type,
+        subscription=schema.subscription_type,
+        types=list(kept),
+        directives=[directive for directive in schema.directives if directive.name not in FEDERATION_DIRECTIVES],
+        description=schema.description,
+    )
+
+
 def sdl() -> str:
-    """The schema as SDL, as committed in schema.graphql."""
+    """The schema clients call, as SDL, as committed in schema.graphql: without federation's additions."""
+    return print_schema(client_schema(build_schema()._schema)) + "\n"
+
+
+def subgraph_sdl() -> str:
+    """The schema as an Apollo Federation 2 subgraph, as `_service { sdl }` answers and schema.subgraph.graphql holds it."""
     return build_schema().as_str() + "\n"

@@ -32,7 +32,7 @@ class Actor(relay.Node, Recorded):
     kind: ActorKind = strawberry.field(description="Current state, former state, or organisation.")
 
 
-@strawberry.type(description="A sovereign state, current (ISO 3166-1) or former (ISO 3166-3).")
+@strawberry.federation.type(keys=["code"], description="A sovereign state, current (ISO 3166-1) or former (ISO 3166-3).")
 class State(Actor):
     alpha3: str | None = strawberry.field(description="ISO 3166-1 alpha-3 code (a former state's own alpha-3 where it had one).")
     numeric: str | None = strawberry.field(description="ISO 3166-1 numeric code, where assigned.")
@@ -53,8 +53,16 @@ class State(Actor):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         return await resolve_nodes(info, "actor", node_ids, lambda a: actor_type(a) if a.is_state else None)
 
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> State | None:
+        """The state a federation router names by its key, `@key(fields: "code")`; null when no state has this code."""
+        found = await load_actor(info, code)
+        return found if isinstance(found, State) else None
 
-@strawberry.type(description="An international organisation acting or speaking in its own name (UN, EU, NATO, OSCE, ...).")
+
+@strawberry.federation.type(
+    keys=["code"], description="An international organisation acting or speaking in its own name (UN, EU, NATO, OSCE, ...)."
+)
 class Organisation(Actor):
     official_name: str | None = strawberry.field(description="Official name, if recorded.")
 
@@ -74,6 +82,12 @@ class Organisation(Actor):
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         return await resolve_nodes(info, "actor", node_ids, lambda a: None if a.is_state else actor_type(a))
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> Organisation | None:
+        """The organisation a federation router names by its key, `@key(fields: "code")`; null when none has this code."""
+        found = await load_actor(info, code)
+        return found if isinstance(found, Organisation) else None
 
 
 def actor_type(actor: actors.Actor) -> State | Organisation:

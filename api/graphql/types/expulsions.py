@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from api.graphql.types.statements import Citation
 
 
-@strawberry.type(description="A set of measures taken together, such as a coordinated solidarity expulsion.")
+@strawberry.federation.type(keys=["id"], description="A set of measures taken together, such as a coordinated solidarity expulsion.")
 class Wave(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Name of the wave.")
@@ -81,11 +81,12 @@ class SourceFigures:
         )
 
 
-@strawberry.type(
+@strawberry.federation.type(
+    keys=["id"],
     description=(
         "One measure an actor takes against a target state's people or posts: a persona non grata declaration, "
         "an expulsion order, a staff cap, a post closure, a downgrade, a break of relations, or a recall."
-    )
+    ),
 )
 @with_relations(Record.EXPULSION)
 class Expulsion(FromEntity, relay.Node, Recorded):

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any, Self
 
+from strawberry import relay
 from strawberry.types.base import get_object_definition
 
 from api.graphql.context import Info
@@ -64,3 +65,14 @@ class FromEntity:
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         kind = TYPES[get_object_definition(cls, strict=True).name]
         return await resolve_nodes(info, kind.name.lower(), node_ids, cls.from_domain)
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: str) -> Self | None:
+        """The record a federation router names by its key, `@key(fields: "id")`: the global ID this server gave it;
+        null when there is no such record of this type. The representations of one request load together, in one batch
+        per kind, through the request's loaders."""
+        named = relay.GlobalID.from_id(id)
+        if named.type_name != get_object_definition(cls, strict=True).name:
+            return None
+        found: list[Self | None] = await cls.resolve_nodes(info=info, node_ids=[named.node_id])
+        return found[0]

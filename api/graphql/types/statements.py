@@ -16,7 +16,7 @@ from domain.read.plans import Record
 from domain.record import sources, statements
 
 
-@strawberry.type(description="A published document the record relies on.")
+@strawberry.federation.type(keys=["id"], description="A published document the record relies on.")
 class Source(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
     publisher: str = strawberry.field(description="Who published it (a ministry, an agency, an outlet, a platform).")
@@ -38,7 +38,9 @@ class Citation(FromEntity, relay.Node, Recorded):
     _preloaded: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
 
-@strawberry.type(description="Something said by a named person or a role, on behalf of a state or organisation, quoted verbatim.")
+@strawberry.federation.type(
+    keys=["id"], description="Something said by a named person or a role, on behalf of a state or organisation, quoted verbatim."
+)
 @with_relations(Record.STATEMENT)
 class Statement(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
