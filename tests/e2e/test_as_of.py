@@ -26,6 +26,7 @@ import pytest
 from tests.conftest import throwaway_postgres
 from tests.e2e.conftest import start_server, stop_server
 from tests.e2e.helpers import BACKENDS, FIELDS, LISTS, LiveServer, measure_input, mutate, ok, running_server
+from tests.e2e.test_exchange_cli import demarche
 
 TALLY = "measures knownHeadcount lowerBoundMeasures unknownMeasures minimumHeadcount maximumHeadcount contestedMeasures"
 
@@ -286,3 +287,24 @@ def test_as_of_in_the_future_before_the_history_or_mixed_is_refused(api: LiveSer
     assert body["errors"], body
     assert body.get("data") is None, body
     assert api.unexpected_errors() == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_export_as_of_writes_the_file_an_export_then_wrote(backend: str, tmp_path: Path) -> None:
+    with live_on(backend, tmp_path) as (live, url):
+        then = demarche(url, "export", "--quiet")
+        assert then.returncode == 0, then.stderr
+        time.sleep(0.01)
+        at = datetime.now(UTC)
+        time.sleep(0.01)
+        made = ok(mutate(live, "createExpulsion", input=measure_input(actor="EE", announced="2019-02-03")), "Expulsion")["id"]
+        ok(mutate(live, "updateExpulsion", id=made, input={"reasonCategory": "ESPIONAGE"}), "Expulsion")
+        now = demarche(url, "export", "--quiet")
+        assert now.stdout != then.stdout
+        past = demarche(url, "export", "--quiet", "--as-of", at.isoformat())
+        assert past.returncode == 0, past.stderr
+        assert past.stdout == then.stdout
+        assert "history entry" in past.stderr
+        refused = demarche(url, "export", "--as-of", "2001-01-01T00:00:00Z")
+        assert refused.returncode != 0
+        assert "first entry" in refused.stderr
