@@ -85,6 +85,7 @@ def create_app(settings: Settings) -> Starlette:
         if metrics_server is not None:
             metrics_server.shutdown()
             metrics_server.server_close()
+        await uow_factory.snapshots.close()  # the record at past instants: temporary files or schemas
         await engine.dispose()
         if reads is not None:
             await reads.dispose()

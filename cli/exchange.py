@@ -9,8 +9,8 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +58,13 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
+def _instant(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date-time, e.g. 2026-12-01T12:00:00Z") from None
+
+
 def _progress_options(command: argparse.ArgumentParser) -> None:
     shown = command.add_mutually_exclusive_group()
     shown.add_argument("--progress", action="store_true", help="show a progress bar on standard error even when it is not a terminal")
@@ -83,6 +90,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     export.add_argument("--target", metavar="CODE", help="only measures against this state, and what they need")
     export.add_argument("--from", dest="since", type=_day, metavar="YYYY-MM-DD", help="only measures announced on or after this day")
     export.add_argument("--to", dest="until", type=_day, metavar="YYYY-MM-DD", help="only measures announced on or before this day")
+    export.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=_instant,
+        metavar="DATE-TIME",
+        help="the record as it stood at this past instant (ISO 8601; UTC when no offset is given), as the API's asOf reads it",
+    )
     _progress_options(export)
     export.set_defaults(run=_export)
     load = commands.add_parser(
@@ -156,6 +170,23 @@ def _refused(command: str, reason: str) -> int:
     return USAGE_ERROR
 
 
+@contextlib.asynccontextmanager
+async def _as_of(live: Any, at: datetime | None) -> AsyncIterator[Any]:
+    """The engine an export reads: the live record, or the record as it stood at `at` (a snapshot, dropped after)."""
+    if at is None:
+        yield live
+        return
+    from persistence.read.as_of import Snapshots
+
+    snapshots = Snapshots(live, keep=1, pool_size=1)
+    try:
+        engine, instant = await snapshots.at(at, personal=True)
+        print(f"the record as it stood at {instant.at.isoformat()} (history entry {instant.entry})", file=sys.stderr)
+        yield live if engine is None else engine
+    finally:
+        await snapshots.close()
+
+
 def _export(settings: Settings, args: argparse.Namespace) -> int:
     from domain.errors import DomainError, InvalidInput
     from domain.exchange.selection import Selection
@@ -180,7 +211,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
     async def run() -> int:
         try:
-            async with database(settings) as engine:
+            async with database(settings) as live, _as_of(live, args.as_of) as engine:
                 if args.format == "csv":
                     with _folder(args.output) as folder:
                         counts = await export_folder(engine, folder, selection, progress=bars)

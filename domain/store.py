@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
+from domain.errors import InvalidInput
 from domain.ports import ExpulsionRepository, HistoryRepository, Repositories, UnitOfWork
 from domain.read.analysis import RecordAnalysis
 from domain.read.filters import ExpulsionFilter
@@ -28,6 +31,22 @@ class WriteNote:
 
     def __init__(self) -> None:
         self.position: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Instant:
+    """A past instant the record is read as it stood at: the instant asked for, in UTC, and the last history entry
+    written at or before it (the latest change the answer includes)."""
+
+    at: datetime
+    entry: int
+
+
+class OutOfHistory(InvalidInput):
+    """An instant the history cannot answer for: one in the future, or one before its first entry."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("asOf", message)
 
 
 class FollowedHistory(HistoryRepository, Protocol):
@@ -146,6 +165,12 @@ class RecordStore(Protocol):
 
     async def record_version(self) -> int:
         """A number that changes whenever any write commits, in any process."""
+        ...
+
+    async def session_as_of(self, at: datetime, *, personal: bool) -> tuple[ReadSession, Instant]:
+        """A read session on the record as it stood at `at`, and the instant it stands for; `OutOfHistory` for an instant
+        in the future or before the history's first entry. Without `personal`, a private person's identifying fields that
+        only the history holds (a name since changed, a person since deleted) read as null."""
         ...
 
 

@@ -145,6 +145,7 @@ class Planner:
                 raise NeverAnswerable(f"root field {name}")
             arguments = get_argument_values(field, details[0].node, built.variable_values, details[0].fragment_variable_values)
             kwargs = self.converted(_definition(field), arguments)
+            kwargs.pop("as_of", None)  # the request's read session is already on the instant it names
             fields.append((key, await self.root(walk, key, _definition(field).python_name, field, kwargs, details)))
         return Planned(fields)
 

@@ -84,6 +84,8 @@ class CompiledReads:
         caller = context.caller
         if caller.refused or caller.unavailable or (caller.principal is None and context.settings.reads_require_token):
             return None
+        if context.as_of_problem is not None:
+            return None  # the executor reports it on every root field
         known = self.document(query) if isinstance(query, str) else None
         if known is None or not isinstance(query, str):
             return None

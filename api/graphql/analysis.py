@@ -2,33 +2,47 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 from api.graphql.context import Info
+from api.graphql.filtering import read_filter, takes_filters
 from api.graphql.inputs import node_id
-from api.graphql.queries import required_code_of
+from api.graphql.queries import codes_of, required_code_of
 from api.graphql.types.analysis import (
     BilateralBalance,
     BilateralDirection,
     Granularity,
+    GroupBy,
     HeadcountTally,
     RankBy,
     RankingEntry,
     ReciprocityThread,
     Role,
+    TallyGroup,
     Timeline,
 )
 from api.graphql.types.statements import Statement
-from api.graphql.types.values import MeasureType
 from domain.errors import InvalidInput
 from domain.read import analysis, filters
 
-From = Annotated[date | None, strawberry.argument(description="Period start (inclusive; partial dates count by overlap).")]
-To = Annotated[date | None, strawberry.argument(description="Period end (inclusive; partial dates count by overlap).")]
+FROM = "Period start (inclusive; partial dates count by overlap)."
+TO = "Period end (inclusive; partial dates count by overlap)."
+SPAN = "Use announcedFrom and announcedTo, the expulsion list's own filters."
 MAX_RESULTS = 100
+
+
+async def _filter(info: Info, given: dict[str, Any], from_: date | None = None, to: date | None = None) -> filters.ExpulsionFilter:
+    """The expulsion filter the list's arguments ask for, with the older `from`/`to` period when given instead."""
+    filter = await read_filter(filters.ExpulsionFilter, codes_of(info), given)
+    if from_ is None and to is None:
+        return filter
+    if filter.announced is not None:
+        raise InvalidInput("from", "give the period either as from/to or as announcedFrom/announcedTo, not both")
+    return dataclasses.replace(filter, announced=filters.span(from_, to))
 
 
 def _bounded(field: str, value: int) -> int:
@@ -53,55 +67,85 @@ class AnalysisQueries:
         self,
         info: Info,
         between: Annotated[list[str], strawberry.argument(description="The two states' codes.")],
-        from_: Annotated[date | None, strawberry.argument(name="from", description="Period start (inclusive, by overlap).")] = None,
-        to: To = None,
+        from_: Annotated[date | None, strawberry.argument(name="from", description=FROM)] = None,
+        to: Annotated[date | None, strawberry.argument(description=TO)] = None,
         statements: Annotated[int, strawberry.argument(description="How many latest statements to include (1-100).")] = 5,
     ) -> BilateralBalance | None:
         if len(between) != 2:
             raise InvalidInput("between", "between takes exactly two codes")
         one, other = [await required_code_of(info, "between", code) for code in between]
-        span = filters.span(from_, to)
+        filter = filters.ExpulsionFilter(announced=filters.span(from_, to))
         async with info.context.reads.use() as uow:
-            there = await uow.analysis.balance_side(one, other, span)
-            back = await uow.analysis.balance_side(other, one, span)
-            latest = await uow.analysis.latest_statements((one, other), span, _bounded("statements", statements))
+            there = await uow.analysis.balance_side(one, other, filter)
+            back = await uow.analysis.balance_side(other, one, filter)
+            latest = await uow.analysis.latest_statements((one, other), filter, _bounded("statements", statements))
         return BilateralBalance(
             directions=[BilateralDirection.from_domain(there), BilateralDirection.from_domain(back)],
             latest_statements=[Statement.from_domain(s) for s in latest],
         )
 
-    @strawberry.field(description="Measures and known headcounts per month or year of announcement.")
+    @strawberry.field(
+        description=(
+            "Measures and headcounts of the measures the expulsion list's filters keep, in one tally: how many, the "
+            "headcount range (its maximum null when unbounded), the unknowns, and the range the sources give."
+        )
+    )
+    @takes_filters(filters.ExpulsionFilter)
+    async def tally(self, info: Info, **given: Any) -> HeadcountTally | None:
+        filter = await _filter(info, given)
+        async with info.context.reads.use() as uow:
+            return HeadcountTally.from_domain(await uow.analysis.tally(filter))
+
+    @strawberry.field(
+        description=(
+            "Tallies of the measures the expulsion list's filters keep, per wave, reason category, measure type or actor's "
+            "group; the groups with most measures first. Put two selections side by side with aliases, e.g. "
+            "`y2018: tally(waveId: ...) {...} y2022: tally(waveId: ...) {...}`."
+        )
+    )
+    @takes_filters(filters.ExpulsionFilter, following="by")
+    async def tallies(
+        self, info: Info, by: Annotated[GroupBy, strawberry.argument(description="What to group the measures by.")], **given: Any
+    ) -> list[TallyGroup] | None:
+        filter = await _filter(info, given)
+        async with info.context.reads.use() as uow:
+            groups = await uow.analysis.groups(by, filter)
+        return [TallyGroup.from_domain(by, group) for group in groups]
+
+    @strawberry.field(
+        description="Measures and headcounts per month or year of announcement, of the measures the expulsion list's filters keep."
+    )
+    @takes_filters(filters.ExpulsionFilter, following="granularity")
     async def timeline(
         self,
         info: Info,
         granularity: Annotated[Granularity, strawberry.argument(description="Month or year buckets.")] = analysis.Granularity.MONTH,
-        actor: Annotated[str | None, strawberry.argument(description="Only measures by this actor.")] = None,
-        target: Annotated[str | None, strawberry.argument(description="Only measures against this state.")] = None,
-        measure_type: Annotated[MeasureType | None, strawberry.argument(description="Only measures of this type.")] = None,
-        from_: Annotated[date | None, strawberry.argument(name="from", description="Period start (inclusive, by overlap).")] = None,
-        to: To = None,
+        from_: Annotated[date | None, strawberry.argument(name="from", description=FROM, deprecation_reason=SPAN)] = None,
+        to: Annotated[date | None, strawberry.argument(description=TO, deprecation_reason=SPAN)] = None,
+        **given: Any,
     ) -> Timeline | None:
-        filter = filters.ExpulsionFilter(
-            actor=(await required_code_of(info, "actor", actor),) if actor else None,
-            target=(await required_code_of(info, "target", target),) if target else None,
-            measure_type=measure_type,
-            announced=filters.span(from_, to),
-        )
+        filter = await _filter(info, given, from_, to)
         async with info.context.reads.use() as uow:
             return Timeline.from_domain(await uow.analysis.timeline(granularity, filter))
 
-    @strawberry.field(description="The states that expelled most, or were expelled most, over a period.")
+    @strawberry.field(
+        description=(
+            "The states that expelled most, or were expelled most, among the measures the expulsion list's filters keep "
+            '(`target: "RU"` ranks who expelled Russia\'s people).'
+        )
+    )
+    @takes_filters(filters.ExpulsionFilter, following="limit")
     async def rankings(
         self,
         info: Info,
         role: Annotated[Role, strawberry.argument(description="EXPELLER ranks actors, EXPELLED ranks targets.")] = analysis.Role.EXPELLER,
-        by: Annotated[
-            RankBy, strawberry.argument(description="Rank by number of measures, by known headcount, or by minimum headcount.")
-        ] = analysis.RankBy.MEASURES,
-        from_: Annotated[date | None, strawberry.argument(name="from", description="Period start (inclusive, by overlap).")] = None,
-        to: To = None,
+        by: Annotated[RankBy, strawberry.argument(description="What to rank by (see RankBy).")] = analysis.RankBy.MEASURES,
+        from_: Annotated[date | None, strawberry.argument(name="from", description=FROM, deprecation_reason=SPAN)] = None,
+        to: Annotated[date | None, strawberry.argument(description=TO, deprecation_reason=SPAN)] = None,
         limit: Annotated[int, strawberry.argument(description="How many places (1-100).")] = 10,
+        **given: Any,
     ) -> list[RankingEntry] | None:
+        filter = await _filter(info, given, from_, to)
         async with info.context.reads.use() as uow:
-            ranked = await uow.analysis.ranking(role, by, filters.span(from_, to), _bounded("limit", limit))
+            ranked = await uow.analysis.ranking(role, by, filter, _bounded("limit", limit))
         return [RankingEntry(tally=HeadcountTally.from_domain(entry.tally), _code=entry.code) for entry in ranked]

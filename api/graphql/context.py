@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import strawberry
 
@@ -12,9 +13,11 @@ from api.limits.access import ANONYMOUS, Caller, identify
 from api.live.hub import Following
 from api.settings import Settings
 from domain.access import Principal
+from domain.errors import DomainError
 from domain.ports import TokenRepository
 from domain.record.catalogue import StateCatalogue
-from domain.store import ReadSession, RecordStore, WriteNote
+from domain.record.history import reads_personal_data
+from domain.store import Instant, ReadSession, RecordStore, WriteNote
 
 
 @dataclass(slots=True)
@@ -31,6 +34,10 @@ class Context:
     """What the request's operation may cost, as the gate measured it before it ran."""
     following: Following | None = None
     """For a subscription: the live history it follows (None for queries and mutations)."""
+    instant: Instant | None = None
+    """With `asOf`: the past instant every read of the request answers for (`reads` is on the record as it stood then)."""
+    as_of_problem: DomainError | None = None
+    """Why the `asOf` asked for cannot be answered; every root field then fails with it."""
 
     @classmethod
     async def for_request(
@@ -42,12 +49,14 @@ class Context:
         *,
         read_after: int = 0,
         primary: bool = False,
+        as_of: datetime | DomainError | None = None,
     ) -> Context:
         """The context of one request; a bearer token in `authorization` is checked on the request's own read connection.
 
         With a replica, the request reads from it once it has replayed every write this process knows of and
         `read_after` (a WAL position the client was given by its own write); with `primary` (a request that writes, a
-        subscription), it reads from the primary.
+        subscription), it reads from the primary. With `as_of` (an instant, or why the one asked for is refused), every
+        read goes to the record as it stood at that instant.
         """
         reads = await uow_factory.session_after(read_after, primary=primary)
         caller = await identify(authorization, _checking_on(reads))
@@ -56,10 +65,26 @@ class Context:
         # Hand the connection back now: a request may end without executing (a malformed body, GraphiQL),
         # and nothing else would return it to the pool.
         await reads.close()
+        instant, problem = None, as_of if isinstance(as_of, DomainError) else None
+        if isinstance(as_of, datetime) and not (caller.refused or caller.unavailable):
+            personal = reads_personal_data(None if caller.principal is None else caller.principal.role)
+            try:
+                reads, instant = await uow_factory.session_as_of(as_of, personal=personal)
+            except DomainError as error:
+                problem = error
         uow_factory = uow_factory.releasing(reads.close).noting(WriteNote())
         if caller.principal is not None:
             uow_factory = uow_factory.acting_as(caller.principal.name)
-        return cls(uow_factory=uow_factory, reads=reads, loaders=Loaders(reads), catalogue=catalogue, settings=settings, caller=caller)
+        return cls(
+            uow_factory=uow_factory,
+            reads=reads,
+            loaders=Loaders(reads),
+            catalogue=catalogue,
+            settings=settings,
+            caller=caller,
+            instant=instant,
+            as_of_problem=problem,
+        )
 
 
 def _checking_on(reads: ReadSession) -> Callable[[Callable[[TokenRepository], Awaitable[Principal]]], Awaitable[Principal]]:

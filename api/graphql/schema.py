@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
 from api.graphql.analysis import AnalysisQueries
+from api.graphql.as_of import AsOfResults, with_as_of
 from api.graphql.context import Info
 from api.graphql.errors import ConflictError, NotFoundError, UnavailableError, ValidationError, VersionConflictError, should_mask
 from api.graphql.history import HistoryMutations, HistoryQueries
@@ -136,6 +137,7 @@ def build_schema(
     # Every root field is guarded: reads by ReadAccess, mutations by the editor role unless they ask for more.
     guard_fields(get_object_definition(Root, strict=True).fields, ReadAccess, ReadAccess)
     guard_fields(get_object_definition(Mutation, strict=True).fields, lambda: RequireRole(Role.EDITOR), RequireRole)
+    with_as_of(get_object_definition(Root, strict=True).fields)  # every root read field answers for a past instant too
     schema = DemarcheSchema(
         federation_version=FEDERATION_VERSION,
         query=Root,
@@ -147,6 +149,7 @@ def build_schema(
             # share the schema's one cache of parsed and validated documents.
             lambda: PreparedDocuments(schema.documents),
             partial(MaskErrors, should_mask_error=should_mask),
+            AsOfResults,
             *([_operation_spans()] if tracing else []),
         ],
     )

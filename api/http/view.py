@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cross_web import StarletteRequestAdapter
@@ -20,12 +21,14 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from api.compiled.reads import CompiledJson, CompiledReads
+from api.graphql.as_of import ARGUMENT, described, requested_instant
 from api.graphql.context import Context
 from api.graphql.schema import build_schema
 from api.http import graphiql
 from api.http.cache import READ_AFTER_HEADER
 from api.http.requests import gated
 from api.settings import Settings
+from domain.errors import DomainError
 from domain.record.catalogue import StateCatalogue
 from domain.store import RecordStore
 
@@ -92,7 +95,14 @@ class DemarcheGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         call = gated(request.scope)
-        writing = call is not None and not self.documents.prepare(call.query).only_queries
+        prepared = None if call is None else self.documents.prepare(call.query)
+        writing = prepared is not None and not prepared.only_queries
+        as_of: datetime | DomainError | None = None
+        if call is not None and prepared is not None and prepared.document is not None and not prepared.errors and not writing:
+            try:
+                as_of = requested_instant(self.documents.schema, prepared.document, call.operation_name, call.variables)
+            except DomainError as error:
+                as_of = error
         context = await Context.for_request(
             self.uow_factory,
             self.catalogue,
@@ -100,6 +110,7 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             request.headers.get("authorization"),
             read_after=self.positions.after(request.headers.get(READ_AFTER)),
             primary=writing,
+            as_of=as_of,
         )
         context.cost = None if call is None else call.cost
         return context
@@ -125,8 +136,10 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             data = await self.compiled.answer(request_data.query, request_data.variables, request_data.operation_name, context)
             if data is not None:
                 sub_response.headers["x-demarche-read"] = "compiled"
-                extensions = None if context.cost is None else {"cost": context.cost}
-                return ExecutionResult(data=data, errors=None, extensions=extensions)  # type: ignore[arg-type]  # encode_json writes it out
+                extensions: dict[str, Any] = {} if context.cost is None else {"cost": context.cost}
+                if context.instant is not None:
+                    extensions[ARGUMENT] = described(context.instant)
+                return ExecutionResult(data=data, errors=None, extensions=extensions or None)  # type: ignore[arg-type]  # encode_json writes it out
         return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
 
     def encode_json(self, data: object) -> str | bytes:

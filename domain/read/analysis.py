@@ -10,7 +10,7 @@ from datetime import date
 from enum import Enum
 from typing import Protocol
 
-from domain.read.filters import DateRange, ExpulsionFilter
+from domain.read.filters import ExpulsionFilter
 from domain.record.expulsions import Expulsion
 from domain.record.statements import Statement
 
@@ -28,6 +28,12 @@ class HeadcountTally:
     """Sum of the numbers of "at least" measures: a floor, not a count."""
     unknown_measures: int = 0
     """Measures with no number at all; nothing of theirs is in any sum."""
+    sources_lowest_headcount: int = 0
+    """Sum over measures of the lowest figure given for each: its preferred figure or any of its sources' figures."""
+    sources_highest_headcount: int = 0
+    """Sum over measures of the highest figure given for each, likewise."""
+    contested_measures: int = 0
+    """Measures whose sources give different figures (another number, or another qualifier)."""
 
     @property
     def minimum_headcount(self) -> int:
@@ -118,6 +124,29 @@ class RankBy(Enum):
     KNOWN_HEADCOUNT = "known_headcount"
     MINIMUM_HEADCOUNT = "minimum_headcount"
     """Exact, approximate and "at least" figures summed: the least each can have done."""
+    SOURCES_LOWEST_HEADCOUNT = "sources_lowest_headcount"
+    """The lowest figure any source gives for each measure, summed."""
+    SOURCES_HIGHEST_HEADCOUNT = "sources_highest_headcount"
+    """The highest figure any source gives for each measure, summed."""
+
+
+class GroupBy(Enum):
+    """What a grouped tally groups measures by."""
+
+    WAVE = "wave"
+    REASON_CATEGORY = "reason_category"
+    MEASURE_TYPE = "measure_type"
+    ACTOR_GROUP = "actor_group"
+    """The organisations the actor was certainly a member of on the day of the measure; a measure counts in each."""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One group of measures: its key (a wave's id, an enum's value, an organisation's code; None for measures with no
+    wave) and its tally."""
+
+    key: str | None
+    tally: HeadcountTally
 
 
 class Role(Enum):
@@ -138,18 +167,26 @@ class RecordAnalysis(Protocol):
         """The reciprocity thread through a measure, or None if it does not exist."""
         ...
 
-    async def balance_side(self, actor: str, target: str, span: DateRange | None) -> BalanceSide:
-        """What `actor` did to `target` within the span."""
+    async def tally(self, filter: ExpulsionFilter) -> HeadcountTally:
+        """The tally of the measures the filter keeps."""
         ...
 
-    async def latest_statements(self, pair: tuple[str, str], span: DateRange | None, limit: int) -> list[Statement]:
-        """The newest statements about measures between the pair."""
+    async def groups(self, by: GroupBy, filter: ExpulsionFilter) -> list[Group]:
+        """Tallies of the measures the filter keeps, per group; the largest groups (by measures) first."""
+        ...
+
+    async def balance_side(self, actor: str, target: str, filter: ExpulsionFilter) -> BalanceSide:
+        """What `actor` did to `target`, among the measures the filter keeps."""
+        ...
+
+    async def latest_statements(self, pair: tuple[str, str], filter: ExpulsionFilter, limit: int) -> list[Statement]:
+        """The newest statements about measures between the pair that the filter keeps."""
         ...
 
     async def timeline(self, granularity: Granularity, filter: ExpulsionFilter) -> Timeline:
         """Tallies per month or year of announcement."""
         ...
 
-    async def ranking(self, role: Role, by: RankBy, span: DateRange | None, limit: int) -> list[RankingEntry]:
-        """The actors that expelled (or targets that were expelled) most."""
+    async def ranking(self, role: Role, by: RankBy, filter: ExpulsionFilter, limit: int) -> list[RankingEntry]:
+        """The actors that expelled (or targets that were expelled) most, among the measures the filter keeps."""
         ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -12,9 +13,10 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import StorageUnavailable
-from domain.store import Release, WriteNote
+from domain.store import Instant, Release, WriteNote
 from persistence.live.changes import ChangeSignal
 from persistence.live.replica import ReplicaPosition, written_position
+from persistence.read.as_of import Snapshots
 from persistence.sql.engine import STORE_FAULTS, is_sqlite
 from persistence.sql.tables import RecordVersionRow
 from persistence.write.base import table_of
@@ -173,8 +175,11 @@ class SqlUnitOfWorkFactory:
         signal: ChangeSignal | None = None,
         replica: ReplicaPosition | None = None,
         note: WriteNote | None = None,
+        snapshots: Snapshots | None = None,
     ) -> None:
         self.engine = engine
+        self.snapshots = snapshots if snapshots is not None else Snapshots(engine)
+        """The record as it stood at past instants, shared by every factory derived from this one."""
         self.signal = signal
         """Raised after every commit of this factory's units of work."""
         self.reads = reads
@@ -195,6 +200,7 @@ class SqlUnitOfWorkFactory:
             "signal": self.signal,
             "replica": self.replica,
             "note": self.note,
+            "snapshots": self.snapshots,
         }
         return SqlUnitOfWorkFactory(self.engine, **{**kept, **changes})  # type: ignore[arg-type]
 
@@ -252,6 +258,11 @@ class SqlUnitOfWorkFactory:
         if primary or not await self.replica.caught_up(position):
             return self.primary_session()
         return self.read_session()
+
+    async def session_as_of(self, at: datetime, *, personal: bool) -> tuple[SqlReadSession, Instant]:
+        """A read session on the record as it stood at `at` (see persistence/read/as_of.py), and the instant it stands for."""
+        engine, instant = await self.snapshots.at(at, personal=personal)
+        return (self.primary_session() if engine is None else SqlReadSession(engine)), instant
 
     async def record_version(self) -> int:
         """A number that changes whenever any write commits, in any process."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
+from strawberry import relay
 
 from api.graphql.context import Info
 from api.graphql.types.actors import Actor, State, load_actor
@@ -18,11 +19,20 @@ RankBy = strawberry.enum(
     analysis.RankBy,
     description=(
         "What a ranking sorts by: MEASURES, their number; KNOWN_HEADCOUNT, the sum of exact and approximate figures; "
-        "MINIMUM_HEADCOUNT, the least number of people concerned (exact, approximate and 'at least' figures summed). "
-        "Ties go to more measures, then to the code."
+        "MINIMUM_HEADCOUNT, the least number of people concerned (exact, approximate and 'at least' figures summed); "
+        "SOURCES_LOWEST_HEADCOUNT and SOURCES_HIGHEST_HEADCOUNT, the sums of the lowest and highest figure given for each "
+        "measure by the record or its sources. Ties go to more measures, then to the code."
     ),
 )
 Role = strawberry.enum(analysis.Role, description="Rank those who expelled, or those expelled.")
+GroupBy = strawberry.enum(
+    analysis.GroupBy,
+    description=(
+        "What grouped tallies group measures by: WAVE (measures in no wave form a group of their own), REASON_CATEGORY, "
+        "MEASURE_TYPE, or ACTOR_GROUP (each organisation whose member the actor certainly was on the measure's date; a "
+        "measure counts in every such group)."
+    ),
+)
 
 
 @strawberry.type(description="Measures and headcounts, with unknown and lower-bound headcounts kept apart, never summed as zero.")
@@ -45,6 +55,18 @@ class HeadcountTally:
             "null (no upper bound) when any measure's figure is unknown or only 'at least'."
         )
     )
+    sources_lowest_headcount: int = strawberry.field(
+        description=(
+            "The sum, over these measures, of the lowest figure given for each: the record's preferred figure or any of its "
+            "sources' figures (an 'at least' figure counts as its number). Where the sources disagree, the low reading."
+        )
+    )
+    sources_highest_headcount: int = strawberry.field(
+        description="The sum, over these measures, of the highest figure given for each, likewise: the high reading."
+    )
+    contested_measures: int = strawberry.field(
+        description="How many of these measures have sources giving different figures (another number, or another qualifier)."
+    )
 
     @classmethod
     def from_domain(cls, value: analysis.HeadcountTally) -> HeadcountTally:
@@ -57,6 +79,9 @@ class HeadcountTally:
             unknown_measures=value.unknown_measures,
             minimum_headcount=value.minimum_headcount,
             maximum_headcount=value.maximum_headcount,
+            sources_lowest_headcount=value.sources_lowest_headcount,
+            sources_highest_headcount=value.sources_highest_headcount,
+            contested_measures=value.contested_measures,
         )
 
 
@@ -157,3 +182,23 @@ class RankingEntry:
     @strawberry.field(description="The state or organisation ranked.")
     async def actor(self, info: Info) -> Actor:
         return await load_actor(info, self._code)  # type: ignore[return-value]
+
+
+@strawberry.type(description="The tally of one group of measures.")
+class TallyGroup:
+    key: str | None = strawberry.field(
+        description=(
+            "The group: a wave's global ID (null for measures in no wave), a reason category or measure type as its enum "
+            "name, or an organisation's code."
+        )
+    )
+    tally: HeadcountTally = strawberry.field(description="Its measures and headcounts.")
+
+    @classmethod
+    def from_domain(cls, by: analysis.GroupBy, group: analysis.Group) -> TallyGroup:
+        key = group.key
+        if key is not None and by is analysis.GroupBy.WAVE:
+            key = str(relay.GlobalID("Wave", key))
+        elif key is not None and by is not analysis.GroupBy.ACTOR_GROUP:
+            key = key.upper()
+        return cls(key=key, tally=HeadcountTally.from_domain(group.tally))
