@@ -16,12 +16,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from domain.errors import DomainError
 from domain.record.history import Change
 from domain.store import Changes, RecordStore
+
+if TYPE_CHECKING:
+    from api.live.fanout import FanOut
 
 log = logging.getLogger(__name__)
 
@@ -116,28 +120,47 @@ class HistoryHub:
             if len(changes) < self.batch:
                 return
 
-    async def entries(self, after: int | None) -> AsyncGenerator[Change, None]:
+    async def latest(self) -> int:
+        """The newest committed entry's id, which the reader may not have read yet."""
+        async with self.uow_factory.reader() as uow:
+            return await uow.history.last_id()
+
+    async def entries(
+        self,
+        after: int | None,
+        *,
+        page: int | None = None,
+        pay: Callable[[int], Awaitable[None]] | None = None,
+        caught_up: Callable[[], None] | None = None,
+    ) -> AsyncGenerator[Change, None]:
         """Every entry after `after` (replayed from the history, then live), or, with None, every entry from now on.
 
-        Raises `Overflow` when the caller falls behind by more than the queue holds.
+        A replay reads `page` entries at a time (the hub's batch by default), awaits `pay` with the number read before
+        handing them on (it raises to stop the replay), and yields to the event loop between pages; `caught_up` is called
+        once the replay is over and the entries come live. Raises `Overflow` when the caller falls behind by more than the
+        queue holds.
         """
         listener = _Listener(self.queue)
         self._listeners.add(listener)  # before the replay reads: whatever commits meanwhile is in one or the other
         try:
             if after is None:  # from the latest committed entry, which the reader may not have read yet
-                async with self.uow_factory.reader() as uow:
-                    last = await uow.history.last_id()
+                last = await self.latest()
             else:
                 last = after
             while after is not None:
                 async with self.uow_factory.reader() as uow:
-                    replayed = await uow.history.since(last, self.batch)
+                    replayed = await uow.history.since(last, page or self.batch)
+                if replayed and pay is not None:
+                    await pay(len(replayed))
                 for change in replayed:
                     assert change.id is not None
                     last = change.id
                     yield change
-                if len(replayed) < self.batch:
+                if len(replayed) < (page or self.batch):
                     break
+                await asyncio.sleep(0)  # one replay never holds the loop for more than a page
+            if caught_up is not None:
+                caught_up()
             while True:
                 while listener.queue.empty():
                     if listener.overflowed:
@@ -156,12 +179,40 @@ class HistoryHub:
             self._listeners.discard(listener)
 
 
+class Unpaid(Exception):
+    """A replay's caller has no points left for its next page; it may resume from the last entry it was sent."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"out of points for the next page of the replay; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
 @dataclass(slots=True)
 class Following:
     """What a subscription's resolver shares with the socket that runs it: the hub, and the last entry handed on."""
 
     hub: HistoryHub
+    fanout: FanOut
     entry: int = 0
     """The id of the history entry behind the latest event (0 before the first)."""
     started: int | None = None
     """The entry the subscription started after, as given in `after` (None: from now on)."""
+    page: int | None = None
+    """History entries a replay reads at once (None: the hub's batch)."""
+    pay: Callable[[int], Awaitable[None]] | None = None
+    """Spends the points of that many replayed entries, or raises `Unpaid`."""
+    caught_up: Callable[[], None] | None = None
+    """Called once the replay is over (or never started)."""
+    stopped: Exception | None = None
+    """Why the entries ended before the subscription did (`Overflow`, `Unpaid`), if they did."""
+    _release: Callable[[], None] | None = None
+
+    async def take_turn(self) -> None:
+        """Wait for the process's turn to shape the next event (see api/live/fanout.py); `release` ends it."""
+        self.release()
+        self._release = await self.fanout.take_turn()
+
+    def release(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()

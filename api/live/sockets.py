@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +33,9 @@ from api.http.requests import Call
 from api.limits.access import bearer_secret
 from api.limits.documents import Documents
 from api.limits.rates import RateLimiter, points_for
-from api.live.feeds import Feed, Member
-from api.live.hub import Following, HistoryHub
+from api.live.fanout import FanOut
+from api.live.feeds import Feed, Member, ProcessQueue, SocketQueue
+from api.live.hub import Following, HistoryHub, Unpaid
 from api.settings import Settings
 from domain.record.catalogue import StateCatalogue
 from domain.store import RecordStore
@@ -99,6 +101,16 @@ class SubscriptionSockets:
     limiter: RateLimiter | None
     sockets: int = field(default=0, init=False)
     feeds: dict[tuple[Any, ...], Feed] = field(default_factory=dict, init=False)
+    running: Counter[str] = field(default_factory=Counter, init=False)
+    """Subscriptions running, by caller (its rate-limit budget)."""
+    replaying: Counter[str] = field(default_factory=Counter, init=False)
+    """Subscriptions replaying the history, by caller."""
+    fanout: FanOut = field(init=False)
+    queued: ProcessQueue = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fanout = FanOut(self.uow_factory.primary_session)
+        self.queued = ProcessQueue(self.settings.subscription_queue_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
@@ -141,13 +153,20 @@ class _Session:
         self.role: str | None = None
         self.budget = ""
         self.lock = asyncio.Lock()
+        self.queued = SocketQueue(sockets.queued, sockets.settings.socket_queue_bytes, self.lock)
+        self.replays: set[Member] = set()
 
     async def send(self, text: str) -> None:
         async with self.lock:
             await self.websocket.send_text(text)
 
     async def receive(self) -> dict[str, Any]:
-        text = await self.websocket.receive_text()
+        received = await self.websocket.receive()
+        if received["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(received.get("code", 1000), received.get("reason"))
+        text = received.get("text")
+        if not isinstance(text, str):
+            raise Refusal(BAD_REQUEST, "Invalid message received: graphql-transport-ws messages are text frames, not binary")
         try:
             message = json.loads(text)
         except ValueError:
@@ -225,6 +244,10 @@ class _Session:
             message_ = f"this socket runs {limit} subscriptions already, the most one socket may; complete one first"
             await self.refuse(id, [{"message": message_, "extensions": {"code": "SUBSCRIPTION_LIMIT", "limit": limit}}])
             return
+        refusal = self.over_bounds()
+        if refusal is not None:
+            await self.refuse(id, [refusal])
+            return
         operation, cost, errors = vet(sockets.documents, Call(query, variables, name, None), settings.max_query_cost)
         if errors:
             await self.refuse(id, [dict(error.formatted) for error in errors])
@@ -234,26 +257,62 @@ class _Session:
             text = f"this socket runs subscriptions only: send a {operation.operation.value} with POST to /graphql"
             await self.refuse(id, [{"message": text, "extensions": {"code": "SUBSCRIPTIONS_ONLY"}}])
             return
+        resumes = _resumes(operation, variables or {})
+        if resumes and sockets.replaying[self.budget] >= settings.max_replays_per_caller:
+            limit = settings.max_replays_per_caller
+            text = f"this caller has {limit} subscriptions replaying the history already, the most one may; wait for one to catch up"
+            await self.refuse(id, [{"message": text, "extensions": {"code": "REPLAY_LIMIT", "limit": limit}}])
+            return
+        key = (query, name, json.dumps(variables or {}, sort_keys=True, default=str), self.role)
+        shared = not resumes and key in sockets.feeds
         if sockets.limiter is not None:
-            verdict = await sockets.limiter.take(self.budget, points_for(cost))
+            # A subscription that runs an execution of its own costs that execution on every event: it pays for it up front.
+            points = points_for(cost) + (0 if shared else settings.subscription_points)
+            verdict = await sockets.limiter.take(self.budget, points)
             if not verdict.allowed:
                 text = f"this caller has spent its {verdict.limit:,} points of this {sockets.limiter.window} s window"
                 await self.refuse(id, [{"message": text, "extensions": {"code": "RATE_LIMITED", "retryAfter": verdict.reset_after}}])
                 return
-        await self.start(id, query, variables or {}, name, cost, _resumes(operation, variables or {}))
+        if self.over_bounds() is None and id not in self.members:  # still true after the wait for points
+            await self.start(id, key, query, variables or {}, name, cost, resumes)
+        else:
+            await self.refuse(id, [self.over_bounds() or {"message": f"Subscriber for {id[:80]} already exists"}])
 
-    async def start(self, id: str, query: str, variables: dict[str, Any], name: str | None, cost: int, resumes: bool) -> None:
-        sockets = self.sockets
-        member = Member(id, self.send, queue=sockets.settings.subscription_queue, after=sockets.hub.position, done=self._done)
+    def over_bounds(self) -> dict[str, Any] | None:
+        """The error refusing one more subscription, if the caller or the process runs as many as it may."""
+        sockets, settings = self.sockets, self.sockets.settings
+        if sockets.running[self.budget] >= settings.max_subscriptions_per_caller:
+            limit = settings.max_subscriptions_per_caller
+            text = f"this caller runs {limit} subscriptions already on this server, the most one caller may; complete one first"
+            return {"message": text, "extensions": {"code": "SUBSCRIPTION_LIMIT", "limit": limit}}
+        if sockets.running.total() >= settings.max_subscriptions:
+            limit = settings.max_subscriptions
+            text = f"this server runs {limit} subscriptions already, the most it may; try again later"
+            return {"message": text, "extensions": {"code": "SUBSCRIPTION_LIMIT", "limit": limit}}
+        return None
+
+    async def start(
+        self, id: str, key: tuple[Any, ...], query: str, variables: dict[str, Any], name: str | None, cost: int, resumes: bool
+    ) -> None:
+        sockets, settings = self.sockets, self.sockets.settings
+        member = Member(
+            id, self.websocket.send_text, queue=settings.subscription_queue, socket=self.queued, after=sockets.hub.position, done=self._done
+        )
         self.members[id] = member
-        key = (query, name, json.dumps(variables, sort_keys=True, default=str), self.role)
+        sockets.running[self.budget] += 1
         feed = None if resumes else sockets.feeds.get(key)
         if feed is not None:
             feed.join(member)
             return
         context = await self.context()
         context.cost = cost
-        following = Following(sockets.hub)
+        context.reads = sockets.fanout.reads  # every event is read on the fan-out's shared reads (api/live/fanout.py)
+        following = Following(sockets.hub, sockets.fanout, page=settings.replay_page)
+        if resumes:
+            self.replays.add(member)
+            sockets.replaying[self.budget] += 1
+            following.caught_up = lambda: self._caught_up(member)
+            following.pay = self._payer(max(cost, 1))
         context.following = following
         feed = Feed(key, following, sockets.forget, own=resumes)
         if not resumes:
@@ -267,10 +326,34 @@ class _Session:
 
         feed.start(stream, context)
 
+    def _payer(self, cost: int) -> Any:
+        """What a replay spends per page: the points of as many events as the page holds, each of the subscription's cost."""
+        limiter, budget = self.sockets.limiter, self.budget
+
+        async def pay(entries: int) -> None:
+            if limiter is not None:
+                verdict = await limiter.take(budget, points_for(entries * cost))
+                if not verdict.allowed:
+                    raise Unpaid(verdict.reset_after)
+
+        return pay
+
+    def _caught_up(self, member: Member) -> None:
+        if member in self.replays:
+            self.replays.discard(member)
+            self.sockets.replaying[self.budget] -= 1
+
     def _done(self, member: Member) -> None:
         if self.members.get(member.id) is member:
             del self.members[member.id]
+            self.sockets.running[self.budget] -= 1
+            if self.sockets.running[self.budget] <= 0:
+                del self.sockets.running[self.budget]
+        self._caught_up(member)
+        if self.sockets.replaying[self.budget] <= 0:
+            self.sockets.replaying.pop(self.budget, None)
 
     def stop(self) -> None:
         for member in list(self.members.values()):
             member.leave()
+        self.queued.close()
