@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
@@ -37,6 +38,8 @@ T = TypeVar("T")
 EVERY = ExpulsionFilter()
 ENTRIES_KEPT = 8
 """Entries whose shared loaders and verdicts are kept, for subscriptions a few entries behind the others."""
+WINDOW, SHARE = 0.05, 0.5
+"""Fan-out shapes events for at most half of every 50 ms of the event loop's time."""
 RETRY_FIRST, RETRY_MOST = 0.05, 2.0
 """Seconds before a refused fan-out read is tried again, doubling up to the most."""
 
@@ -79,6 +82,8 @@ class FanOut:
         self.reads = SharedReads(open)
         self._turnstile = asyncio.Semaphore(1)
         self._busy = 0
+        self._window = 0.0
+        self._spent = 0.0
         self._entries: OrderedDict[int, tuple[Loaders, DataLoader[tuple[int, ExpulsionFilter], Expulsion | None]]] = OrderedDict()
         self._closing: asyncio.Task[None] | None = None
         self.reads_made = 0
@@ -103,19 +108,35 @@ class FanOut:
         return await self._for(entry)[1].load((record, filter))
 
     async def take_turn(self) -> Callable[[], None]:
-        """Wait for this process's turn to shape one event; call what it returns once the event is shaped."""
+        """Wait for this process's turn to shape one event; call what it returns once the event is shaped.
+
+        Turns take at most `SHARE` of each `WINDOW` of the event loop's time: past it, the next turn waits for the window
+        to end, leaving the loop (and the threads that answer SQLite's reads) to requests meanwhile. A fan-out to a
+        thousand subscriptions then takes longer, and no one else waits for it.
+        """
         self._enter()
+        acquired = False
         try:
-            await self._turnstile.acquire()
+            acquired = await self._turnstile.acquire()
+            now = time.perf_counter()
+            if now - self._window >= WINDOW:
+                self._window, self._spent = now, 0.0
+            elif self._spent >= WINDOW * SHARE:
+                await asyncio.sleep(self._window + WINDOW - now)
+                self._window, self._spent = time.perf_counter(), 0.0
         except BaseException:
+            if acquired:
+                self._turnstile.release()
             self._leave()
             raise
+        began = time.perf_counter()
         released = False
 
         def release() -> None:
             nonlocal released
             if not released:
                 released = True
+                self._spent += time.perf_counter() - began
                 self._turnstile.release()
                 self._leave()
 

@@ -258,6 +258,10 @@ class Feed:
     async def _run(self, stream: Callable[[], Awaitable[Any]], context: Context) -> None:
         ending: list[dict[str, Any]] = []
         try:
+            # Starting (parsing, validating, running the resolver) takes a turn too: a thousand subscriptions sent at once
+            # start one after another, with the event loop serving requests in between. The turn ends when the
+            # subscription first waits for an entry (api/live/subscriptions.py, `_entries`).
+            await self.following.take_turn()
             results = await stream()
             if hasattr(results, "__aiter__"):
                 async with contextlib.aclosing(results) as events:

@@ -74,6 +74,10 @@ class HistoryHub:
     """The last entry read and handed out."""
     _listeners: set[_Listener] = field(default_factory=set, init=False)
     _reader: asyncio.Task[None] | None = field(default=None, init=False)
+    _latest: asyncio.Future[int] | None = field(default=None, init=False)
+    """The read of `latest` the next callers share."""
+    _reading: bool = field(default=False, init=False)
+    _read_task: asyncio.Task[None] | None = field(default=None, init=False)
 
     @property
     def listeners(self) -> int:
@@ -121,9 +125,36 @@ class HistoryHub:
                 return
 
     async def latest(self) -> int:
-        """The newest committed entry's id, which the reader may not have read yet."""
-        async with self.uow_factory.reader() as uow:
-            return await uow.history.last_id()
+        """The newest committed entry's id, which the reader may not have read yet.
+
+        Callers share reads: one that asks while a read is under way waits for the next, begun once that one ends (so
+        after it asked), and all who asked meanwhile share that next one. A thousand subscriptions starting at once cost
+        two statements, not a thousand connections from the pool.
+        """
+        shared = self._latest
+        if shared is None:
+            shared = self._latest = asyncio.get_running_loop().create_future()
+            if not self._reading:
+                self._read_latest()
+        return await asyncio.shield(shared)
+
+    def _read_latest(self) -> None:
+        future, self._latest = self._latest, None
+        assert future is not None
+        self._reading = True
+
+        async def read() -> None:
+            try:
+                async with self.uow_factory.reader() as uow:
+                    future.set_result(await uow.history.last_id())
+            except Exception as error:  # every caller sharing the read gets its failure
+                future.set_exception(error)
+            finally:
+                self._reading = False
+                if self._latest is not None:
+                    self._read_latest()
+
+        self._read_task = asyncio.get_running_loop().create_task(read(), name="demarche-history-latest")
 
     async def entries(
         self,

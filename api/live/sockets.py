@@ -203,6 +203,7 @@ class _Session:
                 raise Refusal(TOO_MANY_INITS, "Too many initialisation requests")
             else:
                 raise Refusal(BAD_REQUEST, f"Invalid message received: unknown type {kind[:40]!r}")
+            await asyncio.sleep(0)  # messages already received do not keep the loop from everyone else
 
     async def initialise(self, payload: Any) -> None:
         """Check the token as a request's is checked, then acknowledge."""
