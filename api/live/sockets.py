@@ -8,8 +8,13 @@
   request's token is: a token that is not valid, or none while reads require one, closes the
   socket with 4403.
 - Each `subscribe` passes the request gate's checks (token limit, depth, aliases, variables, cost;
-  api.http.gate.vet) and spends the caller's rate-limit points; a refusal is an `error` message for that
-  id and the socket stays open. At most `max_subscriptions_per_socket` run at once on a socket.
+  api.http.gate.vet) and spends the caller's rate-limit points, `subscription_points` more when it needs an
+  execution of its own; a refusal is an `error` message for that id, every error with a code, and the
+  socket stays open. At most `max_subscriptions_per_socket` run at once on a socket,
+  `max_subscriptions_per_caller` for one caller (its rate-limit budget) on the process, `max_subscriptions`
+  on the process, and `max_replays_per_caller` of one caller's may be replaying the history (SUBSCRIPTION_LIMIT,
+  REPLAY_LIMIT). A replay pays page by page for the entries it reads (api/live/hub.py, `entries`).
+- Messages are text frames: a binary frame closes the socket with 4400, as any malformed message does.
 - Only subscriptions run over a socket: a query or mutation is refused with SUBSCRIPTIONS_ONLY
   (send them with POST, where the response cache and the request timeout apply).
 """
@@ -23,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import ArgumentNode, FieldNode, OperationDefinitionNode, OperationType, VariableNode
+from graphql import ArgumentNode, FieldNode, GraphQLError, OperationDefinitionNode, OperationType, VariableNode
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -86,6 +91,21 @@ def _resumes(operation: OperationDefinitionNode, variables: dict[str, Any]) -> b
                     if given is not None:
                         return True
     return False
+
+
+def _coded(error: GraphQLError) -> dict[str, Any]:
+    """A request error as the socket sends it: with a code, as every error the server sends has one."""
+    shown = dict(error.formatted)
+    extensions: dict[str, Any] = dict(error.extensions or {})
+    if "code" not in extensions:
+        if error.message.startswith("Syntax Error"):
+            extensions["code"] = "GRAPHQL_PARSE_FAILED"
+        elif error.message.startswith("Variable '$") or error.message.startswith('Variable "$'):
+            extensions["code"] = "BAD_USER_INPUT"
+        else:
+            extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
+    shown["extensions"] = extensions
+    return shown
 
 
 @dataclass(eq=False)
@@ -251,7 +271,7 @@ class _Session:
             return
         operation, cost, errors = vet(sockets.documents, Call(query, variables, name, None), settings.max_query_cost)
         if errors:
-            await self.refuse(id, [dict(error.formatted) for error in errors])
+            await self.refuse(id, [_coded(error) for error in errors])
             return
         assert operation is not None
         if operation.operation is not OperationType.SUBSCRIPTION:
