@@ -65,11 +65,13 @@ class ProcessQueue:
         self.sockets: set[SocketQueue] = set()
 
     def shed(self) -> None:
-        """Over the bound: overflow the socket holding the most, then the next, until the process is under it."""
+        """Over the bound: overflow the socket holding the most, then the next, until the process is under it (or every
+        socket holding any has been overflowed: what remains is each one's message in flight, which its closing frees)."""
         while self.bytes > self.bound:
-            largest = max(self.sockets, key=lambda socket: socket.bytes, default=None)
-            if largest is None or largest.bytes == 0:
+            holding = [socket for socket in self.sockets if socket.bytes > 0 and not socket.overflowing]
+            if not holding:
                 return
+            largest = max(holding, key=lambda socket: socket.bytes)
             largest.overflow(f"this process holds {self.bound:,} bytes of events for slow sockets at most, and this socket held the most")
 
 
@@ -78,11 +80,15 @@ class SocketQueue:
     under: a subscriber takes an event from its queue only once it may send it, so a socket that is not read holds at
     most one message in flight, never one per subscription."""
 
-    def __init__(self, process: ProcessQueue, bound: int, sending: asyncio.Lock) -> None:
+    def __init__(self, process: ProcessQueue, bound: int, sending: asyncio.Lock, overflowed: Callable[[], None] = lambda: None) -> None:
         self.process = process
         self.bound = bound
         self.sending = sending
+        self.overflowed = overflowed
+        """Told when the socket passed a bound: its session closes it if it does not read its notices in time."""
+        self.overflowing = False
         self.bytes = 0
+        """Queued and in flight: a message counts until the socket took it."""
         self.members: set[Member] = set()
         self.drained = asyncio.Event()
         process.sockets.add(self)
@@ -98,6 +104,8 @@ class SocketQueue:
     def remove(self, size: int) -> None:
         self.bytes -= size
         self.process.bytes -= size
+        if self.bytes == 0:
+            self.overflowing = False
         self.drained.set()
 
     def crowded(self) -> bool:
@@ -105,8 +113,11 @@ class SocketQueue:
         return self.bytes * 2 >= self.bound or self.process.bytes * 2 >= self.process.bound
 
     def overflow(self, reason: str) -> None:
+        """Every subscription of the socket gives way; the socket is closed if it does not take their notices in time."""
+        self.overflowing = True
         for member in list(self.members):
             member.overflow(reason)
+        self.overflowed()
 
     def close(self) -> None:
         self.process.sockets.discard(self)
@@ -186,8 +197,10 @@ class Member:
                         if not self.pending or self.overflowed is not None:
                             break
                         entry, payload = self.pending.popleft()
-                        self.socket.remove(len(payload))
-                        await self.send(prefix + payload + "}")
+                        try:
+                            await self.send(prefix + payload + "}")
+                        finally:
+                            self.socket.remove(len(payload))
                     self.delivered = max(self.delivered, entry)
                 if self.overflowed is not None:
                     started = self.following.started if self.following is not None else None

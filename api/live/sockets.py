@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import Counter
@@ -50,6 +51,9 @@ log = logging.getLogger(__name__)
 PROTOCOL = "graphql-transport-ws"
 BAD_REQUEST, FORBIDDEN, NO_PROTOCOL, INIT_TIMEOUT, DUPLICATE_ID, TOO_MANY_INITS = 4400, 4403, 4406, 4408, 4409, 4429
 TRY_AGAIN_LATER = 1013
+POLICY = 1008
+OVERFLOW_GRACE = 5.0
+"""Seconds a socket past a byte bound has to take its subscriptions' SUBSCRIPTION_OVERFLOW notices before it is closed."""
 
 
 class Refusal(Exception):
@@ -173,7 +177,8 @@ class _Session:
         self.role: str | None = None
         self.budget = ""
         self.lock = asyncio.Lock()
-        self.queued = SocketQueue(sockets.queued, sockets.settings.socket_queue_bytes, self.lock)
+        self.queued = SocketQueue(sockets.queued, sockets.settings.socket_queue_bytes, self.lock, self._overflowed)
+        self._closing: asyncio.Task[None] | None = None
         self.replays: set[Member] = set()
 
     async def send(self, text: str) -> None:
@@ -374,7 +379,21 @@ class _Session:
         if self.sockets.replaying[self.budget] <= 0:
             self.sockets.replaying.pop(self.budget, None)
 
+    def _overflowed(self) -> None:
+        if self._closing is None or self._closing.done():
+            self._closing = asyncio.get_running_loop().create_task(self._close_unless_read(), name="demarche-socket-overflow")
+
+    async def _close_unless_read(self) -> None:
+        """A socket past a bound gets `OVERFLOW_GRACE` seconds to take its subscriptions' notices; one that does not read
+        them is closed (1008), which frees what it still held in flight."""
+        await asyncio.sleep(OVERFLOW_GRACE)
+        if self.queued.overflowing and self.websocket.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):  # it may go away meanwhile
+                await self.websocket.close(POLICY, "this socket did not read its events; subscribe again with `after`")
+
     def stop(self) -> None:
         for member in list(self.members.values()):
             member.leave()
         self.queued.close()
+        if self._closing is not None:
+            self._closing.cancel()

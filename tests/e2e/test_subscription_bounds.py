@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.e2e.helpers import BACKENDS, LiveServer, global_id, measure_input, mutate, ok, running_server
+from tests.e2e.helpers import BACKENDS, LiveServer, current_version, global_id, measure_input, mutate, ok, running_server
 from tests.e2e.test_subscriptions import Subscriber
 
 FROM_THE_START = "SGlzdG9yeUVudHJ5OjA="
 HISTORY = "subscription H($after: ID) { history(after: $after) { id } }"
 MEASURES = "subscription M($least: Int) { expulsions(headcountMin: $least) { entry { id } expulsion { id headcount { value } } } }"
-BOUNDED = {"DEMARCHE_MAX_SUBSCRIPTIONS": "6", "DEMARCHE_MAX_SUBSCRIPTIONS_PER_CALLER": "4"}
+BOUNDED = {"DEMARCHE_MAX_SUBSCRIPTIONS": "6", "DEMARCHE_MAX_SUBSCRIPTIONS_PER_CALLER": "4", "DEMARCHE_SOCKET_QUEUE_BYTES": "1048576"}
 PAID = {"DEMARCHE_RATE_LIMIT": "40", "DEMARCHE_SUBSCRIPTION_POINTS": "10", "DEMARCHE_REPLAY_PAGE": "1"}
 
 
@@ -173,6 +173,64 @@ def test_a_replay_spends_points_by_the_entries_it_reads_and_ends_resumable_when_
         assert 20 <= len(received) <= 29, len(received)
         assert received == [global_id("HistoryEntry", n) for n in range(1, len(received) + 1)]
         assert extensions["after"] == received[-1]
+        await subscriber.close()
+
+    asyncio.run(run())
+
+
+BIG = (
+    "subscription Big($least: Int) { expulsions(headcountMin: $least) { expulsion { "
+    + " ".join(f"r{n}: statedReason" for n in range(28))
+    + " } } }"
+)
+
+
+def test_a_socket_past_its_byte_bound_has_every_subscription_overflowed_and_resumable(servers: tuple[LiveServer, LiveServer]) -> None:
+    """Four subscriptions of 28 copies of a 10 KB reason, and a client that reads only after twenty edits (22 MB of
+    events, the socket's bound 1 MB): it is sent what fitted, then each subscription's SUBSCRIPTION_OVERFLOW with `after`,
+    and resuming from that `after` gives the rest."""
+    server = servers[0]
+    measure = ok(mutate(server, "createExpulsion", input=measure_input()), "Expulsion")["id"]
+    edit = (
+        "mutation Edit($id: ID!, $version: Int!, $reason: String!) { updateExpulsion(id: $id, expectedVersion: $version, "
+        "input: {statedReason: $reason}) { __typename ... on Expulsion { version } } }"
+    )
+
+    async def run() -> None:
+        subscriber = await Subscriber.open(server, max_queue=1, max_size=2**24)
+        for n in range(20):
+            await subscriber.subscribe(f"big{n}", BIG, {"least": -1 - n})
+        await asyncio.sleep(0.5)
+        version = current_version(server, measure)
+        for n in range(20):
+            answer = await asyncio.to_thread(
+                server.data, edit, {"id": measure, "version": version, "reason": "ABCDEFGHIJKLMNOPQRST"[n] * 10_000}
+            )
+            version = answer["updateExpulsion"]["version"]
+        overflows: dict[str, dict[str, Any]] = {}
+        completed = 0
+        async with asyncio.timeout(30):
+            while completed < 4:
+                message = await subscriber.receive()
+                completed += message["type"] == "complete"
+                if message["type"] == "next" and message["payload"].get("errors"):
+                    overflows[message["id"]] = message["payload"]["errors"][0]
+        assert len(overflows) == 4
+        assert {error["extensions"]["code"] for error in overflows.values()} == {"SUBSCRIPTION_OVERFLOW"}
+        assert all("bytes" in error["message"] for error in overflows.values())
+        # Resuming one from its `after` replays what it missed, up to the last edit, and the socket is still open.
+        after = overflows["big0"]["extensions"]["after"]
+        resumed = BIG.replace("($least: Int)", "($least: Int, $after: ID)").replace(
+            "headcountMin: $least", "headcountMin: $least, after: $after"
+        )
+        await subscriber.subscribe("again", resumed, {"least": -1, "after": after})
+        reasons: list[str] = []
+        async with asyncio.timeout(30):
+            while not reasons or reasons[-1] != "T":
+                message = await subscriber.receive()
+                assert message["type"] == "next", message
+                reasons.append(message["payload"]["data"]["expulsions"]["expulsion"]["r0"][0])
+        assert reasons == sorted(reasons)
         await subscriber.close()
 
     asyncio.run(run())
