@@ -319,6 +319,8 @@ class Feed:
             ending = [{"message": "Unexpected error."}]
         finally:
             self.following.release()
+            if self.following.listening is not None:
+                self.following.listening.close()  # a subscription refused as it started never took its listener
             self._forget(self)
         for member in list(self.members):
             member.end(ending)

@@ -131,12 +131,22 @@ class HistoryHub:
         after it asked), and all who asked meanwhile share that next one. A thousand subscriptions starting at once cost
         two statements, not a thousand connections from the pool.
         """
+        return await asyncio.shield(self._shared_latest())
+
+    def _shared_latest(self) -> asyncio.Future[int]:
         shared = self._latest
         if shared is None:
             shared = self._latest = asyncio.get_running_loop().create_future()
             if not self._reading:
                 self._read_latest()
-        return await asyncio.shield(shared)
+        return shared
+
+    def listen(self) -> Listening:
+        """Start following now, before the subscription runs: every entry committed from here on reaches it, however
+        long it waits for its turn to start (see `entries`). Close what this returns if `entries` is never called."""
+        listener = _Listener(self.queue)
+        self._listeners.add(listener)
+        return Listening(self, listener, self._shared_latest())
 
     def _read_latest(self) -> None:
         future, self._latest = self._latest, None
@@ -163,6 +173,7 @@ class HistoryHub:
         page: int | None = None,
         pay: Callable[[int], Awaitable[None]] | None = None,
         caught_up: Callable[[], None] | None = None,
+        listening: Listening | None = None,
     ) -> AsyncGenerator[Change, None]:
         """Every entry after `after` (replayed from the history, then live), or, with None, every entry from now on.
 
@@ -171,11 +182,12 @@ class HistoryHub:
         once the replay is over and the entries come live. Raises `Overflow` when the caller falls behind by more than the
         queue holds.
         """
-        listener = _Listener(self.queue)
-        self._listeners.add(listener)  # before the replay reads: whatever commits meanwhile is in one or the other
+        # Listening before the replay reads (or the latest entry is read): whatever commits meanwhile is in one or the other.
+        listening = listening or self.listen()
+        listener = listening.listener
         try:
-            if after is None:  # from the latest committed entry, which the reader may not have read yet
-                last = await self.latest()
+            if after is None:  # from the latest committed entry when it began listening, which the reader may not have read yet
+                last = await asyncio.shield(listening.began)
             else:
                 last = after
             while after is not None:
@@ -207,7 +219,19 @@ class HistoryHub:
                 last = change.id
                 yield change
         finally:
-            self._listeners.discard(listener)
+            listening.close()
+
+
+@dataclass(eq=False)
+class Listening:
+    """A listener registered with the hub, and the read of the latest entry begun once it was."""
+
+    hub: HistoryHub
+    listener: _Listener
+    began: asyncio.Future[int]
+
+    def close(self) -> None:
+        self.hub._listeners.discard(self.listener)
 
 
 class Unpaid(Exception):
@@ -236,6 +260,8 @@ class Following:
     """Called once the replay is over (or never started)."""
     stopped: Exception | None = None
     """Why the entries ended before the subscription did (`Overflow`, `Unpaid`), if they did."""
+    listening: Listening | None = None
+    """The hub's listener, registered when the subscription was asked for."""
     _release: Callable[[], None] | None = None
 
     async def take_turn(self) -> None:

@@ -330,10 +330,16 @@ class _Session:
         if feed is not None:
             feed.join(member)
             return
-        context = await self.context()
+        # It follows the history from now, when it is asked for, not when its turn to start comes.
+        listening = sockets.hub.listen()
+        following = Following(sockets.hub, sockets.fanout, page=settings.replay_page, listening=listening)
+        try:
+            context = await self.context()
+        except BaseException:
+            listening.close()
+            raise
         context.cost = cost
         context.reads = sockets.fanout.reads  # every event is read on the fan-out's shared reads (api/live/fanout.py)
-        following = Following(sockets.hub, sockets.fanout, page=settings.replay_page)
         if resumes:
             self.replays.add(member)
             sockets.replaying[self.budget] += 1

@@ -83,7 +83,9 @@ async def _entries(info: Info, start: int | None) -> AsyncIterator[Change]:
     entry (api/live/fanout.py), which hold no connection while idle, so each event reads the record as it is then.
     An entry ends early (`Following.stopped`) when the subscriber fell behind or its replay ran out of points."""
     following = _following(info)
-    entries = following.hub.entries(start, page=following.page, pay=following.pay, caught_up=following.caught_up)
+    entries = following.hub.entries(
+        start, page=following.page, pay=following.pay, caught_up=following.caught_up, listening=following.listening
+    )
     try:
         while True:
             following.release()

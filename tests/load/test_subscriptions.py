@@ -126,7 +126,11 @@ def test_subscriptions_whose_variables_differ_by_one_number_cost_one_read_per_ev
         return sockets
 
     async def collect(subscriber: Subscriber, count: int) -> list[dict[str, Any]]:
-        return [await subscriber.receive(within=30) for _ in range(count)]
+        received: list[dict[str, Any]] = []
+        with contextlib.suppress(TimeoutError):  # judged below: every subscription must have had its three events
+            while len(received) < count:
+                received.append(await subscriber.receive(within=30))
+        return received
 
     async def attack() -> tuple[list[list[dict[str, Any]]], float]:
         sockets = await subscribe()
@@ -149,6 +153,7 @@ def test_subscriptions_whose_variables_differ_by_one_number_cost_one_read_per_ev
     print(f"{FANOUT} subscriptions x 3 events delivered in {took:.2f} s")
     print(watch.summary())
     messages = [message for socket in received for message in socket]
+    print(f"{len(messages)} messages received of {FANOUT * 3}")
     assert all(message["type"] == "next" for message in messages)
     assert not [message for message in messages if message["payload"].get("errors")]
     per_subscription: dict[str, int] = {}
