@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections.abc import AsyncIterator
 
@@ -78,6 +79,11 @@ def create_app(settings: Settings) -> Starlette:
             await listener.start(wait=settings.db_connect_timeout)
         metrics_server = metrics.serve(settings.metrics_port, settings.host) if metrics is not None and settings.metrics_port else None
         await hub.start()
+        # What start-up built (the schema, the mappers, the catalogue) lives as long as the process: moved out of the
+        # collector's sight, a full collection scans only what requests and subscriptions made since, in milliseconds,
+        # instead of pausing every client for hundreds of them while a thousand subscriptions are fanned out.
+        gc.collect()
+        gc.freeze()
         yield
         await hub.stop()
         if listener is not None:

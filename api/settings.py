@@ -180,6 +180,65 @@ class Settings(BaseSettings):
             "got (`extensions.after`) and completes, to resume with `after`"
         ),
     )
+    # What subscriptions may hold and cost (queued bytes, running subscriptions, replays).
+    socket_queue_bytes: int = Field(
+        default=8 * 2**20,
+        ge=2**16,
+        le=2**34,
+        description=(
+            "Bytes of encoded events one socket's subscriptions may hold for a client that reads slower than they come; past "
+            "it every subscription of the socket receives SUBSCRIPTION_OVERFLOW with `extensions.after` and completes"
+        ),
+    )
+    subscription_queue_bytes: int = Field(
+        default=128 * 2**20,
+        ge=2**16,
+        le=2**36,
+        description=(
+            "Bytes of encoded events all the sockets of one process may hold queued; past it the socket holding the most has "
+            "every subscription overflowed (SUBSCRIPTION_OVERFLOW with `extensions.after`), until the process is under it"
+        ),
+    )
+    max_subscriptions: int = Field(
+        default=1000,
+        ge=1,
+        le=1_000_000,
+        description="Most subscriptions one process runs at once, every socket together; one more is refused with SUBSCRIPTION_LIMIT",
+    )
+    max_subscriptions_per_caller: int = Field(
+        default=100,
+        ge=1,
+        le=1_000_000,
+        description=(
+            "Most subscriptions one caller (a token, or an address when anonymous) runs at once on one process, every socket "
+            "together; one more is refused with SUBSCRIPTION_LIMIT"
+        ),
+    )
+    subscription_points: int = Field(
+        default=20,
+        ge=0,
+        le=1_000_000,
+        description=(
+            "Rate-limit points a subscription spends on top of its cost's when it runs an execution of its own (no running "
+            "subscription asked exactly the same), as each of its events is then computed for it alone"
+        ),
+    )
+    max_replays_per_caller: int = Field(
+        default=2,
+        ge=1,
+        le=10_000,
+        description="Subscriptions with `after` one caller may have replaying the history at once; one more is refused with REPLAY_LIMIT",
+    )
+    replay_page: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description=(
+            "History entries a replay reads and pays for at once: each page spends the points of that many events of the "
+            "subscription (out of points: RATE_LIMITED with `extensions.after` and `retryAfter`, to resume later)"
+        ),
+    )
+
     # The HTTP edge: who may speak for a client, and how large a request's head and variables may be.
     trusted_proxies: str | None = Field(
         default=None,

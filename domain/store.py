@@ -68,6 +68,11 @@ class FilteredExpulsions(ExpulsionRepository, Protocol):
         """Those of `ids` whose records the filter keeps, judged by the same conditions as `list`."""
         ...
 
+    async def admitting(self, filters: Sequence[ExpulsionFilter], id: int) -> list[bool]:
+        """For each of `filters`, whether it keeps measure `id` (False for all once it is gone), judged by the same conditions
+        as `list`: one statement for a few hundred filters, not one per filter (a change judged for many subscriptions)."""
+        ...
+
 
 class RelatedRecords(Protocol):
     """A record's relations, by their domain names, fetched for a whole batch of records of one kind at once."""

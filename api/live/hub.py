@@ -16,12 +16,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from domain.errors import DomainError
 from domain.record.history import Change
 from domain.store import Changes, RecordStore
+
+if TYPE_CHECKING:
+    from api.live.fanout import FanOut
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +74,10 @@ class HistoryHub:
     """The last entry read and handed out."""
     _listeners: set[_Listener] = field(default_factory=set, init=False)
     _reader: asyncio.Task[None] | None = field(default=None, init=False)
+    _latest: asyncio.Future[int] | None = field(default=None, init=False)
+    """The read of `latest` the next callers share."""
+    _reading: bool = field(default=False, init=False)
+    _read_task: asyncio.Task[None] | None = field(default=None, init=False)
 
     @property
     def listeners(self) -> int:
@@ -116,28 +124,86 @@ class HistoryHub:
             if len(changes) < self.batch:
                 return
 
-    async def entries(self, after: int | None) -> AsyncGenerator[Change, None]:
+    async def latest(self) -> int:
+        """The newest committed entry's id, which the reader may not have read yet.
+
+        Callers share reads: one that asks while a read is under way waits for the next, begun once that one ends (so
+        after it asked), and all who asked meanwhile share that next one. A thousand subscriptions starting at once cost
+        two statements, not a thousand connections from the pool.
+        """
+        return await asyncio.shield(self._shared_latest())
+
+    def _shared_latest(self) -> asyncio.Future[int]:
+        shared = self._latest
+        if shared is None:
+            shared = self._latest = asyncio.get_running_loop().create_future()
+            if not self._reading:
+                self._read_latest()
+        return shared
+
+    def listen(self) -> Listening:
+        """Start following now, before the subscription runs: every entry committed from here on reaches it, however
+        long it waits for its turn to start (see `entries`). Close what this returns if `entries` is never called."""
+        listener = _Listener(self.queue)
+        self._listeners.add(listener)
+        return Listening(self, listener, self._shared_latest())
+
+    def _read_latest(self) -> None:
+        future, self._latest = self._latest, None
+        assert future is not None
+        self._reading = True
+
+        async def read() -> None:
+            try:
+                async with self.uow_factory.reader() as uow:
+                    future.set_result(await uow.history.last_id())
+            except Exception as error:  # every caller sharing the read gets its failure
+                future.set_exception(error)
+            finally:
+                self._reading = False
+                if self._latest is not None:
+                    self._read_latest()
+
+        self._read_task = asyncio.get_running_loop().create_task(read(), name="demarche-history-latest")
+
+    async def entries(
+        self,
+        after: int | None,
+        *,
+        page: int | None = None,
+        pay: Callable[[int], Awaitable[None]] | None = None,
+        caught_up: Callable[[], None] | None = None,
+        listening: Listening | None = None,
+    ) -> AsyncGenerator[Change, None]:
         """Every entry after `after` (replayed from the history, then live), or, with None, every entry from now on.
 
-        Raises `Overflow` when the caller falls behind by more than the queue holds.
+        A replay reads `page` entries at a time (the hub's batch by default), awaits `pay` with the number read before
+        handing them on (it raises to stop the replay), and yields to the event loop between pages; `caught_up` is called
+        once the replay is over and the entries come live. Raises `Overflow` when the caller falls behind by more than the
+        queue holds.
         """
-        listener = _Listener(self.queue)
-        self._listeners.add(listener)  # before the replay reads: whatever commits meanwhile is in one or the other
+        # Listening before the replay reads (or the latest entry is read): whatever commits meanwhile is in one or the other.
+        listening = listening or self.listen()
+        listener = listening.listener
         try:
-            if after is None:  # from the latest committed entry, which the reader may not have read yet
-                async with self.uow_factory.reader() as uow:
-                    last = await uow.history.last_id()
+            if after is None:  # from the latest committed entry when it began listening, which the reader may not have read yet
+                last = await asyncio.shield(listening.began)
             else:
                 last = after
             while after is not None:
                 async with self.uow_factory.reader() as uow:
-                    replayed = await uow.history.since(last, self.batch)
+                    replayed = await uow.history.since(last, page or self.batch)
+                if replayed and pay is not None:
+                    await pay(len(replayed))
                 for change in replayed:
                     assert change.id is not None
                     last = change.id
                     yield change
-                if len(replayed) < self.batch:
+                if len(replayed) < (page or self.batch):
                     break
+                await asyncio.sleep(0)  # one replay never holds the loop for more than a page
+            if caught_up is not None:
+                caught_up()
             while True:
                 while listener.queue.empty():
                     if listener.overflowed:
@@ -153,7 +219,27 @@ class HistoryHub:
                 last = change.id
                 yield change
         finally:
-            self._listeners.discard(listener)
+            listening.close()
+
+
+@dataclass(eq=False)
+class Listening:
+    """A listener registered with the hub, and the read of the latest entry begun once it was."""
+
+    hub: HistoryHub
+    listener: _Listener
+    began: asyncio.Future[int]
+
+    def close(self) -> None:
+        self.hub._listeners.discard(self.listener)
+
+
+class Unpaid(Exception):
+    """A replay's caller has no points left for its next page; it may resume from the last entry it was sent."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"out of points for the next page of the replay; retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 @dataclass(slots=True)
@@ -161,7 +247,29 @@ class Following:
     """What a subscription's resolver shares with the socket that runs it: the hub, and the last entry handed on."""
 
     hub: HistoryHub
+    fanout: FanOut
     entry: int = 0
     """The id of the history entry behind the latest event (0 before the first)."""
     started: int | None = None
     """The entry the subscription started after, as given in `after` (None: from now on)."""
+    page: int | None = None
+    """History entries a replay reads at once (None: the hub's batch)."""
+    pay: Callable[[int], Awaitable[None]] | None = None
+    """Spends the points of that many replayed entries, or raises `Unpaid`."""
+    caught_up: Callable[[], None] | None = None
+    """Called once the replay is over (or never started)."""
+    stopped: Exception | None = None
+    """Why the entries ended before the subscription did (`Overflow`, `Unpaid`), if they did."""
+    listening: Listening | None = None
+    """The hub's listener, registered when the subscription was asked for."""
+    _release: Callable[[], None] | None = None
+
+    async def take_turn(self) -> None:
+        """Wait for the process's turn to shape the next event (see api/live/fanout.py); `release` ends it."""
+        self.release()
+        self._release = await self.fanout.take_turn()
+
+    def release(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()

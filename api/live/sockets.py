@@ -8,8 +8,13 @@
   request's token is: a token that is not valid, or none while reads require one, closes the
   socket with 4403.
 - Each `subscribe` passes the request gate's checks (token limit, depth, aliases, variables, cost;
-  api.http.gate.vet) and spends the caller's rate-limit points; a refusal is an `error` message for that
-  id and the socket stays open. At most `max_subscriptions_per_socket` run at once on a socket.
+  api.http.gate.vet) and spends the caller's rate-limit points, `subscription_points` more when it needs an
+  execution of its own; a refusal is an `error` message for that id, every error with a code, and the
+  socket stays open. At most `max_subscriptions_per_socket` run at once on a socket,
+  `max_subscriptions_per_caller` for one caller (its rate-limit budget) on the process, `max_subscriptions`
+  on the process, and `max_replays_per_caller` of one caller's may be replaying the history (SUBSCRIPTION_LIMIT,
+  REPLAY_LIMIT). A replay pays page by page for the entries it reads (api/live/hub.py, `entries`).
+- Messages are text frames: a binary frame closes the socket with 4400, as any malformed message does.
 - Only subscriptions run over a socket: a query or mutation is refused with SUBSCRIPTIONS_ONLY
   (send them with POST, where the response cache and the request timeout apply).
 """
@@ -17,12 +22,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import ArgumentNode, FieldNode, OperationDefinitionNode, OperationType, VariableNode
+from graphql import ArgumentNode, FieldNode, GraphQLError, OperationDefinitionNode, OperationType, VariableNode
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -32,8 +39,9 @@ from api.http.requests import Call
 from api.limits.access import bearer_secret
 from api.limits.documents import Documents
 from api.limits.rates import RateLimiter, points_for
-from api.live.feeds import Feed, Member
-from api.live.hub import Following, HistoryHub
+from api.live.fanout import FanOut
+from api.live.feeds import Feed, Member, ProcessQueue, SocketQueue
+from api.live.hub import Following, HistoryHub, Unpaid
 from api.settings import Settings
 from domain.record.catalogue import StateCatalogue
 from domain.store import RecordStore
@@ -43,6 +51,9 @@ log = logging.getLogger(__name__)
 PROTOCOL = "graphql-transport-ws"
 BAD_REQUEST, FORBIDDEN, NO_PROTOCOL, INIT_TIMEOUT, DUPLICATE_ID, TOO_MANY_INITS = 4400, 4403, 4406, 4408, 4409, 4429
 TRY_AGAIN_LATER = 1013
+POLICY = 1008
+OVERFLOW_GRACE = 5.0
+"""Seconds a socket past a byte bound has to take its subscriptions' SUBSCRIPTION_OVERFLOW notices before it is closed."""
 
 
 class Refusal(Exception):
@@ -86,6 +97,21 @@ def _resumes(operation: OperationDefinitionNode, variables: dict[str, Any]) -> b
     return False
 
 
+def _coded(error: GraphQLError) -> dict[str, Any]:
+    """A request error as the socket sends it: with a code, as every error the server sends has one."""
+    shown = dict(error.formatted)
+    extensions: dict[str, Any] = dict(error.extensions or {})
+    if "code" not in extensions:
+        if error.message.startswith("Syntax Error"):
+            extensions["code"] = "GRAPHQL_PARSE_FAILED"
+        elif error.message.startswith("Variable '$") or error.message.startswith('Variable "$'):
+            extensions["code"] = "BAD_USER_INPUT"
+        else:
+            extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
+    shown["extensions"] = extensions
+    return shown
+
+
 @dataclass(eq=False)
 class SubscriptionSockets:
     """The ASGI endpoint of the subscription sockets (see the module's docstring)."""
@@ -99,6 +125,16 @@ class SubscriptionSockets:
     limiter: RateLimiter | None
     sockets: int = field(default=0, init=False)
     feeds: dict[tuple[Any, ...], Feed] = field(default_factory=dict, init=False)
+    running: Counter[str] = field(default_factory=Counter, init=False)
+    """Subscriptions running, by caller (its rate-limit budget)."""
+    replaying: Counter[str] = field(default_factory=Counter, init=False)
+    """Subscriptions replaying the history, by caller."""
+    fanout: FanOut = field(init=False)
+    queued: ProcessQueue = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fanout = FanOut(self.uow_factory.primary_session)
+        self.queued = ProcessQueue(self.settings.subscription_queue_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
@@ -141,13 +177,21 @@ class _Session:
         self.role: str | None = None
         self.budget = ""
         self.lock = asyncio.Lock()
+        self.queued = SocketQueue(sockets.queued, sockets.settings.socket_queue_bytes, self.lock, self._overflowed)
+        self._closing: asyncio.Task[None] | None = None
+        self.replays: set[Member] = set()
 
     async def send(self, text: str) -> None:
         async with self.lock:
             await self.websocket.send_text(text)
 
     async def receive(self) -> dict[str, Any]:
-        text = await self.websocket.receive_text()
+        received = await self.websocket.receive()
+        if received["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(received.get("code", 1000), received.get("reason"))
+        text = received.get("text")
+        if not isinstance(text, str):
+            raise Refusal(BAD_REQUEST, "Invalid message received: graphql-transport-ws messages are text frames, not binary")
         try:
             message = json.loads(text)
         except ValueError:
@@ -184,6 +228,7 @@ class _Session:
                 raise Refusal(TOO_MANY_INITS, "Too many initialisation requests")
             else:
                 raise Refusal(BAD_REQUEST, f"Invalid message received: unknown type {kind[:40]!r}")
+            await asyncio.sleep(0)  # messages already received do not keep the loop from everyone else
 
     async def initialise(self, payload: Any) -> None:
         """Check the token as a request's is checked, then acknowledge."""
@@ -225,35 +270,81 @@ class _Session:
             message_ = f"this socket runs {limit} subscriptions already, the most one socket may; complete one first"
             await self.refuse(id, [{"message": message_, "extensions": {"code": "SUBSCRIPTION_LIMIT", "limit": limit}}])
             return
+        refusal = self.over_bounds()
+        if refusal is not None:
+            await self.refuse(id, [refusal])
+            return
         operation, cost, errors = vet(sockets.documents, Call(query, variables, name, None), settings.max_query_cost)
         if errors:
-            await self.refuse(id, [dict(error.formatted) for error in errors])
+            await self.refuse(id, [_coded(error) for error in errors])
             return
         assert operation is not None
         if operation.operation is not OperationType.SUBSCRIPTION:
             text = f"this socket runs subscriptions only: send a {operation.operation.value} with POST to /graphql"
             await self.refuse(id, [{"message": text, "extensions": {"code": "SUBSCRIPTIONS_ONLY"}}])
             return
+        resumes = _resumes(operation, variables or {})
+        if resumes and sockets.replaying[self.budget] >= settings.max_replays_per_caller:
+            limit = settings.max_replays_per_caller
+            text = f"this caller has {limit} subscriptions replaying the history already, the most one may; wait for one to catch up"
+            await self.refuse(id, [{"message": text, "extensions": {"code": "REPLAY_LIMIT", "limit": limit}}])
+            return
+        key = (query, name, json.dumps(variables or {}, sort_keys=True, default=str), self.role)
+        shared = not resumes and key in sockets.feeds
         if sockets.limiter is not None:
-            verdict = await sockets.limiter.take(self.budget, points_for(cost))
+            # A subscription that runs an execution of its own costs that execution on every event: it pays for it up front.
+            points = points_for(cost) + (0 if shared else settings.subscription_points)
+            verdict = await sockets.limiter.take(self.budget, points)
             if not verdict.allowed:
                 text = f"this caller has spent its {verdict.limit:,} points of this {sockets.limiter.window} s window"
                 await self.refuse(id, [{"message": text, "extensions": {"code": "RATE_LIMITED", "retryAfter": verdict.reset_after}}])
                 return
-        await self.start(id, query, variables or {}, name, cost, _resumes(operation, variables or {}))
+        if self.over_bounds() is None and id not in self.members:  # still true after the wait for points
+            await self.start(id, key, query, variables or {}, name, cost, resumes)
+        else:
+            await self.refuse(id, [self.over_bounds() or {"message": f"Subscriber for {id[:80]} already exists"}])
 
-    async def start(self, id: str, query: str, variables: dict[str, Any], name: str | None, cost: int, resumes: bool) -> None:
-        sockets = self.sockets
-        member = Member(id, self.send, queue=sockets.settings.subscription_queue, after=sockets.hub.position, done=self._done)
+    def over_bounds(self) -> dict[str, Any] | None:
+        """The error refusing one more subscription, if the caller or the process runs as many as it may."""
+        sockets, settings = self.sockets, self.sockets.settings
+        if sockets.running[self.budget] >= settings.max_subscriptions_per_caller:
+            limit = settings.max_subscriptions_per_caller
+            text = f"this caller runs {limit} subscriptions already on this server, the most one caller may; complete one first"
+            return {"message": text, "extensions": {"code": "SUBSCRIPTION_LIMIT", "limit": limit}}
+        if sockets.running.total() >= settings.max_subscriptions:
+            limit = settings.max_subscriptions
+            text = f"this server runs {limit} subscriptions already, the most it may; try again later"
+            return {"message": text, "extensions": {"code": "SUBSCRIPTION_LIMIT", "limit": limit}}
+        return None
+
+    async def start(
+        self, id: str, key: tuple[Any, ...], query: str, variables: dict[str, Any], name: str | None, cost: int, resumes: bool
+    ) -> None:
+        sockets, settings = self.sockets, self.sockets.settings
+        member = Member(
+            id, self.websocket.send_text, queue=settings.subscription_queue, socket=self.queued, after=sockets.hub.position, done=self._done
+        )
         self.members[id] = member
-        key = (query, name, json.dumps(variables, sort_keys=True, default=str), self.role)
+        sockets.running[self.budget] += 1
         feed = None if resumes else sockets.feeds.get(key)
         if feed is not None:
             feed.join(member)
             return
-        context = await self.context()
+        # It follows the history from now, when it is asked for, not when its turn to start comes.
+        listening = sockets.hub.listen()
+        following = Following(sockets.hub, sockets.fanout, page=settings.replay_page, listening=listening)
+        try:
+            context = await self.context()
+        except BaseException:
+            listening.close()
+            raise
         context.cost = cost
-        following = Following(sockets.hub)
+        context.reads = sockets.fanout.reads  # every event is read on the fan-out's shared reads (api/live/fanout.py)
+        if resumes:
+            self.replays.add(member)
+            sockets.replaying[self.budget] += 1
+            following.caught_up = lambda: self._caught_up(member)
+            following.pay = self._payer(max(cost, 1))
         context.following = following
         feed = Feed(key, following, sockets.forget, own=resumes)
         if not resumes:
@@ -267,10 +358,48 @@ class _Session:
 
         feed.start(stream, context)
 
+    def _payer(self, cost: int) -> Any:
+        """What a replay spends per page: the points of as many events as the page holds, each of the subscription's cost."""
+        limiter, budget = self.sockets.limiter, self.budget
+
+        async def pay(entries: int) -> None:
+            if limiter is not None:
+                verdict = await limiter.take(budget, points_for(entries * cost))
+                if not verdict.allowed:
+                    raise Unpaid(verdict.reset_after)
+
+        return pay
+
+    def _caught_up(self, member: Member) -> None:
+        if member in self.replays:
+            self.replays.discard(member)
+            self.sockets.replaying[self.budget] -= 1
+
     def _done(self, member: Member) -> None:
         if self.members.get(member.id) is member:
             del self.members[member.id]
+            self.sockets.running[self.budget] -= 1
+            if self.sockets.running[self.budget] <= 0:
+                del self.sockets.running[self.budget]
+        self._caught_up(member)
+        if self.sockets.replaying[self.budget] <= 0:
+            self.sockets.replaying.pop(self.budget, None)
+
+    def _overflowed(self) -> None:
+        if self._closing is None or self._closing.done():
+            self._closing = asyncio.get_running_loop().create_task(self._close_unless_read(), name="demarche-socket-overflow")
+
+    async def _close_unless_read(self) -> None:
+        """A socket past a bound gets `OVERFLOW_GRACE` seconds to take its subscriptions' notices; one that does not read
+        them is closed (1008), which frees what it still held in flight."""
+        await asyncio.sleep(OVERFLOW_GRACE)
+        if self.queued.overflowing and self.websocket.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):  # it may go away meanwhile
+                await self.websocket.close(POLICY, "this socket did not read its events; subscribe again with `after`")
 
     def stop(self) -> None:
         for member in list(self.members.values()):
             member.leave()
+        self.queued.close()
+        if self._closing is not None:
+            self._closing.cancel()

@@ -7,6 +7,7 @@ live, with no gap and no duplicate at the seam.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated, Any
 
@@ -17,11 +18,10 @@ from api.graphql.context import Info
 from api.graphql.filtering import read_filter, takes_arguments, takes_filters
 from api.graphql.history import HISTORY_FILTERS, filter_of
 from api.graphql.inputs import node_id
-from api.graphql.loading.loaders import Loaders
 from api.graphql.queries import codes_of
 from api.graphql.types.expulsions import Expulsion
-from api.graphql.types.history import HistoryEntry, hidden_kinds
-from api.live.hub import Following
+from api.graphql.types.history import PRIVATE, HistoryEntry
+from api.live.hub import Following, Overflow, Unpaid
 from domain.errors import InvalidInput
 from domain.read.filters import ExpulsionFilter
 from domain.record import history
@@ -29,12 +29,19 @@ from domain.record.history import Change
 
 EXPULSION = "Expulsion"
 
+FROM_THE_START = str(relay.GlobalID("HistoryEntry", "0"))
+"""The `after` that replays the whole history: the global ID of entry 0, before the first ("SGlzdG9yeUVudHJ5OjA=")."""
+
 After = Annotated[
     strawberry.ID | None,
     strawberry.argument(
         description=(
             "Global ID of the last HistoryEntry already seen: every later entry is replayed from the history first, "
-            "in order, then the feed goes on live, with no gap and no duplicate. Null: from now on."
+            "in order, then the feed goes on live, with no gap and no duplicate. The ID of entry 0, "
+            f'"{FROM_THE_START}" (HistoryEntry:0), replays the whole history from its first entry; an entry past the '
+            "latest is refused (BAD_USER_INPUT). Null: from now on. A replay spends rate-limit points page by page, as many "
+            "as the events it reads would cost; one that runs out ends with RATE_LIMITED, `extensions.after` and "
+            "`retryAfter`, to resume later."
         )
     ),
 ]
@@ -47,27 +54,52 @@ def _following(info: Info) -> Following:
     return following
 
 
-def _resumed_from(info: Info, after: strawberry.ID | None) -> int | None:
+def _entry_after(after: str) -> int:
+    """The entry number an `after` names; the ID of entry 0 stands for "from the start"."""
+    with contextlib.suppress(relay.GlobalIDValueError):
+        if after == FROM_THE_START or relay.GlobalID.from_id(after) == relay.GlobalID("HistoryEntry", "0"):
+            return 0
+    return node_id("HistoryEntry", "after", after)
+
+
+async def _resumed_from(info: Info, after: strawberry.ID | None) -> int | None:
     """The entry a subscription starts after, checked before it begins (None: from now on)."""
-    start = node_id("HistoryEntry", "after", after) if after is not None else None
-    _following(info).started = start
+    following = _following(info)
+    start = _entry_after(after) if after is not None else None
+    if start is not None and start > following.hub.position:
+        latest = await following.hub.latest()
+        if start > latest:
+            raise InvalidInput(
+                "after",
+                f"after names entry {start}, past the latest entry ({latest}): pass the id of an entry received, "
+                f'or "{FROM_THE_START}" (HistoryEntry:0) to replay from the start',
+            )
+    following.started = start
     return start
 
 
 async def _entries(info: Info, start: int | None) -> AsyncIterator[Change]:
-    """The hub's entries for this subscription. The request's read connection goes back to the pool before each wait
-    (a subscription holds none while idle), and its loaders are forgotten, so each event reads the record as it is then."""
+    """The hub's entries for this subscription. Each event is shaped on the fan-out's shared reads and loaders for its
+    entry (api/live/fanout.py), which hold no connection while idle, so each event reads the record as it is then.
+    An entry ends early (`Following.stopped`) when the subscriber fell behind or its replay ran out of points."""
     following = _following(info)
-    entries = following.hub.entries(start)
+    entries = following.hub.entries(
+        start, page=following.page, pay=following.pay, caught_up=following.caught_up, listening=following.listening
+    )
     try:
         while True:
-            await info.context.reads.close()
-            change = await anext(entries)
-            info.context.loaders = Loaders(info.context.reads)
+            following.release()
+            try:
+                change = await anext(entries)
+            except (Overflow, Unpaid) as stopped:
+                following.stopped = stopped
+                return
             assert change.id is not None
+            info.context.loaders = following.fanout.loaders_for(change.id)
             following.entry = change.id
             yield change
     finally:
+        following.release()
         await entries.aclose()
 
 
@@ -91,13 +123,13 @@ class Subscription:
     @strawberry.subscription(
         description=(
             "Every new entry of the history, as the `history` list shows it, filtered by author, kind of record, record and "
-            "action. Entries about people (DIPLOMAT) are left out unless the socket's token has the editor role."
+            f"action. {PRIVATE}"
         )
     )
     @takes_arguments(HISTORY_FILTERS, following="after")
     async def history(self, info: Info, after: After = None, **given: Any) -> AsyncGenerator[HistoryEntry | None, None]:
-        filter = filter_of(given, hidden=hidden_kinds(info))
-        return _history(info, _resumed_from(info, after), filter)
+        filter = filter_of(given)
+        return _history(info, await _resumed_from(info, after), filter)
 
     @strawberry.subscription(
         description=(
@@ -109,25 +141,29 @@ class Subscription:
     @takes_filters(ExpulsionFilter, following="after")
     async def expulsions(self, info: Info, after: After = None, **given: Any) -> AsyncGenerator[ExpulsionChange | None, None]:
         filter = await read_filter(ExpulsionFilter, codes_of(info), given)
-        return _expulsions(info, _resumed_from(info, after), filter)
+        return _expulsions(info, await _resumed_from(info, after), filter)
 
 
 async def _history(info: Info, start: int | None, filter: history.HistoryFilter) -> AsyncGenerator[HistoryEntry | None, None]:
+    following = _following(info)
     async for change in _entries(info, start):
         if filter.admits(change):
+            await following.take_turn()
             yield HistoryEntry.from_domain(change)
 
 
 async def _expulsions(info: Info, start: int | None, filter: ExpulsionFilter) -> AsyncGenerator[ExpulsionChange | None, None]:
+    following = _following(info)
     async for change in _entries(info, start):
         if change.entity != EXPULSION:
             continue
+        assert change.id is not None
         changed = relay.GlobalID(EXPULSION, str(change.record_id))
         if change.after is None:
+            await following.take_turn()
             yield ExpulsionChange(entry=HistoryEntry.from_domain(change), expulsion_id=changed, expulsion=None)
             continue
-        async with info.context.reads.use() as uow:
-            found = await uow.expulsions.matching(filter, [change.record_id])
-        if change.record_id in found:
-            expulsion = Expulsion.from_domain(found[change.record_id])
-            yield ExpulsionChange(entry=HistoryEntry.from_domain(change), expulsion_id=changed, expulsion=expulsion)
+        found = await following.fanout.admitted(change.id, change.record_id, filter)
+        if found is not None:
+            await following.take_turn()
+            yield ExpulsionChange(entry=HistoryEntry.from_domain(change), expulsion_id=changed, expulsion=Expulsion.from_domain(found))

@@ -51,7 +51,7 @@ assert [kind.value for kind in RecordKind] == list(KINDS), "RecordKind is the re
 assert all(kind.name == kind.value.upper() for kind in RecordKind)
 
 PRIVATE = (
-    "Personal fields (a diplomat's `name`, a statement's `speaker_name`) are null in `before` and `after` unless the "
+    "Personal fields (a diplomat's `name`, a statement's `speakerName`) are null in `before` and `after` unless the "
     "caller's token has the editor role."
 )
 
@@ -64,12 +64,6 @@ def caller_role(info: Info) -> Role | None:
 def reads_personal_data(info: Info) -> bool:
     """Whether this request's caller may read personal fields."""
     return history.reads_personal_data(caller_role(info))
-
-
-def hidden_kinds(info: Info) -> frozenset[str]:
-    """The kinds of record whose entries this request's caller may not see at all: none, as every kind's entries are
-    shown with their personal fields guarded one by one (the subscription feeds pass this to their filter)."""
-    return frozenset()
 
 
 def personal_field(attribute: str, description: str) -> Any:
