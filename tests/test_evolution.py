@@ -55,7 +55,7 @@ def test_a_nullable_argument_made_non_null_is_a_breaking_change(
     repository_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Released with `organisation(code: String)`; the code requires the code.
-    asked = '    """The organisation\'s code, e.g. \'UN\'."""\n    code: String!\n  ): Organisation\n'
+    asked = '  organisation(\n    """The organisation\'s code, e.g. \'UN\'."""\n    code: String!\n'
     released = released_copy(repository_root, tmp_path, asked.replace("code: String!", "code: String"), asked)
     code, said = breaking_against(released, capsys)
     assert code == 1

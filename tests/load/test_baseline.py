@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.helpers import BACKENDS, LiveServer, running_server
+from tests.e2e.helpers import LiveServer
 from tests.load.bystander import Watch, watching
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(request.param, tmp_path_factory, {"DEMARCHE_RESPONSE_CACHE": "0"}) as running:
-        yield running
 
 
 def test_a_quiet_server_meets_the_pass_line(server: LiveServer) -> None:

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
-import pytest
-
-from tests.e2e.helpers import BACKENDS, LiveServer, running_server
+from tests.e2e.helpers import LiveServer
 from tests.e2e.test_headers import raw_answer, status
 from tests.load.bystander import watching
 
@@ -18,12 +15,6 @@ ATTEMPTS = 25
 HEADERS_PER_REQUEST = 100 * 2**20
 RSS_BOUND_MIB = 400
 RSS_GROWTH_MIB = 64
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(request.param, tmp_path_factory, {"DEMARCHE_RESPONSE_CACHE": "0"}) as running:
-        yield running
 
 
 def test_clients_pouring_100_mb_of_headers_are_refused_without_harming_another(server: LiveServer) -> None:

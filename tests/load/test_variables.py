@@ -6,24 +6,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
-from tests.e2e.helpers import BACKENDS, LiveServer, running_server
+from tests.e2e.helpers import LiveServer
 from tests.e2e.test_variable_limits import CODES, codes_body
 from tests.load.bystander import watching
 
 ATTACKERS = 12
 REQUESTS_EACH = 15
 RSS_BOUND_MIB = 400
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(request.param, tmp_path_factory, {"DEMARCHE_RESPONSE_CACHE": "0"}) as running:
-        yield running
 
 
 def test_clients_sending_100000_codes_are_refused_without_harming_another(server: LiveServer) -> None:
