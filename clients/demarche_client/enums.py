@@ -45,6 +45,13 @@ class Granularity(str, Enum):
     YEAR = "YEAR"
 
 
+class GroupBy(str, Enum):
+    WAVE = "WAVE"
+    REASON_CATEGORY = "REASON_CATEGORY"
+    MEASURE_TYPE = "MEASURE_TYPE"
+    ACTOR_GROUP = "ACTOR_GROUP"
+
+
 class HeadcountQualifier(str, Enum):
     EXACT = "EXACT"
     APPROXIMATE = "APPROXIMATE"
@@ -113,6 +120,8 @@ class RankBy(str, Enum):
     MEASURES = "MEASURES"
     KNOWN_HEADCOUNT = "KNOWN_HEADCOUNT"
     MINIMUM_HEADCOUNT = "MINIMUM_HEADCOUNT"
+    SOURCES_LOWEST_HEADCOUNT = "SOURCES_LOWEST_HEADCOUNT"
+    SOURCES_HIGHEST_HEADCOUNT = "SOURCES_HIGHEST_HEADCOUNT"
 
 
 class ReasonCategory(str, Enum):

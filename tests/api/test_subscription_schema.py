@@ -6,7 +6,8 @@ from graphql import GraphQLArgument
 
 from api.graphql.schema import build_schema
 
-PAGING_AND_ORDER = {"first", "after", "last", "before", "orderBy", "direction"}
+PAGING_AND_ORDER = {"first", "after", "last", "before", "orderBy", "direction", "asOf"}
+"""What a list takes beside its filters: its page, its order, and the instant it reads (a feed reads only now)."""
 
 
 def arguments(root: str) -> tuple[dict[str, GraphQLArgument], dict[str, GraphQLArgument]]:
@@ -27,4 +28,4 @@ def test_the_measures_subscription_takes_every_filter_of_the_expulsions_list_and
 
 def test_the_history_subscription_takes_the_history_lists_filters_but_its_period() -> None:
     listing, feed = arguments("history")
-    assert set(feed) - {"after"} == set(listing) - {"since", "until", "descending", "first", "after", "last", "before"}
+    assert set(feed) - {"after"} == set(listing) - {"since", "until", "descending", "first", "after", "last", "before", "asOf"}

@@ -85,6 +85,9 @@ VALUES: dict[str, list[Any]] = {
     "diplomat": [global_id("Diplomat", 1)],
     "statement": [global_id("Statement", 1)],
     "speaker": ["Blinken", "spokes"],
+    "limit": [3],
+    "wave2018": [global_id("Wave", 1)],
+    "wave2022": [global_id("Wave", 2)],
 }
 """Realistic values by variable name; several for `id`, so that each kind of record is asked for."""
 

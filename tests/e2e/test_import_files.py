@@ -65,7 +65,7 @@ def test_a_file_that_is_no_csv_of_the_record_is_refused_without_its_text(databas
     (folder / "sources.csv").write_text(f"{secret}:x:0:0\nmore {secret}\n", encoding="utf-8")
     code, said = imported(database_url, folder)
     assert code != 0
-    assert "column 1 of the header is no column of Source" in said
+    assert "column 1 of the header is no column of a Source" in said
     assert secret not in said
     measures = tmp_path / "measures.csv"
     measures.write_text(f"actor,{secret}\n", encoding="utf-8")
