@@ -9,12 +9,13 @@ from typing import Annotated, Any
 import strawberry
 
 from api.graphql.context import Info
-from api.graphql.filtering import read_filter, takes_filters
+from api.graphql.filtering import filter_input, input_arguments, read_filter, takes_filters
 from api.graphql.inputs import node_id
 from api.graphql.queries import codes_of, required_code_of
 from api.graphql.types.analysis import (
     BilateralBalance,
     BilateralDirection,
+    Comparison,
     Granularity,
     GroupBy,
     HeadcountTally,
@@ -33,6 +34,9 @@ FROM = "Period start (inclusive; partial dates count by overlap)."
 TO = "Period end (inclusive; partial dates count by overlap)."
 SPAN = "Use announcedFrom and announcedTo, the expulsion list's own filters."
 MAX_RESULTS = 100
+TallySelection = filter_input(
+    filters.ExpulsionFilter, "TallySelection", "A selection of measures by the expulsion list's filters; none given selects every measure."
+)
 
 
 async def _filter(info: Info, given: dict[str, Any], from_: date | None = None, to: date | None = None) -> filters.ExpulsionFilter:
@@ -111,6 +115,22 @@ class AnalysisQueries:
         async with info.context.reads.use() as uow:
             groups = await uow.analysis.groups(by, filter)
         return [TallyGroup.from_domain(by, group) for group in groups]
+
+    @strawberry.field(
+        description=(
+            "Two selections of measures side by side, each given by the expulsion list's filters: two waves, two years, two "
+            "groups (`left: {waveId: ...}, right: {waveId: ...}`), with their tallies and the differences."
+        )
+    )
+    async def compare(
+        self,
+        info: Info,
+        left: Annotated[TallySelection, strawberry.argument(description="The first selection.")],
+        right: Annotated[TallySelection, strawberry.argument(description="The second selection.")],
+    ) -> Comparison | None:
+        first, second = await _filter(info, input_arguments(left)), await _filter(info, input_arguments(right))
+        async with info.context.reads.use() as uow:
+            return Comparison.between(await uow.analysis.tally(first), await uow.analysis.tally(second))
 
     @strawberry.field(
         description="Measures and headcounts per month or year of announcement, of the measures the expulsion list's filters keep."

@@ -93,10 +93,27 @@ async def read_filter(filter_type: type[F], codes: Codes, given: Mapping[str, An
     return filter_type(**values)
 
 
+def _written(argument: Argument) -> Any:
+    """The argument's GraphQL type, without its optionality."""
+    return strawberry.ID if isinstance(argument.type, RecordOf) else WRITTEN_AS.get(argument.type, argument.type)
+
+
 def annotation(argument: Argument) -> object:
     """The argument's type on a GraphQL field: optional, with its description."""
-    written: Any = strawberry.ID if isinstance(argument.type, RecordOf) else WRITTEN_AS.get(argument.type, argument.type)
-    return Annotated[written | None, strawberry.argument(description=argument.description)]
+    return Annotated[_written(argument) | None, strawberry.argument(description=argument.description)]
+
+
+def filter_input(filter_type: type, name: str, description: str) -> type:
+    """A GraphQL input type whose fields are a filter's arguments, each optional and described as on the lists."""
+    declared = arguments(filter_type)
+    namespace: dict[str, Any] = {argument.name: strawberry.field(default=None, description=argument.description) for argument in declared}
+    namespace["__annotations__"] = {argument.name: _written(argument) | None for argument in declared}
+    return strawberry.input(type(name, (), namespace), description=description)
+
+
+def input_arguments(value: object) -> dict[str, Any]:
+    """The filter arguments an input of `filter_input` holds, by Python name, as a field's `**given` holds them."""
+    return {name: getattr(value, name) for name in vars(type(value)).get("__annotations__", {})}
 
 
 def takes_filters(filter_type: type, *, following: str | None = None) -> Callable[[C], C]:

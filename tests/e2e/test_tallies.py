@@ -137,3 +137,22 @@ def test_headcount_max_means_certainly_at_most(api: LiveServer) -> None:
     )
     # France's "at least 2" may be far more than 5; Germany's exact 4 is certainly at most 5.
     assert [node["actor"]["code"] for node in found["expulsions"]["nodes"]] == ["DE"]
+
+
+def test_compare_puts_two_selections_side_by_side_with_their_differences(api: LiveServer) -> None:
+    found = answer(
+        api,
+        """query($wave: ID!) { compare(left: {waveId: $wave}, right: {actor: ["PL", "US"], __YEAR__}) {
+             left { measures minimumHeadcount maximumHeadcount } right { measures minimumHeadcount maximumHeadcount }
+             measuresDifference minimumHeadcountDifference maximumHeadcountDifference } }""".replace("__YEAR__", YEAR),
+        {"wave": api.wave},  # type: ignore[attr-defined]
+    )
+    assert found["compare"] == {
+        "left": {"measures": 2, "minimumHeadcount": 6, "maximumHeadcount": None},
+        "right": {"measures": 2, "minimumHeadcount": 10, "maximumHeadcount": None},
+        "measuresDifference": 0,
+        "minimumHeadcountDifference": 4,
+        "maximumHeadcountDifference": None,
+    }
+    refused = api.graphql('{ compare(left: {actor: ["QQ"]}, right: {}) { measuresDifference } }')
+    assert refused["errors"][0]["extensions"]["code"] in {"BAD_USER_INPUT", "NOT_FOUND"}, refused

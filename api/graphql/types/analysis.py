@@ -202,3 +202,27 @@ class TallyGroup:
         elif key is not None and by is not analysis.GroupBy.ACTOR_GROUP:
             key = key.upper()
         return cls(key=key, tally=HeadcountTally.from_domain(group.tally))
+
+
+@strawberry.type(description="Two selections of measures side by side, and how the second differs from the first.")
+class Comparison:
+    left: HeadcountTally = strawberry.field(description="The first selection's tally.")
+    right: HeadcountTally = strawberry.field(description="The second selection's tally.")
+    measures_difference: int = strawberry.field(description="The second's measures less the first's.")
+    minimum_headcount_difference: int = strawberry.field(description="The second's minimum headcount less the first's.")
+    maximum_headcount_difference: int | None = strawberry.field(
+        description="The second's maximum headcount less the first's; null when either has no upper bound."
+    )
+
+    @classmethod
+    def between(cls, left: analysis.HeadcountTally, right: analysis.HeadcountTally) -> Comparison:
+        high = (
+            None if left.maximum_headcount is None or right.maximum_headcount is None else right.maximum_headcount - left.maximum_headcount
+        )
+        return cls(
+            left=HeadcountTally.from_domain(left),
+            right=HeadcountTally.from_domain(right),
+            measures_difference=right.measures - left.measures,
+            minimum_headcount_difference=right.minimum_headcount - left.minimum_headcount,
+            maximum_headcount_difference=high,
+        )
