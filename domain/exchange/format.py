@@ -13,10 +13,11 @@ from domain.record.documents import to_document
 from domain.record.kinds import KINDS, kind_of
 
 FORMAT = "demarche-record"
-VERSION = 2
-"""The version an export writes: 2 added memberships."""
-READABLE = frozenset({1, 2})
-"""The versions an import reads: a version 1 file is read as before (it holds no memberships)."""
+VERSION = 3
+"""The version an export writes: 2 added memberships, 3 a membership's `source_checked` and `basis`."""
+READABLE = frozenset({1, 2, 3})
+"""The versions an import reads: a version 1 file is read as before (it holds no memberships); a version 2 file's
+memberships are read as unverified spells resting on a treaty, the defaults of the fields version 3 added."""
 
 Key = int | str
 """A record's key in a file: an actor's code, any other record's id."""

@@ -126,7 +126,7 @@ def test_a_refused_file_exits_1_names_each_bad_row_on_stderr_and_writes_nothing(
         f"demarche import: {path} was refused, nothing was written: 2 bad rows",
     ]
     exported = demarche(database_url, "export", "--quiet", "--kind", "Wave")
-    assert exported.stdout == '{"format":"demarche-record","version":2}\n'
+    assert exported.stdout == '{"format":"demarche-record","version":3}\n'
 
 
 def test_a_csv_is_recognised_by_its_extension_and_imported_once(database_url: str, tmp_path: Path) -> None:

@@ -134,9 +134,13 @@ async def test_a_csv_folder_imported_into_an_empty_database_exports_the_same_jso
     assert b'"\'=HYPERLINK(""http://evil""),\n-40; \'quoted\' \xc2\xab' in measures
     assert b",,,1,1;2,1\r\n" in measures
     spells = (tmp_path / "record" / "memberships.csv").read_bytes()
-    assert spells.startswith(b"\xef\xbb\xbforganisation,state,joined,left,source_publisher,source_title,source_url\r\n")
+    assert spells.startswith(
+        b"\xef\xbb\xbforganisation,state,joined,left,source_publisher,source_title,source_url,source_checked,basis\r\n"
+    )
+    assert b"FVEY,AU,1956,,The National Archives (United Kingdom)," in spells
+    assert spells.count(b",no_treaty\r\n") == 20
     assert b"EU,AT,1995-01-01,2030-06-30," in spells
-    assert b'EU,NO,2031-01,,Desk 3,"\'=Norway joins, \xc2\xabprobably\xc2\xbb","https://example.org/no,eu"\r\n' in spells
+    assert b'EU,NO,2031-01,,Desk 3,"\'=Norway joins, \xc2\xabprobably\xc2\xbb","https://example.org/no,eu",,treaty\r\n' in spells
 
 
 async def test_a_csv_folder_carries_the_record_from_one_database_kind_to_the_other_and_back(
@@ -199,7 +203,7 @@ async def test_a_folder_with_a_stranger_file_or_another_version_is_refused_whole
         "actors.csv, missions.csv, diplomats.csv, waves.csv, expulsions.csv, sources.csv, statements.csv, citations.csv, memberships.csv"
     ]
     (folder / "waves.csv").write_text("id,name\r\n1,Spring\r\n", encoding="utf-8")
-    (folder / "format.json").write_text('{"format":"demarche-record","version":3}\n', encoding="utf-8")
+    (folder / "format.json").write_text('{"format":"demarche-record","version":4}\n', encoding="utf-8")
     (folder / "treaties.csv").write_text("id\r\n", encoding="utf-8")
     assert [(problem.file, problem.field) for problem in await refusal(uow_factory, folder)] == [
         ("format.json", "version"),

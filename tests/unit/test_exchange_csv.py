@@ -124,8 +124,18 @@ def test_a_membership_is_keyed_by_organisation_state_and_joined_and_has_no_id_co
         source_publisher="EU",
         source_title="-Brexit",
     )
-    assert header_names("Membership") == ["organisation", "state", "joined", "left", "source_publisher", "source_title", "source_url"]
-    assert row(spell, "Membership") == ["EU", "GB", "1973-01-01", "2020-01", "EU", "'-Brexit", ""]
+    assert header_names("Membership") == [
+        "organisation",
+        "state",
+        "joined",
+        "left",
+        "source_publisher",
+        "source_title",
+        "source_url",
+        "source_checked",
+        "basis",
+    ]
+    assert row(spell, "Membership") == ["EU", "GB", "1973-01-01", "2020-01", "EU", "'-Brexit", "", "", "treaty"]
     reader = read_back(spell)
     assert [(found.key, found.entity) for found in reader.rows] == [("GB in EU from 1973-01-01", spell)]
     twice = read_text("Membership", "organisation,state,joined,source_publisher,source_title\r\nEU,GB,1973,EU,T\r\nEU,GB,1973,EU,T\r\n")
