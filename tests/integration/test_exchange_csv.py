@@ -220,10 +220,24 @@ async def test_the_spreadsheet_view_has_a_row_per_measure_and_citation_and_impor
     flat = folder / "measures_with_citations.csv"
     rows = list(csv.reader(io.StringIO(flat.read_bytes().decode("utf-8-sig"), newline="")))
     assert rows[0] == list(CSV_COLUMNS)
+    # One column order: the measure's columns of expulsions.csv, in its order, with the names beside the codes.
+    measures = list(csv.reader(io.StringIO((folder / "expulsions.csv").read_bytes().decode("utf-8-sig"), newline="")))
+    assert [name for name in rows[0] if not name.endswith("_name")][: len(measures[0])] == measures[0]
+    assert rows[0][:5] == ["id", "actor", "actor_name", "target", "target_name"]
+    named = [row[1:5] for row in rows[1:]]
+    assert ["PL", "Poland", "RU", "Russian Federation"] in named
+    assert ["RU", "Russian Federation", "US", "United States"] in named
     # The demo's four measures have 1, 2, 2 and 1 citations; the fifth measure has two.
     assert [row[0] for row in rows[1:]] == ["1", "2", "2", "3", "3", "4", "5", "5"]
     assert ",'=1+1,official,2023-01,17,Tabbed,unknown,\r\n" in flat.read_bytes().decode("utf-8-sig")
     before = await exported(engine)
+    report = await import_file(uow_factory, flat, format="csv")
+    assert (report.added, report.replaced, report.unchanged) == ({}, {}, {"Expulsion": 5, "Citation": 8})
+    assert await exported(engine) == before
+    # The names are read-only: a name changed in the spreadsheet is left aside, and changes nothing.
+    renamed = flat.read_bytes().replace(b",PL,Poland,RU,Russian Federation,", b",PL,Somewhere else,RU,,")
+    assert renamed != flat.read_bytes()
+    flat.write_bytes(renamed)
     report = await import_file(uow_factory, flat, format="csv")
     assert (report.added, report.replaced, report.unchanged) == ({}, {}, {"Expulsion": 5, "Citation": 8})
     assert await exported(engine) == before
