@@ -164,3 +164,17 @@ def test_the_council_of_europe_russia_greece_and_the_g8(api: LiveServer) -> None
     assert len(codes("G7", "2022-03-23")) == 7
     assert codes("CSTO", "2022-03-23") == {"AM", "BY", "KZ", "KG", "RU", "TJ"}
     assert "UZ" in codes("CSTO", "2008-01-01")
+
+
+def test_a_spell_checked_against_its_source_is_no_longer_unverified(api: LiveServer) -> None:
+    finland = api.data('{ state(code: "FI") { memberships { id version organisation { code } source { unverified } } } }')["state"]
+    [spell] = [spell for spell in finland["memberships"] if spell["organisation"]["code"] == "NATO"]
+    assert spell["source"]["unverified"] is True
+    checked = ok(mutate(api, "checkMembershipSource", id=spell["id"], checked="2026-12-08"), "Membership")
+    assert (checked["source"]["unverified"], checked["source"]["checked"], checked["version"]) == (
+        False,
+        "2026-12-08",
+        spell["version"] + 1,
+    )
+    history = api.data(f'{{ history(recordId: "{spell["id"]}", first: 5) {{ nodes {{ action changedFields }} }} }}')["history"]["nodes"]
+    assert history == [{"action": "UPDATE", "changedFields": ["source_checked"]}]

@@ -75,6 +75,28 @@ class MembershipMutations:
 
         return await outcome(run)
 
+    @strawberry.mutation(
+        description=(
+            "Record the day someone checked a spell's dates against its source: the spell is then no longer unverified "
+            "(`source.unverified` false). A curated spell is unverified until this is done."
+        )
+    )
+    async def check_membership_source(
+        self,
+        info: Info,
+        id: RecordId,
+        expected_version: ExpectedVersion,
+        checked: Annotated[date, strawberry.argument(description="The day the dates were checked against the source.")],
+    ) -> MembershipResult:
+        async def run() -> Membership:
+            number = node_id("Membership", "id", id)
+            done = await use_cases.check_membership_source(
+                number, checked, uow=info.context.uow_factory(), expected_version=expected_version
+            )
+            return Membership.from_domain(done)
+
+        return await outcome(run)
+
     @admin_mutation("Remove a spell of membership recorded in error (a spell that ended is ended, not removed).")
     async def delete_membership(self, info: Info, id: RecordId, expected_version: ExpectedVersion) -> common.DeleteResult:
         return await common.delete(info, "Membership", id, expected_version, use_cases.editor)
