@@ -77,7 +77,7 @@ STATE_CODES = (
     "SUHH",
     "DDR",
 )
-ORGANISATION_CODES = ("UN", "EU", "NATO", "OSCE", "un", "Nato")
+ORGANISATION_CODES = ("UN", "EU", "NATO", "OSCE", "un", "Nato", "FVEY", "coe")
 UNKNOWN_CODES = ("ZZ", "WHO", "")
 EXISTING = {
     "State": (1, 2, 180, 190, 235, 250, 259, 275),

@@ -230,18 +230,18 @@ def test_twenty_concurrent_creations_all_succeed_and_are_all_stored(api: LiveSer
 
 def test_a_membership_is_created_ended_read_back_and_deleted(api: LiveServer) -> None:
     input = {
-        "organisation": "nato",
+        "organisation": "un",
         "state": "SWE",
-        "joined": "2024-03-07",
-        "sourcePublisher": "NATO",
-        "sourceTitle": "Sweden officially joins NATO",
-        "sourceUrl": "https://www.nato.int/cps/en/natohq/news_223446.htm",
+        "joined": "1946-11-19",
+        "sourcePublisher": "United Nations",
+        "sourceTitle": "Member States of the United Nations",
+        "sourceUrl": "https://www.un.org/en/about-us/member-states",
     }
     made = ok(mutate(api, "createMembership", input=input), "Membership")
     assert (made["organisation"], made["state"], made["joined"]["value"], made["left"], made["version"]) == (
-        {"code": "NATO"},
+        {"code": "UN"},
         {"code": "SE"},
-        "2024-03-07",
+        "1946-11-19",
         None,
         1,
     )
