@@ -28,7 +28,7 @@ ORGANISATIONS = (
     Actor(code="G8", kind=ActorKind.ORGANISATION, name="Group of Eight"),
     Actor(code="FVEY", kind=ActorKind.ORGANISATION, name="Five Eyes"),
 )
-"""The organisations loaded into an empty record (and added by migration 0007 to one whose actors are loaded);
+"""The organisations loaded into an empty record (and added by migration 0008 to one whose actors are loaded);
 persistence/data/memberships.json holds the spells of every one but the UN and the OSCE."""
 
 

@@ -198,10 +198,10 @@ async def test_the_reference_data_gives_nato_the_five_eyes_and_the_others_their_
 
 
 @pytest.mark.parametrize("record", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
-async def test_migration_0007_gives_a_database_of_0006_the_organisations_and_their_spells(
+async def test_migration_0008_gives_a_database_of_0007_the_organisations_and_their_spells(
     record: Any, database_engine: AsyncEngine
 ) -> None:
-    await downgrade(database_engine, "0006")
+    await downgrade(database_engine, "0007")
     async with database_engine.begin() as connection:
         await connection.execute(text("DELETE FROM membership WHERE organisation <> 'EU'"))
         await connection.execute(text("DELETE FROM actor WHERE code IN ('COE', 'CSTO', 'G7', 'G8', 'FVEY')"))
@@ -221,7 +221,7 @@ async def test_migration_0007_gives_a_database_of_0006_the_organisations_and_the
     assert {spell.basis for spell in spells} == {MembershipBasis.NO_TREATY}
     assert "FI" in await _members(record, "NATO", date(2023, 4, 4))
 
-    await downgrade(database_engine, "0006")
+    await downgrade(database_engine, "0007")
     await upgrade(database_engine)
     async with record.reader() as uow:
         assert await uow.memberships.count(MembershipFilter()) == len(reference_memberships())

@@ -7,8 +7,8 @@ catalogue (COE, CSTO, G7, G8, FVEY) and the curated spells of persistence/data/m
 the EU's (those whose organisation and state it holds, and that it does not hold already); an empty one
 gets them when setup loads the reference actors. Spells stored before are left as they were: unverified.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-08
 """
 
@@ -22,8 +22,8 @@ from importlib import resources
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
