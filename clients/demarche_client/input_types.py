@@ -1,4 +1,4 @@
-from typing import Optional
+from typing import Any, Optional
 
 from pydantic import Field
 
@@ -8,6 +8,7 @@ from .enums import (
     HeadcountQualifier,
     LegalBasis,
     MeasureType,
+    MembershipBasis,
     MissionKind,
     Rank,
     ReasonCategory,
@@ -103,6 +104,10 @@ class CreateMembershipInput(BaseModel):
     "The source's title."
     source_url: Optional[str] = Field(alias="sourceUrl", default=None)
     "Where the source can be read: an absolute http(s) URL."
+    source_checked: Optional[Any] = Field(alias="sourceChecked", default=None)
+    "The day someone checked the spell's dates against the source; omit when no one has (the spell is then unverified)."
+    basis: MembershipBasis = MembershipBasis.TREATY
+    "What the membership rests on: a treaty (the default), or no treaty."
 
 
 class CreateMissionInput(BaseModel):
@@ -195,6 +200,57 @@ class HeadcountInput(BaseModel):
     "How the number is known."
     value: Optional[int] = None
     "A whole number of people, 0 or more; omit for UNKNOWN."
+
+
+class TallySelection(BaseModel):
+    """A selection of measures by the expulsion list's filters; none given selects every measure."""
+
+    actor: Optional[list[str]] = None
+    "Codes of states (alpha-2, alpha-3 or ISO 3166-3) or organisations: any of them matches. One code may be given alone."
+    target: Optional[list[str]] = None
+    "State codes (alpha-2, alpha-3 or ISO 3166-3, any case): any of them matches. One code may be given alone."
+    party: Optional[list[str]] = None
+    "Codes of states or organisations: measures any of them took or suffered."
+    member_of: Optional[str] = Field(alias="memberOf", default=None)
+    "An organisation's code: only measures whose actor was its member on every day the announcement date may stand for (a measure dated '2020' does not count the United Kingdom as an EU member). An organisation whose memberships are not recorded (see Organisation.membershipRecorded), or a state's code, is refused (BAD_USER_INPUT), not answered with nothing."
+    target_member_of: Optional[str] = Field(alias="targetMemberOf", default=None)
+    "An organisation's code: only measures whose target was its member, as for memberOf (an organisation whose memberships are not recorded is refused)."
+    between: Optional[list[str]] = None
+    "Two codes: measures between them, in either direction."
+    announced_from: Optional[Any] = Field(alias="announcedFrom", default=None)
+    "Announced on or after this day (span overlap)."
+    announced_to: Optional[Any] = Field(alias="announcedTo", default=None)
+    "Announced on or before this day (span overlap)."
+    measure_type: Optional[MeasureType] = Field(alias="measureType", default=None)
+    "Only measures of this type."
+    reason_category: Optional[ReasonCategory] = Field(
+        alias="reasonCategory", default=None
+    )
+    "Only measures on this ground."
+    headcount_qualifier: Optional[HeadcountQualifier] = Field(
+        alias="headcountQualifier", default=None
+    )
+    "Only headcounts known this way."
+    headcount_min: Optional[int] = Field(alias="headcountMin", default=None)
+    "Headcount certainly at least this: an exact, approximate or 'at least' figure of this or more."
+    headcount_max: Optional[int] = Field(alias="headcountMax", default=None)
+    "Headcount certainly at most this: an exact or approximate figure of this or less; an 'at least' figure has no upper bound, so it never matches."
+    answers_something: Optional[bool] = Field(alias="answersSomething", default=None)
+    "True: only measures that answer an earlier one; false: only those that do not."
+    answered: Optional[bool] = None
+    "True: only measures some later measure answers; false: only unanswered ones."
+    answers_within_days: Optional[int] = Field(alias="answersWithinDays", default=None)
+    "Only measures that answer an earlier one within this many days, however partial dates are read (the lag's `max`: from the earlier date's first possible day to this one's last)."
+    answered_within_days: Optional[int] = Field(
+        alias="answeredWithinDays", default=None
+    )
+    "Only measures that a later one answers within this many days, read as answersWithinDays is."
+    sources_disagree: Optional[bool] = Field(alias="sourcesDisagree", default=None)
+    "True: only measures whose sources give different figures (another number, or another qualifier: 'about 40' and '40' differ); false: only those whose sources give one figure or none."
+    wave_id: Optional[str] = Field(alias="waveId", default=None)
+    "Global ID of a Wave."
+    search: Optional[str] = None
+    "Words to find (all of them, English stemming, read as plain words) in the measure's stated reason, legal basis and reason category, or in the excerpt of one of its citations."
 
 
 class UpdateActorInput(BaseModel):
