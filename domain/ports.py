@@ -110,6 +110,11 @@ class CitationRepository(Repository[Citation, filters.CitationFilter], Protocol)
 
 
 class MembershipRepository(Repository[Membership, filters.MembershipFilter], Protocol):
+    async def recorded(self, organisations: Collection[str]) -> dict[str, bool]:
+        """Whether any spell of membership is recorded for each organisation (by code): False for one whose members
+        the record does not hold, whose filters would otherwise answer a silent nothing."""
+        ...
+
     async def of_states(self, codes: Collection[str]) -> dict[str, list[Membership]]:
         """Each state's spells in any organisation, by state code, in id order."""
         ...

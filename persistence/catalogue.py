@@ -12,7 +12,7 @@ from typing import Any
 import pycountry
 
 from domain.record.actors import Actor, ActorKind
-from domain.record.memberships import Membership
+from domain.record.memberships import Membership, MembershipBasis
 from domain.record.values import PartialDate
 
 KOSOVO = Actor(code="XK", kind=ActorKind.STATE, name="Kosovo", alpha3="XKX", official_name="Republic of Kosovo")
@@ -22,7 +22,14 @@ ORGANISATIONS = (
     Actor(code="EU", kind=ActorKind.ORGANISATION, name="European Union"),
     Actor(code="NATO", kind=ActorKind.ORGANISATION, name="North Atlantic Treaty Organization"),
     Actor(code="OSCE", kind=ActorKind.ORGANISATION, name="Organization for Security and Co-operation in Europe"),
+    Actor(code="COE", kind=ActorKind.ORGANISATION, name="Council of Europe"),
+    Actor(code="CSTO", kind=ActorKind.ORGANISATION, name="Collective Security Treaty Organization"),
+    Actor(code="G7", kind=ActorKind.ORGANISATION, name="Group of Seven"),
+    Actor(code="G8", kind=ActorKind.ORGANISATION, name="Group of Eight"),
+    Actor(code="FVEY", kind=ActorKind.ORGANISATION, name="Five Eyes"),
 )
+"""The organisations loaded into an empty record (and added by migration 0008 to one whose actors are loaded);
+persistence/data/memberships.json holds the spells of every one but the UN and the OSCE."""
 
 
 def _withdrawn(text: str | None) -> date | None:
@@ -96,6 +103,8 @@ def reference_memberships() -> list[Membership]:
                 source_publisher=source["publisher"],
                 source_title=source["title"],
                 source_url=source["url"],
+                source_checked=None if source.get("checked") is None else date.fromisoformat(source["checked"]),
+                basis=MembershipBasis(spell.get("basis", MembershipBasis.TREATY.value)),
             )
         )
     return found

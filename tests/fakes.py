@@ -435,6 +435,9 @@ class FakeMembershipRepository(FakeRepository[Membership, MembershipFilter]):
         if entity.organisation == entity.state:
             raise Conflict("the change breaks the record's rule ck_membership_not_self; nothing was written")
 
+    async def recorded(self, organisations: Collection[str]) -> dict[str, bool]:
+        return {code: any(m.organisation == code for m in self.rows.values()) for code in organisations}
+
     async def of_states(self, codes: Collection[str]) -> dict[str, builtins.list[Membership]]:
         return {code: self._sorted(m for m in self.rows.values() if m.state == code) for code in codes}
 

@@ -93,8 +93,9 @@ def _definition(field: GraphQLField) -> StrawberryField:
     return found
 
 
-async def _written(field: str, code: str | None) -> str | None:
-    """A code as written (normalised); the compiled reader looks it up in its own statement."""
+async def _written(field: str, code: str | None, /, *, members: bool = False) -> str | None:
+    """A code as written (normalised); the compiled reader looks it up in its own statement (and there finds whether an
+    organisation's members are recorded, when they must be)."""
     return None if code is None else normalise_code(field, code)
 
 

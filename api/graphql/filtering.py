@@ -7,25 +7,31 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 import strawberry
 
 from api.graphql.inputs import node_id, strawberry_name
 from domain.errors import InvalidInput
-from domain.read.criteria import ActorCode, ActorCodes, ActorPair, Argument, RecordOf, Words, arguments, criteria
+from domain.read.criteria import ActorCode, ActorCodes, ActorPair, Argument, OrganisationCode, RecordOf, Words, arguments, criteria
 
 F = TypeVar("F")
 C = TypeVar("C", bound=Callable[..., Any])
 
-Codes = Callable[[str, str | None], Awaitable[str | None]]
-"""(argument name, code as given) -> the code to filter by; None for none given."""
+
+class Codes(Protocol):
+    """(argument name, code as given) -> the code to filter by; None for none given. With `members`, the code must
+    name an organisation whose memberships are recorded (the executor refuses another; the compiled reader checks
+    it inside its statement and leaves the refusal to the executor)."""
+
+    def __call__(self, field: str, code: str | None, /, *, members: bool = False) -> Awaitable[str | None]: ...
+
 
 MAX_SEARCH = 500
 MAX_CODES = 100
 """How many codes one list filter (`actor: [...]`) may name."""
 
-WRITTEN_AS: dict[object, object] = {ActorCode: str, ActorCodes: list[str], ActorPair: list[str], Words: str}
+WRITTEN_AS: dict[object, object] = {ActorCode: str, OrganisationCode: str, ActorCodes: list[str], ActorPair: list[str], Words: str}
 """The GraphQL input type of each kind of argument that is not a plain type."""
 
 
@@ -67,6 +73,8 @@ async def _read(argument: Argument, codes: Codes, value: Any) -> Any:
         return None
     if argument.type is ActorCode:
         return await codes(field, value)
+    if argument.type is OrganisationCode:
+        return await codes(field, value, members=True)
     if argument.type is ActorCodes:
         return await several(codes, field, value)
     if argument.type is ActorPair:

@@ -63,14 +63,23 @@ async def _listing(
     return result
 
 
-async def code_of(info: Info, field: str, code: str | None) -> str | None:
-    """The stored code for a filter argument given as alpha-2, alpha-3 or ISO 3166-3."""
+async def code_of(info: Info, field: str, code: str | None, /, *, members: bool = False) -> str | None:
+    """The stored code for a filter argument given as alpha-2, alpha-3 or ISO 3166-3; with `members`, that of an
+    organisation whose memberships are recorded."""
     if code is None:
         return None
     wanted = normalise_code(field, code)
     found: Actor | None = await info.context.loaders.load(info, "actor_by_code", wanted)
     if found is None:
         raise NotFound("Actor", wanted, field)
+    if members and not await info.context.loaders.load(info, "members_recorded", found.code):
+        if found.is_state:
+            raise InvalidInput(field, f"{found.code} ({found.name}) is a state, and a state has no members; {field} takes an organisation")
+        raise InvalidInput(
+            field,
+            f"the memberships of {found.code} ({found.name}) are not recorded, so no answer can say which measures its members "
+            "took or suffered; Organisation.membershipRecorded tells which organisations' are",
+        )
     return found.code
 
 

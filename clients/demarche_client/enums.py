@@ -90,6 +90,11 @@ class MeasureType(str, Enum):
     RECALL = "RECALL"
 
 
+class MembershipBasis(str, Enum):
+    TREATY = "TREATY"
+    NO_TREATY = "NO_TREATY"
+
+
 class MissionKind(str, Enum):
     EMBASSY = "EMBASSY"
     CONSULATE_GENERAL = "CONSULATE_GENERAL"

@@ -8,6 +8,7 @@ from .enums import (
     HeadcountQualifier,
     LegalBasis,
     MeasureType,
+    MembershipBasis,
     MissionKind,
     Rank,
     ReasonCategory,
@@ -103,6 +104,10 @@ class CreateMembershipInput(BaseModel):
     "The source's title."
     source_url: Optional[str] = Field(alias="sourceUrl", default=None)
     "Where the source can be read: an absolute http(s) URL."
+    source_checked: Optional[Any] = Field(alias="sourceChecked", default=None)
+    "The day someone checked the spell's dates against the source; omit when no one has (the spell is then unverified)."
+    basis: MembershipBasis = MembershipBasis.TREATY
+    "What the membership rests on: a treaty (the default), or no treaty."
 
 
 class CreateMissionInput(BaseModel):
@@ -207,9 +212,9 @@ class TallySelection(BaseModel):
     party: Optional[list[str]] = None
     "Codes of states or organisations: measures any of them took or suffered."
     member_of: Optional[str] = Field(alias="memberOf", default=None)
-    "An organisation's code: only measures whose actor was its member on every day the announcement date may stand for (a measure dated '2020' does not count the United Kingdom as an EU member). A state's code finds nothing: a state has no members."
+    "An organisation's code: only measures whose actor was its member on every day the announcement date may stand for (a measure dated '2020' does not count the United Kingdom as an EU member). An organisation whose memberships are not recorded (see Organisation.membershipRecorded), or a state's code, is refused (BAD_USER_INPUT), not answered with nothing."
     target_member_of: Optional[str] = Field(alias="targetMemberOf", default=None)
-    "An organisation's code: only measures whose target was its member, as for memberOf."
+    "An organisation's code: only measures whose target was its member, as for memberOf (an organisation whose memberships are not recorded is refused)."
     between: Optional[list[str]] = None
     "Two codes: measures between them, in either direction."
     announced_from: Optional[Any] = Field(alias="announcedFrom", default=None)

@@ -24,6 +24,8 @@ from domain.exchange.format import (
     CSV_COLUMNS,
     KEYED_BY_FIELDS,
     MEASURE_COLUMNS,
+    NAME_COLUMNS,
+    NAMED_MEASURE_COLUMNS,
     SOURCE_COLUMNS,
     guard,
     membership_key,
@@ -114,6 +116,10 @@ def header_names(kind: str) -> list[str]:
     return [name for column in COLUMNS[kind] for name in column.names]
 
 
+if list(MEASURE_COLUMNS) != header_names("Expulsion"):
+    raise TypeError(f"a CSV of measures must name a measure's columns as expulsions.csv does: {header_names('Expulsion')}")
+
+
 def row(entity: object, kind: str) -> list[str]:
     """One record as the cells of its row."""
     document = to_document(entity)
@@ -168,6 +174,8 @@ def _record(reader: RecordFileReader, line: int, kind: str, cells: dict[str, str
 FLAT_FILE = "measures_with_citations.csv"
 """The spreadsheet view of a folder: one row per measure and citation, in the columns of a CSV of measures."""
 FLAT_COLUMNS = CSV_COLUMNS
+"""The measure's columns of expulsions.csv in its order, the actor's and target's names beside their codes, then the
+source's and the citation's."""
 
 
 def named(kind: str, cells: Sequence[str]) -> dict[str, str]:
@@ -176,13 +184,19 @@ def named(kind: str, cells: Sequence[str]) -> dict[str, str]:
 
 
 def flat_rows(
-    measure: Mapping[str, str], citations: Sequence[Mapping[str, str]], sources: Mapping[str, Mapping[str, str]]
+    measure: Mapping[str, str],
+    citations: Sequence[Mapping[str, str]],
+    sources: Mapping[str, Mapping[str, str]],
+    names: Mapping[str, str],
 ) -> list[list[str]]:
     """A measure's rows in the spreadsheet view: one per citation (in id order), or one without a source.
 
-    Each argument is the named cells of a row: the measure's, its citations', and every source's by id.
+    Each argument is the named cells of a row: the measure's, its citations', and every source's by id; `names` holds
+    each actor's name cell by its code.
     """
-    measure_cells = [measure[name] for name in MEASURE_COLUMNS]
+    measure_cells = [
+        names.get(measure[NAME_COLUMNS[name]], "") if name in NAME_COLUMNS else measure[name] for name in NAMED_MEASURE_COLUMNS
+    ]
     if not citations:
         return [measure_cells + [""] * (len(SOURCE_COLUMNS) + len(CITATION_COLUMNS))]
     rows: list[list[str]] = []

@@ -13,10 +13,11 @@ from domain.record.documents import to_document
 from domain.record.kinds import KINDS, kind_of
 
 FORMAT = "demarche-record"
-VERSION = 2
-"""The version an export writes: 2 added memberships."""
-READABLE = frozenset({1, 2})
-"""The versions an import reads: a version 1 file is read as before (it holds no memberships)."""
+VERSION = 3
+"""The version an export writes: 2 added memberships, 3 a membership's `source_checked` and `basis`."""
+READABLE = frozenset({1, 2, 3})
+"""The versions an import reads: a version 1 file is read as before (it holds no memberships); a version 2 file's
+memberships are read as unverified spells resting on a treaty, the defaults of the fields version 3 added."""
 
 Key = int | str
 """A record's key in a file: an actor's code, any other record's id."""
@@ -29,22 +30,32 @@ MEASURE_COLUMNS = (
     "announced",
     "headcount_qualifier",
     "headcount_value",
-    "legal_basis",
     "reason_category",
+    "legal_basis",
     "stated_reason",
+    "target_mission_id",
     "notified",
     "deadline",
     "departed",
-    "target_mission_id",
-    "wave_id",
-    "answers",
     "diplomat_ids",
+    "answers",
+    "wave_id",
 )
+"""A measure's columns in a CSV of measures: those of `expulsions.csv`, in its order (checked where that is derived)."""
+NAME_COLUMNS = {"actor_name": "actor", "target_name": "target"}
+"""Read-only columns: the name of the actor a code column names, written beside it for spreadsheet users and left aside
+on import (a name is the actor's, not the measure's)."""
 SOURCE_COLUMNS = ("source_id", "source_url", "source_publisher", "source_title", "source_kind", "source_published")
 """The columns by which a row of a CSV of measures names its source: stored by id, matched by URL or publisher and title, or new."""
 CITATION_COLUMNS = ("citation_id", "citation_excerpt", "citation_headcount_qualifier", "citation_headcount_value")
 """The columns of the citation a row gives its measure: what the source said and the figure it reported."""
-CSV_COLUMNS = (*MEASURE_COLUMNS, *SOURCE_COLUMNS, *CITATION_COLUMNS)
+NAMED_MEASURE_COLUMNS = tuple(
+    name for column in MEASURE_COLUMNS for name in (column, *(named for named, code in NAME_COLUMNS.items() if code == column))
+)
+"""The measure's columns with each name column right after its code: `id, actor, actor_name, target, target_name, ...`."""
+CSV_COLUMNS = (*NAMED_MEASURE_COLUMNS, *SOURCE_COLUMNS, *CITATION_COLUMNS)
+"""Every column a CSV of measures may have, in the order `measures_with_citations.csv` writes them: the measure's (each
+name column right after its code), its source's, its citation's."""
 CSV_REQUIRED = ("actor", "target", "measure_type", "announced", "headcount_qualifier")
 
 MAX_ID = 2**31 - 1

@@ -17,6 +17,7 @@ from domain.exchange.format import (
     KEYED_BY_FIELDS,
     MAX_ID,
     MEASURE_COLUMNS,
+    NAME_COLUMNS,
     READABLE,
     VERSION,
     CitedSource,
@@ -227,6 +228,8 @@ class RecordFileReader:
 
     def _csv_row(self, line: int, cells: dict[str, str]) -> None:
         """Take the row's measure, or find it on an earlier row with the same measure cells; keep its source and citation."""
+        # The name columns are read-only: written beside the codes for spreadsheet users, left aside here.
+        cells = {name: cell for name, cell in cells.items() if name not in NAME_COLUMNS}
         measure = tuple((name, cell) for name, cell in cells.items() if name in MEASURE_COLUMNS)
         cited = {name: cell for name, cell in cells.items() if cell and name not in MEASURE_COLUMNS}
         earlier = self._measure_lines.get(measure)

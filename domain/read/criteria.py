@@ -19,6 +19,11 @@ class ActorCode:
     """An argument holding one actor's code as a caller writes it; the filter holds the stored code."""
 
 
+class OrganisationCode:
+    """An argument holding the code of an organisation whose members the record holds: one whose memberships are not
+    recorded is refused, naming the argument, rather than answered with a silent nothing."""
+
+
 class ActorCodes:
     """An argument holding actor codes (any of them matches); the filter holds the stored codes, each once."""
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from domain.errors import InvalidInput
-from domain.read.criteria import ActorCode, ActorCodes, ActorPair, Argument, RecordOf, Words, admits, criterion
+from domain.read.criteria import ActorCode, ActorCodes, ActorPair, Argument, OrganisationCode, RecordOf, Words, admits, criterion
 from domain.record.actors import ActorKind
 from domain.record.diplomats import Rank
 from domain.record.expulsions import Expulsion, MeasureType, ReasonCategory
@@ -174,16 +174,22 @@ class ExpulsionFilter:
         lambda m, organisation, facts: _member(organisation, m.actor, m, facts),
         Argument(
             "member_of",
-            ActorCode,
+            OrganisationCode,
             "An organisation's code: only measures whose actor was its member on every day the announcement date "
-            "may stand for (a measure dated '2020' does not count the United Kingdom as an EU member). A state's code finds "
-            "nothing: a state has no members.",
+            "may stand for (a measure dated '2020' does not count the United Kingdom as an EU member). An organisation "
+            "whose memberships are not recorded (see Organisation.membershipRecorded), or a state's code, is refused "
+            "(BAD_USER_INPUT), not answered with nothing.",
         ),
     )
     """The actor was a member of this organisation on the measure's date (see `domain.record.memberships`)."""
     target_member_of: str | None = criterion(
         lambda m, organisation, facts: _member(organisation, m.target, m, facts),
-        Argument("target_member_of", ActorCode, "An organisation's code: only measures whose target was its member, as for memberOf."),
+        Argument(
+            "target_member_of",
+            OrganisationCode,
+            "An organisation's code: only measures whose target was its member, as for memberOf (an organisation whose "
+            "memberships are not recorded is refused).",
+        ),
     )
     """The target was a member of this organisation on the measure's date."""
     pair: tuple[str, str] | None = criterion(

@@ -13,10 +13,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 
 from domain.errors import InvalidInput
 from domain.record import checks
 from domain.record.values import PartialDate
+
+
+class MembershipBasis(Enum):
+    """What a spell of membership rests on."""
+
+    TREATY = "treaty"
+    """A treaty: the organisation's founding treaty, or the state's accession to it."""
+    NO_TREATY = "no_treaty"
+    """No treaty: an arrangement between governments or agencies, or a forum's practice of who takes part."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -30,6 +40,9 @@ class Membership:
     source_publisher: str
     source_title: str
     source_url: str | None = None
+    source_checked: date | None = None
+    """The day someone checked the spell's dates against its source; None while no one has (unverified)."""
+    basis: MembershipBasis = MembershipBasis.TREATY
     id: int | None = None
     version: int = 0
 
@@ -41,6 +54,11 @@ class Membership:
             raise InvalidInput("state", "an organisation is not a member of itself")
         if self.left is not None and self.left.end < self.joined.start:
             raise InvalidInput("left", f"the membership ends ({self.left}) before it begins ({self.joined})")
+
+    @property
+    def unverified(self) -> bool:
+        """No one has checked the spell's dates against its source yet."""
+        return self.source_checked is None
 
     def certain_on(self, start: date, end: date) -> bool:
         """A member on every day of [start, end], whatever days the partial dates stand for."""

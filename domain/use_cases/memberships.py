@@ -1,8 +1,9 @@
-"""Use cases for memberships: a state joins an organisation, its spell ends, or a wrong spell is removed."""
+"""Use cases for memberships: a state joins an organisation, its spell ends, its source is checked, or a wrong spell is removed."""
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 from domain.errors import Conflict
 from domain.ports import UnitOfWork
@@ -39,6 +40,11 @@ async def add_membership(draft: Membership, *, uow: UnitOfWork) -> Membership:
 async def end_membership(id: int, left: PartialDate, *, uow: UnitOfWork, expected_version: int | None = None) -> Membership:
     """Set the last day of a spell (or correct it)."""
     return await editor.update(id, {"left": left}, uow=uow, expected_version=expected_version)
+
+
+async def check_membership_source(id: int, checked: date, *, uow: UnitOfWork, expected_version: int | None = None) -> Membership:
+    """Record the day someone checked the spell's dates against its source: the spell is no longer unverified."""
+    return await editor.update(id, {"source_checked": checked}, uow=uow, expected_version=expected_version)
 
 
 remove_membership = editor.delete

@@ -25,8 +25,8 @@ WRITTEN = frozenset({MANIFEST, *FILES.values(), *DERIVED})
 class FolderWriter:
     """Writes each kind's file into a folder, and the manifest; the caller makes the folder appear whole.
 
-    With `flat`, it also keeps the measures, sources and citations it writes, and `finish`
-    writes them as the spreadsheet view, one row per measure and citation.
+    With `flat`, it also keeps the actors' names and the measures, sources and citations it writes,
+    and `finish` writes them as the spreadsheet view, one row per measure and citation.
     """
 
     def __init__(self, folder: Path, *, flat: bool = False) -> None:
@@ -36,6 +36,7 @@ class FolderWriter:
         self._measures: list[dict[str, str]] = []
         self._sources: dict[str, dict[str, str]] = {}
         self._citations: dict[str, list[dict[str, str]]] = {}
+        self._names: dict[str, str] = {}
         (folder / MANIFEST).write_text(header() + "\n", encoding="utf-8")
 
     def write(self, kind: str, records: Sequence[Any]) -> None:
@@ -50,7 +51,9 @@ class FolderWriter:
 
     def _keep(self, kind: str, rows: Sequence[Sequence[str]]) -> None:
         """Keep the cells the spreadsheet view needs (not the records: their cells are worked out once)."""
-        if kind == "Expulsion":
+        if kind == "Actor":
+            self._names.update((named["code"], named["name"]) for named in (exchange_csv.named(kind, cells) for cells in rows))
+        elif kind == "Expulsion":
             self._measures.extend(exchange_csv.named(kind, cells) for cells in rows)
         elif kind == "Source":
             self._sources.update((cells[0], exchange_csv.named(kind, cells)) for cells in rows)
@@ -68,7 +71,8 @@ class FolderWriter:
         with (self.folder / FLAT_FILE).open("w", encoding="utf-8", newline="") as file:
             file.write(exchange_csv.BOM + exchange_csv.text([list(FLAT_COLUMNS)]))
             for measure in self._measures:
-                file.write(exchange_csv.text(exchange_csv.flat_rows(measure, self._citations.get(measure["id"], []), self._sources)))
+                cited = self._citations.get(measure["id"], [])
+                file.write(exchange_csv.text(exchange_csv.flat_rows(measure, cited, self._sources, self._names)))
 
     def close(self) -> None:
         for file in self._files.values():

@@ -165,12 +165,13 @@ async def export_folder(
 ) -> dict[str, int]:
     """Write the selected records into an empty folder, one CSV file per kind; return how many of each kind were written.
 
-    When measures, sources and citations are all selected, the folder also holds the
-    spreadsheet view `measures_with_citations.csv`, which an import of the folder leaves aside.
+    When actors, measures, sources and citations are all selected, the folder also holds the
+    spreadsheet view `measures_with_citations.csv` (the actors for their names beside their codes),
+    which an import of the folder leaves aside.
     """
     counts: dict[str, int] = {}
     kinds = (selection or Selection()).kinds
-    with FolderWriter(folder, flat={"Expulsion", "Source", "Citation"} <= kinds) as writer:
+    with FolderWriter(folder, flat={"Actor", "Expulsion", "Source", "Citation"} <= kinds) as writer:
         async with contextlib.aclosing(export_batches(engine, selection, progress=progress)) as batches:
             async for kind, batch in batches:
                 writer.write(kind, batch)

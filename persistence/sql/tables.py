@@ -225,6 +225,8 @@ class MembershipRow(SQLModel, table=True):
     source_publisher: str = Field(sa_column=Column(String(200), nullable=False))
     source_title: str = Field(sa_column=Column(String(500), nullable=False))
     source_url: str | None = Field(default=None, sa_column=Column(Text))
+    source_checked: date | None = None
+    basis: str = Field(default="treaty", sa_column=Column(String(9), nullable=False, server_default="treaty"))
 
 
 class RecordVersionRow(SQLModel, table=True):

@@ -51,6 +51,11 @@ class SqlMembershipRepository(SqlRepository[Membership, MembershipFilter]):
         c = self.table.c
         return [c.joined_end <= day, or_(c.left_start.is_(None), c.left_start >= day)]
 
+    async def recorded(self, organisations: Collection[str]) -> dict[str, bool]:
+        query = select(self.table.c.organisation).where(self.table.c.organisation.in_(list(organisations))).distinct()
+        held = set((await self.connection.execute(query)).scalars()) if organisations else set()
+        return {code: code in held for code in organisations}
+
     async def of_states(self, codes: Collection[str]) -> dict[str, builtins.list[Membership]]:
         found: dict[str, builtins.list[Membership]] = {code: [] for code in codes}
         if codes:

@@ -35,7 +35,7 @@ from domain.read.filters import DateRange
 from domain.read.pagination import Key, Order, Page, PageRequest
 from domain.record.actors import ALPHA3_PRIORITY, CODE_PRIORITY
 from persistence.sql import mappers
-from persistence.sql.tables import ActorRow, HistoryRow
+from persistence.sql.tables import ActorRow, HistoryRow, MembershipRow
 
 E = TypeVar("E")
 F = TypeVar("F")
@@ -132,6 +132,14 @@ class CodeLookup:
         self.lookups.append(found)
         return found
 
+    def resolve_organisation(self, code: str) -> ColumnElement[Any]:
+        """As `resolve`, but finding nothing too when no membership of the organisation is recorded, so that the
+        statement answers None and the reference path refuses the filter."""
+        m = table_of(MembershipRow).c
+        found = select(m.organisation).where(m.organisation == self.resolve(code)).limit(1).scalar_subquery()
+        self.lookups.append(found)
+        return found
+
 
 class SqlRepository(Generic[E, F]):
     """Keyset-paged storage of one aggregate in one table plus its link tables."""
@@ -147,6 +155,10 @@ class SqlRepository(Generic[E, F]):
     def code(self, code: str) -> str | ColumnElement[Any]:
         """What a filter's actor code is compared with: the code itself, or its lookup inside the statement."""
         return code if self.codes is None else self.codes.resolve(code)
+
+    def organisation_code(self, code: str) -> str | ColumnElement[Any]:
+        """As `code`, for an organisation whose memberships must be recorded (see `CodeLookup.resolve_organisation`)."""
+        return code if self.codes is None else self.codes.resolve_organisation(code)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

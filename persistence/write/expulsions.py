@@ -58,11 +58,11 @@ class SqlExpulsionRepository(SqlRepository[Expulsion, ExpulsionFilter]):
 
     def where_member_of(self, organisation: str) -> Where:
         c = self.table.c
-        return member_throughout(self.code(organisation), c.actor, c.announced_start, c.announced_end)
+        return member_throughout(self.organisation_code(organisation), c.actor, c.announced_start, c.announced_end)
 
     def where_target_member_of(self, organisation: str) -> Where:
         c = self.table.c
-        return member_throughout(self.code(organisation), c.target, c.announced_start, c.announced_end)
+        return member_throughout(self.organisation_code(organisation), c.target, c.announced_start, c.announced_end)
 
     def where_pair(self, pair: tuple[str, str]) -> Where:
         c, one, other = self.table.c, self.code(pair[0]), self.code(pair[1])

@@ -16,7 +16,7 @@ from persistence.write.base import SqlRepository
 from persistence.write.missions import SqlMissionRepository
 
 
-async def _as_written(field: str, code: str | None) -> str | None:
+async def _as_written(field: str, code: str | None, /, *, members: bool = False) -> str | None:
     return None if code is None else code.upper()
 
 

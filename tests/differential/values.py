@@ -36,8 +36,9 @@ COMPILED_ROOTS = (
     "state",
     "organisation",
 )
-UNCOMPILED_FIELDS = ("history", "members", "memberships", "answerLags", "answeredLags", "sourceFigures")
-"""Fields below the root the compiled path leaves to the executor (the history, memberships, and a measure's derived lags and figures)."""
+UNCOMPILED_FIELDS = ("history", "members", "memberships", "membershipRecorded", "answerLags", "answeredLags", "sourceFigures")
+"""Fields below the root the compiled path leaves to the executor: the history, memberships and whether they are
+recorded, and a measure's derived lags and figures."""
 UNCOMPILED_ROOTS = ("reciprocityThread", "bilateralBalance", "timeline", "rankings", "history", "viewer", "tokens", "search")
 RECORD_TYPES = ("State", "Organisation", "Mission", "Diplomat", "Expulsion", "Wave", "Statement", "Source", "Citation")
 PAGE_ARGUMENTS = ("first", "after", "last", "before")
@@ -77,7 +78,10 @@ STATE_CODES = (
     "SUHH",
     "DDR",
 )
-ORGANISATION_CODES = ("UN", "EU", "NATO", "OSCE", "un", "Nato")
+ORGANISATION_CODES = ("UN", "EU", "NATO", "OSCE", "un", "Nato", "FVEY", "coe")
+RECORDED_ORGANISATION_CODES = ("EU", "NATO", "Nato", "FVEY", "coe", "G7", "csto")
+"""Organisations whose memberships are recorded: a group filter naming any other (or a state) is refused, and the
+compiled path leaves that refusal to the executor, so the draws name these most of the time."""
 UNKNOWN_CODES = ("ZZ", "WHO", "")
 EXISTING = {
     "State": (1, 2, 180, 190, 235, 250, 259, 275),

@@ -55,7 +55,8 @@ FIELDS = {
         f" wave {{ id }} statements {{ id }} citations {{ {CITATION} }}"
     ),
     "Membership": (
-        f"id version joined {{ {DATE} }} left {{ {DATE} }} source {{ publisher title url }} organisation {{ code }} state {{ code }}"
+        f"id version joined {{ {DATE} }} left {{ {DATE} }} basis source {{ publisher title url checked unverified }}"
+        " organisation { code } state { code }"
     ),
     "Deleted": "id",
     "ApiToken": "name role createdBy revokedAt",

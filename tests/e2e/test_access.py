@@ -50,7 +50,7 @@ def sample(kind: GraphQLInputType, existing_id: str) -> Any:
     if isinstance(kind, GraphQLInputObjectType):
         return {name: sample(field.type, existing_id) for name, field in kind.fields.items() if isinstance(field.type, GraphQLNonNull)}
     assert isinstance(kind, GraphQLScalarType), kind
-    return {"ID": existing_id, "Int": 1, "String": "2022-03", "Boolean": False, "Float": 1.0}[kind.name]
+    return {"ID": existing_id, "Int": 1, "String": "2022-03", "Boolean": False, "Float": 1.0, "Date": "2022-03-24"}[kind.name]
 
 
 def arguments(name: str, existing_id: str) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def test_export_then_import_into_another_database_twice_then_export_gives_the_sa
     imported = demarche(other_url, "import", str(first), "--author", "migration")
     assert imported.returncode == 0, imported.stderr
     assert "Expulsion: 4 added, 0 replaced, 0 unchanged" in imported.stdout
-    assert "Membership: 1 added, 1 replaced, 27 unchanged" in imported.stdout
+    assert "Membership: 1 added, 1 replaced, 135 unchanged" in imported.stdout
     again = demarche(other_url, "import", "--quiet", str(first))
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines()[-1].startswith("total: 0 added, 0 replaced, ")
@@ -81,8 +81,8 @@ def test_a_csv_folder_export_imported_into_another_database_gives_the_same_json_
     assert demarche(database_url, "export", "--quiet", "-o", str(original)).returncode == 0
     exported = demarche(database_url, "export", "--format", "csv", "--output", str(folder))
     assert exported.returncode == 0, exported.stderr
-    assert exported.stderr.startswith("exported 347 records")
-    assert exported.stderr.endswith(" 16 Citation, 29 Membership)\n")
+    assert exported.stderr.startswith("exported 460 records")
+    assert exported.stderr.endswith(" 16 Citation, 137 Membership)\n")
     assert (folder / "expulsions.csv").read_bytes().startswith(b"\xef\xbb\xbfid,actor,target,")
     assert b"\r\nEU,NO,2031-01,,Desk 3," in (folder / "memberships.csv").read_bytes()
     # Exporting again over the earlier export replaces it whole, and leaves nothing else beside it.
@@ -91,7 +91,7 @@ def test_a_csv_folder_export_imported_into_another_database_gives_the_same_json_
     imported = demarche(other_url, "import", str(folder))
     assert imported.returncode == 0, imported.stderr
     assert "Citation: 16 added, 0 replaced, 0 unchanged" in imported.stdout
-    assert "Membership: 1 added, 1 replaced, 27 unchanged" in imported.stdout
+    assert "Membership: 1 added, 1 replaced, 135 unchanged" in imported.stdout
     assert demarche(other_url, "export", "--quiet", "-o", str(again)).returncode == 0
     assert again.read_bytes() == original.read_bytes()
 
@@ -126,7 +126,7 @@ def test_a_refused_file_exits_1_names_each_bad_row_on_stderr_and_writes_nothing(
         f"demarche import: {path} was refused, nothing was written: 2 bad rows",
     ]
     exported = demarche(database_url, "export", "--quiet", "--kind", "Wave")
-    assert exported.stdout == '{"format":"demarche-record","version":2}\n'
+    assert exported.stdout == '{"format":"demarche-record","version":3}\n'
 
 
 def test_a_csv_is_recognised_by_its_extension_and_imported_once(database_url: str, tmp_path: Path) -> None:

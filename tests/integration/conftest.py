@@ -38,7 +38,7 @@ def store(uow_factory: SqlUnitOfWorkFactory) -> Store:
 async def edit_memberships(uow_factory: SqlUnitOfWorkFactory) -> tuple[Membership, Membership]:
     """Edit the curated memberships through the use cases: Austria's EU spell ends, Norway's begins (with a formula-like title)."""
     async with uow_factory.reader() as uow:
-        (austria,) = (await uow.memberships.of_states(["AT"]))["AT"]
+        (austria,) = [spell for spell in (await uow.memberships.of_states(["AT"]))["AT"] if spell.organisation == "EU"]
     assert austria.id is not None
     ended = await memberships.end_membership(austria.id, PartialDate(2030, 6, 30), uow=uow_factory())
     draft = Membership(

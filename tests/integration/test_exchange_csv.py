@@ -134,9 +134,13 @@ async def test_a_csv_folder_imported_into_an_empty_database_exports_the_same_jso
     assert b'"\'=HYPERLINK(""http://evil""),\n-40; \'quoted\' \xc2\xab' in measures
     assert b",,,1,1;2,1\r\n" in measures
     spells = (tmp_path / "record" / "memberships.csv").read_bytes()
-    assert spells.startswith(b"\xef\xbb\xbforganisation,state,joined,left,source_publisher,source_title,source_url\r\n")
+    assert spells.startswith(
+        b"\xef\xbb\xbforganisation,state,joined,left,source_publisher,source_title,source_url,source_checked,basis\r\n"
+    )
+    assert b"FVEY,AU,1956,,The National Archives (United Kingdom)," in spells
+    assert spells.count(b",no_treaty\r\n") == 20
     assert b"EU,AT,1995-01-01,2030-06-30," in spells
-    assert b'EU,NO,2031-01,,Desk 3,"\'=Norway joins, \xc2\xabprobably\xc2\xbb","https://example.org/no,eu"\r\n' in spells
+    assert b'EU,NO,2031-01,,Desk 3,"\'=Norway joins, \xc2\xabprobably\xc2\xbb","https://example.org/no,eu",,treaty\r\n' in spells
 
 
 async def test_a_csv_folder_carries_the_record_from_one_database_kind_to_the_other_and_back(
@@ -199,7 +203,7 @@ async def test_a_folder_with_a_stranger_file_or_another_version_is_refused_whole
         "actors.csv, missions.csv, diplomats.csv, waves.csv, expulsions.csv, sources.csv, statements.csv, citations.csv, memberships.csv"
     ]
     (folder / "waves.csv").write_text("id,name\r\n1,Spring\r\n", encoding="utf-8")
-    (folder / "format.json").write_text('{"format":"demarche-record","version":3}\n', encoding="utf-8")
+    (folder / "format.json").write_text('{"format":"demarche-record","version":4}\n', encoding="utf-8")
     (folder / "treaties.csv").write_text("id\r\n", encoding="utf-8")
     assert [(problem.file, problem.field) for problem in await refusal(uow_factory, folder)] == [
         ("format.json", "version"),
@@ -216,10 +220,24 @@ async def test_the_spreadsheet_view_has_a_row_per_measure_and_citation_and_impor
     flat = folder / "measures_with_citations.csv"
     rows = list(csv.reader(io.StringIO(flat.read_bytes().decode("utf-8-sig"), newline="")))
     assert rows[0] == list(CSV_COLUMNS)
+    # One column order: the measure's columns of expulsions.csv, in its order, with the names beside the codes.
+    measures = list(csv.reader(io.StringIO((folder / "expulsions.csv").read_bytes().decode("utf-8-sig"), newline="")))
+    assert [name for name in rows[0] if not name.endswith("_name")][: len(measures[0])] == measures[0]
+    assert rows[0][:5] == ["id", "actor", "actor_name", "target", "target_name"]
+    named = [row[1:5] for row in rows[1:]]
+    assert ["PL", "Poland", "RU", "Russian Federation"] in named
+    assert ["RU", "Russian Federation", "US", "United States"] in named
     # The demo's four measures have 1, 2, 2 and 1 citations; the fifth measure has two.
     assert [row[0] for row in rows[1:]] == ["1", "2", "2", "3", "3", "4", "5", "5"]
     assert ",'=1+1,official,2023-01,17,Tabbed,unknown,\r\n" in flat.read_bytes().decode("utf-8-sig")
     before = await exported(engine)
+    report = await import_file(uow_factory, flat, format="csv")
+    assert (report.added, report.replaced, report.unchanged) == ({}, {}, {"Expulsion": 5, "Citation": 8})
+    assert await exported(engine) == before
+    # The names are read-only: a name changed in the spreadsheet is left aside, and changes nothing.
+    renamed = flat.read_bytes().replace(b",PL,Poland,RU,Russian Federation,", b",PL,Somewhere else,RU,,")
+    assert renamed != flat.read_bytes()
+    flat.write_bytes(renamed)
     report = await import_file(uow_factory, flat, format="csv")
     assert (report.added, report.replaced, report.unchanged) == ({}, {}, {"Expulsion": 5, "Citation": 8})
     assert await exported(engine) == before

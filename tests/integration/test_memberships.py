@@ -10,13 +10,13 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.errors import Conflict
 from domain.read.filters import DateRange, ExpulsionFilter, MembershipFilter
 from domain.read.pagination import PageRequest
-from domain.record.memberships import Membership
+from domain.record.memberships import Membership, MembershipBasis
 from domain.record.values import PartialDate
 from persistence.catalogue import reference_memberships
 from persistence.sql.migrations import downgrade, upgrade
@@ -70,7 +70,7 @@ async def test_the_reference_data_gives_the_eu_its_members_at_each_date(record: 
 
 async def test_a_state_lists_its_spells_with_their_source(record: Any) -> None:
     async with record.reader() as uow:
-        (britain,) = (await uow.memberships.list(MembershipFilter(state="GB"), EVERYTHING)).items
+        (britain,) = (await uow.memberships.list(MembershipFilter(state="GB", organisation="EU"), EVERYTHING)).items
         count = await uow.memberships.count(MembershipFilter(organisation="EU"))
     assert (britain.organisation, str(britain.joined), str(britain.left)) == ("EU", "1973-01-01", "2020-01-31")
     assert britain.source_publisher.startswith("European Union")
@@ -111,9 +111,10 @@ async def test_member_of_counts_a_state_a_member_only_on_every_day_the_measure_d
 
 async def test_target_member_of_looks_at_the_target(record: Any) -> None:
     against_poland = await _stored(record, actor="RU", target="PL", announced=PartialDate(2022, 3, 28))
-    await _stored(record, actor="RU", target="US", announced=PartialDate(2022, 3, 28))
+    against_america = await _stored(record, actor="RU", target="US", announced=PartialDate(2022, 3, 28))
+    await _stored(record, actor="RU", target="CH", announced=PartialDate(2022, 3, 28))
     assert await _measures(record, ExpulsionFilter(target_member_of="EU")) == [against_poland]
-    assert await _measures(record, ExpulsionFilter(target_member_of="NATO")) == []
+    assert await _measures(record, ExpulsionFilter(target_member_of="NATO")) == [against_poland, against_america]
 
 
 async def test_a_membership_naming_an_unknown_actor_is_refused(record: Any) -> None:
@@ -170,3 +171,59 @@ async def test_migration_0006_gives_an_existing_database_the_spells_and_takes_th
 async def _tables(engine: AsyncEngine) -> set[str]:
     async with engine.connect() as connection:
         return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def test_the_reference_data_gives_nato_the_five_eyes_and_the_others_their_members(record: Any) -> None:
+    assert "FI" not in await _members(record, "NATO", date(2023, 4, 3))
+    assert "FI" in await _members(record, "NATO", date(2023, 4, 4))
+    assert len(await _members(record, "NATO", date(2024, 3, 7))) == 32
+    assert await _members(record, "FVEY", date(2022, 1, 1)) == {"AU", "CA", "GB", "NZ", "US"}
+    assert await _members(record, "FVEY", date(1950, 1, 1)) == {"CA", "GB", "US"}
+    assert "GR" not in await _members(record, "COE", date(1972, 1, 1))
+    assert "GR" in await _members(record, "COE", date(1975, 1, 1))
+    assert "RU" in await _members(record, "COE", date(2022, 3, 15))
+    assert "RU" not in await _members(record, "COE", date(2022, 3, 16))
+    assert len(await _members(record, "COE", date(2023, 1, 1))) == 46
+    assert "UZ" in await _members(record, "CSTO", date(2008, 1, 1))
+    assert "UZ" not in await _members(record, "CSTO", date(2013, 1, 1))
+    assert "RU" not in await _members(record, "G7", date(2010, 1, 1))
+    assert "RU" in await _members(record, "G8", date(2010, 1, 1))
+    assert await _members(record, "G8", date(2015, 1, 1)) == set()
+    async with record.reader() as uow:
+        spells = (await uow.memberships.list(MembershipFilter(organisation="FVEY"), EVERYTHING)).items
+        recorded = await uow.memberships.recorded(["NATO", "FVEY", "UN", "OSCE", "FR"])
+    assert {spell.basis for spell in spells} == {MembershipBasis.NO_TREATY}
+    assert all(spell.unverified for spell in reference_memberships())
+    assert recorded == {"NATO": True, "FVEY": True, "UN": False, "OSCE": False, "FR": False}
+
+
+@pytest.mark.parametrize("record", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+async def test_migration_0008_gives_a_database_of_0007_the_organisations_and_their_spells(
+    record: Any, database_engine: AsyncEngine
+) -> None:
+    await downgrade(database_engine, "0007")
+    async with database_engine.begin() as connection:
+        await connection.execute(text("DELETE FROM membership WHERE organisation <> 'EU'"))
+        await connection.execute(text("DELETE FROM actor WHERE code IN ('COE', 'CSTO', 'G7', 'G8', 'FVEY')"))
+    await upgrade(database_engine)
+
+    async with record.reader() as uow:
+        assert await uow.memberships.count(MembershipFilter()) == len(reference_memberships())
+        added = await uow.actors.get_by_codes(["COE", "CSTO", "G7", "G8", "FVEY"])
+        spells = (await uow.memberships.list(MembershipFilter(organisation="FVEY"), EVERYTHING)).items
+    assert {actor.name for actor in added.values()} == {
+        "Council of Europe",
+        "Collective Security Treaty Organization",
+        "Group of Seven",
+        "Group of Eight",
+        "Five Eyes",
+    }
+    assert {spell.basis for spell in spells} == {MembershipBasis.NO_TREATY}
+    assert "FI" in await _members(record, "NATO", date(2023, 4, 4))
+
+    await downgrade(database_engine, "0007")
+    await upgrade(database_engine)
+    async with record.reader() as uow:
+        assert await uow.memberships.count(MembershipFilter()) == len(reference_memberships())
+        spells = (await uow.memberships.list(MembershipFilter(organisation="G7"), EVERYTHING)).items
+    assert {spell.basis for spell in spells} == {MembershipBasis.NO_TREATY}

@@ -8,8 +8,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from domain.errors import InvalidInput
-from domain.exchange.csv_folder import BOM, FILES, head, header_names, read_kind, row, text
-from domain.exchange.format import guard, unguard
+from domain.exchange.csv_folder import BOM, FILES, FLAT_COLUMNS, flat_rows, head, header_names, named, read_kind, row, text
+from domain.exchange.format import MEASURE_COLUMNS, NAME_COLUMNS, guard, unguard
 from domain.exchange.reader import RecordFileReader
 from domain.record.actors import Actor, ActorKind
 from domain.record.expulsions import Expulsion, MeasureType
@@ -124,8 +124,18 @@ def test_a_membership_is_keyed_by_organisation_state_and_joined_and_has_no_id_co
         source_publisher="EU",
         source_title="-Brexit",
     )
-    assert header_names("Membership") == ["organisation", "state", "joined", "left", "source_publisher", "source_title", "source_url"]
-    assert row(spell, "Membership") == ["EU", "GB", "1973-01-01", "2020-01", "EU", "'-Brexit", ""]
+    assert header_names("Membership") == [
+        "organisation",
+        "state",
+        "joined",
+        "left",
+        "source_publisher",
+        "source_title",
+        "source_url",
+        "source_checked",
+        "basis",
+    ]
+    assert row(spell, "Membership") == ["EU", "GB", "1973-01-01", "2020-01", "EU", "'-Brexit", "", "", "treaty"]
     reader = read_back(spell)
     assert [(found.key, found.entity) for found in reader.rows] == [("GB in EU from 1973-01-01", spell)]
     twice = read_text("Membership", "organisation,state,joined,source_publisher,source_title\r\nEU,GB,1973,EU,T\r\nEU,GB,1973,EU,T\r\n")
@@ -214,3 +224,33 @@ def test_any_text_a_measure_and_a_source_can_hold_reads_back_as_itself(reason: s
         reader = read_back(record)
         assert reader.problems == []
         assert [found.entity for found in reader.rows] == [record]
+
+
+def test_the_spreadsheet_view_names_the_actor_and_target_beside_their_codes_in_the_measures_column_order() -> None:
+    measure = Expulsion(
+        id=7, actor="EE", target="RU", measure_type=MeasureType.RECALL, announced=PartialDate(2022, 4), headcount=Headcount.unknown()
+    )
+    cells = named("Expulsion", row(measure, "Expulsion"))
+    names = {"EE": "Estonia", "RU": guard("=Russia")}
+    [only] = flat_rows(cells, [], {}, names)
+    by_column = dict(zip(FLAT_COLUMNS, only, strict=True))
+    assert FLAT_COLUMNS[:5] == ("id", "actor", "actor_name", "target", "target_name")
+    assert [column for column in FLAT_COLUMNS if column not in NAME_COLUMNS][: len(MEASURE_COLUMNS)] == list(MEASURE_COLUMNS)
+    assert list(MEASURE_COLUMNS) == header_names("Expulsion")
+    assert (by_column["actor_name"], by_column["target_name"], by_column["announced"]) == ("Estonia", "'=Russia", "2022-04")
+    assert flat_rows(cells, [], {}, {})[0][2] == ""
+
+
+def test_the_name_columns_of_a_csv_of_measures_are_read_only_and_left_aside() -> None:
+    with_names, without = RecordFileReader(), RecordFileReader()
+    with_names.read_csv(
+        [
+            b"actor,actor_name,target,target_name,measure_type,announced,headcount_qualifier,source_id\n",
+            b"EE,Estonia,RU,Russian Federation,recall,2022,unknown,1\n",
+            b"EE,Somewhere else,RU,,recall,2022,unknown,2\n",
+        ]
+    )
+    without.read_csv([b"actor,target,measure_type,announced,headcount_qualifier,source_id\n", b"EE,RU,recall,2022,unknown,1\n"])
+    assert with_names.problems == []
+    assert [found.entity for found in with_names.rows] == [found.entity for found in without.rows]
+    assert [cited.cells for cited in with_names.cited] == [{"source_id": "1"}, {"source_id": "2"}]

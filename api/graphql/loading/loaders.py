@@ -31,6 +31,7 @@ FETCHES: dict[str, tuple[Fetch, Any]] = {
     "citation": (lambda uow, keys: uow.citations.get_many(keys), None),
     "membership": (lambda uow, keys: uow.memberships.get_many(keys), None),
     "memberships_of_state": (lambda uow, keys: uow.memberships.of_states(keys), []),
+    "members_recorded": (lambda uow, keys: uow.memberships.recorded(keys), False),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import strawberry
@@ -11,7 +12,7 @@ from api.graphql.context import Info
 from api.graphql.errors import outcome
 from api.graphql.inputs import InputSpec, node_id, partial_date, required, same
 from api.graphql.mutations import common
-from api.graphql.types.memberships import Membership
+from api.graphql.types.memberships import Membership, MembershipBasis
 from api.limits.access import admin_mutation
 from domain.record import memberships
 from domain.use_cases import memberships as use_cases
@@ -26,6 +27,13 @@ class CreateMembershipInput:
     source_publisher: str = strawberry.field(description="Who published the source of these dates.")
     source_title: str = strawberry.field(description="The source's title.")
     source_url: str | None = strawberry.field(default=None, description="Where the source can be read: an absolute http(s) URL.")
+    source_checked: date | None = strawberry.field(
+        default=None,
+        description="The day someone checked the spell's dates against the source; omit when no one has (the spell is then unverified).",
+    )
+    basis: MembershipBasis = strawberry.field(
+        default=memberships.MembershipBasis.TREATY, description="What the membership rests on: a treaty (the default), or no treaty."
+    )
 
 
 MEMBERSHIP = InputSpec(
@@ -37,6 +45,8 @@ MEMBERSHIP = InputSpec(
         "source_publisher": ("source_publisher", required(same)),
         "source_title": ("source_title", required(same)),
         "source_url": ("source_url", same),
+        "source_checked": ("source_checked", same),
+        "basis": ("basis", same),
     }
 )
 MembershipResult = common.result_union("MembershipResult", Membership)
@@ -62,6 +72,28 @@ class MembershipMutations:
             number = node_id("Membership", "id", id)
             ended = await use_cases.end_membership(number, last_day, uow=info.context.uow_factory(), expected_version=expected_version)
             return Membership.from_domain(ended)
+
+        return await outcome(run)
+
+    @strawberry.mutation(
+        description=(
+            "Record the day someone checked a spell's dates against its source: the spell is then no longer unverified "
+            "(`source.unverified` false). A curated spell is unverified until this is done."
+        )
+    )
+    async def check_membership_source(
+        self,
+        info: Info,
+        id: RecordId,
+        expected_version: ExpectedVersion,
+        checked: Annotated[date, strawberry.argument(description="The day the dates were checked against the source.")],
+    ) -> MembershipResult:
+        async def run() -> Membership:
+            number = node_id("Membership", "id", id)
+            done = await use_cases.check_membership_source(
+                number, checked, uow=info.context.uow_factory(), expected_version=expected_version
+            )
+            return Membership.from_domain(done)
 
         return await outcome(run)
 

@@ -66,7 +66,24 @@ class State(Actor):
 class Organisation(Actor):
     official_name: str | None = strawberry.field(description="Official name, if recorded.")
 
-    @strawberry.field(description="The organisation's member states' spells, in the order recorded (at most 1,000).")
+    @strawberry.field(
+        description=(
+            "Whether the record holds the organisation's memberships (any spell of any state). When false, `members` is "
+            "empty because its members are not recorded, not because it has none, and a `memberOf` or `targetMemberOf` "
+            "filter naming it is refused (BAD_USER_INPUT) rather than answered with a silent nothing."
+        )
+    )
+    async def membership_recorded(self, info: Info) -> bool:
+        recorded: bool = await info.context.loaders.load(info, "members_recorded", self.code)
+        return recorded
+
+    @strawberry.field(
+        description=(
+            "The organisation's member states' spells, in the order recorded (at most 1,000); empty when its memberships are "
+            "not recorded (see membershipRecorded). Each spell's `source.unverified` is true until someone has checked its "
+            "dates against its source: the curated spells were written offline and are unverified."
+        )
+    )
     async def members(
         self,
         info: Info,

@@ -20,11 +20,29 @@ MOST_MEMBERS = 1_000
 """An organisation's spells are answered in one list, never more than this (the UN has 193 members)."""
 
 
+MembershipBasis = strawberry.enum(
+    memberships.MembershipBasis,
+    description="What a spell of membership rests on: a treaty, or no treaty at all (the Five Eyes, the G7).",
+)
+
+
 @strawberry.type(description="The source a membership spell is recorded from.")
 class MembershipSource:
     publisher: str = strawberry.field(description="Who published it.")
     title: str = strawberry.field(description="Its title, or what it is.")
     url: str | None = strawberry.field(description="Where it can be read, if known.")
+    checked: date | None = strawberry.field(
+        description="The day someone checked the spell's dates against this source; null while no one has."
+    )
+
+    @strawberry.field(
+        description=(
+            "True until someone has checked the spell's dates against this source (`checked` is null): the curated spells "
+            "were written offline, from memory, and are unverified until checked."
+        )
+    )
+    def unverified(self) -> bool:
+        return self.checked is None
 
 
 @strawberry.type(
@@ -37,7 +55,10 @@ class Membership(FromEntity, relay.Node, Recorded):
     id: relay.NodeID[int]
     joined: PartialDateType = strawberry.field(description="The first day of membership, to the precision known.")
     left: PartialDateType | None = strawberry.field(description="The last day of membership; null while the state is still a member.")
-    source: MembershipSource = strawberry.field(description="Where the spell's dates come from.")
+    basis: MembershipBasis = strawberry.field(
+        description="What the membership rests on: TREATY, or NO_TREATY (an arrangement between agencies, a forum's practice)."
+    )
+    source: MembershipSource = strawberry.field(description="Where the spell's dates come from, and whether anyone checked them.")
     _entity: strawberry.Private[memberships.Membership]
 
     @strawberry.field(description="The organisation.")
@@ -62,7 +83,10 @@ class Membership(FromEntity, relay.Node, Recorded):
             version=entity.version,
             joined=joined,
             left=PartialDateType.from_domain(entity.left),
-            source=MembershipSource(publisher=entity.source_publisher, title=entity.source_title, url=entity.source_url),
+            basis=entity.basis,
+            source=MembershipSource(
+                publisher=entity.source_publisher, title=entity.source_title, url=entity.source_url, checked=entity.source_checked
+            ),
             _entity=entity,
         )
 

@@ -68,7 +68,8 @@ def upgrade() -> None:
     codes = set(bind.execute(sa.text("SELECT code FROM actor")).scalars())
     rows = []
     for spell in data["memberships"]:
-        if spell["organisation"] not in codes or spell["state"] not in codes:
+        # The file as it was at this revision held the EU's spells only; 0007 adds the other organisations'.
+        if spell["organisation"] != "EU" or spell["organisation"] not in codes or spell["state"] not in codes:
             continue
         source = data["sources"][spell["source"]]
         joined, left = _spans(spell["joined"]), _spans(spell["left"])
