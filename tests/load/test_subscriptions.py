@@ -79,10 +79,11 @@ def test_a_socket_that_never_reads_holds_a_bounded_number_of_bytes_and_is_closed
         print(f"60 edits in {time.monotonic() - started:.1f} s")
         await asyncio.sleep(OVERFLOW_GRACE + 1)
         received = []
-        with contextlib.suppress(ConnectionClosed):  # what was in the buffers, then the close
-            async with asyncio.timeout(20):
+        # What was in the buffers, then the close; on a loaded machine the close may come well after the grace.
+        with contextlib.suppress(ConnectionClosed):
+            async with asyncio.timeout(60):
                 while True:
-                    received.append(await subscriber.receive())
+                    received.append(await subscriber.receive(within=45))
         return received, subscriber.socket.close_code
 
     with watching(server) as watch:
