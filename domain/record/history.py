@@ -114,8 +114,6 @@ class HistoryFilter:
     actions: frozenset[ChangeAction] | None = None
     since: datetime | None = None
     until: datetime | None = None
-    hidden: frozenset[str] = frozenset()
-    """Kinds of record whose entries are left out."""
 
     def __post_init__(self) -> None:
         # Times are compared in UTC; a time given without a zone is taken to be UTC.
@@ -141,5 +139,4 @@ class HistoryFilter:
             and (self.actions is None or change.action in self.actions)
             and (self.since is None or (change.at is not None and change.at >= self.since))
             and (self.until is None or (change.at is not None and change.at <= self.until))
-            and change.entity not in self.hidden
         )

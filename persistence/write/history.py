@@ -80,8 +80,6 @@ class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
             found.append(c.at >= filter.since)
         if filter.until is not None:
             found.append(c.at <= filter.until)
-        if filter.hidden:
-            found.append(c.entity.not_in(sorted(filter.hidden)))
         return found
 
     async def since(self, after: int, limit: int) -> builtins.list[Change]:

@@ -23,8 +23,6 @@ from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeUnitOfWorkFactory, reference_actors
 from tests.integration import drafts
 
-PEOPLE = frozenset({"Diplomat"})
-"""A kind left out of a listing by the history filter's `hidden`."""
 NAME = "Ivan Erasmovich Testov"
 SECOND_NAME = "Ivan E. Testov"
 HISTORY = SQLModel.metadata.tables["history"]
@@ -113,23 +111,6 @@ async def test_an_erasure_of_nothing_or_without_a_reason_is_refused_and_writes_n
         assert (await connection.execute(select(HISTORY.c.id).where(HISTORY.c.action == "redact"))).all() == []
 
 
-async def test_entries_of_a_hidden_kind_are_left_out_of_lists_and_counts(
-    uow_factory: SqlUnitOfWorkFactory,
-) -> None:
-    person = await a_named_diplomat_with_a_past(uow_factory, deleted=False)
-    await diplomats.create(drafts.diplomat(name="Other Person"), uow=uow_factory())
-    public = HistoryFilter(hidden=PEOPLE)
-    async with uow_factory.reader() as uow:
-        everything = await uow.history.count(HistoryFilter())
-        shown = await uow.history.list(public, PageRequest(first=100))
-        counted = await uow.history.count(public)
-        of_person = await uow.history.count(HistoryFilter(entity="Diplomat", record_id=person, hidden=PEOPLE))
-    assert everything == counted + 3
-    assert len(shown.items) == counted
-    assert all(entry.entity not in PEOPLE for entry in shown.items)
-    assert of_person == 0
-
-
 async def refused(engine: AsyncEngine, change: Executable) -> None:
     with pytest.raises(DBAPIError, match="the history is append-only"):
         async with engine.begin() as connection:
@@ -189,8 +170,8 @@ async def test_revision_0003_upgrades_a_history_written_under_0002_and_downgrade
         await engine.dispose()
 
 
-async def erase_and_hide(uow_factory: Any) -> None:
-    """One contract for the in-memory fakes and the SQL adapter: erasing blanks every entry, hiding leaves them out."""
+async def erase(uow_factory: Any) -> None:
+    """One contract for the in-memory fakes and the SQL adapter: erasing blanks every entry."""
     made = await diplomats.create(drafts.diplomat(name=NAME), uow=uow_factory())
     assert made.id is not None
     await diplomats.update(made.id, {"name": SECOND_NAME}, uow=uow_factory())
@@ -198,16 +179,14 @@ async def erase_and_hide(uow_factory: Any) -> None:
     assert erased.redacted_entries == 2
     async with uow_factory() as uow:
         everything = await uow.history.list(HistoryFilter(entity="Diplomat", record_id=made.id), PageRequest())
-        hidden = await uow.history.count(HistoryFilter(entity="Diplomat", hidden=PEOPLE))
     assert [change.action for change in everything.items] == [ChangeAction.CREATE, ChangeAction.UPDATE, ChangeAction.REDACT]
     assert NAME not in repr(everything.items)
     assert SECOND_NAME not in repr(everything.items)
-    assert hidden == 0
 
 
-async def test_the_adapters_erase_and_hide_as_the_contract_says(uow_factory: SqlUnitOfWorkFactory) -> None:
-    await erase_and_hide(uow_factory)
+async def test_the_adapters_erase_as_the_contract_says(uow_factory: SqlUnitOfWorkFactory) -> None:
+    await erase(uow_factory)
 
 
-async def test_the_fakes_erase_and_hide_as_the_adapters_do() -> None:
-    await erase_and_hide(FakeUnitOfWorkFactory(reference_actors()))
+async def test_the_fakes_erase_as_the_adapters_do() -> None:
+    await erase(FakeUnitOfWorkFactory(reference_actors()))
