@@ -10,17 +10,21 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from graphql import GraphQLError, parse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.compiled.reads import CompiledReads
+from api.graphql.as_of import requested_instant
 from api.graphql.context import Context
 from api.graphql.schema import DemarcheSchema, build_schema
 from api.settings import Settings
 from bench.generate import generate
+from domain.errors import DomainError
 from persistence.catalogue import IsoStateCatalogue
 from persistence.setup import prepare
 from persistence.sql.engine import create_engine
@@ -62,12 +66,13 @@ class Differ:
 
     async def both(self, query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None) -> Outcome:
         catalogue = IsoStateCatalogue()
-        context = await Context.for_request(self.uow_factory, catalogue, self.settings)
+        as_of = self.instant(query, variables, operation_name)
+        context = await Context.for_request(self.uow_factory, catalogue, self.settings, as_of=as_of)
         try:
             text = await self.compiled.answer(query, variables, operation_name, context)
         finally:
             await context.reads.close()
-        context = await Context.for_request(self.uow_factory, catalogue, self.settings)
+        context = await Context.for_request(self.uow_factory, catalogue, self.settings, as_of=as_of)
         try:
             result = await self.schema.execute(query, variable_values=variables, operation_name=operation_name, context_value=context)
         finally:
@@ -75,6 +80,17 @@ class Differ:
         reference = None if result.errors else canonical(result.data)
         compiled = None if text is None else canonical(json.loads(text))
         return Outcome(compiled, reference, [error.formatted for error in result.errors or []])
+
+    def instant(self, query: str, variables: dict[str, Any] | None, operation_name: str | None) -> datetime | DomainError | None:
+        """The instant the document's `asOf` arguments ask for, found as the server's view finds it (None: now)."""
+        try:
+            document = parse(query)
+        except GraphQLError:
+            return None
+        try:
+            return requested_instant(self.schema.documents.schema, document, operation_name, variables)
+        except DomainError as error:
+            return error
 
     async def check(self, query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None) -> Outcome:
         """Both answers, asserting that where the compiled path answered it said what the executor says."""
