@@ -10,7 +10,9 @@ walks (the validators these replace expanded every spread again).
 - aliases: how many aliased fields the operations select, fragments expanded;
 - cost: how many objects an operation may return, in the manner of GitHub's node limit: a
   connection multiplies what it selects by its `first` or `last`, a list without paging by
-  LIST_ESTIMATE, and the analyses over the whole record weigh ANALYSIS_WEIGHT each.
+  LIST_ESTIMATE, and the analyses over the whole record weigh ANALYSIS_WEIGHT each; an operation that reads the
+  record as it stood at a past instant (`asOf`) weighs AS_OF_WEIGHT more, once, for the copy of the record it may
+  have to build.
 """
 
 from __future__ import annotations
@@ -51,7 +53,12 @@ LIST_ESTIMATE = 10
 """How many items a plain list field (a measure's citations, a statement's measures) is taken to hold."""
 ANALYSIS_WEIGHT = 100
 """What an analysis of the whole record (rankings, timeline, balance, threads) costs beyond its objects."""
-ANALYSES = frozenset({"reciprocityThread", "bilateralBalance", "timeline", "rankings"})
+ANALYSES = frozenset({"reciprocityThread", "bilateralBalance", "timeline", "rankings", "tally", "tallies", "compare"})
+AS_OF = "asOf"
+AS_OF_WEIGHT = 2_000
+"""What reading the record at a past instant costs beyond its fields: a copy of the record undone to that instant,
+built once per instant and kept a while (persistence/read/as_of.py); twenty analyses' worth (20 rate points), so that one caller asking
+a new instant each time spends its rate budget long before the server's disk and CPU."""
 PAGING = ("first", "last")
 META_FIELDS = {"__schema": 1000, "__type": 10}
 """What introspecting the whole schema, or one type, costs."""
@@ -269,7 +276,7 @@ def _argument(node: FieldNode, name: str, variables: Mapping[str, Any]) -> Any:
                 return int(value.value)
             if isinstance(value, ListValueNode):
                 return value.values
-            if isinstance(value, BooleanValueNode):
+            if isinstance(value, BooleanValueNode | StringValueNode):
                 return value.value
             return None
     return None
@@ -367,4 +374,25 @@ class QueryCost:
             known[key] = value
             return value
 
-        return selection_cost(root, operation.selection_set, None)
+        cost = selection_cost(root, operation.selection_set, None)
+        if any(_argument(node, AS_OF, values) is not None for node in _root_fields(operation.selection_set, fragments, values)):
+            cost += AS_OF_WEIGHT
+        return cost
+
+
+def _root_fields(
+    selections: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode], variables: Mapping[str, Any]
+) -> Iterable[FieldNode]:
+    """The root fields an operation selects, through its fragments (each named fragment once), skipping what it skips."""
+    pending, seen = [selections], set()
+    while pending:
+        for selection in pending.pop().selections:
+            if _skipped(selection, variables):
+                continue
+            if isinstance(selection, FieldNode):
+                yield selection
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments and selection.name.value not in seen:
+                seen.add(selection.name.value)
+                pending.append(fragments[selection.name.value].selection_set)

@@ -16,7 +16,8 @@ What a snapshot holds is fixed by the history at or before T and by the redactio
 earlier entries, and so the snapshot's names): its key is the last entry at or before T, how many entries there
 are up to T (an entry written by a transaction still open at T lands later with an earlier time), the latest
 REDACT entry, and whether personal fields only the history holds are shown. A few snapshots are kept, the least
-recently used dropped first, and all are dropped on shutdown.
+recently used dropped first, and all are dropped on shutdown. One is built at a time; a request that would wait
+more than BUILD_WAIT for the builds before it is refused as unavailable, and one asking a kept instant never waits.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sqlalchemy import Table, delete, event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel import SQLModel
 
+from domain.errors import StorageUnavailable
 from domain.record.documents import Document, from_document
 from domain.record.history import PERSONAL_FIELDS, ChangeAction
 from domain.record.kinds import KINDS
@@ -53,6 +55,9 @@ HISTORY = table_of(HistoryRow)
 NOT_COPIED = frozenset({"api_token", "rate_budget"})
 """Tables a snapshot leaves empty: bearer tokens and rate budgets belong to the live store, not to the record."""
 SCHEMA_PREFIX = "demarche_asof_"
+BUILD_WAIT = 10.0
+"""Seconds a request waits for the snapshots being built before it (one is built at a time) before it is refused;
+asking an instant whose snapshot is kept never waits."""
 
 
 def in_utc(at: datetime) -> datetime:
@@ -164,10 +169,11 @@ def _copied_tables() -> list[Table]:
 class Snapshots:
     """The record as it stood at past instants, each materialised once and kept, a few at a time."""
 
-    def __init__(self, engine: AsyncEngine, *, keep: int = 4, pool_size: int = 2) -> None:
+    def __init__(self, engine: AsyncEngine, *, keep: int = 4, pool_size: int = 2, wait: float = BUILD_WAIT) -> None:
         self.engine = engine
         self.keep = keep
         self.pool_size = pool_size
+        self.wait = wait
         self._cache: OrderedDict[_Key, _Snapshot] = OrderedDict()
         self._building = asyncio.Lock()
         self._folder: tempfile.TemporaryDirectory[str] | None = None
@@ -192,14 +198,28 @@ class Snapshots:
         if entries == total:
             return None, instant  # nothing was written after `at`: the live record is the record then
         key = _Key(entry, entries, redaction, personal)
-        async with self._building:
-            found = self._cache.get(key)
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found.engine, instant
+        try:
+            async with asyncio.timeout(self.wait):
+                await self._building.acquire()
+        except TimeoutError:
+            raise StorageUnavailable(
+                f"the record at past instants is being built for other requests and this one waited {self.wait:g} s: "
+                "retry shortly, or ask an instant already asked"
+            ) from None
+        try:
+            found = self._cache.get(key)  # built by the request this one waited for
             if found is None:
                 found = await self._build(at, personal)
                 self._cache[key] = found
                 await self._trim()
             else:
                 self._cache.move_to_end(key)
+        finally:
+            self._building.release()
         return found.engine, instant
 
     async def _trim(self) -> None:

@@ -118,6 +118,11 @@ def test_fan_out_counts_every_spread_for_aliases_and_cost() -> None:
     assert SCHEMA.documents.cost(costed.document, None, {}) == 100 * (1 + 5)
 
 
+AT_IN_A_FRAGMENT = """query($at: DateTime) { a: state(code: "PL") { name } ...R }
+fragment R on Root { ... on Root { b: state(code: "RU", asOf: $at) { name } } }"""
+"""A document whose `asOf` is on a root field reached through a fragment: one costlier when it names an instant."""
+
+
 @pytest.mark.parametrize(
     ("document", "variables", "cost"),
     [
@@ -133,6 +138,11 @@ def test_fan_out_counts_every_spread_for_aliases_and_cost() -> None:
         ("query($skip: Boolean!) { expulsions(first: 5) { nodes @skip(if: $skip) { id } } }", {"skip": True}, 1),
         ("{ rankings(limit: 4) { actor { code } } }", None, 4 * 101 + 4),
         ("{ __schema { types { name fields { name } } } }", None, 1000),
+        ('{ tally(target: "RU") { measures } }', None, 101),
+        ("{ tallies(by: WAVE) { key tally { measures } } }", None, 10 * 101 + 10),
+        ('{ expulsions(first: 2, asOf: "2026-12-01T00:00:00Z") { totalCount } }', None, 1 + 2_000),
+        (AT_IN_A_FRAGMENT, {"at": None}, 1 + 1),
+        (AT_IN_A_FRAGMENT, {"at": "2026-12-01T00:00:00Z"}, 1 + 1 + 2_000),
     ],
 )
 def test_the_cost_counts_objects_by_page_and_list(document: str, variables: dict[str, Any] | None, cost: int) -> None:
