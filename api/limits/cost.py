@@ -55,10 +55,11 @@ ANALYSIS_WEIGHT = 100
 """What an analysis of the whole record (rankings, timeline, balance, threads) costs beyond its objects."""
 ANALYSES = frozenset({"reciprocityThread", "bilateralBalance", "timeline", "rankings", "tally", "tallies", "compare"})
 AS_OF = "asOf"
-AS_OF_WEIGHT = 2_000
-"""What reading the record at a past instant costs beyond its fields: a copy of the record undone to that instant,
-built once per instant and kept a while (persistence/read/as_of.py); twenty analyses' worth (20 rate points), so that one caller asking
-a new instant each time spends its rate budget long before the server's disk and CPU."""
+AS_OF_WEIGHT = 500
+"""What reading the record at a past instant costs beyond its fields (five analyses' worth, 5 rate points): its
+answer may need a copy of the record undone to that instant. The copies are built one at a time and a few kept
+(persistence/read/as_of.py), so a caller asking a new instant each time holds at most one build's worth of the
+server, and pays more of its rate budget for it than for an ordinary read."""
 PAGING = ("first", "last")
 META_FIELDS = {"__schema": 1000, "__type": 10}
 """What introspecting the whole schema, or one type, costs."""
