@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -69,6 +69,23 @@ def ready(server: Server) -> httpx.Response:
     return httpx.get(f"{server.url}/ready", timeout=30)
 
 
+def back_on_the_replica(server: Server, primary: Cluster, standby: Cluster, read: Callable[[], list[str]]) -> None:
+    """Once the server says it is ready again, it reads the replica: a write another process makes while the replica's
+    replay is paused is not among what `read` finds."""
+    deadline = time.monotonic() + 20
+    while ready(server).json()["status"] != "ready":
+        assert time.monotonic() < deadline, ready(server).text
+        time.sleep(0.2)
+    other = serve(primary, standby, DEMARCHE_RESPONSE_CACHE="0")
+    try:
+        with replay_paused(standby):
+            create_wave(other, "held back by replay")
+            time.sleep(1.5)  # past the retry interval: the server has asked the replica again
+            assert "held back by replay" not in read()
+    finally:
+        stop_server(other)
+
+
 def test_reads_go_to_the_primary_within_the_wait_while_the_standby_is_frozen(server: Server, standby: Cluster) -> None:
     create_wave(server, "before the freeze")
     with standby.frozen():
@@ -110,19 +127,7 @@ def test_a_stopped_standby_does_not_fail_reads_and_ready_says_degraded(server: S
     assert "while stopped" in waves(server)
     standby.start()
     wait_for_replay(primary, standby)
-    deadline = time.monotonic() + 20
-    while ready(server).json()["status"] != "ready":
-        assert time.monotonic() < deadline, ready(server).text
-        time.sleep(0.2)
-    # Back on the replica: a write this process never heard of, held back by paused replay, is not seen.
-    other = serve(primary, standby, DEMARCHE_RESPONSE_CACHE="0")
-    try:
-        with replay_paused(standby):
-            create_wave(other, "unseen on the replica")
-            time.sleep(1.5)  # past the retry interval: the server has asked the replica again
-            assert "unseen on the replica" not in waves(server)
-    finally:
-        stop_server(other)
+    back_on_the_replica(server, primary, standby, lambda: waves(server))
 
 
 def test_read_after_a_replayed_position_reads_the_replica_with_the_cache_off(server: Server, primary: Cluster, standby: Cluster) -> None:
@@ -156,18 +161,6 @@ def test_a_long_freeze_leaks_no_replica_connection_and_reads_return_to_the_repli
                 assert all(took < WAIT + 1.5 for took, _ in timed_reads(server, 3))
                 assert ready(server).json()["status"] == "degraded"
                 time.sleep(0.3)
-        deadline = time.monotonic() + 20
-        while ready(server).json()["status"] != "ready":
-            assert time.monotonic() < deadline, ready(server).text
-            time.sleep(0.2)
-        other = serve(primary, standby, DEMARCHE_RESPONSE_CACHE="0")
-        try:
-            with replay_paused(standby):
-                create_wave(other, "held back by replay")
-                time.sleep(1.5)
-                # Read from the replica again, which has not replayed the other process's write.
-                assert all("held back by replay" not in names for _, names in timed_reads(server, 6))
-        finally:
-            stop_server(other)
+        back_on_the_replica(server, primary, standby, lambda: [name for _, names in timed_reads(server, 6) for name in names])
     finally:
         stop_server(server)

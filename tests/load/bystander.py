@@ -12,7 +12,7 @@ import contextlib
 import statistics
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,3 +104,18 @@ def watching(server: Server, *, interval: float = 0.02) -> Iterator[Watch]:
         stop.set()
         for thread in threads:
             thread.join(timeout=35)
+
+
+def under_attack(server: Server, attack: Callable[[], None], *, attackers: int, timeout: float) -> tuple[Watch, float]:
+    """Run `attack` in `attackers` threads at once, watched from half a second before to half a second after; the
+    watch, and how many seconds it all took."""
+    started = time.perf_counter()
+    with watching(server) as watch:
+        time.sleep(0.5)
+        threads = [threading.Thread(target=attack, daemon=True) for _ in range(attackers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=timeout)
+        time.sleep(0.5)
+    return watch, time.perf_counter() - started

@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 from tests.e2e.helpers import LiveServer
 from tests.e2e.test_headers import raw_answer, status
-from tests.load.bystander import watching
+from tests.load.bystander import under_attack
 
 ATTACKERS = 8
 ATTEMPTS = 25
@@ -29,16 +26,7 @@ def test_clients_pouring_100_mb_of_headers_are_refused_without_harming_another(s
             slowest.append(took)
             poured.append(sent)
 
-    started = time.perf_counter()
-    with watching(server) as watch:
-        time.sleep(0.5)
-        attackers = [threading.Thread(target=attack, daemon=True) for _ in range(ATTACKERS)]
-        for attacker in attackers:
-            attacker.start()
-        for attacker in attackers:
-            attacker.join(timeout=60)
-        time.sleep(0.5)
-    took = time.perf_counter() - started
+    watch, took = under_attack(server, attack, attackers=ATTACKERS, timeout=60)
     print(
         f"{len(statuses)} requests of {HEADERS_PER_REQUEST // 2**20} MB of headers in {took:.1f} s, each refused within "
         f"{max(slowest) * 1000:.0f} ms after at most {max(poured) / 2**20:.1f} MB sent; {watch.summary()}"

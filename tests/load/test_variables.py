@@ -4,14 +4,13 @@ while another client reads as usual."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import httpx
 
 from tests.e2e.helpers import LiveServer
 from tests.e2e.test_variable_limits import CODES, codes_body
-from tests.load.bystander import watching
+from tests.load.bystander import under_attack
 
 ATTACKERS = 12
 REQUESTS_EACH = 15
@@ -31,16 +30,7 @@ def test_clients_sending_100000_codes_are_refused_without_harming_another(server
                 durations.append(time.perf_counter() - started)
                 answers.append((response.status_code, response.json()["errors"][0]["extensions"]["code"]))
 
-    started = time.perf_counter()
-    with watching(server) as watch:
-        time.sleep(0.5)
-        attackers = [threading.Thread(target=attack, daemon=True) for _ in range(ATTACKERS)]
-        for attacker in attackers:
-            attacker.start()
-        for attacker in attackers:
-            attacker.join(timeout=120)
-        time.sleep(0.5)
-    took = time.perf_counter() - started
+    watch, took = under_attack(server, attack, attackers=ATTACKERS, timeout=120)
     durations.sort()
     print(
         f"{len(answers)} bodies of {len(body) // 1000} KB with {CODES:,} codes from {ATTACKERS} clients in {took:.1f} s, each answered "
