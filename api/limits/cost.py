@@ -9,8 +9,9 @@ walks (the validators these replace expanded every spread again).
   (introspection fields do not count);
 - aliases: how many aliased fields the operations select, fragments expanded;
 - cost: how many objects an operation may return, in the manner of GitHub's node limit: a
-  connection multiplies what it selects by its `first` or `last`, a list without paging by
-  LIST_ESTIMATE, and the analyses over the whole record weigh ANALYSIS_WEIGHT each.
+  connection multiplies what it selects by its `first` or `last`, `nodes` and `_entities` by
+  how many ids or representations they are given, any other list by LIST_ESTIMATE, and the
+  analyses over the whole record weigh ANALYSIS_WEIGHT each.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ ANALYSIS_WEIGHT = 100
 """What an analysis of the whole record (rankings, timeline, balance, threads) costs beyond its objects."""
 ANALYSES = frozenset({"reciprocityThread", "bilateralBalance", "timeline", "rankings"})
 PAGING = ("first", "last")
+LISTED_BY = {"nodes": "ids", "_entities": "representations"}
+"""Root fields that answer one object per item of an argument: `nodes(ids:)`, and a federation router's
+`_entities(representations:)`, which may ask a page of entities at once."""
 META_FIELDS = {"__schema": 1000, "__type": 10}
 """What introspecting the whole schema, or one type, costs."""
 
@@ -268,7 +272,7 @@ def _argument(node: FieldNode, name: str, variables: Mapping[str, Any]) -> Any:
             if isinstance(value, IntValueNode):
                 return int(value.value)
             if isinstance(value, ListValueNode):
-                return value.values
+                return list(value.values)  # graphql-core keeps a literal list's items in a tuple
             if isinstance(value, BooleanValueNode):
                 return value.value
             return None
@@ -323,9 +327,9 @@ class QueryCost:
             inner_page: int | None = None
             if is_list_type(returned):
                 many = page if page is not None else LIST_ESTIMATE
-                if name == "nodes" and parent is root:
-                    ids = _argument(node, "ids", values)
-                    many = len(ids) if isinstance(ids, list) else LIST_ESTIMATE
+                if name in LISTED_BY and parent is root:
+                    listed = _argument(node, LISTED_BY[name], values)
+                    many = len(listed) if isinstance(listed, list) else LIST_ESTIMATE
                 if name == "rankings":
                     limit = _argument(node, "limit", values)
                     many = limit if isinstance(limit, int) else LIST_ESTIMATE
