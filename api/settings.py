@@ -49,7 +49,8 @@ class Settings(BaseSettings):
         le=10_000_000,
         description=(
             "Most objects one operation may return, counted before it runs (connections multiply by `first`/`last`, "
-            "plain lists by 10, analyses of the whole record weigh 100); 0 lifts the limit"
+            "`nodes` and `_entities` by their ids or representations, other lists by 10, analyses of the whole record "
+            "weigh 100); 0 lifts the limit"
         ),
     )
     max_aliases: int = Field(default=30, ge=1, le=1000, description="Most aliased fields a document may select, fragments expanded")
