@@ -83,7 +83,7 @@ class CrossOrigin:
         origin = headers.get("origin")
         if scope["type"] == "websocket":
             if origin is not None and self.origins and not self.allowed(origin) and not _same_origin(origin, headers.get("host")):
-                log.info("refused a websocket opened from the origin %r, which %s does not allow", origin[:200], SETTING)
+                log.info("refused a websocket opened from a page of an origin that %s does not list", SETTING)
                 await send({"type": "websocket.close", "code": 1008})  # before accepting: the handshake is answered 403
                 return
             await self.app(scope, receive, send)
@@ -92,14 +92,15 @@ class CrossOrigin:
             await self.cors(scope, receive, send)
             return
         if origin is not None and scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
-            await _refuse_preflight(send, origin)
+            await _refuse_preflight(send)
             return
         # No CORS header for this origin; while some origin is allowed, the answer differs by origin.
         await self.app(scope, receive, _varying(send) if self.origins else send)
 
 
-async def _refuse_preflight(send: Send, origin: str) -> None:
-    body = f"cross-origin requests from {origin[:200]} are not allowed: the server's {SETTING} does not list it\n".encode()
+async def _refuse_preflight(send: Send) -> None:
+    # The origin is not echoed: an answer never repeats what a client sent.
+    body = f"cross-origin requests from this page's origin are not allowed: the server's {SETTING} does not list it\n".encode()
     headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"vary", b"Origin")]
     await send({"type": "http.response.start", "status": 403, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -123,18 +124,8 @@ def _same_origin(origin: str, host: str | None) -> bool:
     if host is None:
         return False
     try:
-        parts = urlsplit(origin)
-    except ValueError:
+        page, server = urlsplit(origin), urlsplit("//" + host)
+        default = {"http": 80, "https": 443}.get(page.scheme)
+        return page.hostname is not None and (page.hostname, page.port or default) == (server.hostname, server.port or default)
+    except ValueError:  # a port that is no number, a bracket left open: not the server's own
         return False
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    try:
-        port = parts.port
-    except ValueError:
-        return False
-    given = parts.hostname, port or default
-    target = urlsplit("//" + host)
-    try:
-        expected = target.hostname, target.port or default
-    except ValueError:
-        return False
-    return given[0] is not None and given == expected
