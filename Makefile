@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
-## Serve the API with the March 2022 demo record on SQLite (demarche.db).
+## Serve the API with the March 2022 demo record on SQLite (demarche.db); `make serve PORT=8001` listens on another port.
 serve: $(STAMP)
 	@echo "Starting Demarche on SQLite (demarche.db), loading the demo record on first start ..."
-	$(BIN)/demarche serve
+	$(BIN)/demarche serve$(if $(PORT), --port $(PORT))
 
 demo: $(STAMP)
 	$(BIN)/demarche demo

@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from api.graphql.context import token_checker
 from api.http import graphiql
 from api.http.cache import ResponseCache
+from api.http.cors import CrossOrigin
 from api.http.gate import Gate
 from api.http.view import DemarcheGraphQL, Positions
 from api.limits.rates import RateLimiter
@@ -150,4 +151,7 @@ def create_app(settings: Settings) -> Starlette:
     if metrics is not None and not settings.metrics_port:
         routes.append(Route("/metrics", metrics.endpoint))
     observed = Middleware(RequestObserver, metrics=metrics, tracer=tracer)
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[observed])
+    # Inside the observer, so that a preflight gets a request id and a log line; before the routes and the gate, which
+    # would answer it 405 and charge it a point.
+    cross_origin = Middleware(CrossOrigin, origins=settings.cors_origins)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[observed, cross_origin])

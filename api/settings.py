@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MAX_WORKERS = 64
 
@@ -48,7 +49,8 @@ class Settings(BaseSettings):
         le=10_000_000,
         description=(
             "Most objects one operation may return, counted before it runs (connections multiply by `first`/`last`, "
-            "plain lists by 10, analyses of the whole record weigh 100); 0 lifts the limit"
+            "`nodes` and `_entities` by their ids or representations, other lists by 10, analyses of the whole record "
+            "weigh 100); 0 lifts the limit"
         ),
     )
     max_aliases: int = Field(default=30, ge=1, le=1000, description="Most aliased fields a document may select, fragments expanded")
@@ -249,6 +251,14 @@ class Settings(BaseSettings):
             "no forwarding header from anyone, each caller being the address its connection comes from"
         ),
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description=(
+            "Origins of the web pages allowed to call /graphql from a browser (CORS), as a JSON list or comma-separated "
+            "(`https://app.example.org,http://localhost:5173`), or `*` for any; a websocket opened from a page of another "
+            "origin is refused too; empty (the default): no other origin may"
+        ),
+    )
 
     max_header_bytes: int = Field(
         default=65_536,
@@ -318,6 +328,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"{name.strip()!r} is not a GraphQL operation name")
         return value
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> list[str]:
+        return origin_list(value)
+
     @field_validator("trusted_proxies")
     @classmethod
     def _addresses_or_networks(cls, value: str | None) -> str | None:
@@ -337,3 +352,48 @@ def proxy_list(value: str) -> str:
             raise ValueError(f"{entry!r} is not an IP address or network (such as 10.0.0.5 or 10.1.0.0/16)") from None
         checked.append(str(network) if "/" in entry else entry)
     return ",".join(checked)
+
+
+_ORIGIN = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<host>[^/?#@\s:]+|\[[0-9a-f:.]+\])(?P<port>:[0-9]{1,5})?")
+
+
+def origin_list(value: Any) -> list[str]:
+    """Allowed browser origins from a JSON list, a comma-separated text or a list, each one checked as a browser writes
+    an origin (`scheme://host[:port]`, lower case, no path, not even a `/`); ValueError names one that is none."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise ValueError("a JSON list of origins that is not JSON; write it as a list of strings or comma-separated") from None
+        else:
+            value = text.split(",")
+    if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
+        raise ValueError("a list of origins (strings), as JSON or comma-separated")
+    origins = [entry.strip() for entry in value if entry.strip()]
+    for origin in origins:
+        if origin == "*":
+            continue
+        if origin == "null":
+            raise ValueError("'null' is the origin of sandboxed and local pages, which any page can make itself: allow real origins")
+        matched = _ORIGIN.fullmatch(origin.lower())
+        if matched is None:
+            raise ValueError(f"{origin!r} is not an origin: write scheme://host[:port], with no path (https://app.example.org)")
+        if matched["port"] is not None and not 0 < int(matched["port"][1:]) < 65536:
+            raise ValueError(f"{origin!r} names no valid port")
+    if "*" in origins and len(origins) > 1:
+        raise ValueError("`*` allows every origin: give it alone, or list the origins")
+    return [_serialised(origin) for origin in origins]
+
+
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+
+def _serialised(origin: str) -> str:
+    """An origin as a browser sends it: in lower case, without its scheme's default port."""
+    matched = _ORIGIN.fullmatch(origin.lower())
+    if matched is None:  # `*`
+        return origin
+    port = matched["port"] if matched["port"] != _DEFAULT_PORTS.get(matched["scheme"]) else None
+    return f"{matched['scheme']}://{matched['host']}{port or ''}"

@@ -18,16 +18,22 @@ SCHEMA_FILE = Path("schema.graphql")
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from api.http.server import serve_workers, server
+    from api.http.server import CannotListen, listening_sockets, serve_workers, server
 
     given = {"host": args.host, "port": args.port, "workers": args.workers, "trusted_proxies": args.trusted_proxies}
     settings = settings.model_copy(update={name: value for name, value in given.items() if value is not None})
-    if settings.workers > 1:
-        return serve_workers(settings, log_level=args.log_level)
+    try:
+        if settings.workers > 1:
+            return serve_workers(settings, log_level=args.log_level)
+        # Bound first: a busy port is said in one line before the database is opened, let alone migrated.
+        sockets = listening_sockets(settings)
+    except CannotListen as refused:
+        print(f"demarche: {refused}", file=sys.stderr)
+        return 1
     from api.app import create_app
 
     running = server(create_app(settings), settings, log_level=args.log_level)
-    running.run()
+    running.run(sockets=sockets)
     # As `uvicorn.run` does: exit 3 when the server never started.
     return 0 if running.started else 3
 
@@ -125,6 +131,16 @@ def _workers(text: str) -> int:
     return count
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port between 1 and 65535, not {port}")
+    return port
+
+
 def _proxies(text: str) -> str:
     from api.settings import proxy_list
 
@@ -139,7 +155,7 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the GraphQL API (database from DEMARCHE_DATABASE_URL)")
     serve.add_argument("--host", help="address to listen on (default: DEMARCHE_HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default: DEMARCHE_PORT or 8000)")
+    serve.add_argument("--port", type=_port, help="port to listen on (default: DEMARCHE_PORT or 8000)")
     serve.add_argument(
         "--workers",
         type=_workers,
@@ -183,13 +199,21 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
     from sqlalchemy.exc import DBAPIError
 
     from persistence.sql.migrations import SchemaOutOfDate
 
     args = parser().parse_args(argv)
     try:
-        code: int = args.run(Settings(), args)
+        settings = Settings()
+    except ValidationError as wrong:
+        for error in wrong.errors():
+            name = "DEMARCHE_" + "_".join(str(part) for part in error["loc"][:1]).upper()
+            print(f"demarche: {name}: {error['msg']}", file=sys.stderr)
+        return 2
+    try:
+        code: int = args.run(settings, args)
     except SchemaOutOfDate as refused:
         print(f"demarche: {refused}", file=sys.stderr)
         return 1

@@ -25,6 +25,8 @@ request line alone past the size, 414) and disconnected, having cost at most tha
 from __future__ import annotations
 
 import asyncio
+import errno
+import logging
 import os
 import shutil
 import socket
@@ -257,6 +259,8 @@ class AnnouncedServer(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
+        if sockets is not None and self.started and not self.should_exit:
+            self._log_started_message(sockets)  # uvicorn says where it runs only when it binds the sockets itself
         if self.announce and self.started and not self.should_exit:
             host = self.config.host if self.config.host not in ("0.0.0.0", "::") else "127.0.0.1"
             address = f"[{host}]" if ":" in host else host
@@ -299,6 +303,48 @@ def server(app: ASGIApp, settings: Settings, *, log_level: str = "info") -> uvic
     return AnnouncedServer(config, announce=settings.log_format == "text")
 
 
+def _address(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class CannotListen(Exception):
+    """The server's address cannot be listened on (another process holds the port, or the host is not this machine's);
+    its message is one line naming the setting to change."""
+
+
+def listening_sockets(settings: Settings) -> list[socket.socket]:
+    """Sockets bound to `settings.port` on every address `settings.host` names, as uvicorn's own would be, bound before
+    anything else starts (migrations included), so that a busy port is said at once; CannotListen says why not."""
+    host, port = settings.host, settings.port
+    try:
+        addresses = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as error:
+        raise CannotListen(
+            f"cannot listen on {host}: {error.strerror or error}; choose another with DEMARCHE_HOST=... (or --host)"
+        ) from None
+    bound: list[socket.socket] = []
+    try:
+        for family, kind, protocol, _, address in {(info[0], info[4]): info for info in addresses}.values():
+            listener = socket.socket(family, kind, protocol)
+            bound.append(listener)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            listener.bind(address)
+            listener.set_inheritable(True)
+    except OSError as error:
+        for listener in bound:
+            listener.close()
+        if error.errno == errno.EADDRINUSE:
+            raise CannotListen(
+                f"port {port} is in use on {host}; choose another with PORT=... (make serve) or DEMARCHE_PORT=... (or --port)"
+            ) from None
+        raise CannotListen(
+            f"cannot listen on {host} port {port}: {error.strerror or error}; change DEMARCHE_HOST or DEMARCHE_PORT (or --host, --port)"
+        ) from None
+    return bound
+
+
 WORKER_APP = "api.http.server:worker_app"
 """What each worker process imports and calls to build the app it serves."""
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
@@ -339,7 +385,10 @@ def serve_workers(settings: Settings, *, log_level: str = "info") -> int:
         made = os.environ[MULTIPROCESS_DIRECTORY] = tempfile.mkdtemp(prefix="demarche-metrics-")
     try:
         config = ServerConfig(WORKER_APP, factory=True, workers=settings.workers, **uvicorn_options(settings, log_level=log_level))
-        supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+        sockets = listening_sockets(settings)
+        addresses = ", ".join(_address(*listener.getsockname()[:2]) for listener in sockets)
+        logging.getLogger("uvicorn.error").info("Uvicorn running on %s (Press CTRL+C to quit)", addresses)
+        supervisor = Multiprocess(config, sockets=sockets)
         if settings.log_format == "text":
             print(
                 f"Demarche is starting {settings.workers} worker processes on http://{settings.host}:{settings.port}/graphql "

@@ -9,10 +9,11 @@ walks (the validators these replace expanded every spread again).
   (introspection fields do not count);
 - aliases: how many aliased fields the operations select, fragments expanded;
 - cost: how many objects an operation may return, in the manner of GitHub's node limit: a
-  connection multiplies what it selects by its `first` or `last`, a list without paging by
-  LIST_ESTIMATE, and the analyses over the whole record weigh ANALYSIS_WEIGHT each; an operation that reads the
-  record as it stood at a past instant (`asOf`) weighs AS_OF_WEIGHT more, once, for the copy of the record it may
-  have to build.
+  connection multiplies what it selects by its `first` or `last`, `nodes` and `_entities` by
+  how many ids or representations they are given, any other list by LIST_ESTIMATE, and the
+  analyses over the whole record weigh ANALYSIS_WEIGHT each; an operation that reads the
+  record as it stood at a past instant (`asOf`) weighs AS_OF_WEIGHT more, once, for the copy
+  of the record it may have to build.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ answer may need a copy of the record undone to that instant. The copies are buil
 (persistence/read/as_of.py), so a caller asking a new instant each time holds at most one build's worth of the
 server, and pays more of its rate budget for it than for an ordinary read."""
 PAGING = ("first", "last")
+LISTED_BY = {"nodes": "ids", "_entities": "representations"}
+"""Root fields that answer one object per item of an argument: `nodes(ids:)`, and a federation router's
+`_entities(representations:)`, which may ask a page of entities at once."""
 META_FIELDS = {"__schema": 1000, "__type": 10}
 """What introspecting the whole schema, or one type, costs."""
 
@@ -276,7 +280,7 @@ def _argument(node: FieldNode, name: str, variables: Mapping[str, Any]) -> Any:
             if isinstance(value, IntValueNode):
                 return int(value.value)
             if isinstance(value, ListValueNode):
-                return value.values
+                return list(value.values)  # graphql-core keeps a literal list's items in a tuple
             if isinstance(value, BooleanValueNode | StringValueNode):
                 return value.value
             return None
@@ -331,9 +335,9 @@ class QueryCost:
             inner_page: int | None = None
             if is_list_type(returned):
                 many = page if page is not None else LIST_ESTIMATE
-                if name == "nodes" and parent is root:
-                    ids = _argument(node, "ids", values)
-                    many = len(ids) if isinstance(ids, list) else LIST_ESTIMATE
+                if name in LISTED_BY and parent is root:
+                    listed = _argument(node, LISTED_BY[name], values)
+                    many = len(listed) if isinstance(listed, list) else LIST_ESTIMATE
                 if name == "rankings":
                     limit = _argument(node, "limit", values)
                     many = limit if isinstance(limit, int) else LIST_ESTIMATE

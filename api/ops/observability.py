@@ -194,7 +194,7 @@ class RequestObserver:
         observed = Observed(request_id(scope.get("headers", [])))
         scope.setdefault("state", {})[OBSERVED] = observed
         current = _CURRENT.set(observed)
-        graphql = scope["path"] == self.graphql_path
+        graphql = scope["path"] == self.graphql_path and scope["method"] != "OPTIONS"  # a CORS preflight runs no GraphQL
         started = time.perf_counter()
 
         async def sending(message: Message) -> None:

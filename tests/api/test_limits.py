@@ -197,6 +197,41 @@ def test_fields_repeated_beside_each_other_are_refused_before_the_pairwise_merge
     assert not SCHEMA.documents.prepare(usual).errors
 
 
+ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { ... on State { code memberships { organisation { code } } } } }"
+"""Each entity: itself (1), its memberships (a plain list: 10) and each one's organisation (10)."""
+
+
+@pytest.mark.parametrize("count", [1, 4, 40, 100])
+def test_entities_cost_as_many_objects_as_they_are_given_representations(count: int) -> None:
+    prepared = SCHEMA.documents.prepare(ENTITIES)
+    assert not prepared.errors, prepared.errors
+    assert prepared.document is not None
+    representations = [{"__typename": "State", "code": "PL"}] * count
+    assert SCHEMA.documents.cost(prepared.document, None, {"r": representations}) == count * (1 + 10 + 10)
+
+
+def test_a_literal_list_of_ids_or_representations_costs_its_length() -> None:
+    three = ", ".join(['{__typename: "State", code: "PL"}'] * 3)
+    twelve = ", ".join(['"U3RhdGU6UEw="'] * 12)
+    for document, cost in [
+        (f"{{ _entities(representations: [{three}]) {{ ... on State {{ name }} }} }}", 3),
+        (f"{{ nodes(ids: [{twelve}]) {{ id }} }}", 12),
+    ]:
+        prepared = SCHEMA.documents.prepare(document)
+        assert not prepared.errors, prepared.errors
+        assert prepared.document is not None
+        assert SCHEMA.documents.cost(prepared.document, None, {}) == cost, document
+
+
+def test_a_page_of_representations_over_the_budget_is_refused_with_its_cost() -> None:
+    representations = [{"__typename": "State", "code": "PL"}] * 100
+    cost, refusal = SCHEMA.documents.refusal(ENTITIES, None, {"r": representations}, 2_000)
+    assert cost == 2_100
+    assert refusal is not None
+    assert refusal.extensions == {"code": "COST_LIMIT_EXCEEDED", "cost": 2_100, "limit": 2_000}
+    assert SCHEMA.documents.refusal(ENTITIES, None, {"r": representations[:90]}, 2_000) == (1_890, None)
+
+
 def test_a_variables_default_counts_in_the_cost_as_it_will_run() -> None:
     document = "query($f: Boolean = true, $n: Int = 50) { a: expulsions(first: $n) @include(if: $f) { nodes { id } } }"
     cost, refusal = SCHEMA.documents.refusal(document, None, {"f": True, "n": 50}, 25_000)

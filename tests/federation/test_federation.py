@@ -167,3 +167,35 @@ def test_bad_representations_are_refused_with_a_typed_error(demarche: LiveServer
         assert answer["data"] is None, bad  # `_entities` is non-null, as the federation spec has it
         assert [error["extensions"]["code"] for error in answer["errors"]] == ["BAD_USER_INPUT"], answer
     assert demarche.unexpected_errors() == []
+
+
+CITED = "query E($r: [_Any!]!) { _entities(representations: $r) { ... on Expulsion { id citations { source { id } } } } }"
+"""Each entity: itself (1), its citations (a plain list: 10) and each one's source (10)."""
+HEAVY = (
+    "query E($r: [_Any!]!) { _entities(representations: $r) { ... on Expulsion {"
+    " citations { source { id } } statements { citations { source { id } } measures { citations { source { id } } } } } } }"
+)
+"""Each entity: 1 + 20 for its citations + 10 statements of 1 + 20 + 10 measures of 21 each: 2,331."""
+
+
+def test_entities_are_charged_per_representation_and_a_page_over_the_budget_is_refused(demarche: LiveServer) -> None:
+    ids = [node["id"] for node in demarche.graphql("{ expulsions(first: 5) { nodes { id } } }")["data"]["expulsions"]["nodes"]]
+    known = [{"__typename": "Expulsion", "id": id} for id in ids]
+
+    def representations(count: int) -> list[dict[str, str]]:
+        return [known[index % len(known)] for index in range(count)]
+
+    charged = {}
+    for count in (1, 5, 50):
+        answer = demarche.graphql(CITED, {"r": representations(count)}, token=False)
+        assert "errors" not in answer, answer
+        assert len(answer["data"]["_entities"]) == count
+        charged[count] = answer["extensions"]["cost"]
+    assert charged == {1: 21, 5: 5 * 21, 50: 50 * 21}
+    # Ten representations fit the default budget of 25,000; a page of a hundred costs ten times as much, and is refused
+    # before anything runs (it was charged as ten, whatever the count, before).
+    assert demarche.graphql(HEAVY, {"r": representations(10)}, token=False)["extensions"]["cost"] == 23_310
+    refused = demarche.graphql(HEAVY, {"r": representations(100)}, token=False)
+    assert "data" not in refused or refused["data"] is None, refused
+    [error] = refused["errors"]
+    assert error["extensions"] == {"code": "COST_LIMIT_EXCEEDED", "cost": 233_100, "limit": 25_000}
