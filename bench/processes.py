@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +17,21 @@ from typing import Any, Protocol
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
+WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
+DRIVERS = ("wrk", "aiohttp")
+"""The load generators: wrk (compiled, a process of its own, one thread) and aiohttp in the benchmark's own
+Python process (which earlier releases' figures were measured with; it takes CPU from the servers it measures)."""
+
+
+def wrk_path() -> str:
+    """wrk's executable, or a RuntimeError saying how to install it."""
+    found = shutil.which("wrk")
+    if found is None:
+        raise RuntimeError(
+            "the benchmark drives its load with wrk, which is not installed: `apt-get install -y wrk` (Debian, Ubuntu), "
+            "`brew install wrk` (macOS); or pass --driver aiohttp to use the in-process client instead"
+        )
+    return found
 
 
 def start(command: list[str], url: str, port: int, *, cache: int = 0, compiled: bool = True) -> subprocess.Popen[bytes]:
@@ -96,9 +114,16 @@ async def measure(
     headers: dict[str, str] | None = None,
     expect: bytes | None = None,
     meters: Mapping[str, Meter] | None = None,
+    driver: str = "aiohttp",
 ) -> dict[str, float]:
     """Requests per second and latencies of `clients` clients for `duration` seconds after a warm-up;
-    each meter's CPU seconds over the timed part, per request, as `<name>_cpu_ms`."""
+    each meter's CPU seconds over the timed part, per request, as `<name>_cpu_ms`. `driver` is the load
+    generator: "wrk" or "aiohttp" (the warm-up, ten requests one after another, is aiohttp's either way)."""
+    if driver == "wrk":
+        await _warm_up(url, body, warmup, headers, expect)
+        return await asyncio.to_thread(_wrk, url, body, clients, duration, headers or {}, expect, meters or {})
+    if driver != "aiohttp":
+        raise ValueError(f"unknown driver {driver!r}: one of {DRIVERS}")
     meters = meters or {}
     latencies: list[float] = []
     failures = 0
@@ -139,6 +164,62 @@ async def measure(
     }
     for name, seconds in cpu.items():
         result[f"{name}_cpu_ms"] = seconds * 1000 / len(latencies)
+    return result
+
+
+async def _warm_up(url: str, body: dict[str, Any] | None, count: int, headers: dict[str, str] | None, expect: bytes | None) -> None:
+    async with aiohttp.ClientSession(headers=headers or {}) as session:
+        for _ in range(count):
+            async with session.post(url, json=body or {}) as response:
+                payload = await response.read()
+                if response.status != 200 or b'"errors"' in payload or (expect is not None and expect not in payload):
+                    raise RuntimeError(f"{url} failed during warm-up: {response.status} {payload[:300]!r}")
+
+
+def _wrk(
+    url: str,
+    body: dict[str, Any] | None,
+    clients: int,
+    duration: float,
+    headers: dict[str, str],
+    expect: bytes | None,
+    meters: Mapping[str, Meter],
+) -> dict[str, float]:
+    """One wrk run: `clients` connections on one thread (wrk's own CPU stays small, leaving the cores to the
+    servers), each sending the next request as soon as the last is answered, as the aiohttp clients do."""
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as folder:
+        body_file, header_file = Path(folder, "body.json"), Path(folder, "headers")
+        body_file.write_bytes(json.dumps(body or {}).encode())
+        header_file.write_text("".join(f"{name}: {value}\n" for name, value in headers.items()))
+        env = {
+            **os.environ,
+            "WRK_BODY": str(body_file),
+            "WRK_HEADERS": str(header_file),
+            "WRK_EXPECT": "" if expect is None else expect.decode(),
+        }
+        seconds = max(1, round(duration))
+        command = [wrk_path(), "--threads", "1", "--connections", str(clients), "--duration", f"{seconds}s", "--timeout", "30s"]
+        command += ["--script", str(WRK_SCRIPT), url]
+        for meter in meters.values():
+            meter.start()
+        finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        cpu = {name: meter.stop() for name, meter in meters.items()}
+    lines = [line for line in finished.stdout.splitlines() if line.startswith("WRK-RESULT ")]
+    if finished.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stdout[-1000:]} {finished.stderr[-1000:]}")
+    found = json.loads(lines[-1].removeprefix("WRK-RESULT "))
+    requests = int(found["requests"])
+    if requests == 0:
+        raise RuntimeError(f"wrk got no answer from {url}: {finished.stdout[-1000:]}")
+    result: dict[str, float] = {
+        "requests": requests,
+        "failures": int(found["failures"]) + int(found["socket_errors"]),
+        "rps": requests / (found["duration_us"] / 1e6),
+        "p50_ms": found["p50_us"] / 1000,
+        "p99_ms": found["p99_us"] / 1000,
+    }
+    for name, spent in cpu.items():
+        result[f"{name}_cpu_ms"] = spent * 1000 / requests
     return result
 
 
