@@ -18,6 +18,7 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
+LOGS = ROOT / "bench" / ".data" / "logs"
 DRIVERS = ("wrk", "aiohttp")
 """The load generators: wrk (compiled, a process of its own, one thread) and aiohttp in the benchmark's own
 Python process (which earlier releases' figures were measured with; it takes CPU from the servers it measures)."""
@@ -44,8 +45,16 @@ def start(command: list[str], url: str, port: int, *, cache: int = 0, compiled: 
         # The load comes from one address: the rate limit stays on (its cost is measured) but cannot refuse it.
         "DEMARCHE_RATE_LIMIT": "100000000",
     }
-    process = subprocess.Popen([*command, "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return process
+    # What the server says goes to a file, not a pipe: a pipe nobody reads fills up after 64 KB of log lines
+    # and then blocks the server in the middle of a round.
+    LOGS.mkdir(parents=True, exist_ok=True)
+    with (LOGS / f"server-{port}.log").open("wb") as log:
+        return subprocess.Popen([*command, "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def log_tail(port: int, size: int = 2000) -> str:
+    path = LOGS / f"server-{port}.log"
+    return path.read_bytes()[-size:].decode(errors="replace") if path.exists() else ""
 
 
 async def wait(url: str, process: subprocess.Popen[bytes] | None = None, body: dict[str, Any] | None = None) -> None:
@@ -54,7 +63,8 @@ async def wait(url: str, process: subprocess.Popen[bytes] | None = None, body: d
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
             if process is not None and process.poll() is not None:
-                said = process.stderr.read().decode(errors="replace")[-2000:] if process.stderr else ""
+                port = url.split(":")[2].split("/")[0]
+                said = log_tail(int(port)) if port.isdigit() else ""
                 raise RuntimeError(f"the server for {url} exited with {process.returncode}: {said}")
             try:
                 if body is None:
@@ -168,7 +178,8 @@ async def measure(
 
 
 async def _warm_up(url: str, body: dict[str, Any] | None, count: int, headers: dict[str, str] | None, expect: bytes | None) -> None:
-    async with aiohttp.ClientSession(headers=headers or {}) as session:
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(headers=headers or {}, timeout=timeout) as session:
         for _ in range(count):
             async with session.post(url, json=body or {}) as response:
                 payload = await response.read()
