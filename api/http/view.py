@@ -79,6 +79,7 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             max_tokens=settings.max_tokens,
             page_default=settings.max_page_size,
             tracing=settings.tracing,
+            introspection=settings.introspection,
         )
         # Strawberry's own websocket protocols stay off: subscriptions are served by api/live/sockets.py, held to the gate's limits.
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, subscription_protocols=())
