@@ -146,8 +146,9 @@ class StoredDocuments:
         raise _refused("No GraphQL query found in the request: `query` must be a non-empty string")
 
     async def _trusted_only(self, query: str | None, hash: str | None, operation_name: str | None) -> Resolved:
-        if hash is None and query:
-            hash = document_hash(query)
+        if query:
+            # A document sent whole (an automatic persisted query's registration too) runs only if it is a registered one.
+            hash = hash or document_hash(query)
             if await self._by_hash(hash) is None:
                 message = (
                     "this server runs only registered operations: send one's hash (`extensions.persistedQuery.sha256Hash` or "

@@ -176,13 +176,15 @@ class Gate:
                 call = call or call_from_body(headers, body, self.variables.values)
                 found = await self._resolve(call)
                 if isinstance(found, DocumentRefused):
-                    await self._refuse_document(send, found, media, verdict)
+                    await self._refuse_document(send, found, media, verdict, scope["method"])
                     return
                 call = call if found is None else found.call
                 cost, errors = self._vet(call, scope["method"])
                 if errors:
                     status, content = request_error(media, [_formatted(error) for error in errors])
-                    await _send(send, status, content, [] if verdict is None else verdict.headers(), media)
+                    rates = [] if verdict is None else verdict.headers()
+                    named = scope["method"] == "GET" and isinstance(found, _Found) and found.resolved.hash is not None
+                    await _send(send, status, content, [*rates, *(NOT_STORED if named else [])], media)
                     return
                 if found is not None and found.resolved.to_keep is not None:
                     await self._keep(found.resolved.to_keep, call.query)
@@ -220,7 +222,7 @@ class Gate:
             raise Refused(503, "UNAVAILABLE", "the stored documents cannot be read now; retry, or send the document itself") from None
         return _Found(resolved, Call(resolved.query, call.variables, call.operation_name, call.extensions))
 
-    async def _refuse_document(self, send: Send, refused: DocumentRefused, media: str, verdict: Verdict | None) -> None:
+    async def _refuse_document(self, send: Send, refused: DocumentRefused, media: str, verdict: Verdict | None, method: str) -> None:
         rates = [] if verdict is None else verdict.headers()
         if refused.not_found:
             # As Apollo Server answers it, so that every persisted-query client sends the document next: 200, and not for caches.
@@ -228,7 +230,7 @@ class Gate:
             await _send(send, 200, content, [(b"cache-control", b"private, no-cache, must-revalidate"), *rates], media)
             return
         status, content = request_error(media, [refused.formatted()])
-        await _send(send, status, content, rates, media)
+        await _send(send, status, content, [*rates, *(NOT_STORED if method == "GET" else [])], media)
 
     async def _keep(self, hash: str, query: str) -> None:
         """Store an automatic persisted query that passed every check; a store that fails costs the request nothing."""
@@ -342,6 +344,12 @@ def _with_headers(send: Send, verdict: Verdict | None) -> Send:
     return sending
 
 
+VARY = (b"vary", b"Accept, Authorization, Demarche-Read-After")
+"""What the answer to a GET naming its document by hash depends on, besides its URL."""
+NOT_STORED = [(b"cache-control", b"private, no-store"), VARY]
+"""For an answer no cache may keep: a refusal, an answer with errors, an answer to a token."""
+
+
 def _public(headers: dict[bytes, bytes]) -> bool:
     """Whether the answer to a request may be shared with other callers: it carries no token and asks for no write."""
     return b"authorization" not in headers and READ_AFTER_HEADER not in headers
@@ -364,7 +372,7 @@ def _cacheable(send: Send, *, public: bool, max_age: int) -> Send:
         body = message.get("body", b"")
         shared = public and max_age > 0 and start["status"] == 200 and not message.get("more_body", False) and b'"errors"' not in body
         policy = f"public, max-age={max_age}" if shared else "private, no-store"
-        extra = [(b"cache-control", policy.encode()), (b"vary", b"Accept, Authorization, Demarche-Read-After")]
+        extra = [(b"cache-control", policy.encode()), VARY]
         kept = [(name, value) for name, value in start.get("headers", []) if name.lower() not in (b"cache-control", b"vary")]
         await send({**start, "headers": [*kept, *extra]})
         await send(message)
