@@ -47,13 +47,14 @@ class Resolved:
 
 
 class DocumentRefused(Exception):
-    """A request whose document cannot be found or may not run; `not_found` is Apollo's "send the text"."""
+    """A request whose document cannot be found or may not run; `send_text` is Apollo's "send the document itself"
+    (PERSISTED_QUERY_NOT_FOUND, PERSISTED_QUERY_NOT_SUPPORTED), which Apollo Server answers with HTTP 200."""
 
-    def __init__(self, message: str, code: str, *, not_found: bool = False) -> None:
+    def __init__(self, message: str, code: str, *, send_text: bool = False) -> None:
         super().__init__(message)
         self.error = GraphQLError(message, extensions={"code": code})
         self.code = code
-        self.not_found = not_found
+        self.send_text = send_text
 
     def formatted(self) -> dict[str, Any]:
         """The error as a response lists it."""
@@ -137,8 +138,8 @@ class StoredDocuments:
             if found is not None:
                 return Resolved(found, hash)
             if self.persisted is None and named is None:
-                raise _refused("this server keeps no automatic persisted queries: send the document", "PERSISTED_QUERY_NOT_SUPPORTED")
-            raise DocumentRefused("PersistedQueryNotFound", NOT_FOUND, not_found=True)
+                raise DocumentRefused("PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED", send_text=True)
+            raise DocumentRefused("PersistedQueryNotFound", NOT_FOUND, send_text=True)
         if operation_name:
             trusted = await self.trusted.by_name(operation_name)
             if trusted is not None:

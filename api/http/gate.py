@@ -224,7 +224,7 @@ class Gate:
 
     async def _refuse_document(self, send: Send, refused: DocumentRefused, media: str, verdict: Verdict | None, method: str) -> None:
         rates = [] if verdict is None else verdict.headers()
-        if refused.not_found:
+        if refused.send_text:
             # As Apollo Server answers it, so that every persisted-query client sends the document next: 200, and not for caches.
             content = json.dumps({"errors": [refused.formatted()]}, separators=(",", ":")).encode()
             await _send(send, 200, content, [(b"cache-control", b"private, no-cache, must-revalidate"), *rates], media)

@@ -180,7 +180,7 @@ def call_from_query_string(scope: Scope, headers: dict[bytes, bytes], max_values
     except UnicodeError:
         raise Refused(400, "BAD_REQUEST", "the query string is not valid UTF-8") from None
     params = dict(pairs)
-    asks = ("query", "extensions", "documentId")
+    asks = ("query", "extensions", "documentId", "operationName")
     if not any(name in params for name in asks) and any(kind in headers.get(b"accept", b"") for kind in (b"text/html", b"*/*")):
         return None
     payload: dict[str, Any] = {"query": params.get("query"), "operationName": params.get("operationName") or None}

@@ -266,8 +266,13 @@ class _Session:
             raise Refusal(DUPLICATE_ID, f"Subscriber for {id[:80]} already exists")
         query, variables, name = payload.get("query"), payload.get("variables"), payload.get("operationName")
         stored = self.sockets.stored
-        if stored is not None and (stored.trusted_only or not query) and isinstance(name, str | None):
-            extensions = payload.get("extensions")
+        extensions = payload.get("extensions")
+        names = payload.get("documentId") is not None or (isinstance(extensions, dict) and "persistedQuery" in extensions)
+        if (
+            stored is not None
+            and (stored.trusted_only or (not query and (names or isinstance(name, str))))
+            and isinstance(name, str | None)
+        ):
             try:
                 found = await stored.resolve(
                     query if isinstance(query, str) else None,
@@ -276,6 +281,8 @@ class _Session:
                     name,
                 )
             except DocumentRefused as refused:
+                if refused.code == "BAD_REQUEST":
+                    raise Refusal(BAD_REQUEST, f"Invalid message received: {refused.error.message}") from None
                 await self.refuse(id, [refused.formatted()])
                 return
             query = found.query

@@ -92,7 +92,7 @@ async def test_a_document_over_a_tenth_of_the_bytes_runs_but_is_not_kept() -> No
     assert shared.texts == {}
     with pytest.raises(DocumentRefused) as refused:
         await stored.resolve(None, apq(document_hash(text)), None, None)
-    assert refused.value.not_found
+    assert refused.value.send_text
 
 
 @pytest.mark.parametrize(
@@ -144,3 +144,12 @@ async def test_trusted_only_refuses_text_and_never_uses_the_automatic_store() ->
     await stored.keep(document_hash(other), other)
     assert shared.finds == 0
     assert list(shared.texts) == [document_hash(other)]
+
+
+async def test_with_automatic_persisted_queries_off_a_hash_alone_asks_for_the_document_and_nothing_is_kept() -> None:
+    stored = StoredDocuments(None, Trusted(REGISTERED), trusted_only=False, entries=10, max_bytes=100_000)
+    with pytest.raises(DocumentRefused) as refused:
+        await stored.resolve(None, apq("0" * 64), None, None)
+    assert (refused.value.code, refused.value.send_text) == ("PERSISTED_QUERY_NOT_SUPPORTED", True)
+    assert (await stored.resolve("{ __typename }", apq(document_hash("{ __typename }")), None, None)).to_keep is None
+    assert (await stored.resolve(None, apq(REGISTERED.hash), None, None)).query == TEXT  # registered operations still run

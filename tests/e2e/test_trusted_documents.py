@@ -4,6 +4,7 @@ does; introspection and GraphiQL each turned off by a setting of its own."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -173,3 +174,33 @@ def test_by_default_graphiql_is_served_and_introspection_answered(api: LiveServe
     assert page.status_code == 200
     assert "graphiql" in page.text.lower()
     assert api.data("{ __schema { queryType { name } } }")["__schema"]["queryType"]["name"] == "Root"
+
+
+async def _subscribe(server: LiveServer, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The first message a subscription gets within a second, or None when it runs quietly (nothing happened yet)."""
+    from websockets.asyncio.client import connect
+    from websockets.typing import Subprotocol
+
+    url = server.url.replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as socket:
+        await socket.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await socket.recv()) == {"type": "connection_ack"}
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        try:
+            message: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), 1.0))
+        except TimeoutError:
+            return None
+        return message
+
+
+def test_trusted_only_holds_subscriptions_to_registered_operations_too(locked: tuple[LiveServer, dict[str, str]]) -> None:
+    server, hashes = locked
+    raw = asyncio.run(_subscribe(server, {"query": "subscription { history { id } }"}))
+    assert raw is not None
+    assert raw["type"] == "error"
+    assert raw["payload"][0]["extensions"]["code"] == "TRUSTED_DOCUMENT_REQUIRED"
+    assert asyncio.run(_subscribe(server, {"documentId": f"sha256:{hashes['Waves']}"})) is None
+    assert asyncio.run(_subscribe(server, {"operationName": "Waves"})) is None
+    unknown = asyncio.run(_subscribe(server, {"operationName": "Nope"}))
+    assert unknown is not None
+    assert unknown["payload"][0]["extensions"]["code"] == "TRUSTED_DOCUMENT_NOT_FOUND"
