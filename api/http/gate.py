@@ -190,7 +190,8 @@ class Gate:
                     await self._keep(found.resolved.to_keep, call.query)
                 verdict = await self._rest(caller, cost, verdict)
         except Refused as refused:
-            await _send(send, refused.status, refused.body(), refused.headers, media or JSON)
+            named = scope["method"] == "GET" and isinstance(found, _Found) and found.resolved.hash is not None
+            await _send(send, refused.status, refused.body(), [*refused.headers, *(NOT_STORED if named else [])], media or JSON)
             return
         if verdict is not None and not verdict.allowed:
             window = self.limiter.window if self.limiter is not None else 0

@@ -115,7 +115,7 @@ def _call(payload: Any) -> Call:
     # A request may name a stored document instead of sending it: by hash (Apollo's persisted-query extension or
     # `documentId`) or by operation name; api/documents/stored.py finds it, or says why not.
     named = document_id is not None or (isinstance(extensions, dict) and "persistedQuery" in extensions) or isinstance(operation, str)
-    if query is None and named:
+    if query in (None, "") and named:
         query = ""
     elif not isinstance(query, str) or not query.strip():
         raise Refused(400, "BAD_REQUEST", "No GraphQL query found in the request: `query` must be a non-empty string")

@@ -157,6 +157,7 @@ def test_a_mutation_named_by_hash_is_refused_by_get(api: LiveServer) -> None:
     refused = get(api, hash, headers={"Authorization": f"Bearer {api.token}"})
     assert refused.status_code == 405
     assert refused.headers["allow"] == "POST"
+    assert refused.headers["cache-control"] == "private, no-store"
     assert post(api, {"extensions": persisted(hash)}, {"Authorization": f"Bearer {api.token}"}).json()["data"]["createWave"]
 
 
