@@ -132,7 +132,8 @@ def test_introspection_and_graphiql_are_off(locked: tuple[LiveServer, dict[str, 
     server, _ = locked
     page = server.client.get(f"{server.url}/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 404
-    assert "graphiql" not in page.text.lower()
+    assert page.headers["content-type"].startswith("text/plain")
+    assert "DEMARCHE_GRAPHIQL=false" in page.text
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -166,6 +167,7 @@ def test_introspection_off_still_answers_typenames_and_queries(closed: LiveServe
 def test_graphiql_off_serves_no_page_and_no_bundle(closed: LiveServer) -> None:
     page = closed.client.get(f"{closed.url}/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 404
+    assert "<script" not in page.text
     assert closed.client.get(f"{closed.url}/graphiql-assets/graphiql.js").status_code == 404
 
 
