@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from api.documents.stored import StoredDocuments
 from api.graphql.context import token_checker
 from api.http import graphiql
 from api.http.cache import ResponseCache
@@ -33,6 +34,7 @@ from persistence.live.listener import ChangeListener, asyncpg_connector
 from persistence.live.replica import CAUGHT_UP, ReplicaPosition, lsn_number, lsn_text
 from persistence.setup import prepare
 from persistence.sql.budgets import SqlBudgetLedger
+from persistence.sql.documents import SqlPersistedQueries, SqlTrustedDocuments
 from persistence.sql.engine import create_engine, create_read_engine, is_sqlite
 from persistence.sql.migrations import head_revision
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
@@ -124,6 +126,16 @@ def create_app(settings: Settings) -> Starlette:
         if settings.rate_limit
         else None
     )
+    # Automatic persisted queries and trusted documents live on the primary: every process shares them, and a process
+    # registering one reads it back at once.
+    persisted = SqlPersistedQueries(engine, entries=settings.persisted_queries_entries, max_bytes=settings.persisted_queries_bytes)
+    stored = StoredDocuments(
+        persisted if settings.persisted_queries else None,
+        SqlTrustedDocuments(engine),
+        trusted_only=settings.trusted_documents_only,
+        entries=settings.persisted_queries_entries,
+        max_bytes=settings.persisted_queries_bytes,
+    )
     graphql = Gate(
         NoteCall(cache, view.documents),
         view.documents,
@@ -133,8 +145,10 @@ def create_app(settings: Settings) -> Starlette:
         timeout=settings.request_timeout,
         check_token=token_checker(uow_factory),
         variables=VariableLimits(settings.max_variable_values, settings.max_variable_list, settings.max_variable_text),
+        stored=stored,
+        public_max_age=settings.persisted_queries_max_age,
     )
-    sockets = SubscriptionSockets(view.schema, view.documents, uow_factory, view.catalogue, settings, hub, limiter)
+    sockets = SubscriptionSockets(view.schema, view.documents, uow_factory, view.catalogue, settings, hub, limiter, stored)
     routes = [
         Route("/", home),
         Route("/health", health),
@@ -142,7 +156,8 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/graphql", sockets),
         Mount("/graphql", graphql),
     ]
-    routes.append(graphiql.asset_route())  # GraphiQL's script and stylesheet, for the page the view renders
+    if settings.graphiql:
+        routes.append(graphiql.asset_route())  # GraphiQL's script and stylesheet, for the page the view renders
     # Ready only while the LISTEN connection is up: a process that hears no other's writes answers from its cache slower.
     probes = {} if listener is None else {"listener": listener.probe}
     # A replica that is gone only degrades the server: reads go to the primary, which answers them.

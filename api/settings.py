@@ -36,6 +36,43 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, le=1000, description="Largest `first` or `last` a connection accepts")
     max_query_depth: int = Field(default=12, ge=2, le=50, description="Deepest selection a query may nest")
     graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql")
+    introspection: bool = Field(
+        default=True,
+        description=(
+            "Answer introspection (`__schema`, `__type`) and a router's `_service { sdl }`; "
+            "false refuses them, before anything runs, with INTROSPECTION_DISABLED"
+        ),
+    )
+    # Documents named instead of sent: automatic persisted queries and trusted documents (api/documents/stored.py).
+    persisted_queries: bool = Field(
+        default=True,
+        description="Keep automatic persisted queries (Apollo's protocol); false answers a hash alone PERSISTED_QUERY_NOT_SUPPORTED",
+    )
+    persisted_queries_entries: int = Field(
+        default=10_000, ge=1, le=10_000_000, description="Most automatic persisted queries kept (shared by every process on PostgreSQL)"
+    )
+    persisted_queries_bytes: int = Field(
+        default=16 * 2**20,
+        ge=2**16,
+        le=2**34,
+        description="Most bytes of automatic persisted queries kept; a document over a tenth of it runs but is not kept",
+    )
+    persisted_queries_max_age: int = Field(
+        default=60,
+        ge=0,
+        le=31_536_000,
+        description=(
+            "Seconds HTTP caches may keep the answer to a GET naming its document by hash, sent without a token "
+            "(`Cache-Control: public, max-age`); 0 says `private, no-store` to every one"
+        ),
+    )
+    trusted_documents_only: bool = Field(
+        default=False,
+        description=(
+            "Run only operations registered with `demarche documents register`, named by hash (`extensions.persistedQuery` "
+            "or `documentId`) or by `operationName`; refuse any other document with TRUSTED_DOCUMENT_REQUIRED"
+        ),
+    )
     response_cache: int = Field(
         default=1000, ge=0, le=100_000, description="Query responses kept in memory, made stale by any write; 0 turns the cache off"
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from api.settings import Settings
 from cli import db as cli_db
+from cli import documents as cli_documents
 from cli import exchange as cli_exchange
 from cli import history as cli_history
 from cli import tokens as cli_tokens
@@ -194,6 +195,7 @@ def parser() -> argparse.ArgumentParser:
     cli_db.register(commands)
     cli_exchange.register(commands)
     cli_tokens.register(commands)
+    cli_documents.register(commands)
     cli_history.register(commands)
     return root
 

@@ -21,6 +21,7 @@ PACKAGES = [
     "api/graphql/types",
     "api/compiled",
     "api/http",
+    "api/documents",
     "api/limits",
     "api/live",
     "api/ops",
@@ -66,6 +67,7 @@ LEAKS = [
     ("graphql-through-ports", "api.live.hub", "persistence.write", "import persistence.write\n"),
     ("adapters-at-the-root", "api.live.hub", "persistence.write", "import persistence.write\n"),
     ("adapters-at-the-root", "api.http.leak", "persistence.sql", "from persistence import sql\n"),
+    ("adapters-at-the-root", "api.documents.leak", "persistence.sql", "from persistence import sql\n"),
     ("http-and-ops-at-the-edge", "api.limits.leak", "api.http.server", "from api.http import server\n"),
     ("http-and-ops-at-the-edge", "api.compiled.leak", "api.ops", "import api.ops\n"),
 ]

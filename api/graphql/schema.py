@@ -33,6 +33,7 @@ from api.graphql.types.records import RECORD_TYPES
 from api.limits.access import ForbiddenError, ReadAccess, RequireRole, UnauthenticatedError, guard_fields
 from api.limits.cost import TextArgumentsRule, aliases_rule, depth_rule
 from api.limits.documents import Documents, PreparedDocuments
+from api.limits.introspection import NoIntrospection
 from api.live.subscriptions import Subscription
 from domain.access import Role
 from domain.errors import InvalidInput
@@ -128,11 +129,18 @@ FEDERATION_DESCRIPTIONS = {
 
 
 def build_schema(
-    *, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000, page_default: int = 100, tracing: bool = False
+    *,
+    max_depth: int = 12,
+    max_aliases: int = 30,
+    max_tokens: int = 5000,
+    page_default: int = 100,
+    tracing: bool = False,
+    introspection: bool = True,
 ) -> DemarcheSchema:
     """The schema with its request limits; unexpected errors reach clients only as 'Unexpected error.'.
 
-    With `tracing`, every operation the executor runs is an OpenTelemetry span (needs the `otel` extra).
+    With `tracing`, every operation the executor runs is an OpenTelemetry span (needs the `otel` extra); without
+    `introspection`, validation refuses `__schema`, `__type` and `_service` (api/limits/introspection.py).
     """
     # Every root field is guarded: reads by ReadAccess, mutations by the editor role unless they ask for more.
     guard_fields(get_object_definition(Root, strict=True).fields, ReadAccess, ReadAccess)
@@ -153,7 +161,7 @@ def build_schema(
             *([_operation_spans()] if tracing else []),
         ],
     )
-    rules = (depth_rule(max_depth), aliases_rule(max_aliases), TextArgumentsRule)
+    rules = (depth_rule(max_depth), aliases_rule(max_aliases), TextArgumentsRule, *(() if introspection else (NoIntrospection,)))
     schema.documents = Documents(schema._schema, rules, max_tokens=max_tokens, page_default=page_default)
     return schema
 

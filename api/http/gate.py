@@ -9,7 +9,12 @@ In order, and each before any work the next would cost:
    is decoded (api/limits/variables.py);
 3. the caller (a valid token, else the address) spends a first point of its budget, before a POST
    body is decoded or its document parsed: over it, 429 with Retry-After;
-4. the variables are checked for a list or a string longer than any input takes (VARIABLES_TOO_LARGE),
+4. a request that names a stored document instead of sending it (Apollo's persisted-query hash, `documentId`, or an
+   operation name) gets its text from api/documents/stored.py, or is refused (`PERSISTED_QUERY_NOT_FOUND`, a hash that
+   is not its text's, and in trusted-only mode anything that is not a registered operation); the text it runs then
+   passes every check below, as a document sent whole does, and an automatic persisted query sent whole is stored only
+   once it has;
+5. the variables are checked for a list or a string longer than any input takes (VARIABLES_TOO_LARGE),
    then the document is parsed once under the token limit and validated once (Documents); the
    operation is picked as the executor would pick it (a mutation sent with GET gets 405), its
    variables are coerced, checked for text no record can hold, and its cost measured; an
@@ -17,9 +22,10 @@ In order, and each before any work the next would cost:
    refused (SUBSCRIPTION_OVER_HTTP: api/live/sockets.py serves them). Each of these is a request
    error, answered in the negotiated media type (400 without `data`, or 200 with `data: null`),
    so the view only ever executes;
-5. the caller spends the rest of the request's points (one per 100 of its cost): over it, 429;
-6. the rest runs under the request timeout; a request that overruns it is answered with an
+6. the caller spends the rest of the request's points (one per 100 of its cost): over it, 429;
+7. the rest runs under the request timeout; a request that overruns it is answered with an
    UNAVAILABLE error and its work cancelled (its transaction rolled back unless its commit had begun).
+A GET naming its document by hash says how HTTP caches may keep its answer (`Cache-Control`, `Vary`).
 The parsed request is handed on in the ASGI scope (api.http.requests.gated), so the cache and the view do not read the
 body again.
 """
@@ -33,12 +39,15 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, get_variable_values
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.documents.stored import DocumentRefused, Resolved, StoredDocuments
 from api.graphql.errors import brief
+from api.http.cache import READ_AFTER_HEADER
 from api.http.media import CONTENT_TYPES, GRAPHQL_RESPONSE, JSON, negotiate, request_error, retyped
 from api.http.requests import Call, Refused, call_from_body, call_from_query_string, error_body, let_through, read_body
 from api.limits.access import bearer_secret
@@ -98,6 +107,14 @@ def vet(
     return operation, cost, [] if refusal is None else [refusal]
 
 
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A stored document found for a request, and the request with its text."""
+
+    resolved: Resolved
+    call: Call
+
+
 def token_budget(secret: str) -> str:
     """The budget key of a token's secret (never the secret itself)."""
     return "token:" + hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:40]
@@ -117,6 +134,8 @@ class Gate:
         timeout: float,
         check_token: TokenValidity | None = None,
         variables: VariableLimits = VariableLimits(),
+        stored: StoredDocuments | None = None,
+        public_max_age: int = 0,
     ) -> None:
         self.app = app
         self.documents = documents
@@ -126,6 +145,10 @@ class Gate:
         self.timeout = timeout
         self.check_token = check_token
         self.variables = variables
+        self.stored = stored
+        """Finds the documents requests name by hash or by name (api/documents/stored.py); None: every request sends its text."""
+        self.public_max_age = public_max_age
+        """Seconds HTTP caches may keep a public read named by hash and sent with GET."""
         self._valid_tokens: OrderedDict[str, float] = OrderedDict()
         """Budget keys of tokens found valid, with when to check them again."""
 
@@ -136,6 +159,7 @@ class Gate:
         headers = dict(scope.get("headers", []))
         accept = headers.get(b"accept", b"").decode("latin-1")
         media = negotiate(accept)
+        found: _Found | DocumentRefused | None = None
         try:
             call = call_from_query_string(scope, headers, self.variables.values) if scope["method"] == "GET" else None
             if scope["method"] == "GET" and call is None:  # a browser asking for GraphiQL
@@ -150,14 +174,24 @@ class Gate:
             caller, verdict = await self._caller(scope, headers)
             if verdict is None or verdict.allowed:
                 call = call or call_from_body(headers, body, self.variables.values)
+                found = await self._resolve(call)
+                if isinstance(found, DocumentRefused):
+                    await self._refuse_document(send, found, media, verdict, scope["method"])
+                    return
+                call = call if found is None else found.call
                 cost, errors = self._vet(call, scope["method"])
                 if errors:
                     status, content = request_error(media, [_formatted(error) for error in errors])
-                    await _send(send, status, content, [] if verdict is None else verdict.headers(), media)
+                    rates = [] if verdict is None else verdict.headers()
+                    named = scope["method"] == "GET" and isinstance(found, _Found) and found.resolved.hash is not None
+                    await _send(send, status, content, [*rates, *(NOT_STORED if named else [])], media)
                     return
+                if found is not None and found.resolved.to_keep is not None:
+                    await self._keep(found.resolved.to_keep, call.query)
                 verdict = await self._rest(caller, cost, verdict)
         except Refused as refused:
-            await _send(send, refused.status, refused.body(), refused.headers, media or JSON)
+            named = scope["method"] == "GET" and isinstance(found, _Found) and found.resolved.hash is not None
+            await _send(send, refused.status, refused.body(), [*refused.headers, *(NOT_STORED if named else [])], media or JSON)
             return
         if verdict is not None and not verdict.allowed:
             window = self.limiter.window if self.limiter is not None else 0
@@ -167,7 +201,45 @@ class Gate:
             return
         assert call is not None  # read whenever the caller was let through
         let_through(scope, Call(call.query, call.variables, call.operation_name, call.extensions, cost))
-        await self._answer(scope, _replay(body), retyped(_with_headers(send, verdict), media), media)
+        sending = retyped(_with_headers(send, verdict), media)
+        if scope["method"] == "GET" and isinstance(found, _Found) and found.resolved.hash is not None:
+            sending = _cacheable(sending, public=_public(headers), max_age=self.public_max_age)
+        await self._answer(scope, _replay(body), sending, media)
+
+    async def _resolve(self, call: Call) -> _Found | DocumentRefused | None:
+        """The document a request names by hash or name, found; None for a request that sent its text and names none."""
+        if self.stored is None:
+            if call.names_a_document:
+                raise Refused(400, "BAD_REQUEST", "No GraphQL query found in the request: `query` must be a non-empty string")
+            return None
+        try:
+            resolved = await self.stored.resolve(call.query or None, call.extensions, call.document_id, call.operation_name)
+        except DocumentRefused as refused:
+            if refused.code == "BAD_REQUEST":
+                raise Refused(400, "BAD_REQUEST", refused.error.message) from None
+            return refused
+        except Exception:
+            log.warning("the stored documents could not be read", exc_info=True)
+            raise Refused(503, "UNAVAILABLE", "the stored documents cannot be read now; retry, or send the document itself") from None
+        return _Found(resolved, Call(resolved.query, call.variables, call.operation_name, call.extensions))
+
+    async def _refuse_document(self, send: Send, refused: DocumentRefused, media: str, verdict: Verdict | None, method: str) -> None:
+        rates = [] if verdict is None else verdict.headers()
+        if refused.send_text:
+            # As Apollo Server answers it, so that every persisted-query client sends the document next: 200, and not for caches.
+            content = json.dumps({"errors": [refused.formatted()]}, separators=(",", ":")).encode()
+            await _send(send, 200, content, [(b"cache-control", b"private, no-cache, must-revalidate"), *rates], media)
+            return
+        status, content = request_error(media, [refused.formatted()])
+        await _send(send, status, content, [*rates, *(NOT_STORED if method == "GET" else [])], media)
+
+    async def _keep(self, hash: str, query: str) -> None:
+        """Store an automatic persisted query that passed every check; a store that fails costs the request nothing."""
+        assert self.stored is not None
+        try:
+            await self.stored.keep(hash, query)
+        except Exception:
+            log.warning("an automatic persisted query could not be stored", exc_info=True)
 
     def _vet(self, call: Call, method: str) -> tuple[int, list[GraphQLError]]:
         """The cost of the operation a request runs, or the request errors that keep it from running."""
@@ -268,6 +340,42 @@ def _with_headers(send: Send, verdict: Verdict | None) -> Send:
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             message = {**message, "headers": [*message.get("headers", []), *verdict.headers()]}
+        await send(message)
+
+    return sending
+
+
+VARY = (b"vary", b"Accept, Authorization, Demarche-Read-After")
+"""What the answer to a GET naming its document by hash depends on, besides its URL."""
+NOT_STORED = [(b"cache-control", b"private, no-store"), VARY]
+"""For an answer no cache may keep: a refusal, an answer with errors, an answer to a token."""
+
+
+def _public(headers: dict[bytes, bytes]) -> bool:
+    """Whether the answer to a request may be shared with other callers: it carries no token and asks for no write."""
+    return b"authorization" not in headers and READ_AFTER_HEADER not in headers
+
+
+def _cacheable(send: Send, *, public: bool, max_age: int) -> Send:
+    """`send`, saying how HTTP caches may keep a GET answer for a document named by hash: a successful answer without a
+    token for `max_age` seconds by anyone (`public`); an answer to a token, or one with errors, by no one. It varies with
+    the token, the media type negotiated and a read-after position."""
+    held: list[Message] = []
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            held.append(message)
+            return
+        if message["type"] != "http.response.body" or not held:
+            await send(message)
+            return
+        start = held.pop()
+        body = message.get("body", b"")
+        shared = public and max_age > 0 and start["status"] == 200 and not message.get("more_body", False) and b'"errors"' not in body
+        policy = f"public, max-age={max_age}" if shared else "private, no-store"
+        extra = [(b"cache-control", policy.encode()), VARY]
+        kept = [(name, value) for name, value in start.get("headers", []) if name.lower() not in (b"cache-control", b"vary")]
+        await send({**start, "headers": [*kept, *extra]})
         await send(message)
 
     return sending

@@ -25,6 +25,13 @@ class Call:
     operation_name: str | None
     extensions: dict[str, Any] | None
     cost: int = 0
+    document_id: object = None
+    """The `documentId` naming a stored document (api/documents/stored.py), as sent; `query` is then empty until it is found."""
+
+    @property
+    def names_a_document(self) -> bool:
+        """Whether the request names a stored document (by hash, `documentId` or operation name) instead of sending it."""
+        return not self.query.strip()
 
 
 GATED = "demarche.call"
@@ -104,7 +111,13 @@ def _call(payload: Any) -> Call:
     if not isinstance(payload, dict):
         raise Refused(400, "BAD_REQUEST", "the request body must be a JSON object with a `query`")
     query, variables, operation, extensions = (payload.get(k) for k in ("query", "variables", "operationName", "extensions"))
-    if not isinstance(query, str) or not query.strip():
+    document_id = payload.get("documentId")
+    # A request may name a stored document instead of sending it: by hash (Apollo's persisted-query extension or
+    # `documentId`) or by operation name; api/documents/stored.py finds it, or says why not.
+    named = document_id is not None or (isinstance(extensions, dict) and "persistedQuery" in extensions) or isinstance(operation, str)
+    if query in (None, "") and named:
+        query = ""
+    elif not isinstance(query, str) or not query.strip():
         raise Refused(400, "BAD_REQUEST", "No GraphQL query found in the request: `query` must be a non-empty string")
     if variables is not None and not isinstance(variables, dict):
         raise Refused(400, "BAD_REQUEST", "`variables` must be a JSON object or null")
@@ -112,7 +125,7 @@ def _call(payload: Any) -> Call:
         raise Refused(400, "BAD_REQUEST", "`operationName` must be a string or null")
     if extensions is not None and not isinstance(extensions, dict):
         raise Refused(400, "BAD_REQUEST", "`extensions` must be a JSON object or null")
-    return Call(query, variables, operation, extensions)
+    return Call(query, variables, operation, extensions, document_id=document_id)
 
 
 def _media_type(headers: dict[bytes, bytes]) -> tuple[str, dict[str, str]]:
@@ -167,9 +180,12 @@ def call_from_query_string(scope: Scope, headers: dict[bytes, bytes], max_values
     except UnicodeError:
         raise Refused(400, "BAD_REQUEST", "the query string is not valid UTF-8") from None
     params = dict(pairs)
-    if "query" not in params and any(kind in headers.get(b"accept", b"") for kind in (b"text/html", b"*/*")):
+    asks = ("query", "extensions", "documentId", "operationName")
+    if not any(name in params for name in asks) and any(kind in headers.get(b"accept", b"") for kind in (b"text/html", b"*/*")):
         return None
     payload: dict[str, Any] = {"query": params.get("query"), "operationName": params.get("operationName") or None}
+    if "documentId" in params:
+        payload["documentId"] = params["documentId"]
     for name in ("variables", "extensions"):
         if params.get(name):
             payload[name] = decode_json(params[name], f"`{name}`", max_values)

@@ -14,7 +14,7 @@ from typing import Any
 
 from cross_web import StarletteRequestAdapter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -79,9 +79,11 @@ class DemarcheGraphQL(GraphQL[Context, None]):
             max_tokens=settings.max_tokens,
             page_default=settings.max_page_size,
             tracing=settings.tracing,
+            introspection=settings.introspection,
         )
         # Strawberry's own websocket protocols stay off: subscriptions are served by api/live/sockets.py, held to the gate's limits.
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, subscription_protocols=())
+        # The IDE stays declared so that a browser reaches render_graphql_ide, which says so when GraphiQL is off.
+        super().__init__(schema, graphql_ide="graphiql", subscription_protocols=())
         self.documents = schema.documents
         self.compiled = CompiledReads(schema) if settings.compiled_reads else None
         self.settings = settings
@@ -89,8 +91,12 @@ class DemarcheGraphQL(GraphQL[Context, None]):
         self.catalogue = catalogue
         self.positions = positions
 
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        """Demarche's own GraphiQL, which loads nothing from outside this server (see api/http/graphiql.py)."""
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Demarche's own GraphiQL, which loads nothing from outside this server (see api/http/graphiql.py); with
+        DEMARCHE_GRAPHIQL=false, a 404 that says how to ask instead."""
+        if not self.settings.graphiql:
+            message = "no IDE is served here (DEMARCHE_GRAPHIQL=false): send GraphQL requests by POST, or by GET with ?query=\n"
+            return PlainTextResponse(message, status_code=404, headers={"Cache-Control": "no-cache"})
         return graphiql.page()
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:

@@ -33,6 +33,7 @@ from graphql import ArgumentNode, FieldNode, GraphQLError, OperationDefinitionNo
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from api.documents.stored import DocumentRefused, StoredDocuments
 from api.graphql.context import Context
 from api.http.gate import token_budget, vet
 from api.http.requests import Call
@@ -123,6 +124,8 @@ class SubscriptionSockets:
     settings: Settings
     hub: HistoryHub
     limiter: RateLimiter | None
+    stored: StoredDocuments | None = None
+    """Finds a subscription named by hash or name (api/documents/stored.py); in trusted-only mode, only those run."""
     sockets: int = field(default=0, init=False)
     feeds: dict[tuple[Any, ...], Feed] = field(default_factory=dict, init=False)
     running: Counter[str] = field(default_factory=Counter, init=False)
@@ -262,6 +265,27 @@ class _Session:
         if id in self.members:
             raise Refusal(DUPLICATE_ID, f"Subscriber for {id[:80]} already exists")
         query, variables, name = payload.get("query"), payload.get("variables"), payload.get("operationName")
+        stored = self.sockets.stored
+        extensions = payload.get("extensions")
+        names = payload.get("documentId") is not None or (isinstance(extensions, dict) and "persistedQuery" in extensions)
+        if (
+            stored is not None
+            and (stored.trusted_only or (not query and (names or isinstance(name, str))))
+            and isinstance(name, str | None)
+        ):
+            try:
+                found = await stored.resolve(
+                    query if isinstance(query, str) else None,
+                    extensions if isinstance(extensions, dict) else None,
+                    payload.get("documentId"),
+                    name,
+                )
+            except DocumentRefused as refused:
+                if refused.code == "BAD_REQUEST":
+                    raise Refusal(BAD_REQUEST, f"Invalid message received: {refused.error.message}") from None
+                await self.refuse(id, [refused.formatted()])
+                return
+            query = found.query
         if not isinstance(query, str) or not isinstance(variables, dict | None) or not isinstance(name, str | None):
             raise Refusal(BAD_REQUEST, "Invalid message received: a subscribe payload has a query, variables and an operationName")
         sockets, settings = self.sockets, self.sockets.settings

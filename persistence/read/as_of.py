@@ -52,8 +52,8 @@ from persistence.write.storage import STORAGE
 log = logging.getLogger(__name__)
 
 HISTORY = table_of(HistoryRow)
-NOT_COPIED = frozenset({"api_token", "rate_budget"})
-"""Tables a snapshot leaves empty: bearer tokens and rate budgets belong to the live store, not to the record."""
+NOT_COPIED = frozenset({"api_token", "rate_budget", "persisted_query", "trusted_document"})
+"""Tables a snapshot leaves empty: bearer tokens, rate budgets and stored documents belong to the live store, not to the record."""
 SCHEMA_PREFIX = "demarche_asof_"
 BUILD_WAIT = 10.0
 """Seconds a request waits for the snapshots being built before it (one is built at a time) before it is refused;

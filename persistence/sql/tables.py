@@ -281,3 +281,30 @@ class RateBudgetRow(SQLModel, table=True):
     caller: str = Field(sa_column=Column(String(80), primary_key=True))
     window: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     spent: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class PersistedQueryRow(SQLModel, table=True):
+    """An automatic persisted query, stored under the SHA-256 of its text and shared by every server process.
+
+    Bounded in count and bytes: the least recently used go first. On PostgreSQL the table is UNLOGGED: a crash only
+    makes clients send their documents once more.
+    """
+
+    __tablename__ = "persisted_query"
+    __table_args__ = (Index("ix_persisted_query_used", "used"),)
+    hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    bytes: int = Field(sa_column=Column(Integer, nullable=False))
+    used: int = Field(sa_column=Column(BigInteger, nullable=False))
+    """When a process last looked it up in the table, in microseconds since the epoch."""
+
+
+class TrustedDocumentRow(SQLModel, table=True):
+    """An operation an operator registered (`demarche documents register`): never evicted, found by hash or by name."""
+
+    __tablename__ = "trusted_document"
+    __table_args__ = (Index("ix_trusted_document_name", "name", "registered_at"),)
+    hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    registered_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -82,6 +82,8 @@ class LiveServer(Server):
     """A running server whose stderr is collected line by line, asked through one kept-alive HTTP client."""
 
     log: list[str] = field(default_factory=list)
+    database_url: str = ""
+    """The database the server runs on (for commands a test runs against it)."""
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30), repr=False)
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None, *, token: str | bool | None = True) -> dict[str, Any]:
@@ -112,7 +114,7 @@ def running_server(backend: str, tmp_path_factory: pytest.TempPathFactory, setti
         else:
             url = stack.enter_context(throwaway_postgres("demarche_e2e"))
         started = start_server(url, pipe_stderr=True, settings=settings)
-        server = LiveServer(started.url, started.process, started.token)
+        server = LiveServer(started.url, started.process, started.token, database_url=url)
         threading.Thread(target=_drain, args=(server,), daemon=True).start()
         try:
             yield server
