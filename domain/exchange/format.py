@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain.errors import DomainError, InvalidInput
+from domain.errors import Code, DomainError, InvalidInput
 from domain.record.documents import to_document
 from domain.record.kinds import KINDS, kind_of
 
@@ -119,6 +119,8 @@ class Problem:
     reason: str
     file: str | None = None
     """The file of a folder the line is in; None for a single file."""
+    code: Code = Code.INVALID_VALUE
+    """The rule the line breaks, as the API names it."""
 
     def __str__(self) -> str:
         subject = " ".join(part for part in (self.kind, self.key) if part)
