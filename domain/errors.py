@@ -31,6 +31,7 @@ class Code(Enum):
     INVALID_ACTOR_CODE = "an actor code is neither an ISO 3166 code nor an organisation's short code"
     INVALID_CHOICE = "a value is not one of the values its field allows"
     INVALID_SHAPE = "a value does not have the shape its field needs (an object, a list)"
+    RESERVED_NAME = "a name is reserved for the server's own use"
     UNKNOWN_FIELD = "the input names a field the record does not have"
     IMMUTABLE_FIELD = "an edit tries to change a field that cannot change"
     HEADCOUNT_RANGE = "a headcount lies outside 0 to 100000"
@@ -49,6 +50,7 @@ class Code(Enum):
     NOT_LINKED = "a link to remove is not there"
     NOT_RESTORABLE = "a history entry cannot be restored (only a deletion can)"
     NO_PERSONAL_DATA = "a kind of record holds no personal data to erase"
+    MEMBERSHIPS_NOT_RECORDED = "an organisation's memberships are not recorded, so no answer about its members can be given"
     UNKNOWN_REFERENCE = "a record the input names does not exist"
     DUPLICATE = "a record with the same key exists already"
     ALREADY_LINKED = "a link to add is there already"
@@ -65,6 +67,7 @@ class Code(Enum):
     INVALID_FORMAT = "a file is not in a format that is read"
     UNAVAILABLE = "the record store could not complete the change; retrying later may succeed"
     UNAUTHENTICATED = "no valid credentials were given where some are needed"
+    FORBIDDEN = "the caller's role does not allow this"
 
     @property
     def description(self) -> str:
@@ -102,11 +105,14 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    """An input breaks one rule of the record or more; `problems` lists every one, `field`/`code`/`message` the first."""
+    """An input breaks one rule of the record or more; `problems` lists every one, `field`/`code`/`message` the first.
+
+    `field` is the top input field of the first problem (`headcount` for `headcount.value`), as the schema names it.
+    """
 
     def __init__(self, field: str, message: str, code: Code = Code.INVALID_VALUE) -> None:
         super().__init__(message, code=code)
-        self.field = field
+        self.field = field.split(".", 1)[0]
         self.problems: tuple[Problem, ...] = (Problem(field, code, message),)
 
     @classmethod

@@ -190,7 +190,7 @@ class Row:
 def whole_number(field: str, text: str) -> int:
     stripped = text.strip()
     if not stripped.isascii() or not stripped.lstrip("+-").isdigit():
-        raise InvalidInput(field, f"{field} {text!r} is not a whole number in ASCII digits")
+        raise InvalidInput(field, f"{field} {text!r} is not a whole number in ASCII digits", Code.INVALID_NUMBER)
     return int(stripped)
 
 

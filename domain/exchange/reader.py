@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.exchange.format import (
     CSV_COLUMNS,
     CSV_REQUIRED,
@@ -253,7 +253,7 @@ class RecordFileReader:
             if "id" in values:
                 key = values["id"] = whole_number("id", values["id"])
                 if not 1 <= key <= MAX_RECORD_ID:
-                    raise InvalidInput("id", f"an id is a whole number from 1 to {MAX_RECORD_ID}")
+                    raise InvalidInput("id", f"an id is a whole number from 1 to {MAX_RECORD_ID}", Code.INVALID_ID)
             for name in _CSV_IDS:
                 if name in values:
                     values[name] = whole_number(name, values[name])
@@ -278,9 +278,9 @@ def _storable(kind: str, entity: Any) -> None:
     ids = [("id", entity.id)] if kind not in KEYED_BY_FIELDS else []
     for field_name, id in [*ids, *((name, id) for name, _, id in _references(kind, entity))]:
         if id is not None and not 1 <= id <= MAX_ID:
-            raise InvalidInput(field_name, f"{id} is out of range: an id is a whole number from 1 to {MAX_ID}")
+            raise InvalidInput(field_name, f"{id} is out of range: an id is a whole number from 1 to {MAX_ID}", Code.INVALID_ID)
     if kind == "Actor":
         for field_name, shape, text in (("alpha3", _ALPHA3, "three capital letters"), ("numeric", _NUMERIC, "three digits")):
             value = getattr(entity, field_name)
             if value is not None and not shape.fullmatch(value):
-                raise InvalidInput(field_name, f"{field_name} {value!r} is not {text}, as ISO 3166 writes it")
+                raise InvalidInput(field_name, f"{field_name} {value!r} is not {text}, as ISO 3166 writes it", Code.INVALID_ACTOR_CODE)
