@@ -11,7 +11,7 @@ import strawberry
 from strawberry import UNSET, relay
 
 from api.graphql.types.values import HeadcountQualifier
-from domain.errors import Code, InvalidInput
+from domain.errors import Checks, Code, InvalidInput
 from domain.record.values import Headcount, PartialDate, record_id
 
 Convert = Callable[[str, Any], Any]
@@ -82,12 +82,16 @@ class InputSpec:
     fields: Mapping[str, tuple[str, Convert]]
 
     def values(self, data: object) -> dict[str, Any]:
-        """Domain keyword arguments for the fields the client set (UNSET fields are left out)."""
+        """Domain keyword arguments for the fields the client set (UNSET fields are left out); every value that
+        cannot be read is reported at once."""
         found: dict[str, Any] = {}
+        refused = Checks()
         for name, (domain_name, convert) in self.fields.items():
             value = getattr(data, name, UNSET)
             if value is not UNSET:
-                found[domain_name] = convert(strawberry_name(name), value)
+                with refused.rule():
+                    found[domain_name] = convert(strawberry_name(name), value)
+        refused.done()
         return found
 
 
