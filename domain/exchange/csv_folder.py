@@ -166,7 +166,7 @@ def _record(reader: RecordFileReader, line: int, kind: str, cells: dict[str, str
                 missing = next(name for name in column.names if name not in cells)
                 raise InvalidInput(missing, f"the column {missing!r} goes with {', '.join(column.names)}", Code.FIELDS_GO_TOGETHER)
     except InvalidInput as error:
-        reader.problem(line, kind, record_key, error.field, error.message)
+        reader.refused_for(line, kind, record_key, error)
         return
     reader.take(line, kind, record_key, document)
 
