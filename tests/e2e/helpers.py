@@ -63,7 +63,11 @@ FIELDS = {
     "CreatedToken": "secret token { name role createdBy revokedAt }",
     "PersonalDataErased": "fields redactedEntries liveRecord entry { action author reason }",
 }
-OUTCOME = "__typename ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { missing: field entity key }"
+OUTCOME = (
+    # `errorCode:` because State and Organisation, which some of these unions hold, have a `code` of another type.
+    "__typename ... on UserError { message errorCode: code problems { field path code message } } "
+    "... on ValidationError { field } ... on NotFoundError { missing: field entity key }"
+)
 LISTS = {
     "expulsions": "Expulsion",
     "statements": "Statement",
