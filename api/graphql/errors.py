@@ -55,7 +55,11 @@ class Problem:
 class UserError:
     message: str = strawberry.field(description="What went wrong, for a human; when several rules are broken, a summary of them all.")
     code: ErrorCode = strawberry.field(
-        description="The rule broken (the first of them, when several are): stable, for programs to match on instead of the message."
+        name="errorCode",
+        description=(
+            "The rule broken (the first of them, when several are): stable, for programs to match on instead of the message. "
+            "Named errorCode, not code, so that it can be selected beside a State's or an Organisation's code in one result."
+        ),
     )
     problems: list[Problem] = strawberry.field(
         description=(

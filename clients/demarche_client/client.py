@@ -27,7 +27,7 @@ class DemarcheClient(BaseClient):
                 }
                 ... on UserError {
                   message
-                  code
+                  errorCode
                   problems {
                     field
                     code

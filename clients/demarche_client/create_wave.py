@@ -30,7 +30,7 @@ class CreateWaveCreateWaveWave(BaseModel):
 class CreateWaveCreateWaveValidationError(BaseModel):
     typename__: Literal["ValidationError"] = Field(alias="__typename")
     message: str
-    code: ErrorCode
+    error_code: ErrorCode = Field(alias="errorCode")
     problems: list["CreateWaveCreateWaveValidationErrorProblems"]
     field: str
 
@@ -44,7 +44,7 @@ class CreateWaveCreateWaveValidationErrorProblems(BaseModel):
 class CreateWaveCreateWaveNotFoundError(BaseModel):
     typename__: Literal["NotFoundError"] = Field(alias="__typename")
     message: str
-    code: ErrorCode
+    error_code: ErrorCode = Field(alias="errorCode")
     problems: list["CreateWaveCreateWaveNotFoundErrorProblems"]
 
 
@@ -57,7 +57,7 @@ class CreateWaveCreateWaveNotFoundErrorProblems(BaseModel):
 class CreateWaveCreateWaveConflictError(BaseModel):
     typename__: Literal["ConflictError"] = Field(alias="__typename")
     message: str
-    code: ErrorCode
+    error_code: ErrorCode = Field(alias="errorCode")
     problems: list["CreateWaveCreateWaveConflictErrorProblems"]
 
 
@@ -70,7 +70,7 @@ class CreateWaveCreateWaveConflictErrorProblems(BaseModel):
 class CreateWaveCreateWaveVersionConflictError(BaseModel):
     typename__: Literal["VersionConflictError"] = Field(alias="__typename")
     message: str
-    code: ErrorCode
+    error_code: ErrorCode = Field(alias="errorCode")
     problems: list["CreateWaveCreateWaveVersionConflictErrorProblems"]
 
 
@@ -83,7 +83,7 @@ class CreateWaveCreateWaveVersionConflictErrorProblems(BaseModel):
 class CreateWaveCreateWaveUnavailableError(BaseModel):
     typename__: Literal["UnavailableError"] = Field(alias="__typename")
     message: str
-    code: ErrorCode
+    error_code: ErrorCode = Field(alias="errorCode")
     problems: list["CreateWaveCreateWaveUnavailableErrorProblems"]
 
 
@@ -96,7 +96,7 @@ class CreateWaveCreateWaveUnavailableErrorProblems(BaseModel):
 class CreateWaveCreateWaveUnauthenticatedError(BaseModel):
     typename__: Literal["UnauthenticatedError"] = Field(alias="__typename")
     message: str
-    code: ErrorCode
+    error_code: ErrorCode = Field(alias="errorCode")
     problems: list["CreateWaveCreateWaveUnauthenticatedErrorProblems"]
 
 
@@ -109,7 +109,7 @@ class CreateWaveCreateWaveUnauthenticatedErrorProblems(BaseModel):
 class CreateWaveCreateWaveForbiddenError(BaseModel):
     typename__: Literal["ForbiddenError"] = Field(alias="__typename")
     message: str
-    code: ErrorCode
+    error_code: ErrorCode = Field(alias="errorCode")
     problems: list["CreateWaveCreateWaveForbiddenErrorProblems"]
 
 

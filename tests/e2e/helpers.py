@@ -64,8 +64,7 @@ FIELDS = {
     "PersonalDataErased": "fields redactedEntries liveRecord entry { action author reason }",
 }
 OUTCOME = (
-    # `errorCode:` because State and Organisation, which some of these unions hold, have a `code` of another type.
-    "__typename ... on UserError { message errorCode: code problems { field path code message } } "
+    "__typename ... on UserError { message errorCode problems { field path code message } } "
     "... on ValidationError { field } ... on NotFoundError { missing: field entity key }"
 )
 LISTS = {
