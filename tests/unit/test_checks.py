@@ -13,6 +13,7 @@ def refused_field(check: object, *args: object, **kwargs: object) -> str:
     assert callable(check)
     with pytest.raises(InvalidInput) as refused:
         check(*args, **kwargs)
+    assert refused.value.message, "a refusal says why"
     return refused.value.field
 
 

@@ -16,6 +16,7 @@ from domain.read.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Order, Page
 def refused_field(**request: Any) -> str:
     with pytest.raises(InvalidInput) as refused:
         PageRequest(**request)
+    assert refused.value.message, "a refusal says why"
     return refused.value.field
 
 
@@ -149,6 +150,8 @@ def test_a_cursor_is_refused_by_another_ordering_or_direction_naming_the_argumen
     with pytest.raises(InvalidInput) as refused:
         decode_cursor("before", cursor, order, descending)
 
+    assert refused.value.message
+
     assert refused.value.field == "before"
 
 
@@ -177,6 +180,8 @@ def test_a_payload_without_a_key_ending_in_an_id_is_not_a_cursor(payload: object
     with pytest.raises(InvalidInput) as refused:
         decode_cursor("after", cursor_of(payload), Order.ID, False)
 
+    assert refused.value.message
+
     assert refused.value.field == "after"
 
 
@@ -184,6 +189,8 @@ def test_a_payload_without_a_key_ending_in_an_id_is_not_a_cursor(payload: object
 def test_text_that_is_not_base64_json_is_not_a_cursor(cursor: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         decode_cursor("before", cursor, Order.ID, False)
+
+    assert refused.value.message
 
     assert refused.value.field == "before"
 
