@@ -116,6 +116,7 @@ def test_every_known_qualifier_refuses_one_past_either_bound(qualifier: Headcoun
         Headcount.build("headcount", qualifier, value)
 
     assert refused.value.field == "headcount"
+    assert refused.value.message
 
 
 def test_the_largest_headcount_is_a_hundred_thousand() -> None:
@@ -134,6 +135,7 @@ def test_build_refuses_a_number_for_an_unknown_headcount_naming_the_field() -> N
         Headcount.build("reportedHeadcount", HeadcountQualifier.UNKNOWN, 3)
 
     assert refused.value.field == "reportedHeadcount"
+    assert refused.value.message
 
 
 @pytest.mark.parametrize(
