@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.access import SECRET_PREFIX, Role, new_secret, plausible_secret, role_named
-from domain.errors import Unauthenticated
+from domain.errors import Conflict, Unauthenticated
 from domain.use_cases import tokens
 from tests import drafts
 from tests.fakes import FakeUnitOfWorkFactory
@@ -98,3 +98,12 @@ async def test_a_refused_secret_says_only_that_it_is_refused(fake_units: FakeUni
             await tokens.authenticate(presented, tokens=uow.tokens)
 
     assert refused.value.message == tokens.REFUSED
+
+
+async def test_a_second_token_of_the_same_name_is_a_conflict_saying_why(fake_units: FakeUnitOfWorkFactory) -> None:
+    await tokens.issue_token("carol", Role.READER, uow=fake_units(), created_by="cli")
+
+    with pytest.raises(Conflict) as refused:
+        await tokens.issue_token("carol", Role.ADMIN, uow=fake_units(), created_by="cli")
+
+    assert refused.value.message

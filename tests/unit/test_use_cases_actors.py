@@ -162,3 +162,13 @@ async def test_update_actor_checks_the_version_it_was_based_on(fake_units: FakeU
 
     assert (refused.value.expected, refused.value.current) == (first.version - 1, first.version)
     assert (renamed.name, renamed.version) == ("European Union", first.version + 1)
+
+
+async def test_reference_states_are_not_loaded_into_a_record_holding_even_one_actor() -> None:
+    units = FakeUnitOfWorkFactory([MALTA])
+
+    loaded = await actors.load_reference_states(uow=units(), catalogue=Catalogue(FRANCE, MALTA), organisations=[])
+
+    assert loaded == 0
+    async with units() as uow:
+        assert await uow.actors.get_by_codes(["FR"]) == {}
