@@ -62,7 +62,7 @@ test: lint typecheck
 ## tests); MUTANTS='domain.read.pagination.* domain.record.checks.*' reruns only those mutants, keeping the other verdicts.
 mutation: $(STAMP)
 	$(if $(MUTANTS),,rm -rf mutants)
-	nice -n 19 $(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	nice -n 19 $(BIN)/mutmut run --max-children 1 $(foreach m,$(MUTANTS),'$(m)')
 	$(BIN)/python -m tests.mutation_report
 
 ## The benchmark over real HTTP (SQLite and PostgreSQL); writes bench/results.json and docs/benchmarks.md.
