@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -129,6 +131,22 @@ def test_times_without_a_zone_are_utc_and_others_are_converted() -> None:
     assert paris.until == NOON
     assert paris.until is not None
     assert paris.until.tzinfo is UTC
+
+
+@pytest.fixture
+def far_from_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time zone set to UTC+05:30, so that a naive time read as local time would show."""
+    monkeypatch.setenv("TZ", "IST-5:30")  # POSIX form: needs no time zone database
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("far_from_utc")
+def test_a_time_without_a_zone_is_utc_whatever_the_servers_local_time() -> None:
+    assert datetime(2022, 3, 23, 12).astimezone(UTC) != NOON
+    assert HistoryFilter(since=datetime(2022, 3, 23, 12)).since == NOON
 
 
 def test_a_period_may_be_one_instant_but_not_end_before_it_starts() -> None:
