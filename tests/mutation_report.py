@@ -33,6 +33,7 @@ TARGET = (
     "domain/use_cases/actors.py",
     "domain/use_cases/tokens.py",
     "domain/record/diplomats.py",
+    "domain/record/history.py",
     "domain/record/memberships.py",
     "domain/record/missions.py",
     "domain/record/sources.py",
