@@ -119,3 +119,48 @@ async def test_erasing_a_person_the_record_never_held_is_not_found_naming_the_re
 
     assert (missing.value.entity, missing.value.key, missing.value.field) == ("Statement", 77, "recordId")
     assert fake_units.history() == []
+
+
+async def test_a_deletion_is_restored_whatever_other_records_of_its_kind_did_since(fake_units: FakeUnitOfWorkFactory) -> None:
+    person = await drafts.stored_diplomat(fake_units, name="A. Person")
+    await missions.diplomats.delete(person, uow=fake_units())
+    await drafts.stored_diplomat(fake_units, name="Someone later")
+
+    _, restored = await history.restore(deletion_of(fake_units, "Diplomat", person), uow=fake_units())
+
+    assert (restored.id, restored.name) == (person, "A. Person")
+
+
+async def test_a_record_restored_already_is_a_conflict_saying_why(fake_units: FakeUnitOfWorkFactory) -> None:
+    person = await drafts.stored_diplomat(fake_units)
+    await missions.diplomats.delete(person, uow=fake_units())
+    deletion = deletion_of(fake_units, "Diplomat", person)
+    await history.restore(deletion, uow=fake_units())
+
+    with pytest.raises(Conflict) as refused:
+        await history.restore(deletion, uow=fake_units())
+
+    assert refused.value.message
+
+
+@pytest.mark.parametrize("action", [ChangeAction.CREATE, ChangeAction.UPDATE])
+async def test_only_a_deletion_can_be_restored(fake_units: FakeUnitOfWorkFactory, action: ChangeAction) -> None:
+    person = await drafts.stored_diplomat(fake_units)
+    await missions.diplomats.update(person, {"name": "Named"}, uow=fake_units())
+    entry = next(e for e in fake_units.history() if e.action is action)
+    assert entry.id is not None
+
+    assert await drafts.field_refused_by(history.restore(entry.id, uow=fake_units())) == "entryId"
+
+
+async def test_erasing_a_deleted_person_starts_from_its_latest_entry_not_another_records(fake_units: FakeUnitOfWorkFactory) -> None:
+    person = await drafts.stored_diplomat(fake_units, name="A. Person", sending_state="RU")
+    await missions.diplomats.update(person, {"sending_state": "BY"}, uow=fake_units())
+    await missions.diplomats.delete(person, uow=fake_units())
+    await drafts.stored_diplomat(fake_units, name="Someone later", sending_state="US")
+
+    erased = await history.erase_personal_data(Erasure(entity="Diplomat", record_id=person, reason="asked"), uow=fake_units())
+
+    assert erased.entry.before is not None
+    assert (erased.entry.before["id"], erased.entry.before["sending_state"], erased.entry.version) == (person, "BY", 2)
+    assert erased.redacted_entries == 3
