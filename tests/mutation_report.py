@@ -32,6 +32,7 @@ TARGET = (
     "domain/access.py",
     "domain/use_cases/actors.py",
     "domain/use_cases/tokens.py",
+    "domain/use_cases/history.py",
     "domain/record/diplomats.py",
     "domain/record/history.py",
     "domain/record/memberships.py",
@@ -40,7 +41,7 @@ TARGET = (
     "domain/record/statements.py",
 )
 """The modules the issue named (pages, values and checks, the link, person, spell and mission use cases), with the editor and the
-reference checks they run on, then the roles and tokens, the actors' use cases and the entities that hold the record's text: held
+reference checks they run on, then the roles and tokens, the actors' and the history's use cases and rules, and the entities that hold the record's text: held
 to no unexplained survivor and under 10% survival. The rest of domain/ is reached mostly by the integration tests (docs/testing.md)."""
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 37: "killed", None: "not run"}
