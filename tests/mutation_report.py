@@ -41,8 +41,9 @@ TARGET = (
     "domain/record/statements.py",
 )
 """The modules the issue named (pages, values and checks, the link, person, spell and mission use cases), with the editor and the
-reference checks they run on, then the roles and tokens, the actors' and the history's use cases and rules, and the entities that hold the record's text: held
-to no unexplained survivor and under 10% survival. The rest of domain/ is reached mostly by the integration tests (docs/testing.md)."""
+reference checks they run on; then the roles and tokens, the actors' and the history's use cases and rules, and the entities that
+hold the record's text. Held to no unexplained survivor and under 10% survival; the rest of domain/ is reached mostly by the
+integration tests (docs/testing.md)."""
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 37: "killed", None: "not run"}
 """mutmut's exit codes (mutmut/stats.py); a mutant the type checker catches counts as killed; anything else is suspicious."""
