@@ -125,6 +125,7 @@ def refused_field(build: Callable[..., object], *args: object, **kwargs: object)
     """The field an `InvalidInput` names when `build(*args, **kwargs)` is refused."""
     with pytest.raises(InvalidInput) as refused:
         build(*args, **kwargs)
+    assert refused.value.message, "a refusal says why"
     return refused.value.field
 
 
@@ -139,6 +140,7 @@ async def field_refused_by(pending: Awaitable[object]) -> str:
     """The field the `InvalidInput` names that `pending` (a use case not yet awaited) is refused with."""
     with pytest.raises(InvalidInput) as refused:
         await pending
+    assert refused.value.message, "a refusal says why"
     return refused.value.field
 
 
