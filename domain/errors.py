@@ -33,6 +33,11 @@ class Conflict(DomainError):
     """The change contradicts the stored record (a duplicate, or a record still referenced)."""
 
 
+class Contended(Conflict):
+    """Two writers each waited for a record the other held; the store undid this one, and nothing was written. Running
+    the whole change again is safe."""
+
+
 class StorageUnavailable(DomainError):
     """The record store failed for a reason that is not the caller's input."""
 

@@ -12,13 +12,21 @@ from domain.use_cases import links, references
 from domain.use_cases.editing import AggregateEditor
 from domain.use_cases.statements import citations, statements
 
+ANSWER_LINKS = "answer links"
+"""What writers that may close an answer cycle take turns on."""
+
 
 async def _check_answers(measure: Expulsion, uow: UnitOfWork) -> None:
     answered = await references.records(uow.expulsions, "Expulsion", "answers", measure.answers)
     for earlier in answered.values():
         measure.may_answer(earlier)
     if measure.id is None:
-        return
+        return  # a new measure: nothing answers it yet, so its answers close no cycle
+    stored = await uow.expulsions.get(measure.id)
+    if stored is None or set(measure.answers) - set(stored.answers):
+        # Two writers each adding one link of a cycle would each see no cycle: new links are checked one writer at a time.
+        # (`link_answer` and an update of `answers` take this turn first, before holding any measure.)
+        await uow.exclusive(ANSWER_LINKS)
     if measure.id in await uow.expulsions.answered_transitively(measure.answers):
         raise InvalidInput(
             "answers", "this link would close a cycle: the answered measure already answers this one, directly or through others"
@@ -55,7 +63,9 @@ async def _refuse_if_answered(id: int, uow: UnitOfWork) -> None:
         await citations.delete_within(citation, uow)
 
 
-expulsions = AggregateEditor[Expulsion]("Expulsion", lambda uow: uow.expulsions, _check_measure, _refuse_if_answered)
+expulsions = AggregateEditor[Expulsion](
+    "Expulsion", lambda uow: uow.expulsions, _check_measure, _refuse_if_answered, serialised={"answers": ANSWER_LINKS}
+)
 
 
 async def _check_wave(wave: Wave, uow: UnitOfWork) -> Wave:
@@ -73,6 +83,7 @@ async def link_answer(measure_id: int, answered_id: int, *, uow: UnitOfWork, exp
         uow=uow,
         expected_version=expected_version,
         action=ChangeAction.LINK,
+        exclusive=ANSWER_LINKS,
     )
 
 

@@ -22,6 +22,9 @@ async def _check(membership: Membership, uow: UnitOfWork) -> Membership:
     organisation = await references.actor(uow, "organisation", membership.organisation, organisations_only=True)
     state = await references.actor(uow, "state", membership.state, states_only=True)
     canonical = dataclasses.replace(membership, organisation=organisation.code, state=state.code)
+    # Two writers each adding an overlapping spell would each see none: a state's spells in one organisation are
+    # checked one writer at a time.
+    await uow.exclusive(f"spells of {state.code} in {organisation.code}")
     spells = await uow.memberships.list(MembershipFilter(organisation=organisation.code, state=state.code), PageRequest(first=MOST_SPELLS))
     for other in spells.items:
         if other.id != membership.id and canonical.overlaps(other):

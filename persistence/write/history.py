@@ -18,7 +18,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.access import ApiToken, Role
@@ -28,6 +28,7 @@ from persistence.sql import mappers
 from persistence.sql.engine import STORE_FAULTS, is_sqlite
 from persistence.sql.tables import ApiTokenRow, HistoryRow
 from persistence.write.base import SqlRepository, table_of
+from persistence.write.horizon import HORIZON, READ_HORIZON
 from persistence.write.storage import STORAGE
 
 log = logging.getLogger(__name__)
@@ -56,18 +57,30 @@ def change(row: Any, links: mappers.Values) -> Change:
 
 
 class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
-    """Entries are appended and listed in the order written (by id); the only change is a redaction."""
+    """Entries are appended and listed in the order written (by id); the only change is a redaction.
+
+    Bounded (a reader's, on PostgreSQL), it lists, follows and counts entries only up to the safe horizon
+    (persistence/write/horizon.py), so that whoever reads "every entry after N" never misses one committed later
+    below N. A writer's own reads see every committed entry.
+    """
 
     table = table_of(HistoryRow)
     mapper = mappers.Mapper(change_values, change)
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, *, bounded: bool = False) -> None:
         super().__init__(connection)
+        self.bounded = bounded and connection.dialect.name == "postgresql"
         self.erased: set[str] = set()
         """The kinds of record whose personal fields this connection erased: their files need `purge_erased` after the commit."""
+        self.appended: int | None = None
+        """The newest entry this transaction appended, if it appended any (a writer's history mark names it)."""
+
+    def within_horizon(self) -> builtins.list[ColumnElement[bool]]:
+        """The condition keeping a bounded repository's reads at or below the horizon (none otherwise)."""
+        return [self.table.c.id <= literal_column(HORIZON)] if self.bounded else []
 
     def conditions(self, filter: HistoryFilter) -> builtins.list[ColumnElement[bool]]:
-        c, found = self.table.c, []
+        c, found = self.table.c, self.within_horizon()
         if filter.author is not None:
             found.append(c.author == filter.author)
         if filter.entity is not None:
@@ -84,17 +97,24 @@ class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
 
     async def since(self, after: int, limit: int) -> builtins.list[Change]:
         """The next `limit` entries written after the entry `after` (0: from the first), in the order written."""
-        query = select(self.table).where(self.table.c.id > after).order_by(self.table.c.id).limit(limit)
+        query = select(self.table).where(self.table.c.id > after, *self.within_horizon()).order_by(self.table.c.id).limit(limit)
         return [change(row, {}) for row in (await self.connection.execute(query)).all()]
 
     async def last_id(self) -> int:
-        """The id of the latest entry; 0 when the history is empty."""
+        """The id of the latest entry (bounded: the horizon); 0 when the history is empty."""
+        if self.bounded:
+            return int(await self.connection.scalar(READ_HORIZON) or 0)
         return int(await self.connection.scalar(select(func.max(self.table.c.id))) or 0)
 
     async def append(self, entry: Change) -> Change:
         stamped = dataclasses.replace(entry, at=datetime.now(UTC))
         id = (await self.connection.execute(insert(self.table).values(**change_values(stamped)).returning(self.table.c.id))).scalar_one()
+        self.wrote(id)
         return dataclasses.replace(stamped, id=id)
+
+    def wrote(self, id: int) -> None:
+        """Entry `id` was appended in this transaction (by `append`, or by a bulk insert such as an import's)."""
+        self.appended = id if self.appended is None else max(self.appended, id)
 
     async def add(self, entity: Change) -> Change:
         return await self.append(entity)
