@@ -106,6 +106,13 @@ class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
             return int(await self.connection.scalar(READ_HORIZON) or 0)
         return int(await self.connection.scalar(select(func.max(self.table.c.id))) or 0)
 
+    async def held_back(self, after: int) -> bool:
+        """Whether a committed entry after `after` lies beyond the horizon (never, unbounded)."""
+        if not self.bounded:
+            return False
+        beyond = select(literal_column("1")).where(self.table.c.id > after, self.table.c.id > literal_column(HORIZON)).exists()
+        return bool(await self.connection.scalar(select(beyond)))
+
     async def append(self, entry: Change) -> Change:
         stamped = dataclasses.replace(entry, at=datetime.now(UTC))
         id = (await self.connection.execute(insert(self.table).values(**change_values(stamped)).returning(self.table.c.id))).scalar_one()

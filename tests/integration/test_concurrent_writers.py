@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from api.live.hub import HistoryHub
 from domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from domain.read.pagination import PageRequest
 from domain.record.history import ChangeAction, HistoryFilter
@@ -16,6 +17,7 @@ from domain.record.memberships import Membership
 from domain.record.values import PartialDate
 from domain.use_cases import actors, memberships
 from domain.use_cases.expulsions import ANSWER_LINKS, expulsions, link_answer, waves
+from persistence.live.changes import ChangeSignal
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests.integration import drafts
 
@@ -149,3 +151,25 @@ async def test_two_overlapping_spells_written_at_once_let_one_through(uow_factor
         await first.commit()
     with pytest.raises(Conflict, match="member"):
         await asyncio.wait_for(second, timeout=PATIENCE)
+
+
+async def test_the_live_history_hands_out_an_entry_once_the_transaction_holding_it_back_rolls_back_silently(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    signal = ChangeSignal()
+    factory = SqlUnitOfWorkFactory(uow_factory.engine, signal=signal)
+    hub = HistoryHub(factory, signal, queue=10)
+    await hub.start()
+    entries = hub.entries(None)
+    try:
+        taking = asyncio.ensure_future(anext(entries))
+        async with factory() as silent:
+            await waves.add(drafts.wave("rolled back"), silent)  # an entry below the next, then no commit and no notice
+            await waves.create(drafts.wave("committed behind it"), uow=factory())
+            await asyncio.sleep(WAITED)
+            assert not taking.done()
+        change = await asyncio.wait_for(taking, timeout=5)  # no later write or notice wakes the hub: it looks again
+        assert (change.after or {})["name"] == "committed behind it"
+    finally:
+        await entries.aclose()
+        await hub.stop()
