@@ -9,8 +9,9 @@ import time
 
 import pytest
 
+from api.graphql.errors import CONTENDED_ATTEMPTS, outcome
 from api.live.hub import HistoryHub
-from domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from domain.errors import Conflict, Contended, InvalidInput, NotFound, StaleVersion
 from domain.read.pagination import PageRequest
 from domain.record.history import ChangeAction, HistoryFilter
 from domain.record.memberships import Membership
@@ -173,3 +174,36 @@ async def test_the_live_history_hands_out_an_entry_once_the_transaction_holding_
     finally:
         await entries.aclose()
         await hub.stop()
+
+
+async def test_two_writers_each_holding_what_the_other_reads_are_parted_as_contended(uow_factory: SqlUnitOfWorkFactory) -> None:
+    first = await waves.create(drafts.wave("one"), uow=uow_factory())
+    second = await waves.create(drafts.wave("two"), uow=uow_factory())
+    assert first.id is not None
+    assert second.id is not None
+    both = asyncio.Barrier(2)
+
+    async def crossing(mine: int, theirs: int) -> None:
+        async with uow_factory() as uow:
+            await uow.waves.claim(mine)
+            await both.wait()
+            await uow.waves.get_many([theirs])  # each waits for the other's claim: PostgreSQL undoes one
+            await uow.commit()
+
+    outcomes = await asyncio.wait_for(
+        asyncio.gather(crossing(first.id, second.id), crossing(second.id, first.id), return_exceptions=True), timeout=PATIENCE
+    )
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Contended", "NoneType"]
+
+
+async def test_a_mutation_the_store_undid_as_contended_runs_again() -> None:
+    tries: list[int] = []
+
+    async def flaky() -> str:
+        tries.append(1)
+        if len(tries) < CONTENDED_ATTEMPTS:
+            raise Contended("undone")
+        return "stored"
+
+    assert await outcome(flaky) == "stored"
+    assert len(tries) == CONTENDED_ATTEMPTS
