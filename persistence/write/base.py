@@ -223,6 +223,12 @@ class SqlRepository(Generic[E, F]):
         rows = (await self.connection.execute(self.held(select(*self.columns()).where(self.table.c.id.in_(list(ids)))))).all()
         return {entity.id: entity for entity in await self.entities(rows)}  # type: ignore[attr-defined]
 
+    async def _written(self, id: int) -> E:
+        """The record this writer has just written, as stored (its own row: no lock to take)."""
+        rows = (await self.connection.execute(select(*self.columns()).where(self.table.c.id == id))).all()
+        [stored] = await self.entities(rows)
+        return stored
+
     async def claim(self, id: int) -> E | None:
         """The record with this id, locked against every other writer until this one ends (None if there is none).
 
@@ -261,9 +267,7 @@ class SqlRepository(Generic[E, F]):
         if given is not None:
             await advance_sequence(self.connection, self.table)
         await self._write_links(id, entity, replace=False)
-        stored = await self.get(id)
-        assert stored is not None
-        return stored
+        return await self._written(id)
 
     async def fresh_id(self, kind: str) -> int:
         """An id no record of this kind has had: beyond the stored ones and the ones in the history."""
@@ -286,9 +290,7 @@ class SqlRepository(Generic[E, F]):
             current = await self.connection.scalar(select(self.table.c.version).where(self.table.c.id == id))
             raise StaleVersion(type(entity).__name__, id, read_at, int(current or 0))
         await self._write_links(id, entity, replace=True)
-        stored = await self.get(id)
-        assert stored is not None
-        return stored
+        return await self._written(id)
 
     async def delete(self, id: int) -> None:
         await self.connection.execute(delete(self.table).where(self.table.c.id == id))
