@@ -225,4 +225,5 @@ async def _write(uow: SqlUnitOfWork, plan: ImportPlan, progress: Progress) -> No
                 await _insert(connection, link.table, rows)
         if added and kind != "Actor":
             await advance_sequence(connection, repository.table)
+    # Its history entries went in by the chunk: the newest is the history's newest, as no other writer runs beside it.
     uow.history.wrote(int(await connection.scalar(select(func.max(history.c.id))) or 0))

@@ -272,8 +272,8 @@ class HistoryRow(SQLModel, table=True):
 
 
 class HistoryMarkRow(SQLModel, table=True):
-    """One writing transaction's mark, written as its last statement (PostgreSQL): the highest history id its session
-    had drawn, and the first transaction id not yet assigned then. Readers derive the history's safe horizon from them."""
+    """One writing transaction's mark, written as its last statement (PostgreSQL): the newest history id it appended,
+    and the first transaction id not yet assigned then. Readers derive the history's safe horizon from them."""
 
     __tablename__ = "history_mark"
     last_entry: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))

@@ -5,7 +5,7 @@ reader that delivered entry 11 while the transaction holding entry 10 was still 
 resumes "after 11". Readers therefore read the history only up to this horizon, in id order.
 
 How it is known. Each writing transaction takes its transaction id first thing (`BEGIN_WRITER`), before it draws
-any history id, and ends with one mark (`MARK`): `last_entry`, the last history id its session drew, and `done`,
+any history id, and ends with one mark (`MARK`): `last_entry`, the newest history id it appended, and `done`,
 one past the newest transaction id running in this database as that last statement runs (its own included). (A
 snapshot's xmax will not do: it is one past the newest *completed* transaction, and a transaction begun earlier
 may still run above it.) A reader's snapshot gives `oldest`, the oldest transaction still running in this database
@@ -51,7 +51,7 @@ MARK = text(
     "FROM pg_stat_activity AS a, mine WHERE a.backend_xid IS NOT NULL "
     "AND a.datid = (SELECT oid FROM pg_database WHERE datname = current_database())), "
     "mark AS (INSERT INTO history_mark (last_entry, done) "
-    "SELECT currval(pg_get_serial_sequence('history', 'id')), greatest((SELECT xid FROM mine), (SELECT max(xid) FROM running)) + 1 "
+    "SELECT CAST(:entry AS bigint), greatest((SELECT xid FROM mine), (SELECT max(xid) FROM running)) + 1 "
     "WHERE CAST(:appended AS boolean) ON CONFLICT DO NOTHING) "
     "SELECT pg_notify(CAST(:channel AS text), json_build_object('writer', CAST(:writer AS text), 'entry', CAST(:entry AS bigint))::text)"
 )

@@ -2,8 +2,8 @@
 
 Writers no longer take one lock for their whole transaction, so history ids (from a sequence) may commit out
 of order. Each writing transaction that appends to the history leaves one mark as its last statement: the
-highest history id its session had drawn (`last_entry`) and the first transaction id not yet assigned when
-that statement began (`done`). Readers deliver the history only up to a horizon derived from the marks (see
+newest history id it appended (`last_entry`) and one past the newest transaction id running in the
+database as that statement ran (`done`). Readers deliver the history only up to a horizon derived from the marks (see
 persistence/write/horizon.py): every id at or below it is committed or will never be.
 
 Revision ID: 0009
