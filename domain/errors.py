@@ -60,6 +60,7 @@ class Code(Enum):
     AMBIGUOUS_MATCH = "a row without its id matches several stored records"
     DEPENDS_ON_REFUSED = "a line belongs to or depends on a record whose own line is refused"
     VERSION_CONFLICT = "the record changed since the version an edit named"
+    CONTENDED = "another writer held a record this change needed at the same time; nothing was written, and running it again is safe"
     CONSTRAINT = "the change breaks a rule the store enforces"
     INVALID_VALUE = "a value cannot be stored"
     OUT_OF_HISTORY = "an instant to read the record at lies in the future, or before the history's first entry"
@@ -153,6 +154,13 @@ class Conflict(DomainError):
     """The change contradicts the stored record (a duplicate, or a record still referenced)."""
 
     code = Code.DUPLICATE
+
+
+class Contended(Conflict):
+    """Two writers each waited for a record the other held; the store undid this one, and nothing was written. Running
+    the whole change again is safe."""
+
+    code = Code.CONTENDED
 
 
 class StorageUnavailable(DomainError):

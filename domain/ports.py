@@ -31,7 +31,12 @@ class Repository(Protocol[E, F]):
         ...
 
     async def get_many(self, ids: Collection[int]) -> dict[int, E]:
-        """The records among `ids` that exist, by id."""
+        """The records among `ids` that exist, by id; in a writer, each held as read until the unit of work ends."""
+        ...
+
+    async def claim(self, id: int) -> E | None:
+        """The record with this id, or None; in a writer, no other writer changes it, or refers to it anew, until the
+        unit of work ends (the record about to be edited)."""
         ...
 
     async def add(self, entity: E) -> E:
@@ -216,6 +221,11 @@ class UnitOfWork(Repositories, Protocol):
 
     async def commit(self) -> None:
         """Make every change since entering durable, or raise and keep none."""
+        ...
+
+    async def exclusive(self, topic: str) -> None:
+        """Until this unit of work ends, no other that asked for the same `topic` goes past this call: for a check that
+        spans records no single record guards (no answer cycle, no overlapping spells)."""
         ...
 
 

@@ -53,11 +53,16 @@ class FollowedHistory(HistoryRepository, Protocol):
     """The history as its followers read it: entry by entry, from a known one on."""
 
     async def since(self, after: int, limit: int) -> list[Change]:
-        """Up to `limit` entries after entry `after`, in the order they were written."""
+        """Up to `limit` entries after entry `after`, in the order they were written; none beyond one still being written."""
         ...
 
     async def last_id(self) -> int:
-        """The newest entry's id (0 for an empty history)."""
+        """The newest entry's id up to which every entry has committed (0 for an empty history)."""
+        ...
+
+    async def held_back(self, after: int) -> bool:
+        """Whether an entry after `after` has committed but waits for an earlier one still being written: reading again
+        shortly will find it."""
         ...
 
 

@@ -185,6 +185,9 @@ class FakeRepository(Generic[E, F]):
     async def get_many(self, ids: Collection[int]) -> dict[int, E]:
         return {id: copy.copy(self.rows[id]) for id in ids if id in self.rows}
 
+    async def claim(self, id: int) -> E | None:
+        return await self.get(id)
+
     async def add(self, entity: E) -> E:
         given: int | None = getattr(entity, "id", None)
         if given is not None and given in self.rows:
@@ -542,6 +545,9 @@ class FakeUnitOfWork:
         self._factory.tables = self._tables.copy()
         self._factory.commits += 1
         self._commits_seen = self._factory.commits
+
+    async def exclusive(self, topic: str) -> None:
+        """The fake refuses concurrent writers outright (see `commit`): nothing to wait for."""
 
 
 _REPOSITORIES = {name: opened for name, opened in vars(FakeUnitOfWork).items() if isinstance(opened, _Opened)}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
 from typing import Any, TypeVar
@@ -11,7 +13,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.relay import GlobalIDValueError
 
-from domain.errors import Code, Conflict, DomainError, InvalidInput, NotFound, StaleVersion, StorageUnavailable, problems_of
+from domain.errors import Code, Conflict, Contended, DomainError, InvalidInput, NotFound, StaleVersion, StorageUnavailable, problems_of
 from domain.errors import Problem as DomainProblem
 
 T = TypeVar("T")
@@ -163,12 +165,22 @@ def failure(error: DomainError, fields: Mapping[str, str] | None = None) -> Fail
     return ValidationError(**common, field="input")
 
 
+CONTENDED_ATTEMPTS = 3
+"""How often a mutation runs when the store undoes it to break a deadlock between writers (each run opens its own unit of work)."""
+
+
 async def outcome(operation: Callable[[], Awaitable[T]], fields: Mapping[str, str] | None = None) -> T | Failure:
-    """Run a use case and turn an expected failure into its typed result."""
-    try:
-        return await operation()
-    except DomainError as error:
-        return failure(error, fields)
+    """Run a use case and turn an expected failure into its typed result; run it again when a deadlock undid it."""
+    for attempt in range(1, CONTENDED_ATTEMPTS + 1):
+        try:
+            return await operation()
+        except Contended as error:
+            if attempt == CONTENDED_ATTEMPTS:
+                return failure(error, fields)
+            await asyncio.sleep(random.uniform(0.0, 0.02 * attempt))  # jitter, not secrecy: the two need not meet again
+        except DomainError as error:
+            return failure(error, fields)
+    raise AssertionError("unreachable")
 
 
 def is_client_error(error: GraphQLError) -> bool:

@@ -2,10 +2,11 @@
 
 The reader wakes when the change signal moves (a commit here, or one heard from another process),
 and every `POLL` seconds while the signal is not live, and reads the entries after the last one it
-has read, a batch at a time. The history is append-only and writers take one lock, so ids are
-committed in order: "every entry after id N" is exact, and a listener that starts from an entry
-it saw gets every later one once, replayed from the history and then live, deduplicated by id
-at the seam.
+has read, a batch at a time. The history is append-only, and its readers read it only up to the safe
+horizon (persistence/write/horizon.py; SQLite's writers take turns, so there every committed id is
+below it): no entry can commit later below one already read, so "every entry after id N" is exact,
+and a listener that starts from an entry it saw gets every later one once, replayed from the history
+and then live, deduplicated by id at the seam.
 
 A listener's queue is bounded: one that falls `queue` entries behind is dropped with `Overflow`
 (saying the last entry it was given), so a slow listener costs neither memory nor the others' time.
@@ -33,6 +34,9 @@ BATCH = 500
 """Entries read from the history per statement, live or replayed."""
 POLL = 1.0
 """Seconds between reads of the history while the change signal is not live."""
+HELD_FIRST, HELD_MOST = 0.01, 0.5
+"""Seconds before the history is read again while committed entries wait beyond the horizon, doubling up to the most: the
+transaction holding them back may end without a word (a rollback, or a transaction that writes no history)."""
 
 
 class Overflow(Exception):
@@ -97,35 +101,43 @@ class HistoryHub:
             self._reader = None
 
     async def _follow(self, seen: int) -> None:
-        """Reads the history after each change heard (and every `poll` seconds while changes may go unheard)."""
+        """Reads the history after each change heard (and every `poll` seconds while changes may go unheard, and sooner while
+        committed entries wait beyond the horizon)."""
+        held: float | None = None
         while True:
+            wait = None if self.signal.live else self.poll
+            if held is not None:
+                wait = held if wait is None else min(wait, held)
             try:
-                async with asyncio.timeout(None if self.signal.live else self.poll):
+                async with asyncio.timeout(wait):
                     seen = await self.signal.wait(seen)
             except TimeoutError:
                 pass
             try:
-                await self._read_new()
+                waiting = await self._read_new()
+                held = (HELD_FIRST if held is None else min(held * 2, HELD_MOST)) if waiting else None
             except DomainError as error:  # the store is down: try again on the next change or poll
                 log.warning("the live history could not read the history: %s", error)
             except Exception:  # never let one failure stop every subscription of the process
                 log.exception("the live history failed to read the history; trying again")
                 await asyncio.sleep(self.poll)
 
-    async def _read_new(self) -> None:
+    async def _read_new(self) -> bool:
+        """Hand out every entry up to the horizon; whether committed entries wait beyond it."""
         while True:
             async with self.uow_factory.reader() as uow:
                 changes = await uow.history.since(self.position, self.batch)
+                held = len(changes) < self.batch and await uow.history.held_back((changes[-1].id or 0) if changes else self.position)
             for change in changes:
                 assert change.id is not None
                 self.position = change.id
                 for listener in list(self._listeners):
                     listener.offer(change)
             if len(changes) < self.batch:
-                return
+                return held
 
     async def latest(self) -> int:
-        """The newest committed entry's id, which the reader may not have read yet.
+        """The newest entry's id below the horizon (every entry up to it has committed), which the reader may not have read yet.
 
         Callers share reads: one that asks while a read is under way waits for the next, begun once that one ends (so
         after it asked), and all who asked meanwhile share that next one. A thousand subscriptions starting at once cost

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from domain.errors import Code, InvalidInput, NotFound, StaleVersion
@@ -37,8 +37,8 @@ def changed(entity: E, changes: Mapping[str, object]) -> E:
 
 
 async def existing(repository: Repository[E, Any], entity: str, id: int, field: str = "id") -> E:
-    """The stored record or `NotFound` naming `field`."""
-    found = await repository.get(id)
+    """The stored record about to be edited, held against other writers until the unit of work ends; or `NotFound` naming `field`."""
+    found = await repository.claim(id)
     if found is None:
         raise NotFound(entity, id, field)
     return found
@@ -75,6 +75,10 @@ class AggregateEditor(Generic[E]):
     repository: Callable[[UnitOfWork], Repository[E, Any]]
     check: Check[E]
     before_delete: Cascade | None = None
+    serialised: Mapping[str, str] = field(default_factory=dict)
+    """Fields whose rule spans records no single record guards, each with the topic (`UnitOfWork.exclusive`) a writer
+    changing it takes its turn on, before it holds any record: writers that each hold one record and wait for the
+    other's would otherwise deadlock."""
 
     async def add(self, draft: E, uow: UnitOfWork, *, action: ChangeAction = ChangeAction.CREATE) -> E:
         """Check, store and record a new record inside a transaction the caller holds."""
@@ -89,7 +93,8 @@ class AggregateEditor(Generic[E]):
         return stored
 
     async def update(self, id: int, changes: Mapping[str, object], *, uow: UnitOfWork, expected_version: int | None = None) -> E:
-        return await self.revise(id, lambda _current: changes, uow=uow, expected_version=expected_version)
+        topic = next((self.serialised[name] for name in changes if name in self.serialised), None)
+        return await self.revise(id, lambda _current: changes, uow=uow, expected_version=expected_version, exclusive=topic)
 
     async def revise(
         self,
@@ -99,9 +104,13 @@ class AggregateEditor(Generic[E]):
         uow: UnitOfWork,
         expected_version: int | None = None,
         action: ChangeAction = ChangeAction.UPDATE,
+        exclusive: str | None = None,
     ) -> E:
-        """Apply the changes `revision` derives from the stored record, in the same transaction."""
+        """Apply the changes `revision` derives from the stored record, in the same transaction; with `exclusive`, after
+        taking a turn on that topic."""
         async with uow:
+            if exclusive is not None:
+                await uow.exclusive(exclusive)
             current = await existing(self.repository(uow), self.kind, id)
             check_version(self.kind, current, expected_version)
             stored = await self.revise_within(current, revision(current), uow, action)

@@ -12,6 +12,9 @@ from domain.use_cases import links, references
 from domain.use_cases.editing import AggregateEditor
 from domain.use_cases.statements import citations, statements
 
+ANSWER_LINKS = "answer links"
+"""What writers that may close an answer cycle take turns on."""
+
 
 async def _check_answers(measure: Expulsion, uow: UnitOfWork) -> None:
     answered = await references.records(uow.expulsions, "Expulsion", "answers", measure.answers)
@@ -20,6 +23,11 @@ async def _check_answers(measure: Expulsion, uow: UnitOfWork) -> None:
         with found.rule():
             measure.may_answer(earlier)
     if measure.id is not None:
+        stored = await uow.expulsions.get(measure.id)
+        if stored is None or set(measure.answers) - set(stored.answers):
+            # Two writers each adding one link of a cycle would each see no cycle: new links are checked one writer at a
+            # time. (`link_answer` and an update of `answers` take this turn first, before holding any measure.)
+            await uow.exclusive(ANSWER_LINKS)
         if measure.id in await uow.expulsions.answered_transitively(measure.answers):
             found.add(
                 "answers",
@@ -72,7 +80,9 @@ async def _refuse_if_answered(id: int, uow: UnitOfWork) -> None:
         await citations.delete_within(citation, uow)
 
 
-expulsions = AggregateEditor[Expulsion]("Expulsion", lambda uow: uow.expulsions, _check_measure, _refuse_if_answered)
+expulsions = AggregateEditor[Expulsion](
+    "Expulsion", lambda uow: uow.expulsions, _check_measure, _refuse_if_answered, serialised={"answers": ANSWER_LINKS}
+)
 
 
 async def _check_wave(wave: Wave, uow: UnitOfWork) -> Wave:
@@ -90,6 +100,7 @@ async def link_answer(measure_id: int, answered_id: int, *, uow: UnitOfWork, exp
         uow=uow,
         expected_version=expected_version,
         action=ChangeAction.LINK,
+        exclusive=ANSWER_LINKS,
     )
 
 

@@ -81,7 +81,7 @@ async def erase_personal_data(erasure: Erasure, *, uow: UnitOfWork) -> Erased:
     """
     async with uow:
         repository = EDITORS[erasure.entity].repository(uow)
-        live = await repository.get(erasure.record_id)
+        live = await repository.claim(erasure.record_id)
         if live is not None:
             before = redacted(erasure.entity, to_document(live))
             stored = await repository.update(changed(live, dict.fromkeys(erasure.fields)))

@@ -27,6 +27,9 @@ async def _check(membership: Membership, uow: UnitOfWork) -> Membership:
         state = (await references.actor(uow, "state", membership.state, states_only=True)).code
     found.done()
     canonical = dataclasses.replace(membership, organisation=organisation, state=state)
+    # Two writers each adding an overlapping spell would each see none: a state's spells in one organisation are
+    # checked one writer at a time.
+    await uow.exclusive(f"spells of {state} in {organisation}")
     spells = await uow.memberships.list(MembershipFilter(organisation=organisation, state=state), PageRequest(first=MOST_SPELLS))
     for other in spells.items:
         if other.id != membership.id and canonical.overlaps(other):

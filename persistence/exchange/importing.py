@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import Code, InvalidInput
@@ -76,7 +76,9 @@ async def import_file(
     if not reader.readable:
         raise ImportRefused(reader.problems)
     plan = ImportPlan(reader, replace=replace)
-    async with uow_factory() as uow:
+    # Alone: the plan is worked out against the whole record (references, answer cycles), which no other writer may
+    # change until it is written.
+    async with uow_factory.alone() as uow:
         progress.stage("checking", len(reader.rows), "records")
         await _work_out(uow, plan)
         progress.advance(len(reader.rows))
@@ -224,3 +226,5 @@ async def _write(uow: SqlUnitOfWork, plan: ImportPlan, progress: Progress) -> No
                 await _insert(connection, link.table, rows)
         if added and kind != "Actor":
             await advance_sequence(connection, repository.table)
+    # Its history entries went in by the chunk: the newest is the history's newest, as no other writer runs beside it.
+    uow.history.wrote(int(await connection.scalar(select(func.max(history.c.id))) or 0))

@@ -271,6 +271,15 @@ class HistoryRow(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
+class HistoryMarkRow(SQLModel, table=True):
+    """One writing transaction's mark, written as its last statement (PostgreSQL): the newest history id it appended,
+    and the first transaction id not yet assigned then. Readers derive the history's safe horizon from them."""
+
+    __tablename__ = "history_mark"
+    last_entry: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    done: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 class RateBudgetRow(SQLModel, table=True):
     """Points one caller spent in one window of the rate limit, shared by every server process.
 

@@ -29,7 +29,8 @@ class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
         if not wanted:
             return {}
         c = self.table.c
-        rows = (await self.connection.execute(select(*self.columns()).where(or_(c.code.in_(wanted), c.alpha3.in_(wanted))))).all()
+        query = select(*self.columns()).where(or_(c.code.in_(wanted), c.alpha3.in_(wanted)))
+        rows = (await self.connection.execute(self.held(query))).all()
         return named_by(set(wanted), await self.entities(rows))
 
     async def add_many(self, actors: Collection[Actor]) -> None:

@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Generic, TypeVar, get_args, get_origin
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    Select,
     String,
     Table,
     and_,
@@ -148,9 +149,17 @@ class SqlRepository(Generic[E, F]):
     links: ClassVar[tuple[LinkTable, ...]] = ()
     mapper: ClassVar[mappers.Mapper[Any]]
 
-    def __init__(self, connection: AsyncConnection, *, codes: CodeLookup | None = None) -> None:
+    def __init__(self, connection: AsyncConnection, *, codes: CodeLookup | None = None, holding: bool = False) -> None:
         self.connection = connection
         self.codes = codes
+        self.holding = holding and connection.dialect.name == "postgresql"
+        """A PostgreSQL writer's repository: the records it reads are share-locked until the transaction ends, so that a check
+        made on them (a referenced record's dates, kind, states) still holds when the writer commits; `claim` locks the record
+        about to be changed. SQLite's writers run one at a time."""
+
+    def held(self, query: Select[Any]) -> Select[Any]:
+        """`query` share-locking the rows it reads of this repository's table, in a writer."""
+        return query.with_for_update(read=True, of=self.table) if self.holding else query
 
     def code(self, code: str) -> str | ColumnElement[Any]:
         """What a filter's actor code is compared with: the code itself, or its lookup inside the statement."""
@@ -211,8 +220,26 @@ class SqlRepository(Generic[E, F]):
     async def get_many(self, ids: Collection[int]) -> dict[int, E]:
         if not ids:
             return {}
-        rows = (await self.connection.execute(select(*self.columns()).where(self.table.c.id.in_(list(ids))))).all()
+        rows = (await self.connection.execute(self.held(select(*self.columns()).where(self.table.c.id.in_(list(ids)))))).all()
         return {entity.id: entity for entity in await self.entities(rows)}  # type: ignore[attr-defined]
+
+    async def _written(self, id: int) -> E:
+        """The record this writer has just written, as stored (its own row: no lock to take)."""
+        rows = (await self.connection.execute(select(*self.columns()).where(self.table.c.id == id))).all()
+        [stored] = await self.entities(rows)
+        return stored
+
+    async def claim(self, id: int) -> E | None:
+        """The record with this id, locked against every other writer until this one ends (None if there is none).
+
+        Two writers editing one record then take turns (the second reads what the first committed), and a writer that
+        refers to it waits until the edit is done, or done with."""
+        query = select(*self.columns()).where(self.table.c.id == id)
+        if self.holding:
+            query = query.with_for_update(of=self.table)
+        rows = (await self.connection.execute(query)).all()
+        found = await self.entities(rows)
+        return found[0] if found else None
 
     async def _write_links(self, id: int, entity: E, *, replace: bool) -> None:
         for link in self.links:
@@ -240,9 +267,7 @@ class SqlRepository(Generic[E, F]):
         if given is not None:
             await advance_sequence(self.connection, self.table)
         await self._write_links(id, entity, replace=False)
-        stored = await self.get(id)
-        assert stored is not None
-        return stored
+        return await self._written(id)
 
     async def fresh_id(self, kind: str) -> int:
         """An id no record of this kind has had: beyond the stored ones and the ones in the history."""
@@ -265,9 +290,7 @@ class SqlRepository(Generic[E, F]):
             current = await self.connection.scalar(select(self.table.c.version).where(self.table.c.id == id))
             raise StaleVersion(type(entity).__name__, id, read_at, int(current or 0))
         await self._write_links(id, entity, replace=True)
-        stored = await self.get(id)
-        assert stored is not None
-        return stored
+        return await self._written(id)
 
     async def delete(self, id: int) -> None:
         await self.connection.execute(delete(self.table).where(self.table.c.id == id))

@@ -23,7 +23,7 @@ from persistence.write.base import SqlRepository
 from persistence.write.expulsions import SqlExpulsionRepository
 from persistence.write.missions import SqlDiplomatRepository, SqlMissionRepository
 from persistence.write.statements import SqlCitationRepository, SqlSourceRepository, SqlStatementRepository
-from persistence.write.unit_of_work import BUMP_VERSION, notify_change
+from persistence.write.unit_of_work import notify_change
 
 CHUNK = 5_000
 
@@ -77,7 +77,6 @@ async def bulk_load(engine: AsyncEngine, record: BulkRecord) -> int:
             (SqlCitationRepository, record.citations),
         ):
             await _load(connection, repository, entities)
-        await connection.execute(BUMP_VERSION)
         await notify_change(connection)
         if connection.dialect.name == "postgresql":
             for table in ("mission", "diplomat", "expulsion", "source", "statement", "citation"):

@@ -10,7 +10,7 @@ import asyncpg  # type: ignore[import-untyped]  # no stubs; only its exception a
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.errors import Code, Conflict, DomainError, InvalidInput, StorageUnavailable
+from domain.errors import Code, Conflict, Contended, DomainError, InvalidInput, StorageUnavailable
 from persistence.sql.engine import STORE_FAULTS, discard
 
 UNAVAILABLE = "the record store is unavailable; nothing was written. Retrying later may succeed"
@@ -38,10 +38,18 @@ def is_bad_value(exc: BaseException) -> bool:
     return False
 
 
+CONTENDED = "a concurrent change held a record this change needed, and the store undid this one; nothing was written. Retry it"
+
+
+def is_contended(exc: BaseException) -> bool:
+    """Whether PostgreSQL undid the transaction to break a deadlock, or refused it as not serialisable (SQLSTATE 40P01, 40001)."""
+    return any(str(getattr(cause, "sqlstate", None) or "") in ("40P01", "40001") for cause in _causes(exc))
+
+
 def is_lost_connection(exc: BaseException) -> bool:
     """Whether the connection can no longer be trusted: gone, or a wait on it ran out with a statement
     perhaps still running. An error the server answered with (a conflict, a cancelled statement) leaves it usable."""
-    if is_bad_value(exc):
+    if is_bad_value(exc) or is_contended(exc):
         return False
     if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
         return any(isinstance(cause, OSError | asyncpg.InterfaceError | asyncpg.PostgresConnectionError) for cause in _causes(exc))
@@ -61,6 +69,8 @@ def storage_error(exc: BaseException) -> DomainError:
     """
     if isinstance(exc, IntegrityError):
         return _conflict(exc)
+    if is_contended(exc):
+        return Contended(CONTENDED)
     if is_bad_value(exc):
         log.warning("the record store refused a value the caller gave", exc_info=exc)
         return InvalidInput("input", BAD_VALUE, Code.INVALID_VALUE)

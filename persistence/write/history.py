@@ -18,7 +18,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.access import ApiToken, Role
@@ -28,6 +28,7 @@ from persistence.sql import mappers
 from persistence.sql.engine import STORE_FAULTS, is_sqlite
 from persistence.sql.tables import ApiTokenRow, HistoryRow
 from persistence.write.base import SqlRepository, table_of
+from persistence.write.horizon import HORIZON, READ_HORIZON
 from persistence.write.storage import STORAGE
 
 log = logging.getLogger(__name__)
@@ -56,18 +57,32 @@ def change(row: Any, links: mappers.Values) -> Change:
 
 
 class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
-    """Entries are appended and listed in the order written (by id); the only change is a redaction."""
+    """Entries are appended and listed in the order written (by id); the only change is a redaction.
+
+    Bounded (a reader's, on PostgreSQL), it lists, follows and counts entries only up to the safe horizon
+    (persistence/write/horizon.py), so that whoever reads "every entry after N" never misses one committed later
+    below N. A writer's own reads see every committed entry.
+    """
 
     table = table_of(HistoryRow)
     mapper = mappers.Mapper(change_values, change)
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, *, bounded: bool = False) -> None:
         super().__init__(connection)
+        self.bounded = bounded and connection.dialect.name == "postgresql"
         self.erased: set[str] = set()
         """The kinds of record whose personal fields this connection erased: their files need `purge_erased` after the commit."""
+        self._held: tuple[int, bool] | None = None
+        """The last entry `since` read, and whether committed entries waited beyond the horizon then."""
+        self.appended: int | None = None
+        """The newest entry this transaction appended, if it appended any (a writer's history mark names it)."""
+
+    def within_horizon(self) -> builtins.list[ColumnElement[bool]]:
+        """The condition keeping a bounded repository's reads at or below the horizon (none otherwise)."""
+        return [self.table.c.id <= literal_column(HORIZON)] if self.bounded else []
 
     def conditions(self, filter: HistoryFilter) -> builtins.list[ColumnElement[bool]]:
-        c, found = self.table.c, []
+        c, found = self.table.c, self.within_horizon()
         if filter.author is not None:
             found.append(c.author == filter.author)
         if filter.entity is not None:
@@ -84,17 +99,43 @@ class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
 
     async def since(self, after: int, limit: int) -> builtins.list[Change]:
         """The next `limit` entries written after the entry `after` (0: from the first), in the order written."""
-        query = select(self.table).where(self.table.c.id > after).order_by(self.table.c.id).limit(limit)
-        return [change(row, {}) for row in (await self.connection.execute(query)).all()]
+        if not self.bounded:
+            query = select(self.table).where(self.table.c.id > after).order_by(self.table.c.id).limit(limit)
+            return [change(row, {}) for row in (await self.connection.execute(query)).all()]
+        # One statement: the entries up to the horizon, and whether committed ones wait beyond it (`held_back` answers
+        # from it for the last entry read, sparing the live history a second statement on every change).
+        horizon = select(literal_column(HORIZON).label("at")).cte("horizon")
+        at = select(horizon.c.at).scalar_subquery()
+        beyond = select(literal_column("1")).where(self.table.c.id > at).exists().label("held_beyond")
+        query = select(self.table, beyond).where(self.table.c.id > after, self.table.c.id <= at).order_by(self.table.c.id).limit(limit)
+        rows = (await self.connection.execute(query)).all()
+        self._held = (rows[-1].id, bool(rows[-1].held_beyond)) if rows else None
+        return [change(row, {}) for row in rows]
 
     async def last_id(self) -> int:
-        """The id of the latest entry; 0 when the history is empty."""
+        """The id of the latest entry (bounded: the horizon); 0 when the history is empty."""
+        if self.bounded:
+            return int(await self.connection.scalar(READ_HORIZON) or 0)
         return int(await self.connection.scalar(select(func.max(self.table.c.id))) or 0)
+
+    async def held_back(self, after: int) -> bool:
+        """Whether a committed entry after `after` lies beyond the horizon (never, unbounded)."""
+        if not self.bounded:
+            return False
+        if self._held is not None and self._held[0] == after:
+            return self._held[1]
+        beyond = select(literal_column("1")).where(self.table.c.id > after, self.table.c.id > literal_column(HORIZON)).exists()
+        return bool(await self.connection.scalar(select(beyond)))
 
     async def append(self, entry: Change) -> Change:
         stamped = dataclasses.replace(entry, at=datetime.now(UTC))
         id = (await self.connection.execute(insert(self.table).values(**change_values(stamped)).returning(self.table.c.id))).scalar_one()
+        self.wrote(id)
         return dataclasses.replace(stamped, id=id)
+
+    def wrote(self, id: int) -> None:
+        """Entry `id` was appended in this transaction (by `append`, or by a bulk insert such as an import's)."""
+        self.appended = id if self.appended is None else max(self.appended, id)
 
     async def add(self, entity: Change) -> Change:
         return await self.append(entity)

@@ -48,11 +48,14 @@ class SqlRepositories:
 assert all(SqlRepositories.__annotations__.get(kind.repository) == repository.__name__ for kind, repository in STORAGE.items())
 
 
-def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, autocommit: bool = False) -> None:
+def bind_repositories(target: SqlRepositories, connection: AsyncConnection, *, autocommit: bool = False, writing: bool = False) -> None:
+    """With `writing` (a writer's unit of work): on PostgreSQL, the records a writer reads to check an edit are held
+    against concurrent changes until it ends, and its history reads see every committed entry; readers' history reads
+    stop at the safe horizon (persistence/write/horizon.py)."""
     for kind, repository in STORAGE.items():
-        setattr(target, kind.repository, repository(connection))
+        setattr(target, kind.repository, repository(connection, holding=writing))
     target.analysis = SqlRecordAnalysis(connection)
-    target.history = SqlHistoryRepository(connection)
+    target.history = SqlHistoryRepository(connection, bounded=not writing)
     target.tokens = SqlTokenRepository(connection)
     target.reader = SqlRecordReader(connection, autocommit=autocommit)
     target.search = SqlRecordSearch(connection)

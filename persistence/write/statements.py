@@ -23,8 +23,8 @@ _ABOUT = table_of(StatementAboutRow)
 
 
 class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
-    def __init__(self, connection: AsyncConnection, *, codes: CodeLookup | None = None) -> None:
-        super().__init__(connection, codes=codes)
+    def __init__(self, connection: AsyncConnection, *, codes: CodeLookup | None = None, holding: bool = False) -> None:
+        super().__init__(connection, codes=codes, holding=holding)
         self.search = full_text_search(connection.dialect.name)
 
     table = table_of(StatementRow)

@@ -22,24 +22,24 @@ from persistence.sql.tables import RecordVersionRow
 from persistence.write.base import table_of
 from persistence.write.faults import UNCERTAIN_COMMIT, end, storage_error
 from persistence.write.history import end_secure_delete, purge_erased
+from persistence.write.horizon import BEGIN_WRITER, MARK, RECORD_VERSION
 from persistence.write.read_session import SqlReadSession, SqlRepositories, bind_repositories
 
-# Writers take this transaction-scoped lock on PostgreSQL (and BEGIN IMMEDIATE on SQLite),
-# so checks that span records, such as "no answer cycle", see every earlier write.
 WRITER_LOCK = 0x44454D41
+"""On PostgreSQL every writer holds this lock shared for its transaction, so writers never wait for one another; an import
+takes it alone (`SqlUnitOfWork(exclusive=True)`), as its plan is worked out against the whole record. SQLite's writers
+serialise by BEGIN IMMEDIATE."""
 SYSTEM_AUTHOR = "demarche"
 """Who changes made outside any request are recorded as (loading the demo, for one)."""
 _VERSION = table_of(RecordVersionRow)
 BUMP_VERSION = update(_VERSION).values(version=_VERSION.c.version + 1)
+"""SQLite's record version: one row, bumped by every commit (its writers serialise anyway)."""
 READ_VERSION = select(_VERSION.c.version)
+TOPIC_LOCKS = 0x44454D42
+"""The class (first key) of the advisory locks `exclusive` takes, one per topic (the second key, the topic's hash)."""
+TOPIC_LOCK = text(f"SELECT pg_advisory_xact_lock({TOPIC_LOCKS}, hashtext(CAST(:topic AS text)))")
 CHANGES_CHANNEL = "demarche_changes"
 """The PostgreSQL channel every committed write notifies (see persistence/live/listener.py)."""
-NOTIFY_CHANGE = text(
-    "SELECT pg_notify(CAST(:channel AS text), json_build_object("
-    "'writer', CAST(:writer AS text), "
-    "'version', (SELECT version FROM record_version WHERE id = 1), "
-    "'entry', (SELECT max(id) FROM history))::text)"
-)
 
 
 def writer() -> str:
@@ -47,16 +47,19 @@ def writer() -> str:
     return f"{socket.gethostname()[:64]}:{os.getpid()}"
 
 
-async def notify_change(connection: AsyncConnection) -> None:
-    """On PostgreSQL, tell every listening process that this transaction changed the record.
+async def notify_change(connection: AsyncConnection, *, appended: int | None = None) -> None:
+    """On SQLite, bump the record version; on PostgreSQL, leave the transaction's history mark (if it appended entries) and
+    tell every listening process that this transaction changed the record: its last statement before COMMIT.
 
     Sent inside the transaction, the notification goes out only if the transaction commits, after it.
-    Its payload is small, far below NOTIFY's 8000 bytes: the writer, the record version and the
-    newest history entry, e.g. `{"writer": "host:4242", "version": 17, "entry": 301}`.
+    Its payload is small, far below NOTIFY's 8000 bytes: the writer and the newest history entry it wrote,
+    e.g. `{"writer": "host:4242", "entry": 301}`.
     """
     if connection.dialect.name != "postgresql":
+        await connection.execute(BUMP_VERSION)
         return
-    await connection.execute(NOTIFY_CHANGE, {"channel": CHANGES_CHANNEL, "writer": writer()})
+    values = {"appended": appended is not None, "channel": CHANGES_CHANNEL, "writer": writer(), "entry": appended}
+    await connection.execute(MARK, values)
 
 
 log = logging.getLogger(__name__)
@@ -75,8 +78,10 @@ class SqlUnitOfWork(SqlRepositories):
         signal: ChangeSignal | None = None,
         replica: ReplicaPosition | None = None,
         note: WriteNote | None = None,
+        exclusive: bool = False,
     ) -> None:
         self._engine = engine
+        self._exclusive = exclusive
         self._signal = signal
         self._replica = replica
         self._note = note
@@ -102,12 +107,15 @@ class SqlUnitOfWork(SqlRepositories):
                 await connection.execution_options(sqlite_begin=begin)
             await connection.begin()
             if self._writing and not is_sqlite(self._engine):
-                await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+                if self._exclusive:
+                    await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK}), pg_current_xact_id()")
+                else:
+                    await connection.exec_driver_sql(BEGIN_WRITER.format(lock=WRITER_LOCK))
         except STORE_FAULTS as exc:
             await end(connection, exc)
             raise storage_error(exc) from exc
         self._connection = connection
-        bind_repositories(self, connection)
+        bind_repositories(self, connection, writing=self._writing)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -121,14 +129,24 @@ class SqlUnitOfWork(SqlRepositories):
         if self._erased:
             await purge_erased(self._engine, self._erased)  # committed: the erased text leaves the files too
 
+    async def exclusive(self, topic: str) -> None:
+        """On PostgreSQL, a transaction-scoped advisory lock named by `topic`; SQLite's writers run one at a time already."""
+        if self._connection is None:
+            raise RuntimeError("exclusive outside the unit of work")
+        if not self._writing or is_sqlite(self._engine):
+            return
+        try:
+            await self._connection.execute(TOPIC_LOCK, {"topic": topic})
+        except STORE_FAULTS as exc:
+            raise storage_error(exc) from exc
+
     async def commit(self) -> None:
         if self._connection is None:
             raise RuntimeError("commit outside the unit of work")
         if not self._writing:
             raise RuntimeError("a read-only unit of work does not commit")
         try:
-            await self._connection.execute(BUMP_VERSION)
-            await notify_change(self._connection)
+            await notify_change(self._connection, appended=self.history.appended)
         except STORE_FAULTS as exc:
             raise storage_error(exc) from exc
         try:
@@ -159,8 +177,18 @@ class SqlUnitOfWork(SqlRepositories):
             self._note.position = max(self._note.position or 0, position)
 
 
+async def _version(connection: AsyncConnection) -> int:
+    """SQLite: its version row. PostgreSQL: derived from the history, with no row every writer must update: the horizon
+    and the count of entries committed past it (see persistence/write/horizon.py). A commit that appends to the history
+    adds an entry past the horizon, or moves the horizon; nothing else changes either."""
+    if connection.dialect.name != "postgresql":
+        return int((await connection.execute(READ_VERSION)).scalar_one())
+    horizon, beyond = (await connection.execute(RECORD_VERSION)).one()
+    return (int(horizon) << 32) | int(beyond)
+
+
 class SqlUnitOfWorkFactory:
-    """Makes units of work on one engine: writers serialise, readers run concurrently.
+    """Makes units of work on one engine: writers and readers run side by side (SQLite's writers serialise).
 
     Writers record their changes in the history under `author`.
     """
@@ -234,6 +262,19 @@ class SqlUnitOfWorkFactory:
     def reader(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, writing=False, release=self._release)
 
+    def alone(self) -> SqlUnitOfWork:
+        """A writer that runs alone: it waits for every writer under way and holds off the next until it ends (an import)."""
+        return SqlUnitOfWork(
+            self.engine,
+            writing=True,
+            author=self.author,
+            release=self._release,
+            signal=self.signal,
+            replica=self.replica,
+            note=self.note,
+            exclusive=True,
+        )
+
     def read_session(self) -> SqlReadSession:
         """A read session on the reads' engine; with a replica, on the primary while the replica is gone, and falling
         back to the primary if the replica gives no connection within its wait."""
@@ -271,10 +312,10 @@ class SqlUnitOfWorkFactory:
                 # The version is the primary's, and the replica must have replayed as far before a read
                 # answers under it: an answer cached under a version never predates a write it counts.
                 async with self.engine.connect() as connection:
-                    version = int((await connection.execute(READ_VERSION)).scalar_one())
+                    version = await _version(connection)
                     self.replica.wrote(await written_position(connection))
                     return version
             async with (self.reads or self.engine).connect() as connection:
-                return int((await connection.execute(READ_VERSION)).scalar_one())
+                return await _version(connection)
         except STORE_FAULTS as exc:
             raise storage_error(exc) from exc

@@ -269,3 +269,39 @@ def assert_invalid(result: dict[str, Any], field: str) -> None:
 def assert_not_found(result: dict[str, Any], field: str, entity: str, key: str) -> None:
     assert result["__typename"] == "NotFoundError", result
     assert (result["missing"], result["entity"], result["key"]) == (field, entity, key), result
+
+
+@contextmanager
+def concurrent_writers(server: LiveServer, count: int = 16) -> Iterator[list[int]]:
+    """`count` threads creating sources over HTTP as fast as the server takes them, each on its own connection, until the
+    block ends; yields the running tally of sources each created. Their history entries interleave with whatever the
+    block writes itself."""
+    done = threading.Event()
+    made = [0] * count
+    failures: list[str] = []
+
+    def write(n: int) -> None:
+        with httpx.Client(timeout=30) as client:
+            while not done.is_set():
+                payload = {
+                    "query": mutation_document("createSource"),
+                    "variables": {"input": {"publisher": "Load", "title": f"{n}", "kind": "MEDIA"}},
+                }
+                response = client.post(f"{server.url}/graphql", json=payload, headers=server.headers(server.token))
+                result = response.json()["data"]["result"] if response.status_code == 200 else None
+                if result is None or result["__typename"] != "Source":
+                    failures.append(response.text)
+                    return
+                made[n] += 1
+
+    threads = [threading.Thread(target=write, args=(n,), daemon=True) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield made
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert not failures, failures[:3]
+    assert sum(made) > 0, "the writers wrote nothing while the block ran"

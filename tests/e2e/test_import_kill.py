@@ -81,9 +81,11 @@ def written(output: bytes) -> int:
 
 
 async def writer_lock_held(engine: AsyncEngine) -> bool:
+    """Whether an import holds the writers' lock alone (other writers hold it shared)."""
     async with engine.connect() as connection:
         found = await connection.scalar(
-            text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :key AND granted"), {"key": WRITER_LOCK}
+            text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :key AND mode = 'ExclusiveLock' AND granted"),
+            {"key": WRITER_LOCK},
         )
         return bool(found)
 
@@ -132,4 +134,4 @@ async def test_an_import_killed_while_writing_leaves_the_database_as_it_was(
     assert report.added == {"Wave": 1}
     counts, _, version = await state(engine)
     assert counts["wave"] == before[0]["wave"] + 1
-    assert version == before[2] + 1
+    assert version != before[2]  # a number that changes with every commit (on PostgreSQL, derived from the history)

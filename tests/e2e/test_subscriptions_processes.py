@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import throwaway_postgres
 from tests.e2e.conftest import Server, start_server, stop_server
-from tests.e2e.helpers import LiveServer, mutate, ok
+from tests.e2e.helpers import LiveServer, concurrent_writers, mutate, ok
 from tests.e2e.test_subscriptions import WAVES, Subscriber
 
 pytestmark = pytest.mark.postgres
@@ -85,7 +85,8 @@ def test_a_subscriber_misses_nothing_while_its_processs_listener_is_terminated(p
         assert await subscriber.silent()
         await subscriber.close()
 
-    asyncio.run(run())
+    with concurrent_writers(writer):  # sixteen more writers racing the test's own
+        asyncio.run(run())
 
 
 def test_with_two_workers_every_write_reaches_a_subscriber_within_a_second_whichever_worker_took_it(
