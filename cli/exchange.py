@@ -262,8 +262,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             bars.close()
             for problem in refused.problems:
                 print(problem, file=sys.stderr)
-            count = len(refused.problems)
-            print(f"demarche import: {path} was refused, nothing was written: {count} bad row{'s' if count != 1 else ''}", file=sys.stderr)
+            print(f"demarche import: {path} was refused, nothing was written: {refused.tally()}", file=sys.stderr)
             return FAILED
         except DomainError as error:
             print(f"demarche import: {error.message}; nothing was written", file=sys.stderr)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.record import checks
 
 SECRET_PREFIX = "dmr_"
@@ -90,13 +90,17 @@ def token_name(field: str, value: str) -> str:
     if hidden is not None:
         code = f"U+{ord(hidden):04X}"
         described = unicodedata.name(hidden, "") or UNNAMED.get(unicodedata.category(hidden), "an unnamed character")
-        raise InvalidInput(field, f"{field} contains {code} ({described}); a token name may hold only printable characters")
+        raise InvalidInput(
+            field, f"{field} contains {code} ({described}); a token name may hold only printable characters", Code.CONTROL_CHARACTERS
+        )
     name = checks.required_text(field, name, limit=NAME_LIMIT)
     folded = unicodedata.normalize("NFKC", name.casefold())
     if folded in RESERVED_NAMES:
         given = value.strip()
         raise InvalidInput(
-            field, f"{given!r} reads as {folded!r}, the name the history gives the server's own changes; choose another name"
+            field,
+            f"{given!r} reads as {folded!r}, the name the history gives the server's own changes; choose another name",
+            Code.RESERVED_NAME,
         )
     return name
 
@@ -120,4 +124,4 @@ def role_named(field: str, value: str) -> Role:
     try:
         return Role(value.lower())
     except ValueError:
-        raise InvalidInput(field, f"{value!r} is not a role: use {', '.join(role.value for role in Role)}") from None
+        raise InvalidInput(field, f"{value!r} is not a role: use {', '.join(role.value for role in Role)}", Code.INVALID_CHOICE) from None

@@ -27,7 +27,7 @@ from api.graphql.types.analysis import (
     Timeline,
 )
 from api.graphql.types.statements import Statement
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.read import analysis, filters
 
 FROM = "Period start (inclusive; partial dates count by overlap)."
@@ -45,13 +45,13 @@ async def _filter(info: Info, given: dict[str, Any], from_: date | None = None, 
     if from_ is None and to is None:
         return filter
     if filter.announced is not None:
-        raise InvalidInput("from", "give the period either as from/to or as announcedFrom/announcedTo, not both")
+        raise InvalidInput("from", "give the period either as from/to or as announcedFrom/announcedTo, not both", Code.FIELDS_EXCLUDE)
     return dataclasses.replace(filter, announced=filters.span(from_, to))
 
 
 def _bounded(field: str, value: int) -> int:
     if not 1 <= value <= MAX_RESULTS:
-        raise InvalidInput(field, f"{field} must lie between 1 and {MAX_RESULTS}")
+        raise InvalidInput(field, f"{field} must lie between 1 and {MAX_RESULTS}", Code.INVALID_PAGE)
     return value
 
 
@@ -76,7 +76,7 @@ class AnalysisQueries:
         statements: Annotated[int, strawberry.argument(description="How many latest statements to include (1-100).")] = 5,
     ) -> BilateralBalance | None:
         if len(between) != 2:
-            raise InvalidInput("between", "between takes exactly two codes")
+            raise InvalidInput("between", "between takes exactly two codes", Code.INVALID_SHAPE)
         one, other = [await required_code_of(info, "between", code) for code in between]
         filter = filters.ExpulsionFilter(announced=filters.span(from_, to))
         async with info.context.reads.use() as uow:

@@ -21,7 +21,7 @@ from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.field import StrawberryField
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.store import Instant
 
 ARGUMENT = "asOf"
@@ -104,7 +104,7 @@ def requested_instant(
     instants = set(asked.values())
     if len(instants) > 1:
         named = ", ".join(f"{key} ({'now' if at is None else at.isoformat()})" for key, at in asked.items())
-        raise InvalidInput(ARGUMENT, f"one operation reads one instant, but its root fields ask for several: {named}")
+        raise InvalidInput(ARGUMENT, f"one operation reads one instant, but its root fields ask for several: {named}", Code.FIELDS_EXCLUDE)
     return next(iter(instants), None)
 
 

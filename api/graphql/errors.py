@@ -4,26 +4,83 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TypeVar
+from enum import Enum
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.relay import GlobalIDValueError
 
-from domain.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion, StorageUnavailable
+from domain.errors import Code, Conflict, DomainError, InvalidInput, NotFound, StaleVersion, StorageUnavailable, problems_of
+from domain.errors import Problem as DomainProblem
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
+_CODES: type[Enum] = Enum(  # type: ignore[misc]
+    "ErrorCode",
+    {code.name: strawberry.enum_value(code.name, description=code.description[0].upper() + code.description[1:] + ".") for code in Code},
+)
+ErrorCode = strawberry.enum(
+    _CODES, description="The rule a failure breaks: a stable name for programs to match on, where the message is for humans."
+)
+"""One value per domain `Code`, with its description: the schema's rules are the domain's."""
+
+
+def error_code(code: Code) -> Any:
+    """The schema's ErrorCode for a domain code."""
+    return ErrorCode[code.name]
+
+
+@strawberry.type(description="One broken rule of the input: which field, which rule, and why.")
+class Problem:
+    field: str = strawberry.field(
+        description=(
+            "The input field at fault, as named in the schema; a field of a nested input is written with dots (e.g. 'headcount.value')."
+        )
+    )
+    path: list[str] = strawberry.field(description="The same field as a path, outermost first (e.g. ['headcount', 'value']).")
+    code: ErrorCode = strawberry.field(description="The rule the field breaks.")
+    message: str = strawberry.field(description="What is wrong with the field, for a human.")
+
+    @classmethod
+    def from_domain(cls, problem: DomainProblem, rename: Mapping[str, str] | None = None) -> Problem:
+        top, *rest = problem.path
+        path = [(rename or {}).get(top, top), *rest]
+        return cls(field=".".join(path), path=path, code=error_code(problem.code), message=brief(problem.message))
+
+
 @strawberry.interface(description="A failure the client can act on; nothing was written.")
 class UserError:
-    message: str = strawberry.field(description="What went wrong, for a human.")
+    message: str = strawberry.field(description="What went wrong, for a human; when several rules are broken, a summary of them all.")
+    code: ErrorCode = strawberry.field(
+        description="The rule broken (the first of them, when several are): stable, for programs to match on instead of the message."
+    )
+    problems: list[Problem] = strawberry.field(
+        description=(
+            "Every rule the input breaks, each with its field, code and message, in the order they were checked. "
+            "A failure of the whole operation (a conflict, an outage, a refusal) is one problem on the field 'input'."
+        )
+    )
 
 
-@strawberry.type(description="An input value breaks a rule of the record; nothing was written.")
+def whole(code: Code, message: str) -> dict[str, Any]:
+    """The code and problems of a failure that concerns the whole operation rather than one field."""
+    return {
+        "message": message,
+        "code": error_code(code),
+        "problems": [Problem(field="input", path=["input"], code=error_code(code), message=message)],
+    }
+
+
+@strawberry.type(description="The input breaks rules of the record (every broken rule is in `problems`); nothing was written.")
 class ValidationError(UserError):
-    field: str = strawberry.field(description="The input field at fault, as named in the schema (e.g. 'headcount', 'answers').")
+    field: str = strawberry.field(
+        description=(
+            "The input field at fault (of the first problem, when there are several), as named in the schema (e.g. 'headcount', 'answers')."
+        )
+    )
 
 
 @strawberry.type(description="A record the input names does not exist; nothing was written.")
@@ -81,20 +138,25 @@ def failure(error: DomainError, fields: Mapping[str, str] | None = None) -> Fail
     """The typed result for a domain error; `fields` renames the use case's field names to this mutation's arguments."""
     rename = fields or {}
     error.message = brief(error.message)
+    common = {
+        "message": error.message,
+        "code": error_code(error.code),
+        "problems": [Problem.from_domain(problem, rename) for problem in problems_of(error)],
+    }
     if isinstance(error, InvalidInput):
-        return ValidationError(message=error.message, field=rename.get(error.field, error.field))
+        return ValidationError(**common, field=rename.get(error.field, error.field))
     if isinstance(error, NotFound):
         field = rename.get(error.field, error.field) if error.field is not None else None
-        return NotFoundError(message=error.message, field=field, entity=error.entity, key=str(error.key))
+        return NotFoundError(**common, field=field, entity=error.entity, key=str(error.key))
     if isinstance(error, StaleVersion):
         return VersionConflictError(
-            message=error.message, entity=error.entity, key=str(error.key), expected_version=error.expected, current_version=error.current
+            **common, entity=error.entity, key=str(error.key), expected_version=error.expected, current_version=error.current
         )
     if isinstance(error, Conflict):
-        return ConflictError(message=error.message)
+        return ConflictError(**common)
     if isinstance(error, StorageUnavailable):
-        return UnavailableError(message=error.message)
-    return ValidationError(message=error.message, field="input")
+        return UnavailableError(**common)
+    return ValidationError(**common, field="input")
 
 
 async def outcome(operation: Callable[[], Awaitable[T]], fields: Mapping[str, str] | None = None) -> T | Failure:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Protocol, TypeVar
 import strawberry
 
 from api.graphql.inputs import node_id, strawberry_name
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.read.criteria import ActorCode, ActorCodes, ActorPair, Argument, OrganisationCode, RecordOf, Words, arguments, criteria
 
 F = TypeVar("F")
@@ -38,16 +38,16 @@ WRITTEN_AS: dict[object, object] = {ActorCode: str, OrganisationCode: str, Actor
 def search_text(search: str | None) -> str | None:
     """A search's text, refused when longer than a search may be."""
     if search is not None and len(search) > MAX_SEARCH:
-        raise InvalidInput("search", f"a search is at most {MAX_SEARCH} characters")
+        raise InvalidInput("search", f"a search is at most {MAX_SEARCH} characters", Code.INVALID_SEARCH)
     return search
 
 
 async def several(codes: Codes, field: str, given: list[str]) -> tuple[str, ...]:
     """Each code of a list filter looked up (any of them matches)."""
     if not given:
-        raise InvalidInput(field, f"{field} needs at least one code")
+        raise InvalidInput(field, f"{field} needs at least one code", Code.REQUIRED)
     if len(given) > MAX_CODES:
-        raise InvalidInput(field, f"{field} takes at most {MAX_CODES} codes")
+        raise InvalidInput(field, f"{field} takes at most {MAX_CODES} codes", Code.TOO_MANY)
     found: list[str] = []
     for code in given:
         looked_up = await codes(field, code)
@@ -59,7 +59,7 @@ async def several(codes: Codes, field: str, given: list[str]) -> tuple[str, ...]
 
 async def _pair(codes: Codes, field: str, given: list[str]) -> tuple[str, str]:
     if len(given) != 2:
-        raise InvalidInput(field, f"{field} takes exactly two codes")
+        raise InvalidInput(field, f"{field} takes exactly two codes", Code.INVALID_SHAPE)
     one, other = await codes(field, given[0]), await codes(field, given[1])
     assert one is not None
     assert other is not None

@@ -27,7 +27,7 @@ from api.graphql.types.history import (
 from api.graphql.types.records import BUILDERS, RECORD_TYPES
 from api.limits.access import RoleType, admin_mutation, require_admin
 from domain import access
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.read.criteria import Argument
 from domain.record import history
 from domain.use_cases import history as history_use_cases
@@ -157,7 +157,7 @@ class HistoryMutations:
         async def run() -> PersonalDataErased:
             decoded = decode_record_id(record_id)
             if decoded is None:
-                raise InvalidInput("recordId", f"recordId {record_id!r} is not the global ID of a record")
+                raise InvalidInput("recordId", f"recordId {record_id!r} is not the global ID of a record", Code.INVALID_ID)
             erasure = history.Erasure(*decoded, reason=reason)
             return PersonalDataErased.from_domain(await history_use_cases.erase_personal_data(erasure, uow=info.context.uow_factory()))
 

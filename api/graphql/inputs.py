@@ -11,7 +11,7 @@ import strawberry
 from strawberry import UNSET, relay
 
 from api.graphql.types.values import HeadcountQualifier
-from domain.errors import InvalidInput
+from domain.errors import Checks, Code, InvalidInput
 from domain.record.values import Headcount, PartialDate, record_id
 
 Convert = Callable[[str, Any], Any]
@@ -41,12 +41,12 @@ def node_id(type_names: str | tuple[str, ...], field: str, value: str) -> int:
     try:
         global_id = relay.GlobalID.from_id(value)
     except relay.GlobalIDValueError:
-        raise InvalidInput(field, f"{field} {value!r} is not a valid global ID") from None
+        raise InvalidInput(field, f"{field} {value!r} is not a valid global ID", Code.INVALID_ID) from None
     if global_id.type_name not in expected:
-        raise InvalidInput(field, f"{field} must be the ID of a {' or '.join(expected)}, not of a {global_id.type_name}")
+        raise InvalidInput(field, f"{field} must be the ID of a {' or '.join(expected)}, not of a {global_id.type_name}", Code.INVALID_ID)
     number = record_id(global_id.node_id)
     if number is None:
-        raise InvalidInput(field, f"{field} {value!r} is not a valid global ID")
+        raise InvalidInput(field, f"{field} {value!r} is not a valid global ID", Code.INVALID_ID)
     return number
 
 
@@ -69,7 +69,7 @@ def required(convert: Convert) -> Convert:
 
     def check(field: str, value: Any) -> Any:
         if value is None:
-            raise InvalidInput(field, f"{field} cannot be null")
+            raise InvalidInput(field, f"{field} cannot be null", Code.REQUIRED)
         return convert(field, value)
 
     return check
@@ -82,12 +82,16 @@ class InputSpec:
     fields: Mapping[str, tuple[str, Convert]]
 
     def values(self, data: object) -> dict[str, Any]:
-        """Domain keyword arguments for the fields the client set (UNSET fields are left out)."""
+        """Domain keyword arguments for the fields the client set (UNSET fields are left out); every value that
+        cannot be read is reported at once."""
         found: dict[str, Any] = {}
+        refused = Checks()
         for name, (domain_name, convert) in self.fields.items():
             value = getattr(data, name, UNSET)
             if value is not UNSET:
-                found[domain_name] = convert(strawberry_name(name), value)
+                with refused.rule():
+                    found[domain_name] = convert(strawberry_name(name), value)
+        refused.done()
         return found
 
 

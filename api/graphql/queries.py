@@ -35,7 +35,7 @@ from api.graphql.types.expulsions import Expulsion, Wave
 from api.graphql.types.history import reads_personal_data
 from api.graphql.types.missions import Diplomat, Mission
 from api.graphql.types.statements import Source, Statement
-from domain.errors import InvalidInput, NotFound
+from domain.errors import Code, InvalidInput, NotFound
 from domain.read import filters
 from domain.record.actors import Actor, normalise_code
 
@@ -74,11 +74,16 @@ async def code_of(info: Info, field: str, code: str | None, /, *, members: bool 
         raise NotFound("Actor", wanted, field)
     if members and not await info.context.loaders.load(info, "members_recorded", found.code):
         if found.is_state:
-            raise InvalidInput(field, f"{found.code} ({found.name}) is a state, and a state has no members; {field} takes an organisation")
+            raise InvalidInput(
+                field,
+                f"{found.code} ({found.name}) is a state, and a state has no members; {field} takes an organisation",
+                Code.NOT_AN_ORGANISATION,
+            )
         raise InvalidInput(
             field,
             f"the memberships of {found.code} ({found.name}) are not recorded, so no answer can say which measures its members "
             "took or suffered; Organisation.membershipRecorded tells which organisations' are",
+            Code.MEMBERSHIPS_NOT_RECORDED,
         )
     return found.code
 
@@ -114,7 +119,7 @@ class Query:
         self, info: Info, ids: Annotated[list[relay.GlobalID], strawberry.argument(description="Global IDs.")]
     ) -> list[relay.Node | None] | None:
         if len(ids) > info.context.settings.max_page_size:
-            raise InvalidInput("ids", f"ask for at most {info.context.settings.max_page_size} IDs at once")
+            raise InvalidInput("ids", f"ask for at most {info.context.settings.max_page_size} IDs at once", Code.TOO_MANY)
         return list(await asyncio.gather(*(id.resolve_node(info, required=False) for id in ids)))
 
     @strawberry.field(description="A state by alpha-2, alpha-3 or ISO 3166-3 code (case-insensitive); null if none.")

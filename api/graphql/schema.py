@@ -35,7 +35,7 @@ from api.limits.cost import TextArgumentsRule, aliases_rule, depth_rule
 from api.limits.documents import Documents, PreparedDocuments
 from api.live.subscriptions import Subscription
 from domain.access import Role
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 
 
 @strawberry.type(description="Every change to the record; each runs in one transaction and returns the record or a typed failure.")
@@ -94,16 +94,22 @@ class DemarcheSchema(strawberry.federation.Schema):
         # As `nodes` does, at most a page of records at once; each representation loads through the request's loaders,
         # so a batch of them costs one query per kind. Strawberry takes each representation apart: it gets a copy.
         if len(representations) > info.context.settings.max_page_size:
-            raise InvalidInput("representations", f"ask for at most {info.context.settings.max_page_size} entities at once")
+            raise InvalidInput("representations", f"ask for at most {info.context.settings.max_page_size} entities at once", Code.TOO_MANY)
         keys = self.entity_keys
         copies: list[FederationAny] = []
         for representation in representations:
             given: Any = representation
             key = keys.get(str(given.get("__typename"))) if isinstance(given, dict) else None
             if key is None:
-                raise InvalidInput("representations", f"each representation names one of {', '.join(keys)} as its `__typename`")
+                raise InvalidInput(
+                    "representations", f"each representation names one of {', '.join(keys)} as its `__typename`", Code.INVALID_SHAPE
+                )
             if set(given) != {"__typename", key} or not isinstance(given[key], str):
-                raise InvalidInput("representations", f"a representation of {given['__typename']} gives its `{key}`, a string, and no more")
+                raise InvalidInput(
+                    "representations",
+                    f"a representation of {given['__typename']} gives its `{key}`, a string, and no more",
+                    Code.INVALID_SHAPE,
+                )
             copies.append(FederationAny(dict(given)))
         return super().entities_resolver(info, copies)
 

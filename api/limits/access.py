@@ -18,9 +18,9 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from strawberry.extensions import FieldExtension
 from strawberry.types.field import StrawberryField
 
-from api.graphql.errors import UnavailableError, UserError
+from api.graphql.errors import UnavailableError, UserError, whole
 from domain.access import Principal, Role, plausible_secret
-from domain.errors import StorageUnavailable, Unauthenticated
+from domain.errors import Code, StorageUnavailable, Unauthenticated
 from domain.ports import TokenRepository
 from domain.use_cases.tokens import REFUSED, authenticate
 
@@ -106,10 +106,10 @@ class RequireRole(FieldExtension):
             return None
         kind, message = refusal
         if kind == "forbidden":
-            return ForbiddenError(message=message, required_role=self.role)
+            return ForbiddenError(**whole(Code.FORBIDDEN, message), required_role=self.role)
         if kind == "unavailable":
-            return UnavailableError(message=message)
-        return UnauthenticatedError(message=message)
+            return UnavailableError(**whole(Code.UNAVAILABLE, message))
+        return UnauthenticatedError(**whole(Code.UNAUTHENTICATED, message))
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
         refused = self._refused(info)

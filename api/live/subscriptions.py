@@ -22,7 +22,7 @@ from api.graphql.queries import codes_of
 from api.graphql.types.expulsions import Expulsion
 from api.graphql.types.history import PRIVATE, HistoryEntry
 from api.live.hub import Following, Overflow, Unpaid
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.read.filters import ExpulsionFilter
 from domain.record import history
 from domain.record.history import Change
@@ -50,7 +50,7 @@ After = Annotated[
 def _following(info: Info) -> Following:
     following = info.context.following
     if following is None:
-        raise InvalidInput("subscription", "subscriptions are served over graphql-transport-ws on /graphql")
+        raise InvalidInput("subscription", "subscriptions are served over graphql-transport-ws on /graphql", Code.INVALID_FORMAT)
     return following
 
 
@@ -73,6 +73,7 @@ async def _resumed_from(info: Info, after: strawberry.ID | None) -> int | None:
                 "after",
                 f"after names entry {start}, past the latest entry ({latest}): pass the id of an entry received, "
                 f'or "{FROM_THE_START}" (HistoryEntry:0) to replay from the start',
+                Code.INVALID_CURSOR,
             )
     following.started = start
     return start

@@ -27,6 +27,12 @@ class DemarcheClient(BaseClient):
                 }
                 ... on UserError {
                   message
+                  code
+                  problems {
+                    field
+                    code
+                    message
+                  }
                 }
                 ... on ValidationError {
                   field

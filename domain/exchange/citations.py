@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.exchange.format import CitedSource, Problem, Row, snake, whole_number
 from domain.record.documents import from_document, to_document
 from domain.record.sources import Citation, Source
@@ -23,17 +23,17 @@ _SOURCE_FIELDS = ("publisher", "title", "kind", "url", "published")
 
 
 class _Refused(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        self.column, self.reason = column, reason
+    def __init__(self, column: str, reason: str, code: Code) -> None:
+        self.column, self.reason, self.code = column, reason, code
 
 
 def _id(column: str, cell: str) -> int:
     try:
         id = whole_number(column, cell)
     except InvalidInput as error:
-        raise _Refused(column, error.message) from None
+        raise _Refused(column, error.message, error.code) from None
     if not 1 <= id <= MAX_RECORD_ID:
-        raise _Refused(column, f"an id is a whole number from 1 to {MAX_RECORD_ID}")
+        raise _Refused(column, f"an id is a whole number from 1 to {MAX_RECORD_ID}", Code.INVALID_ID)
     return id
 
 
@@ -89,7 +89,9 @@ class CitationRows:
                 source_id = self._source(row)
                 self._citation(row, source_id)
             except _Refused as refused:
-                self.problems.append(Problem(row.line, "Expulsion", str(row.measure.entity.id), refused.column, refused.reason, row.file))
+                self.problems.append(
+                    Problem(row.line, "Expulsion", str(row.measure.entity.id), refused.column, refused.reason, row.file, refused.code)
+                )
 
     def _source(self, row: CitedSource) -> int:
         cells = row.cells
@@ -98,7 +100,7 @@ class CitationRows:
             id = _id("source_id", cells["source_id"])
             found = self._by_id.get(id)
             if found is None:
-                raise _Refused("source_id", f"Source {id} does not exist")
+                raise _Refused("source_id", f"Source {id} does not exist", Code.UNKNOWN_REFERENCE)
             return self._agreeing(found, given)
         if "url" in given:
             column, matches = "source_url", self._by_url.get(given["url"], [])
@@ -106,10 +108,12 @@ class CitationRows:
             column, matches = "source_title", self._by_name.get((given["publisher"], given["title"]), [])
         else:
             missing = "source_publisher" if "publisher" not in given else "source_title"
-            raise _Refused(missing, "a row names its source by source_id, by source_url, or by source_publisher and source_title")
+            raise _Refused(
+                missing, "a row names its source by source_id, by source_url, or by source_publisher and source_title", Code.REQUIRED
+            )
         if len(matches) > 1:
             ids = ", ".join(str(source.id) for source in matches)
-            raise _Refused(column, f"sources {ids} all match; give the row's source_id")
+            raise _Refused(column, f"sources {ids} all match; give the row's source_id", Code.AMBIGUOUS_MATCH)
         if matches:
             return self._agreeing(matches[0], given)
         return self._created(row, given)
@@ -121,17 +125,19 @@ class CitationRows:
             if document[field] != cell:
                 line = self._new_sources.get(source.id or 0)
                 which = f"Source {source.id}" + (f" (new, from line {line})" if line else "")
-                raise _Refused(f"source_{field}", f"{which} has {field} {document[field]!r}, not {cell!r}")
+                raise _Refused(f"source_{field}", f"{which} has {field} {document[field]!r}, not {cell!r}", Code.STORED_DIFFERS)
         assert source.id is not None
         return source.id
 
     def _created(self, row: CitedSource, given: dict[str, str]) -> int:
         if "kind" not in given:
-            raise _Refused("source_kind", "no stored source matches, so the row makes a new one, which needs its source_kind")
+            raise _Refused(
+                "source_kind", "no stored source matches, so the row makes a new one, which needs its source_kind", Code.REQUIRED
+            )
         try:
             source = from_document("Source", {**given, "id": self._next_source_id})
         except InvalidInput as error:
-            raise _Refused(f"source_{snake(error.field)}", error.message) from None
+            raise _Refused(f"source_{snake(error.field)}", error.message, error.code) from None
         self._next_source_id += 1
         self._index(source)
         self._new_sources[source.id] = row.line
@@ -145,26 +151,31 @@ class CitationRows:
         qualifier, number = cells.get("citation_headcount_qualifier"), cells.get("citation_headcount_value")
         if qualifier is not None or number is not None:
             if qualifier is None:
-                raise _Refused("citation_headcount_qualifier", "a reported headcount value needs its qualifier")
+                raise _Refused("citation_headcount_qualifier", "a reported headcount value needs its qualifier", Code.FIELDS_GO_TOGETHER)
             value = None if number is None else _number("citation_headcount_value", number)
             document["reported_headcount"] = {"qualifier": qualifier, "value": value}
         pair = (source_id, measure_id)
         if "citation_id" in cells:
             id = _id("citation_id", cells["citation_id"])
             if id in self._citation_ids:
-                raise _Refused("citation_id", f"Citation {id} is on line {self._citation_ids[id]} already; a record appears once in a file")
+                raise _Refused(
+                    "citation_id",
+                    f"Citation {id} is on line {self._citation_ids[id]} already; a record appears once in a file",
+                    Code.DUPLICATE,
+                )
         else:
             if pair in self._pairs:
                 raise _Refused(
                     "citation_id",
                     f"the citation of Source {source_id} for Expulsion {measure_id} is on line {self._pairs[pair]} already; "
                     "give each its citation_id",
+                    Code.DUPLICATE,
                 )
             stored = self._citations.get(pair, [])
             if len(stored) > 1:
                 ids = ", ".join(map(str, stored))
                 reason = f"citations {ids} all cite Source {source_id} for Expulsion {measure_id}; give the citation_id"
-                raise _Refused("citation_id", reason)
+                raise _Refused("citation_id", reason, Code.AMBIGUOUS_MATCH)
             if stored:
                 id = stored[0]
             else:
@@ -174,7 +185,7 @@ class CitationRows:
         except InvalidInput as error:
             field = snake(error.field)
             column = "citation_headcount_qualifier" if field == "reported_headcount" else f"citation_{field}"
-            raise _Refused(column, error.message) from None
+            raise _Refused(column, error.message, error.code) from None
         self._citation_ids[id] = row.line
         self._pairs.setdefault(pair, row.line)
         self.rows.append(Row(row.line, "Citation", citation, row.file))
@@ -184,4 +195,4 @@ def _number(column: str, cell: str) -> int:
     try:
         return whole_number(column, cell)
     except InvalidInput as error:
-        raise _Refused(column, error.message) from None
+        raise _Refused(column, error.message, error.code) from None

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.exchange.format import (
     CITATION_COLUMNS,
     CSV_COLUMNS,
@@ -168,15 +168,15 @@ def _record(reader: RecordFileReader, line: int, kind: str, cells: dict[str, str
         else:
             record_key = whole_number("id", cells["id"])
             if not 1 <= record_key <= MAX_RECORD_ID:
-                raise InvalidInput("id", f"every {kind} has its id, a whole number from 1 to {MAX_RECORD_ID}")
+                raise InvalidInput("id", f"every {kind} has its id, a whole number from 1 to {MAX_RECORD_ID}", Code.INVALID_ID)
         for column in COLUMNS[kind]:
             if all(name in cells for name in column.names):
                 document[column.field] = column.value([cells[name] for name in column.names])
             elif any(name in cells for name in column.names):
                 missing = next(name for name in column.names if name not in cells)
-                raise InvalidInput(missing, f"the column {missing!r} goes with {', '.join(column.names)}")
+                raise InvalidInput(missing, f"the column {missing!r} goes with {', '.join(column.names)}", Code.FIELDS_GO_TOGETHER)
     except InvalidInput as error:
-        reader.problem(line, kind, record_key, error.field, error.message)
+        reader.refused_for(line, kind, record_key, error)
         return
     reader.take(line, kind, record_key, document)
 

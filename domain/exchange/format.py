@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain.errors import DomainError, InvalidInput
+from domain.errors import Code, DomainError, InvalidInput
 from domain.record.documents import to_document
 from domain.record.kinds import KINDS, kind_of
 
@@ -119,11 +119,13 @@ class Problem:
     reason: str
     file: str | None = None
     """The file of a folder the line is in; None for a single file."""
+    code: Code = Code.INVALID_VALUE
+    """The rule the line breaks, as the API names it."""
 
     def __str__(self) -> str:
         subject = " ".join(part for part in (self.kind, self.key) if part)
         where = f"{self.file} line {self.line}" if self.file else f"line {self.line}"
-        return f"{where}: {subject + ': ' if subject else ''}{self.field}: {self.reason}"
+        return f"{where}: {subject + ': ' if subject else ''}{self.code.name} {self.field}: {self.reason}"
 
 
 class ImportRefused(DomainError):
@@ -131,10 +133,12 @@ class ImportRefused(DomainError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(problems, key=lambda problem: (problem.file or "", problem.line))
-        count = len(self.problems)
-        super().__init__(
-            f"the file was refused and nothing was written: {count} bad row{'s' if count != 1 else ''}, first {self.problems[0]}"
-        )
+        super().__init__(f"the file was refused and nothing was written: {self.tally()}, first {self.problems[0]}")
+
+    def tally(self) -> str:
+        """How many lines are bad, and how many rules they break when that is more (`2 bad rows, 4 broken rules`)."""
+        rows, count = len({(problem.file, problem.line) for problem in self.problems}), len(self.problems)
+        return f"{rows} bad row{'s' if rows != 1 else ''}" + (f", {count} broken rules" if count != rows else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +192,7 @@ class Row:
 def whole_number(field: str, text: str) -> int:
     stripped = text.strip()
     if not stripped.isascii() or not stripped.lstrip("+-").isdigit():
-        raise InvalidInput(field, f"{field} {text!r} is not a whole number in ASCII digits")
+        raise InvalidInput(field, f"{field} {text!r} is not a whole number in ASCII digits", Code.INVALID_NUMBER)
     return int(stripped)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.record.actors import Actor, named_by
 from domain.record.catalogue import StateCatalogue
 from domain.record.documents import Document, to_document
@@ -25,15 +25,18 @@ class _Actors:
         return self._named.get(code)
 
 
-def _new_actor_refusal(actor: Actor, known: _Actors, catalogue: StateCatalogue | None) -> str | None:
-    """Why a new actor may not be added, as the API would refuse it; None when it may."""
+def _new_actor_refusal(actor: Actor, known: _Actors, catalogue: StateCatalogue | None) -> tuple[Code, str] | None:
+    """Why a new actor may not be added (the rule and the reason), as the API would refuse it; None when it may."""
     clash = known.find(actor.code)
     if clash is not None:
-        return f"code {actor.code} already names {clash.code}"
+        return Code.DUPLICATE, f"code {actor.code} already names {clash.code}"
     if actor.is_state and catalogue is not None:
         listed = catalogue.lookup(actor.code)
         if listed is None or listed.code != actor.code or listed.kind is not actor.kind:
-            return f"{actor.code} is not a {actor.kind.value.replace('_', ' ')} of ISO 3166; states come from the ISO catalogue"
+            return (
+                Code.UNKNOWN_REFERENCE,
+                f"{actor.code} is not a {actor.kind.value.replace('_', ' ')} of ISO 3166; states come from the ISO catalogue",
+            )
     return None
 
 
@@ -51,14 +54,14 @@ def _document(entity: Any) -> Document:
     return document
 
 
-def _misfit(entity: Any, field: str, other: Any) -> str | None:
-    """Why `entity` cannot refer to `other` through `field`, by the entity's own rule (the use cases apply the
-    same ones); None when it can."""
+def _misfit(entity: Any, field: str, other: Any) -> tuple[Code, str] | None:
+    """Why `entity` cannot refer to `other` through `field` (the rule and the reason), by the entity's own rule (the
+    use cases apply the same ones); None when it can."""
     rule = KINDS[kind_of(entity)].reference(field).fit
     if rule is None:
         return None
     try:
         getattr(entity, rule)(other)
     except InvalidInput as error:
-        return error.message
+        return error.code, error.message
     return None

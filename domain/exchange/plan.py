@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.exchange.format import KEYED_BY_FIELDS, ImportReport, Key, Problem, Row, _references, membership_key, snake
 from domain.exchange.matching import NaturalKey, _Actors, _document, _misfit, _new_actor_refusal, natural_key
 from domain.exchange.reader import RecordFileReader
@@ -60,13 +60,15 @@ class ImportPlan:
             unchanged=dict(self.unchanged),
         )
 
-    def _refuse(self, row: Row, field_name: str, reason: str) -> None:
+    def _refuse(self, row: Row, field_name: str, reason: str, code: Code) -> None:
         key = row.key
-        self.problems.append(Problem(row.line, row.kind, None if key is None else str(key), snake(field_name), reason, row.file))
+        self.problems.append(Problem(row.line, row.kind, None if key is None else str(key), snake(field_name), reason, row.file, code))
 
-    def _missing(self, kind: str, key: Key) -> str:
+    def _missing(self, kind: str, key: Key) -> tuple[Code, str]:
         line = self.reader.refused.get((kind, key))
-        return f"{kind} {key} does not exist" if line is None else f"{kind} {key} is refused (line {line})"
+        if line is None:
+            return Code.UNKNOWN_REFERENCE, f"{kind} {key} does not exist"
+        return Code.DEPENDS_ON_REFUSED, f"{kind} {key} is refused (line {line})"
 
     def _compare(self, row: Row, stored: Any) -> None:
         """File the row as unchanged, replacing `stored`, or refused for differing from it."""
@@ -77,10 +79,17 @@ class ImportPlan:
             return
         differing = changed_fields(before, after)
         if not self.replace:
-            self._refuse(row, differing[0], f"{kind} {key} exists with different content ({', '.join(differing)}); --replace overwrites it")
+            self._refuse(
+                row,
+                differing[0],
+                f"{kind} {key} exists with different content ({', '.join(differing)}); --replace overwrites it",
+                Code.STORED_DIFFERS,
+            )
             return
         if kind == "Actor" and (fixed := [name for name in differing if name in FIXED_FIELDS]):
-            self._refuse(row, fixed[0], f"the {', '.join(fixed)} of actor {key} cannot change; only its names can be replaced")
+            self._refuse(
+                row, fixed[0], f"the {', '.join(fixed)} of actor {key} cannot change; only its names can be replaced", Code.IMMUTABLE_FIELD
+            )
             return
         replacing = dataclasses.replace(row.entity, id=stored.id, version=stored.version)
         self.replaced[kind].append((stored, replacing))
@@ -107,9 +116,9 @@ class ImportPlan:
             existing = by_code.get(row.entity.code)
             count = len(self.problems)
             if existing is None:
-                reason = _new_actor_refusal(row.entity, known, catalogue)
-                if reason is not None:
-                    self._refuse(row, "code", reason)
+                refusal = _new_actor_refusal(row.entity, known, catalogue)
+                if refusal is not None:
+                    self._refuse(row, "code", refusal[1], refusal[0])
                 else:
                     self.added["Actor"].append(row.entity)
             else:
@@ -120,33 +129,38 @@ class ImportPlan:
         self._rows = [row for row in others if self._canonical(row, actors)]
 
     def _canonical(self, row: Row, actors: _Actors) -> bool:
+        """Name each actor the row refers to by its own code; False (each broken rule noted) when one does not fit."""
         changes: dict[str, str] = {}
+        before = len(self.problems)
         for field_name, states_only in ((ref.field, ref.states_only) for ref in KINDS[row.kind].references if ref.target == "Actor"):
-            code = getattr(row.entity, field_name)
-            if code is None:
+            given = getattr(row.entity, field_name)
+            if given is None:
                 continue
             try:
-                wanted = normalise_code(field_name, code)
+                wanted = normalise_code(field_name, given)
             except InvalidInput as error:
-                self._refuse(row, field_name, error.message)
-                return False
+                self._refuse(row, field_name, error.message, error.code)
+                continue
             actor = actors.find(wanted)
             if actor is None:
-                self._refuse(row, field_name, self._missing("Actor", wanted))
-                return False
-            if states_only and not actor.is_state:
-                self._refuse(row, field_name, f"{actor.code} is an organisation; a state is needed here")
-                return False
-            if row.kind == "Membership" and field_name == "organisation" and actor.kind is not ActorKind.ORGANISATION:
-                self._refuse(row, field_name, f"{actor.code} is not an organisation; only an organisation has members")
-                return False
-            if actor.code != code:
+                code, reason = self._missing("Actor", wanted)
+                self._refuse(row, field_name, reason, code)
+            elif states_only and not actor.is_state:
+                self._refuse(row, field_name, f"{actor.code} is an organisation; a state is needed here", Code.NOT_A_STATE)
+            elif row.kind == "Membership" and field_name == "organisation" and actor.kind is not ActorKind.ORGANISATION:
+                self._refuse(
+                    row, field_name, f"{actor.code} is not an organisation; only an organisation has members", Code.NOT_AN_ORGANISATION
+                )
+            elif actor.code != given:
                 changes[field_name] = actor.code
+        if len(self.problems) > before:
+            return False
         if changes:
             try:
                 row.entity = dataclasses.replace(row.entity, **changes)
             except InvalidInput as error:
-                self._refuse(row, error.field, error.message)
+                for broken in error.problems:
+                    self._refuse(row, broken.path[0], broken.message, broken.code)
                 return False
         return True
 
@@ -209,7 +223,9 @@ class ImportPlan:
             key = row.key
             assert key is not None
             if key in lines:
-                self._refuse(row, "joined", f"Membership {key} is on line {lines[key]} already; a record appears once in a file")
+                self._refuse(
+                    row, "joined", f"Membership {key} is on line {lines[key]} already; a record appears once in a file", Code.DUPLICATE
+                )
                 continue
             lines[key] = row.line
             rows.append(row)
@@ -245,6 +261,7 @@ class ImportPlan:
                         "joined",
                         f"{spell.state} is a member of {spell.organisation} from {other.joined}{until} {where} too; "
                         "spells of one state in one organisation never overlap",
+                        Code.OVERLAPPING_MEMBERSHIP,
                     )
                     break
 
@@ -265,16 +282,21 @@ class ImportPlan:
             key = natural_key(row.entity)
             described = f"{key[0]} against {key[1]}, {key[2]} announced {key[3]}"
             if key in seen:
-                self._refuse(row, "id", f"the measure {described} is on line {seen[key]} already; give each row its id")
+                self._refuse(row, "id", f"the measure {described} is on line {seen[key]} already; give each row its id", Code.DUPLICATE)
                 continue
             seen[key] = row.line
             candidates = sorted({*natural.get(key, ()), *keyed.get(key, ())})
             if len(candidates) > 1:
-                self._refuse(row, "id", f"measures {', '.join(map(str, candidates))} all are {described}; give the row its id")
+                self._refuse(
+                    row, "id", f"measures {', '.join(map(str, candidates))} all are {described}; give the row its id", Code.AMBIGUOUS_MATCH
+                )
                 continue
             if candidates and ("Expulsion", candidates[0]) in lines:
                 self._refuse(
-                    row, "id", f"this is Expulsion {candidates[0]}, which is on line {lines[('Expulsion', candidates[0])]} already"
+                    row,
+                    "id",
+                    f"this is Expulsion {candidates[0]}, which is on line {lines[('Expulsion', candidates[0])]} already",
+                    Code.DUPLICATE,
                 )
                 continue
             if candidates:
@@ -326,9 +348,9 @@ class ImportPlan:
                 continue
             for field_name, kind, id in _references(row.kind, row.entity):
                 other = self._lookup(kind, id)
-                reason = self._missing(kind, id) if other is None else _misfit(row.entity, field_name, other)
-                if reason is not None:
-                    self._refuse(row, field_name, reason)
+                refusal = self._missing(kind, id) if other is None else _misfit(row.entity, field_name, other)
+                if refusal is not None:
+                    self._refuse(row, field_name, refusal[1], refusal[0])
         self._check_dependants(dependants)
         self._check_cycles(stored_answers)
 
@@ -341,11 +363,11 @@ class ImportPlan:
                 for field_name, target, id in _references(kind, record):
                     if id not in replaced.get(target, set()):
                         continue
-                    reason = _misfit(record, field_name, self._final[target][id])
-                    if reason is not None:
+                    refusal = _misfit(record, field_name, self._final[target][id])
+                    if refusal is not None:
                         row = self._kept[(target, id)]
-                        because = f"stored {kind} {record.id} refers to it ({field_name}): {reason}"
-                        self.problems.append(Problem(row.line, target, str(id), "input", because, row.file))
+                        because = f"stored {kind} {record.id} refers to it ({field_name}): {refusal[1]}"
+                        self.problems.append(Problem(row.line, target, str(id), "input", because, row.file, refusal[0]))
 
     def _check_cycles(self, stored_answers: Mapping[int, Sequence[int]]) -> None:
         measures: Mapping[Key, Expulsion] = self._final["Expulsion"]
@@ -372,7 +394,7 @@ class ImportPlan:
                     culprit = next((id for id in reversed(cycle[:-1]) if id in measures), start)
                     row = self._kept[("Expulsion", culprit)]
                     because = f"these answers would close a cycle: {' answers '.join(map(str, cycle))}"
-                    self.problems.append(Problem(row.line, "Expulsion", str(culprit), "answers", because, row.file))
+                    self.problems.append(Problem(row.line, "Expulsion", str(culprit), "answers", because, row.file, Code.ANSWER_CYCLE))
                 elif child not in done:
                     path.append(child)
                     stack.append(iter(answered(child)))

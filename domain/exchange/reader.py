@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.exchange.compact import KeyLines
 from domain.exchange.format import (
     CSV_COLUMNS,
@@ -70,14 +70,19 @@ class RecordFileReader:
         self._measure_lines: dict[tuple[tuple[str, str], ...], tuple[int, Row | None]] = {}
         """Each measure of a CSV of measures by its cells: its first line and its row (None when refused)."""
 
-    def problem(self, line: int, kind: str | None, key: Key | None, field: str, reason: str, *, refuses: bool = True) -> None:
-        self.problems.append(Problem(line, kind, None if key is None else str(key), snake(field), reason, self.file))
+    def problem(self, line: int, kind: str | None, key: Key | None, field: str, reason: str, *, code: Code, refuses: bool = True) -> None:
+        self.problems.append(Problem(line, kind, None if key is None else str(key), snake(field), reason, self.file, code))
         if refuses and kind is not None and key is not None:
             self.refused.setdefault((kind, key), line)
 
+    def refused_for(self, line: int, kind: str | None, key: Key | None, error: InvalidInput) -> None:
+        """A problem on the line for every rule `error` reports broken."""
+        for broken in error.problems:
+            self.problem(line, kind, key, broken.path[0], broken.message, code=broken.code)
+
     def refuse_file(self, field: str, reason: str) -> None:
         self.readable = False
-        self.problem(1, None, None, field, reason)
+        self.problem(1, None, None, field, reason, code=Code.INVALID_FORMAT)
 
     def check_csv_header(self, names: list[str], columns: Sequence[str], needed: Sequence[str], row: str) -> bool:
         """Refuse a CSV header row that is empty, names an unknown column or one twice, or leaves out a needed one (each
@@ -99,14 +104,27 @@ class RecordFileReader:
         """Validate one record through its entity and keep it, or keep the reason it is refused."""
         since = KINDS[kind].since
         if self.version < since:
-            self.problem(line, kind, key, "type", f"{FORMAT} version {self.version} holds no {kind}; it came with version {since}")
+            self.problem(
+                line,
+                kind,
+                key,
+                "type",
+                f"{FORMAT} version {self.version} holds no {kind}; it came with version {since}",
+                code=Code.INVALID_FORMAT,
+            )
             return
         if key is not None:
             first = self.lines.get((kind, key))
             if first is not None:
                 field = KINDS[kind].key[-1]
                 self.problem(
-                    line, kind, key, field, f"{kind} {key} is on line {first} already; a record appears once in a file", refuses=False
+                    line,
+                    kind,
+                    key,
+                    field,
+                    f"{kind} {key} is on line {first} already; a record appears once in a file",
+                    code=Code.DUPLICATE,
+                    refuses=False,
                 )
                 return
             self.lines[(kind, key)] = line
@@ -114,7 +132,7 @@ class RecordFileReader:
             entity = _sorted_links(from_document(kind, document))
             _storable(kind, entity)
         except InvalidInput as error:
-            self.problem(line, kind, key, error.field, error.message)
+            self.refused_for(line, kind, key, error)
             return
         self.rows.append(Row(line, kind, entity, self.file))
 
@@ -123,7 +141,7 @@ class RecordFileReader:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as error:
-                self.problem(number, None, None, "encoding", f"the line is not UTF-8 (byte {error.start + 1})")
+                self.problem(number, None, None, "encoding", f"the line is not UTF-8 (byte {error.start + 1})", code=Code.INVALID_FORMAT)
                 text = raw.decode("utf-8", errors="replace")
             yield number, text.removeprefix("\ufeff") if number == 1 else text
 
@@ -174,23 +192,30 @@ class RecordFileReader:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as error:
-            self.problem(number, None, None, "json", f"not valid JSON: {error.msg} at column {error.colno}")
+            self.problem(number, None, None, "json", f"not valid JSON: {error.msg} at column {error.colno}", code=Code.INVALID_FORMAT)
             return
         if not isinstance(value, dict):
-            self.problem(number, None, None, "json", "a record is one JSON object on one line")
+            self.problem(number, None, None, "json", "a record is one JSON object on one line", code=Code.INVALID_SHAPE)
             return
         kind = value.pop("type", None)
         if not isinstance(kind, str) or kind not in KINDS:
             reason = (
                 "a record names its kind in 'type'" if kind is None else f"'type' names no kind of record; the kinds are {', '.join(KINDS)}"
             )
-            self.problem(number, None, None, "type", f"{reason}: one of {', '.join(KINDS)}")
+            self.problem(number, None, None, "type", f"{reason}: one of {', '.join(KINDS)}", code=Code.INVALID_CHOICE)
             return
         if kind == "Actor":
             code = value.get("code")
             key: Key | None = code if isinstance(code, str) else None
             if "id" in value:
-                self.problem(number, kind, key, "id", "an actor is keyed by its code; its id belongs to one database and is not exchanged")
+                self.problem(
+                    number,
+                    kind,
+                    key,
+                    "id",
+                    "an actor is keyed by its code; its id belongs to one database and is not exchanged",
+                    code=Code.UNKNOWN_FIELD,
+                )
                 return
         elif kind == "Membership":
             parts = [value.get(name) for name in ("organisation", "state", "joined")]
@@ -202,12 +227,15 @@ class RecordFileReader:
                     key,
                     "id",
                     "a membership is keyed by its organisation, state and joined; its id belongs to one database and is not exchanged",
+                    code=Code.UNKNOWN_FIELD,
                 )
                 return
         else:
             id = value.get("id")
             if not isinstance(id, int) or isinstance(id, bool) or not 1 <= id <= MAX_RECORD_ID:
-                self.problem(number, kind, None, "id", f"every {kind} has its id, a whole number from 1 to {MAX_RECORD_ID}")
+                self.problem(
+                    number, kind, None, "id", f"every {kind} has its id, a whole number from 1 to {MAX_RECORD_ID}", code=Code.INVALID_ID
+                )
                 return
             key = id
         self.take(number, kind, key, value)
@@ -234,11 +262,25 @@ class RecordFileReader:
                 if not any(cell.strip() for cell in cells):
                     continue
                 if len(cells) != len(names):
-                    self.problem(line, kind, None, "row", f"the row has {len(cells)} cells; the header names {len(names)} columns")
+                    self.problem(
+                        line,
+                        kind,
+                        None,
+                        "row",
+                        f"the row has {len(cells)} cells; the header names {len(names)} columns",
+                        code=Code.INVALID_SHAPE,
+                    )
                     continue
                 yield line, dict(zip(names, (unguard(cell.strip() if strip else cell) for cell in cells), strict=True))
         except csv.Error as error:
-            self.problem(parser.line_num, None, None, "csv", f"the file stops being CSV here ({error}); nothing after it was read")
+            self.problem(
+                parser.line_num,
+                None,
+                None,
+                "csv",
+                f"the file stops being CSV here ({error}); nothing after it was read",
+                code=Code.INVALID_FORMAT,
+            )
 
     def _csv_row(self, line: int, cells: dict[str, str]) -> None:
         """Take the row's measure, or find it on an earlier row with the same measure cells; keep its source and citation."""
@@ -253,7 +295,14 @@ class RecordFileReader:
             row = self.rows[-1] if len(self.rows) > count else None
             self._measure_lines[measure] = (line, row)
         elif earlier[1] is None:
-            self.problem(line, "Expulsion", None, "row", f"the measure of this row is the one on line {earlier[0]}, which is refused")
+            self.problem(
+                line,
+                "Expulsion",
+                None,
+                "row",
+                f"the measure of this row is the one on line {earlier[0]}, which is refused",
+                code=Code.DEPENDS_ON_REFUSED,
+            )
             return
         else:
             row = earlier[1]
@@ -267,7 +316,7 @@ class RecordFileReader:
             if "id" in values:
                 key = values["id"] = whole_number("id", values["id"])
                 if not 1 <= key <= MAX_RECORD_ID:
-                    raise InvalidInput("id", f"an id is a whole number from 1 to {MAX_RECORD_ID}")
+                    raise InvalidInput("id", f"an id is a whole number from 1 to {MAX_RECORD_ID}", Code.INVALID_ID)
             for name in _CSV_IDS:
                 if name in values:
                     values[name] = whole_number(name, values[name])
@@ -275,14 +324,16 @@ class RecordFileReader:
                 if name in values:
                     values[name] = [whole_number(name, part.strip()) for part in values[name].split(";") if part.strip()]
         except InvalidInput as error:
-            self.problem(line, "Expulsion", key, error.field, error.message)
+            self.refused_for(line, "Expulsion", key, error)
             return
         qualifier = values.pop("headcount_qualifier", None)
         number = values.pop("headcount_value", None)
         if qualifier is not None:
             values["headcount"] = {"qualifier": qualifier, "value": number}
         elif number is not None:
-            self.problem(line, "Expulsion", key, "headcount_qualifier", "a headcount value needs its qualifier")
+            self.problem(
+                line, "Expulsion", key, "headcount_qualifier", "a headcount value needs its qualifier", code=Code.FIELDS_GO_TOGETHER
+            )
             return
         self.take(line, "Expulsion", key, values)
 
@@ -292,9 +343,9 @@ def _storable(kind: str, entity: Any) -> None:
     ids = [("id", entity.id)] if kind not in KEYED_BY_FIELDS else []
     for field_name, id in [*ids, *((name, id) for name, _, id in _references(kind, entity))]:
         if id is not None and not 1 <= id <= MAX_ID:
-            raise InvalidInput(field_name, f"{id} is out of range: an id is a whole number from 1 to {MAX_ID}")
+            raise InvalidInput(field_name, f"{id} is out of range: an id is a whole number from 1 to {MAX_ID}", Code.INVALID_ID)
     if kind == "Actor":
         for field_name, shape, text in (("alpha3", _ALPHA3, "three capital letters"), ("numeric", _NUMERIC, "three digits")):
             value = getattr(entity, field_name)
             if value is not None and not shape.fullmatch(value):
-                raise InvalidInput(field_name, f"{field_name} {value!r} is not {text}, as ISO 3166 writes it")
+                raise InvalidInput(field_name, f"{field_name} {value!r} is not {text}, as ISO 3166 writes it", Code.INVALID_ACTOR_CODE)

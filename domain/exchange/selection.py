@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.read.filters import DateRange, ExpulsionFilter
 from domain.record.actors import normalise_code
 from domain.record.kinds import KINDS
@@ -32,7 +32,7 @@ class Selection:
     def __post_init__(self) -> None:
         unknown = sorted(self.kinds - set(KINDS))
         if unknown:
-            raise InvalidInput("kind", f"{unknown[0]!r} is not a kind of record: use one of {', '.join(KINDS)}")
+            raise InvalidInput("kind", f"{unknown[0]!r} is not a kind of record: use one of {', '.join(KINDS)}", Code.INVALID_CHOICE)
         for name in ("party", "actor", "target"):
             code = getattr(self, name)
             if code is not None:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.exchange.compact import Glimpses
 from domain.exchange.format import ImportReport, Key, Problem, Row, _references, snake
 from domain.exchange.matching import _Actors, _misfit, _new_actor_refusal
@@ -32,6 +32,10 @@ from domain.record.memberships import Membership
 
 Writes = tuple[dict[str, list[Any]], dict[str, list[tuple[Any, Any]]]]
 """What a chunk adds, by kind, and what it replaces (each stored record with the record replacing it)."""
+
+
+_FITTED = frozenset((kind.name, reference.field) for kind in KINDS.values() for reference in kind.references if reference.fit is not None)
+"""The references that must fit the record they name (`Reference.fit`), by kind and field."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +119,9 @@ class StreamingPlan(ImportPlan):
         existing = self._by_code.get(row.entity.code)
         count = len(self.problems)
         if existing is None:
-            reason = _new_actor_refusal(row.entity, self._stored_actors, self._catalogue)
-            if reason is not None:
-                self._refuse(row, "code", reason)
+            refusal = _new_actor_refusal(row.entity, self._stored_actors, self._catalogue)
+            if refusal is not None:
+                self._refuse(row, "code", refusal[1], refusal[0])
             else:
                 self.added["Actor"].append(row.entity)
         else:
@@ -158,9 +162,13 @@ class StreamingPlan(ImportPlan):
             if not self.glimpses.holds(row.kind, int(row.key)):
                 continue
             for field_name, kind, id in _references(row.kind, row.entity):
-                fitted = KINDS[row.kind].reference(field_name).fit is not None
-                other: Any = self.glimpses.get(kind, id)
-                if other is None:
+                fitted = (row.kind, field_name) in _FITTED
+                other: Any = None
+                if self.glimpses.holds(kind, id):
+                    if not fitted:
+                        continue
+                    other = self.glimpses.get(kind, id)
+                else:
                     other = self._stored.get(kind, {}).get(id)
                     waiting = _Waiting(row.line, row.kind, row.key, row.file, field_name, kind, id, row.entity if fitted else None)
                     if other is None:
@@ -168,9 +176,9 @@ class StreamingPlan(ImportPlan):
                         continue
                     if fitted and self.replace:
                         self._fitted_to_stored.append(waiting)
-                reason = _misfit(row.entity, field_name, other)
-                if reason is not None:
-                    self._refuse(row, field_name, reason)
+                refusal = _misfit(row.entity, field_name, other)
+                if refusal is not None:
+                    self._refuse(row, field_name, refusal[1], refusal[0])
 
     def _writes(self) -> Writes:
         added, replaced = self.added, self.replaced
@@ -196,24 +204,27 @@ class StreamingPlan(ImportPlan):
     def answer_frontier(self) -> set[int]:
         return {id for answers in self.glimpses.answering().values() for id in answers if not self.glimpses.holds("Expulsion", id)}
 
-    def _problem(self, line: int | None, kind: str, key: Key | None, field: str, reason: str) -> None:
-        self.problems.append(Problem(line or 0, kind, None if key is None else str(key), snake(field), reason, self._files.get(kind)))
+    def _problem(self, line: int | None, kind: str, key: Key | None, field: str, reason: str, code: Code) -> None:
+        self.problems.append(Problem(line or 0, kind, None if key is None else str(key), snake(field), reason, self._files.get(kind), code))
+
+    def _refuse_waiting(self, waiting: _Waiting, refusal: tuple[Code, str] | None) -> None:
+        if refusal is not None:
+            key = str(waiting.key)
+            self.problems.append(Problem(waiting.line, waiting.kind, key, snake(waiting.field), refusal[1], waiting.file, refusal[0]))
 
     def _check_waiting(self) -> None:
         for waiting in self._waiting:
             other = self.glimpses.get(waiting.target, waiting.id)
-            reason = self._missing(waiting.target, waiting.id) if other is None else None
-            if other is not None and waiting.entity is not None:
-                reason = _misfit(waiting.entity, waiting.field, other)
-            if reason is not None:
-                self.problems.append(Problem(waiting.line, waiting.kind, str(waiting.key), snake(waiting.field), reason, waiting.file))
+            if other is None:
+                self._refuse_waiting(waiting, self._missing(waiting.target, waiting.id))
+            elif waiting.entity is not None:
+                self._refuse_waiting(waiting, _misfit(waiting.entity, waiting.field, other))
         for waiting in self._fitted_to_stored:
             if waiting.id not in self._replaced_ids.get(waiting.target, ()):
                 continue
             other = self.glimpses.get(waiting.target, waiting.id)
-            reason = None if other is None else _misfit(waiting.entity, waiting.field, other)
-            if reason is not None:
-                self.problems.append(Problem(waiting.line, waiting.kind, str(waiting.key), snake(waiting.field), reason, waiting.file))
+            if other is not None:
+                self._refuse_waiting(waiting, _misfit(waiting.entity, waiting.field, other))
 
     def _check_dependants(self, dependants: Mapping[str, Iterable[Any]]) -> None:
         replaced = self._replaced_ids
@@ -224,10 +235,10 @@ class StreamingPlan(ImportPlan):
                 for field_name, target, id in _references(kind, record):
                     if id not in replaced.get(target, set()):
                         continue
-                    reason = _misfit(record, field_name, self.glimpses.get(target, id))
-                    if reason is not None:
-                        because = f"stored {kind} {record.id} refers to it ({field_name}): {reason}"
-                        self._problem(self.reader.lines.get((target, id)), target, id, "input", because)
+                    refusal = _misfit(record, field_name, self.glimpses.get(target, id))
+                    if refusal is not None:
+                        because = f"stored {kind} {record.id} refers to it ({field_name}): {refusal[1]}"
+                        self._problem(self.reader.lines.get((target, id)), target, id, "input", because, refusal[0])
 
     def _check_cycles(self, stored_answers: Mapping[int, Sequence[int]]) -> None:
         answering = self.glimpses.answering()
@@ -252,7 +263,8 @@ class StreamingPlan(ImportPlan):
                     cycle = [*path[path.index(child) :], child]
                     culprit = next((id for id in reversed(cycle[:-1]) if self.glimpses.holds("Expulsion", id)), start)
                     because = f"these answers would close a cycle: {' answers '.join(map(str, cycle))}"
-                    self._problem(self.reader.lines.get(("Expulsion", culprit)), "Expulsion", culprit, "answers", because)
+                    line = self.reader.lines.get(("Expulsion", culprit))
+                    self._problem(line, "Expulsion", culprit, "answers", because, Code.ANSWER_CYCLE)
                 elif child not in done:
                     path.append(child)
                     stack.append(iter(answered(child)))

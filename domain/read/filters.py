@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.read.criteria import ActorCode, ActorCodes, ActorPair, Argument, OrganisationCode, RecordOf, Words, admits, criterion
 from domain.record.actors import ActorKind
 from domain.record.diplomats import Rank
@@ -34,7 +34,7 @@ class DateRange:
 
     def __post_init__(self) -> None:
         if self.start is not None and self.end is not None and self.end < self.start:
-            raise InvalidInput("to", f"the range ends ({self.end}) before it starts ({self.start})")
+            raise InvalidInput("to", f"the range ends ({self.end}) before it starts ({self.start})", Code.DATES_OUT_OF_ORDER)
 
     def overlaps(self, start: date | None, end: date | None) -> bool:
         """A span [start, end] overlaps the range; a missing date matches only an open bound (as NULL compares in SQL)."""
@@ -285,12 +285,12 @@ class ExpulsionFilter:
             if isinstance(getattr(self, name), str):
                 raise TypeError(f"{name} is a tuple of codes, not one code")
             if getattr(self, name) == ():
-                raise InvalidInput(name, f"{name} needs at least one code")
+                raise InvalidInput(name, f"{name} needs at least one code", Code.REQUIRED)
         if self.headcount_min is not None and self.headcount_max is not None and self.headcount_max < self.headcount_min:
-            raise InvalidInput("headcountMax", "headcountMax is below headcountMin")
+            raise InvalidInput("headcountMax", "headcountMax is below headcountMin", Code.DATES_OUT_OF_ORDER)
         for field, days in (("answersWithinDays", self.answers_within_days), ("answeredWithinDays", self.answered_within_days)):
             if days is not None and not 0 <= days <= MAX_LAG_DAYS:
-                raise InvalidInput(field, f"{field} is a number of days from 0 to {MAX_LAG_DAYS}")
+                raise InvalidInput(field, f"{field} is a number of days from 0 to {MAX_LAG_DAYS}", Code.INVALID_PAGE)
 
     def admits(self, measure: Expulsion, facts: Facts) -> bool:
         return admits(self, measure, facts)

@@ -10,7 +10,7 @@ from datetime import date
 from enum import Enum
 from typing import Generic, TypeVar
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 
 T = TypeVar("T")
 
@@ -48,14 +48,14 @@ class PageRequest:
 
     def __post_init__(self) -> None:
         if self.first is not None and self.last is not None:
-            raise InvalidInput("first", "ask for `first` or `last`, not both")
+            raise InvalidInput("first", "ask for `first` or `last`, not both", Code.INVALID_PAGE)
         if self.last is not None and self.after is not None:
-            raise InvalidInput("after", "`after` pages forward: use it with `first`, and `before` with `last`")
+            raise InvalidInput("after", "`after` pages forward: use it with `first`, and `before` with `last`", Code.INVALID_PAGE)
         if self.first is not None and self.before is not None:
-            raise InvalidInput("before", "`before` pages backward: use it with `last`, and `after` with `first`")
+            raise InvalidInput("before", "`before` pages backward: use it with `last`, and `after` with `first`", Code.INVALID_PAGE)
         for name, size in (("first", self.first), ("last", self.last)):
             if size is not None and not 0 <= size <= self.limit:
-                raise InvalidInput(name, f"{name} must lie between 0 and {self.limit}")
+                raise InvalidInput(name, f"{name} must lie between 0 and {self.limit}", Code.INVALID_PAGE)
 
     @property
     def backward(self) -> bool:
@@ -116,7 +116,7 @@ def decode_cursor(field: str, cursor: str | None, order: Order, descending: bool
         if not valid or not isinstance(key[-1], int):
             raise ValueError("no key")
     except (binascii.Error, UnicodeError, ValueError, TypeError, KeyError):
-        raise InvalidInput(field, f"{field} is not a cursor this API issued") from None
+        raise InvalidInput(field, f"{field} is not a cursor this API issued", Code.INVALID_CURSOR) from None
     if payload.get("o") != order.value or payload.get("d") != descending:
-        raise InvalidInput(field, f"{field} was issued for another ordering of this list")
+        raise InvalidInput(field, f"{field} was issued for another ordering of this list", Code.INVALID_CURSOR)
     return tuple(key)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from domain.errors import InvalidInput
+from domain.errors import Checks, Code, InvalidInput
 from domain.record import checks
 
 
@@ -27,10 +27,12 @@ _ORGANISATION_CODE = re.compile(r"[A-Z][A-Z0-9]{1,11}")
 def normalise_code(field: str, code: str) -> str:
     """Upper-case and strip a code; refuse what cannot be an actor code at all."""
     if not isinstance(code, str):
-        raise InvalidInput(field, f"{field} is required")
+        raise InvalidInput(field, f"{field} is required", Code.REQUIRED)
     cleaned = code.strip().upper()
     if not _ORGANISATION_CODE.fullmatch(cleaned):
-        raise InvalidInput(field, f"{field} {code!r} is not an actor code (ISO 3166 or an organisation's short code)")
+        raise InvalidInput(
+            field, f"{field} {code!r} is not an actor code (ISO 3166 or an organisation's short code)", Code.INVALID_ACTOR_CODE
+        )
     return cleaned
 
 
@@ -54,13 +56,15 @@ class Actor:
     version: int = 0
 
     def __post_init__(self) -> None:
-        self.name = checks.required_text("name", self.name)
-        self.official_name = checks.text("officialName", self.official_name)
+        found = Checks()
+        self.name = found.value(lambda: checks.required_text("name", self.name)) or self.name
+        self.official_name = found.value(lambda: checks.text("officialName", self.official_name))
         if self.kind is ActorKind.ORGANISATION:
             if not _ORGANISATION_CODE.fullmatch(self.code):
-                raise InvalidInput("code", "an organisation code is 2 to 12 upper-case letters or digits")
+                found.add("code", Code.INVALID_ACTOR_CODE, "an organisation code is 2 to 12 upper-case letters or digits")
         elif not _STATE_CODE.fullmatch(self.code):
-            raise InvalidInput("code", f"{self.code!r} is not an ISO 3166 state code")
+            found.add("code", Code.INVALID_ACTOR_CODE, f"{self.code!r} is not an ISO 3166 state code")
+        found.done()
 
     @property
     def is_state(self) -> bool:

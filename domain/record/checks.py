@@ -1,11 +1,11 @@
-"""Small reusable invariant checks that raise `InvalidInput` naming the field."""
+"""Small reusable invariant checks that raise `InvalidInput` naming the field and the rule's code."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
-from domain.errors import InvalidInput
+from domain.errors import Checks, Code, InvalidInput
 
 SHORT_TEXT = 200
 LONG_TEXT = 10_000
@@ -19,17 +19,23 @@ def text(field: str, value: str | None, *, limit: int = SHORT_TEXT, required: bo
     """Strip surrounding blanks; refuse empty required text and text over `limit` characters."""
     if value is None:
         if required:
-            raise InvalidInput(field, f"{field} is required")
+            raise InvalidInput(field, f"{field} is required", Code.REQUIRED)
         return None
     cleaned = value.strip()
     if not cleaned:
         if required:
-            raise InvalidInput(field, f"{field} must not be blank")
+            raise InvalidInput(field, f"{field} must not be blank", Code.BLANK)
         return None
+    found = Checks()
     if len(cleaned) > limit:
-        raise InvalidInput(field, f"{field} is {len(cleaned)} characters long; the limit is {limit}")
+        found.add(field, Code.TEXT_TOO_LONG, f"{field} is {len(cleaned)} characters long; the limit is {limit}")
     if _CONTROL.search(cleaned):
-        raise InvalidInput(field, f"{field} contains a control character or a lone surrogate (only tabs and line breaks are allowed)")
+        found.add(
+            field,
+            Code.CONTROL_CHARACTERS,
+            f"{field} contains a control character or a lone surrogate (only tabs and line breaks are allowed)",
+        )
+    found.done()
     return cleaned
 
 
@@ -44,7 +50,7 @@ def distinct_ids(field: str, values: Iterable[int]) -> tuple[int, ...]:
     """Refuse a list that names the same record twice; keep the caller's order."""
     result = tuple(values)
     if len(set(result)) != len(result):
-        raise InvalidInput(field, f"{field} names the same record more than once")
+        raise InvalidInput(field, f"{field} names the same record more than once", Code.REPEATED_ID)
     return result
 
 
@@ -52,7 +58,7 @@ def url(field: str, value: str | None) -> str | None:
     """An absolute http(s) URL of sane length, or nothing."""
     cleaned = text(field, value, limit=URL_TEXT)
     if cleaned is not None and not cleaned.lower().startswith(("http://", "https://")):
-        raise InvalidInput(field, f"{field} must be an absolute http or https URL")
+        raise InvalidInput(field, f"{field} must be an absolute http or https URL", Code.INVALID_URL)
     return cleaned
 
 
@@ -62,6 +68,6 @@ def language(field: str, value: str | None, *, required: bool = False) -> str | 
     if cleaned is None:
         return None
     if not _LANGUAGE_TAG.fullmatch(cleaned):
-        raise InvalidInput(field, f"{field} {cleaned!r} is not a language tag such as 'en' or 'pt-BR'")
+        raise InvalidInput(field, f"{field} {cleaned!r} is not a language tag such as 'en' or 'pt-BR'", Code.INVALID_LANGUAGE_TAG)
     primary, *rest = cleaned.split("-")
     return primary.lower() + "".join("-" + part for part in rest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.record import checks
 from domain.record.missions import Mission
 
@@ -56,4 +56,6 @@ class Diplomat:
     def may_serve_at(self, mission: Mission) -> None:
         """Refuse a mission of another sending state."""
         if mission.sending_state != self.sending_state:
-            raise InvalidInput("missionId", f"mission {mission.id} belongs to {mission.sending_state}, not {self.sending_state}")
+            raise InvalidInput(
+                "missionId", f"mission {mission.id} belongs to {mission.sending_state}, not {self.sending_state}", Code.STATE_MISMATCH
+            )

@@ -16,7 +16,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from domain.errors import InvalidInput
+from domain.errors import Checks, Code, InvalidInput
 from domain.record.kinds import KINDS
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 
@@ -55,7 +55,7 @@ Reader = Callable[[Any], Any]
 def _ids(field: str) -> Reader:
     def read(value: Any) -> Any:
         if not isinstance(value, list) or not all(isinstance(item, int) and not isinstance(item, bool) for item in value):
-            raise InvalidInput(field, f"{field} is a list of record ids")
+            raise InvalidInput(field, f"{field} is a list of record ids", Code.INVALID_SHAPE)
         return tuple(value)
 
     return read
@@ -69,7 +69,7 @@ def _enum(field: str, kind: type[Enum]) -> Reader:
         try:
             return members[value]
         except (KeyError, TypeError):
-            raise InvalidInput(field, f"{value!r} is not one of {allowed}") from None
+            raise InvalidInput(field, f"{value!r} is not one of {allowed}", Code.INVALID_CHOICE) from None
 
     return read
 
@@ -77,7 +77,7 @@ def _enum(field: str, kind: type[Enum]) -> Reader:
 def _partial_date(field: str) -> Reader:
     def read(value: Any) -> Any:
         if not isinstance(value, str):
-            raise InvalidInput(field, f"{field} is a date written YYYY, YYYY-MM or YYYY-MM-DD")
+            raise InvalidInput(field, f"{field} is a date written YYYY, YYYY-MM or YYYY-MM-DD", Code.INVALID_DATE)
         return PartialDate.parse(field, value)
 
     return read
@@ -88,9 +88,9 @@ def _headcount(field: str) -> Reader:
 
     def read(value: Any) -> Any:
         if not isinstance(value, dict) or set(value) - {"qualifier", "value"}:
-            raise InvalidInput(field, f"{field} is an object with 'qualifier' and 'value'")
+            raise InvalidInput(field, f"{field} is an object with 'qualifier' and 'value'", Code.INVALID_SHAPE)
         if value.get("qualifier") is None:
-            raise InvalidInput(field, f"{field} needs a qualifier")
+            raise InvalidInput(f"{field}.qualifier", f"{field} needs a qualifier", Code.REQUIRED)
         return Headcount.build(field, qualifier_of(value["qualifier"]), value.get("value"))
 
     return read
@@ -101,15 +101,17 @@ def _date(field: str) -> Reader:
         try:
             return date.fromisoformat(value)
         except (TypeError, ValueError):
-            raise InvalidInput(field, f"{field} {value!r} is not a date YYYY-MM-DD") from None
+            raise InvalidInput(field, f"{field} {value!r} is not a date YYYY-MM-DD", Code.INVALID_DATE) from None
 
     return read
 
 
 def _plain_type(field: str, kind: type[Any], what: str) -> Reader:
+    code = Code.INVALID_NUMBER if kind is int else Code.INVALID_SHAPE
+
     def read(value: Any) -> Any:
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise InvalidInput(field, f"{field} is {what}")
+            raise InvalidInput(field, f"{field} is {what}", code)
         return value
 
     return read
@@ -148,22 +150,29 @@ def _readers(cls: type[Any]) -> dict[str, Reader]:
 def from_document(kind: str, document: Document) -> Any:
     """The entity a document describes, every rule checked; `InvalidInput` names the field at fault."""
     if kind not in KINDS:
-        raise InvalidInput("type", f"{kind!r} is not a kind of record: use one of {', '.join(KINDS)}")
+        raise InvalidInput("type", f"{kind!r} is not a kind of record: use one of {', '.join(KINDS)}", Code.INVALID_CHOICE)
     cls = KINDS[kind].entity
     if not isinstance(document, dict):
-        raise InvalidInput("input", "a record is a JSON object")
+        raise InvalidInput("input", "a record is a JSON object", Code.INVALID_SHAPE)
     readers = _readers(cls)
-    unknown = sorted(name for name in document if name not in readers)
-    if unknown:
-        raise InvalidInput(unknown[0], f"{kind} has no field {unknown[0]!r}")
-    values = {name: None if value is None else readers[name](value) for name, value in document.items()}
+    found = Checks()
+    for name in sorted(name for name in document if name not in readers):
+        found.add(name, Code.UNKNOWN_FIELD, f"{kind} has no field {name!r}")
+    values: dict[str, Any] = {}
+    for name, value in document.items():
+        if name in readers:
+            with found.rule():
+                values[name] = None if value is None else readers[name](value)
+    missing = [field.name for field in dataclasses.fields(cls) if field.name not in document and field.default is dataclasses.MISSING]
+    for name in missing:
+        found.add(name, Code.REQUIRED, f"{kind} needs {name}")
+    found.done()
     try:
         return cls(**values)
     except TypeError as exc:
-        missing = [field.name for field in dataclasses.fields(cls) if field.name not in values and field.default is dataclasses.MISSING]
-        raise InvalidInput(missing[0] if missing else "input", f"{kind} needs {', '.join(missing) or 'other fields'}: {exc}") from None
+        raise InvalidInput("input", f"{kind} needs other fields: {exc}", Code.REQUIRED) from None
     except ValueError as exc:
-        raise InvalidInput("input", str(exc)) from None
+        raise InvalidInput("input", str(exc), Code.INVALID_VALUE) from None
 
 
 def changed_fields(before: Document | None, after: Document | None) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from domain.errors import InvalidInput
+from domain.errors import Checks, Code, InvalidInput
 from domain.record import checks
 from domain.record.diplomats import Diplomat
 from domain.record.missions import Mission
@@ -56,8 +56,10 @@ class Wave:
     version: int = 0
 
     def __post_init__(self) -> None:
-        self.name = checks.required_text("name", self.name)
-        self.description = checks.text("description", self.description, limit=checks.LONG_TEXT)
+        found = Checks()
+        self.name = found.value(lambda: checks.required_text("name", self.name)) or self.name
+        self.description = found.value(lambda: checks.text("description", self.description, limit=checks.LONG_TEXT))
+        found.done()
 
 
 @dataclass(slots=True, kw_only=True)
@@ -87,32 +89,53 @@ class Expulsion:
     version: int = 0
 
     def __post_init__(self) -> None:
-        self.stated_reason = checks.text("statedReason", self.stated_reason, limit=checks.LONG_TEXT)
+        found = Checks()
+        self.stated_reason = found.value(lambda: checks.text("statedReason", self.stated_reason, limit=checks.LONG_TEXT))
         if self.actor == self.target:
-            raise InvalidInput("target", "no state takes a measure against itself")
+            found.add("target", Code.SELF_REFERENCE, "no state takes a measure against itself")
         if self.deadline is not None:
             for name, earlier in (("announced", self.announced), ("notified", self.notified)):
                 if earlier is not None and self.deadline.certainly_before(earlier):
-                    raise InvalidInput("deadline", f"the deadline to leave ({self.deadline}) is before the measure was {name} ({earlier})")
+                    found.add(
+                        "deadline",
+                        Code.DATES_OUT_OF_ORDER,
+                        f"the deadline to leave ({self.deadline}) is before the measure was {name} ({earlier})",
+                    )
+                    break
         if self.departed is not None and self.notified is not None and self.departed.certainly_before(self.notified):
-            raise InvalidInput("departed", f"departure ({self.departed}) is before notification ({self.notified})")
-        self.diplomat_ids = checks.distinct_ids("diplomatIds", self.diplomat_ids)
-        self.answers = checks.distinct_ids("answers", self.answers)
+            found.add("departed", Code.DATES_OUT_OF_ORDER, f"departure ({self.departed}) is before notification ({self.notified})")
+        with found.rule():
+            checks.distinct_ids("diplomatIds", self.diplomat_ids)
+        with found.rule():
+            checks.distinct_ids("answers", self.answers)
         if self.id is not None and self.id in self.answers:
-            raise InvalidInput("answers", "a measure cannot answer itself")
+            found.add("answers", Code.SELF_REFERENCE, "a measure cannot answer itself")
         exact = self.headcount.value if self.headcount.qualifier is HeadcountQualifier.EXACT else None
-        if exact is not None and len(self.diplomat_ids) > exact:
-            raise InvalidInput("diplomatIds", f"{len(self.diplomat_ids)} named people exceed the exact headcount {self.headcount.value}")
+        if exact is not None and len(set(self.diplomat_ids)) > exact:
+            found.add(
+                "diplomatIds",
+                Code.HEADCOUNT_EXCEEDED,
+                f"{len(set(self.diplomat_ids))} named people exceed the exact headcount {self.headcount.value}",
+            )
+        found.done()
+        self.diplomat_ids = tuple(self.diplomat_ids)
+        self.answers = tuple(self.answers)
 
     def may_target(self, mission: Mission) -> None:
         """Refuse a target mission that is not the target state's."""
         if mission.sending_state != self.target:
-            raise InvalidInput("targetMissionId", f"mission {mission.id} is {mission.sending_state}'s, not the target {self.target}'s")
+            raise InvalidInput(
+                "targetMissionId", f"mission {mission.id} is {mission.sending_state}'s, not the target {self.target}'s", Code.STATE_MISMATCH
+            )
 
     def may_name(self, person: Diplomat) -> None:
         """Refuse a named person whom the target state did not send."""
         if person.sending_state != self.target:
-            raise InvalidInput("diplomatIds", f"diplomat {person.id} is sent by {person.sending_state}, not by the target {self.target}")
+            raise InvalidInput(
+                "diplomatIds",
+                f"diplomat {person.id} is sent by {person.sending_state}, not by the target {self.target}",
+                Code.STATE_MISMATCH,
+            )
 
     def may_answer(self, earlier: Expulsion) -> None:
         """Refuse an answer link that points forward in time."""
@@ -121,4 +144,5 @@ class Expulsion:
                 "answers",
                 f"measure {earlier.id} was announced ({earlier.announced}) after this one ({self.announced}); "
                 "an answer never points forward in time",
+                Code.ANSWERS_FORWARD,
             )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import Enum
 
 from domain.access import Role
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.record import checks
 from domain.record.documents import Document
 from domain.record.kinds import KINDS
@@ -96,7 +96,9 @@ class Erasure:
     def __post_init__(self) -> None:
         if self.entity not in PERSONAL_FIELDS:
             kinds = ", ".join(PERSONAL_FIELDS)
-            raise InvalidInput("recordId", f"a {self.entity} holds no personal data to erase; only these do: {kinds}")
+            raise InvalidInput(
+                "recordId", f"a {self.entity} holds no personal data to erase; only these do: {kinds}", Code.NO_PERSONAL_DATA
+            )
         object.__setattr__(self, "reason", checks.required_text("reason", self.reason, limit=REASON_TEXT))
 
     @property
@@ -123,12 +125,14 @@ class HistoryFilter:
                 try:
                     utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
                 except OverflowError:
-                    raise InvalidInput(name, f"{name} {moment.isoformat()} lies outside the years 1 to 9999 in UTC") from None
+                    raise InvalidInput(
+                        name, f"{name} {moment.isoformat()} lies outside the years 1 to 9999 in UTC", Code.YEAR_OUT_OF_RANGE
+                    ) from None
                 object.__setattr__(self, name, utc)
         if self.since is not None and self.until is not None and self.until < self.since:
-            raise InvalidInput("until", f"the period ends ({self.until}) before it starts ({self.since})")
+            raise InvalidInput("until", f"the period ends ({self.until}) before it starts ({self.since})", Code.DATES_OUT_OF_ORDER)
         if self.record_id is not None and self.entity is None:
-            raise InvalidInput("recordId", "a record id is given together with its kind of record")
+            raise InvalidInput("recordId", "a record id is given together with its kind of record", Code.FIELDS_GO_TOGETHER)
 
     def admits(self, change: Change) -> bool:
         """Whether the filter keeps `change`: what the history's listing would keep, judged on one entry."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from domain.errors import InvalidInput
+from domain.errors import Checks, Code
 from domain.record import checks
 from domain.record.values import PartialDate
 
@@ -47,13 +47,15 @@ class Membership:
     version: int = 0
 
     def __post_init__(self) -> None:
-        self.source_publisher = checks.required_text("sourcePublisher", self.source_publisher)
-        self.source_title = checks.required_text("sourceTitle", self.source_title, limit=500)
-        self.source_url = checks.url("sourceUrl", self.source_url)
+        found = Checks()
+        self.source_publisher = found.value(lambda: checks.required_text("sourcePublisher", self.source_publisher)) or self.source_publisher
+        self.source_title = found.value(lambda: checks.required_text("sourceTitle", self.source_title, limit=500)) or self.source_title
+        self.source_url = found.value(lambda: checks.url("sourceUrl", self.source_url))
         if self.organisation == self.state:
-            raise InvalidInput("state", "an organisation is not a member of itself")
+            found.add("state", Code.SELF_REFERENCE, "an organisation is not a member of itself")
         if self.left is not None and self.left.end < self.joined.start:
-            raise InvalidInput("left", f"the membership ends ({self.left}) before it begins ({self.joined})")
+            found.add("left", Code.DATES_OUT_OF_ORDER, f"the membership ends ({self.left}) before it begins ({self.joined})")
+        found.done()
 
     @property
     def unverified(self) -> bool:

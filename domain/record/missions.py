@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from domain.errors import InvalidInput
+from domain.errors import Checks, Code
 from domain.record import checks
 
 
@@ -39,9 +39,11 @@ class Mission:
     version: int = 0
 
     def __post_init__(self) -> None:
-        self.city = checks.text("city", self.city)
-        self.name = checks.text("name", self.name)
+        found = Checks()
+        self.city = found.value(lambda: checks.text("city", self.city))
+        self.name = found.value(lambda: checks.text("name", self.name))
         if self.sending_state == self.host_state:
-            raise InvalidInput("hostState", "a mission's host state differs from its sending state")
+            found.add("hostState", Code.SELF_REFERENCE, "a mission's host state differs from its sending state")
         if self.kind is MissionKind.PERMANENT_MISSION and self.accredited_to is None:
-            raise InvalidInput("accreditedTo", "a permanent mission is accredited to an organisation")
+            found.add("accreditedTo", Code.FIELDS_GO_TOGETHER, "a permanent mission is accredited to an organisation")
+        found.done()

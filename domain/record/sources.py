@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from domain.errors import InvalidInput
+from domain.errors import Checks, Code
 from domain.record import checks
 from domain.record.values import Headcount, PartialDate
 
@@ -56,11 +56,13 @@ class Citation:
     version: int = 0
 
     def __post_init__(self) -> None:
+        found = Checks()
         if (self.measure_id is None) == (self.statement_id is None):
-            raise InvalidInput("measureId", "a citation backs exactly one measure or one statement")
+            found.add("measureId", Code.FIELDS_EXCLUDE, "a citation backs exactly one measure or one statement")
         if self.reported_headcount is not None and self.statement_id is not None:
-            raise InvalidInput("reportedHeadcount", "only a citation of a measure reports a headcount")
-        self.excerpt = checks.text("excerpt", self.excerpt, limit=checks.LONG_TEXT)
+            found.add("reportedHeadcount", Code.FIELDS_EXCLUDE, "only a citation of a measure reports a headcount")
+        self.excerpt = found.value(lambda: checks.text("excerpt", self.excerpt, limit=checks.LONG_TEXT))
+        found.done()
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from domain.errors import InvalidInput
+from domain.errors import Checks, Code
 from domain.record import checks
 from domain.record.values import PartialDate
 
@@ -56,15 +56,23 @@ class Statement:
     version: int = 0
 
     def __post_init__(self) -> None:
-        self.speaker_name = checks.text("speakerName", self.speaker_name)
-        self.speaker_role = checks.text("speakerRole", self.speaker_role)
-        if self.speaker_name is None and self.speaker_role is None:
-            raise InvalidInput("speakerRole", "a statement names its speaker, or at least the speaker's role")
-        self.relayed_by = checks.text("relayedBy", self.relayed_by)
-        self.quote = checks.required_text("quote", self.quote, limit=checks.LONG_TEXT)
-        self.quote_language = checks.language("quoteLanguage", self.quote_language, required=True) or ""
-        self.translation = checks.text("translation", self.translation, limit=checks.LONG_TEXT)
-        self.translation_language = checks.language("translationLanguage", self.translation_language)
-        if (self.translation is None) != (self.translation_language is None):
-            raise InvalidInput("translationLanguage", "a translation and its language come together")
-        self.measure_ids = checks.distinct_ids("measureIds", self.measure_ids)
+        found = Checks()
+        named, role = self.speaker_name, self.speaker_role
+        self.speaker_name = found.value(lambda: checks.text("speakerName", named))
+        self.speaker_role = found.value(lambda: checks.text("speakerRole", role))
+        if self.speaker_name is None and self.speaker_role is None and not found:
+            found.add("speakerRole", Code.REQUIRED, "a statement names its speaker, or at least the speaker's role")
+        self.relayed_by = found.value(lambda: checks.text("relayedBy", self.relayed_by))
+        self.quote = found.value(lambda: checks.required_text("quote", self.quote, limit=checks.LONG_TEXT)) or self.quote
+        quote_language = found.value(lambda: checks.language("quoteLanguage", self.quote_language, required=True))
+        self.quote_language = quote_language or ""
+        before = len(found.problems)
+        translation, language = self.translation, self.translation_language
+        self.translation = found.value(lambda: checks.text("translation", translation, limit=checks.LONG_TEXT))
+        self.translation_language = found.value(lambda: checks.language("translationLanguage", language))
+        if len(found.problems) == before and (self.translation is None) != (self.translation_language is None):
+            found.add("translationLanguage", Code.FIELDS_GO_TOGETHER, "a translation and its language come together")
+        with found.rule():
+            checks.distinct_ids("measureIds", self.measure_ids)
+        found.done()
+        self.measure_ids = tuple(self.measure_ids)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 
 MAX_HEADCOUNT = 100_000
 MAX_RECORD_ID = 2**31 - 1
@@ -65,13 +65,14 @@ class PartialDate:
         """Read `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; anything else is invalid input for `field`."""
         match = _PARTIAL_DATE.match(value.strip())
         if match is None:
-            raise InvalidInput(field, f"{field} {value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+            raise InvalidInput(field, f"{field} {value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD", Code.INVALID_DATE)
         year, month, day = (int(part) if part else None for part in match.groups())
         assert year is not None
         try:
             return cls(year, month, day)
         except ValueError as exc:
-            raise InvalidInput(field, f"{field} {value!r} is not a real date: {exc}") from None
+            code = Code.INVALID_DATE if 1 <= year <= 9999 else Code.YEAR_OUT_OF_RANGE
+            raise InvalidInput(field, f"{field} {value!r} is not a real date: {exc}", code) from None
 
     @classmethod
     def of(cls, day: date) -> PartialDate:
@@ -122,6 +123,19 @@ class HeadcountQualifier(Enum):
     UNKNOWN = "unknown"
 
 
+def _broken_headcount_rule(qualifier: HeadcountQualifier, value: object) -> tuple[Code, str] | None:
+    """The rule a headcount of this qualifier and value would break, and why; None when it breaks none."""
+    if qualifier is HeadcountQualifier.UNKNOWN:
+        return None if value is None else (Code.INVALID_HEADCOUNT, "an unknown headcount has no number")
+    if value is None:
+        return Code.INVALID_HEADCOUNT, f"a headcount qualified {qualifier.value!r} needs a number"
+    if isinstance(value, bool) or not isinstance(value, int):
+        return Code.INVALID_NUMBER, "a headcount is a whole number"
+    if not 0 <= value <= MAX_HEADCOUNT:
+        return Code.HEADCOUNT_RANGE, f"a headcount lies between 0 and {MAX_HEADCOUNT}"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Headcount:
     """How many people a measure concerns. An unknown headcount has no number, never 0."""
@@ -130,24 +144,20 @@ class Headcount:
     value: int | None = None
 
     def __post_init__(self) -> None:
-        if self.qualifier is HeadcountQualifier.UNKNOWN:
-            if self.value is not None:
-                raise ValueError("an unknown headcount has no number")
-            return
-        if self.value is None:
-            raise ValueError(f"a headcount qualified {self.qualifier.value!r} needs a number")
-        if isinstance(self.value, bool) or not isinstance(self.value, int):
-            raise ValueError("a headcount is a whole number")
-        if not 0 <= self.value <= MAX_HEADCOUNT:
-            raise ValueError(f"a headcount lies between 0 and {MAX_HEADCOUNT}")
+        broken = _broken_headcount_rule(self.qualifier, self.value)
+        if broken is not None:
+            raise ValueError(broken[1])
 
     @classmethod
     def build(cls, field: str, qualifier: HeadcountQualifier, value: int | None) -> Headcount:
-        """Construct or raise `InvalidInput` naming `field`."""
-        try:
-            return cls(qualifier, value)
-        except ValueError as exc:
-            raise InvalidInput(field, f"{field}: {exc}") from None
+        """Construct or raise `InvalidInput` naming `field` and the rule."""
+        broken = _broken_headcount_rule(qualifier, value)
+        if broken is not None:
+            code, reason = broken
+            # The rules of the number name the nested field; a number where none fits (or none where one must be) is the pair's.
+            at = field if code is Code.INVALID_HEADCOUNT else f"{field}.value"
+            raise InvalidInput(at, f"{field}: {reason}", code)
+        return cls(qualifier, value)
 
     @classmethod
     def unknown(cls) -> Headcount:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import Code, Conflict, InvalidInput, NotFound
 from domain.ports import UnitOfWork
 from domain.read.filters import ActorFilter
 from domain.record.actors import Actor, ActorKind, normalise_code
@@ -18,7 +18,7 @@ FIXED_FIELDS = frozenset({"code", "kind", "alpha3", "numeric", "dissolved"})
 async def _check(actor: Actor, uow: UnitOfWork) -> Actor:
     same_code = (await uow.actors.get_by_codes([actor.code])).get(actor.code)
     if same_code is not None and same_code.id != actor.id:
-        raise Conflict(f"an actor with code {actor.code} already exists")
+        raise Conflict(f"an actor with code {actor.code} already exists", code=Code.DUPLICATE)
     return actor
 
 
@@ -28,7 +28,7 @@ editor = AggregateEditor[Actor]("Actor", lambda uow: uow.actors, _check)
 async def create_organisation(draft: Actor, *, uow: UnitOfWork) -> Actor:
     """Record an international organisation as an actor of its own kind."""
     if draft.kind is not ActorKind.ORGANISATION:
-        raise InvalidInput("kind", "only organisations are created this way; states come from ISO 3166")
+        raise InvalidInput("kind", "only organisations are created this way; states come from ISO 3166", Code.INVALID_CHOICE)
     return await editor.create(draft, uow=uow)
 
 
@@ -46,7 +46,7 @@ async def update_actor(id: int, changes: Mapping[str, object], *, uow: UnitOfWor
     fixed = FIXED_FIELDS.intersection(changes)
     if fixed:
         field = sorted(fixed)[0]
-        raise InvalidInput(field, f"{field} cannot change; delete the actor and create it again")
+        raise InvalidInput(field, f"{field} cannot change; delete the actor and create it again", Code.IMMUTABLE_FIELD)
     return await editor.update(id, changes, uow=uow, expected_version=expected_version)
 
 

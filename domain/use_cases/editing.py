@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from domain.errors import InvalidInput, NotFound, StaleVersion
+from domain.errors import Code, InvalidInput, NotFound, StaleVersion
 from domain.ports import Repository, UnitOfWork
 from domain.record.documents import to_document
 from domain.record.history import Change, ChangeAction
@@ -29,11 +29,11 @@ def changed(entity: E, changes: Mapping[str, object]) -> E:
     """A copy of `entity` with `changes` applied and every invariant checked again."""
     for fixed in ("id", "version"):
         if fixed in changes:
-            raise InvalidInput(fixed, f"a record's {fixed} cannot be set by an edit")
+            raise InvalidInput(fixed, f"a record's {fixed} cannot be set by an edit", Code.IMMUTABLE_FIELD)
     try:
         return dataclasses.replace(entity, **changes)  # type: ignore[type-var]
     except TypeError as exc:
-        raise InvalidInput("input", f"unknown field in changes: {exc}") from None
+        raise InvalidInput("input", f"unknown field in changes: {exc}", Code.UNKNOWN_FIELD) from None
 
 
 async def existing(repository: Repository[E, Any], entity: str, id: int, field: str = "id") -> E:

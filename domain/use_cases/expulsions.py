@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from domain.errors import Conflict, InvalidInput
+from domain.errors import Checks, Code, Conflict
 from domain.ports import UnitOfWork
 from domain.record.expulsions import Expulsion, Wave
 from domain.record.history import ChangeAction
@@ -15,31 +15,48 @@ from domain.use_cases.statements import citations, statements
 
 async def _check_answers(measure: Expulsion, uow: UnitOfWork) -> None:
     answered = await references.records(uow.expulsions, "Expulsion", "answers", measure.answers)
+    found = Checks()
     for earlier in answered.values():
-        measure.may_answer(earlier)
-    if measure.id is None:
-        return
-    if measure.id in await uow.expulsions.answered_transitively(measure.answers):
-        raise InvalidInput(
-            "answers", "this link would close a cycle: the answered measure already answers this one, directly or through others"
-        )
-    answering = (await uow.expulsions.answering([measure.id])).get(measure.id, [])
-    for later in (await uow.expulsions.get_many(answering)).values():
-        later.may_answer(measure)
+        with found.rule():
+            measure.may_answer(earlier)
+    if measure.id is not None:
+        if measure.id in await uow.expulsions.answered_transitively(measure.answers):
+            found.add(
+                "answers",
+                Code.ANSWER_CYCLE,
+                "this link would close a cycle: the answered measure already answers this one, directly or through others",
+            )
+        answering = (await uow.expulsions.answering([measure.id])).get(measure.id, [])
+        for later in (await uow.expulsions.get_many(answering)).values():
+            with found.rule():
+                later.may_answer(measure)
+    found.done()
 
 
 async def _check_measure(measure: Expulsion, uow: UnitOfWork) -> Expulsion:
-    actor = await references.actor(uow, "actor", measure.actor)
-    target = await references.actor(uow, "target", measure.target, states_only=True)
-    canonical = dataclasses.replace(measure, actor=actor.code, target=target.code)
+    found = Checks()
+    actor, target, target_known = measure.actor, measure.target, False
+    with found.rule():
+        actor = (await references.actor(uow, "actor", measure.actor)).code
+    with found.rule():
+        target, target_known = (await references.actor(uow, "target", measure.target, states_only=True)).code, True
+    canonical = dataclasses.replace(measure, actor=actor, target=target)
     if measure.target_mission_id is not None:
-        canonical.may_target(await references.record(uow.missions, "Mission", "targetMissionId", measure.target_mission_id))
-    people = await references.records(uow.diplomats, "Diplomat", "diplomatIds", measure.diplomat_ids)
-    for person in people.values():
-        canonical.may_name(person)
+        with found.rule():
+            mission = await references.record(uow.missions, "Mission", "targetMissionId", measure.target_mission_id)
+            if target_known:
+                canonical.may_target(mission)
+    with found.rule():
+        people = await references.records(uow.diplomats, "Diplomat", "diplomatIds", measure.diplomat_ids)
+        for person in people.values() if target_known else ():
+            with found.rule():
+                canonical.may_name(person)
     if measure.wave_id is not None:
-        await references.record(uow.waves, "Wave", "waveId", measure.wave_id)
-    await _check_answers(canonical, uow)
+        with found.rule():
+            await references.record(uow.waves, "Wave", "waveId", measure.wave_id)
+    with found.rule():
+        await _check_answers(canonical, uow)
+    found.done()
     return canonical
 
 
@@ -47,7 +64,7 @@ async def _refuse_if_answered(id: int, uow: UnitOfWork) -> None:
     """Refuse to delete a measure others answer; else unlink its statements and delete its citations, each in the history."""
     answering = (await uow.expulsions.answering([id])).get(id, [])
     if answering:
-        raise Conflict(f"measure {id} is answered by measures {sorted(answering)}; unlink those answers first")
+        raise Conflict(f"measure {id} is answered by measures {sorted(answering)}; unlink those answers first", code=Code.STILL_REFERENCED)
     for statement in (await uow.statements.about_measures([id])).get(id, []):
         unlinked = links.removing("measure_ids", id, "measure", "measureId")(statement)
         await statements.revise_within(statement, unlinked, uow, ChangeAction.UNLINK)

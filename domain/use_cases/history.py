@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import Code, Conflict, InvalidInput, NotFound
 from domain.ports import UnitOfWork
 from domain.read.pagination import PageRequest
 from domain.record.documents import from_document, to_document
@@ -42,10 +42,12 @@ async def restore(entry_id: int, *, uow: UnitOfWork) -> tuple[str, Any]:
 
 async def restore_within(entry: Change, uow: UnitOfWork) -> Any:
     if entry.action is not ChangeAction.DELETE or entry.before is None:
-        raise InvalidInput("entryId", f"history entry {entry.id} records a {entry.action.value}; only a deletion can be restored")
+        raise InvalidInput(
+            "entryId", f"history entry {entry.id} records a {entry.action.value}; only a deletion can be restored", Code.NOT_RESTORABLE
+        )
     editor = EDITORS[entry.entity]
     if await editor.repository(uow).get(entry.record_id) is not None:
-        raise Conflict(f"{entry.entity} {entry.record_id} exists; it was restored or never stayed deleted")
+        raise Conflict(f"{entry.entity} {entry.record_id} exists; it was restored or never stayed deleted", code=Code.DUPLICATE)
     # A redaction blanked names in this deletion too; it is no change of the record's own that restoring would undo.
     changes = frozenset(ChangeAction) - {ChangeAction.REDACT}
     latest = await uow.history.list(
@@ -53,8 +55,9 @@ async def restore_within(entry: Change, uow: UnitOfWork) -> Any:
     )
     if latest.items and latest.items[0].id != entry.id:
         raise Conflict(
-            f"{entry.entity} {entry.record_id} changed after this deletion (history entry {latest.items[0].id}); "
-            "restore it from its latest deletion"
+            code=Code.NOT_RESTORABLE,
+            message=f"{entry.entity} {entry.record_id} changed after this deletion (history entry {latest.items[0].id}); "
+            "restore it from its latest deletion",
         )
     record = from_document(entry.entity, entry.before)
     record.version = entry.version

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from domain.errors import Conflict, InvalidInput
+from domain.errors import Code, Conflict, InvalidInput
 
 
 def adding(field: str, id: int, describe: str) -> Callable[[Any], Mapping[str, object]]:
@@ -14,7 +14,7 @@ def adding(field: str, id: int, describe: str) -> Callable[[Any], Mapping[str, o
     def revision(current: Any) -> Mapping[str, object]:
         linked: tuple[int, ...] = getattr(current, field)
         if id in linked:
-            raise Conflict(f"{describe} {id} is already linked")
+            raise Conflict(f"{describe} {id} is already linked", code=Code.ALREADY_LINKED)
         return {field: (*linked, id)}
 
     return revision
@@ -26,7 +26,7 @@ def removing(field: str, id: int, describe: str, input_field: str) -> Callable[[
     def revision(current: Any) -> Mapping[str, object]:
         linked: tuple[int, ...] = getattr(current, field)
         if id not in linked:
-            raise InvalidInput(input_field, f"{describe} {id} is not linked")
+            raise InvalidInput(input_field, f"{describe} {id} is not linked", Code.NOT_LINKED)
         return {field: tuple(other for other in linked if other != id)}
 
     return revision

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from domain.errors import Conflict
+from domain.errors import Checks, Code, Conflict
 from domain.ports import UnitOfWork
 from domain.read.filters import MembershipFilter
 from domain.read.pagination import PageRequest
@@ -19,13 +19,21 @@ MOST_SPELLS = 100
 
 
 async def _check(membership: Membership, uow: UnitOfWork) -> Membership:
-    organisation = await references.actor(uow, "organisation", membership.organisation, organisations_only=True)
-    state = await references.actor(uow, "state", membership.state, states_only=True)
-    canonical = dataclasses.replace(membership, organisation=organisation.code, state=state.code)
-    spells = await uow.memberships.list(MembershipFilter(organisation=organisation.code, state=state.code), PageRequest(first=MOST_SPELLS))
+    found = Checks()
+    organisation, state = membership.organisation, membership.state
+    with found.rule():
+        organisation = (await references.actor(uow, "organisation", membership.organisation, organisations_only=True)).code
+    with found.rule():
+        state = (await references.actor(uow, "state", membership.state, states_only=True)).code
+    found.done()
+    canonical = dataclasses.replace(membership, organisation=organisation, state=state)
+    spells = await uow.memberships.list(MembershipFilter(organisation=organisation, state=state), PageRequest(first=MOST_SPELLS))
     for other in spells.items:
         if other.id != membership.id and canonical.overlaps(other):
-            raise Conflict(f"{state.code} is recorded as a member of {organisation.code} from {other.joined} (membership {other.id})")
+            raise Conflict(
+                f"{state} is recorded as a member of {organisation} from {other.joined} (membership {other.id})",
+                code=Code.OVERLAPPING_MEMBERSHIP,
+            )
     return canonical
 
 

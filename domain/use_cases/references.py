@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, TypeVar
 
-from domain.errors import InvalidInput, NotFound
+from domain.errors import Checks, Code, InvalidInput, NotFound
 from domain.ports import Repository, UnitOfWork
 from domain.record.actors import Actor, normalise_code
 
@@ -19,18 +19,21 @@ async def actor(uow: UnitOfWork, field: str, code: str, *, states_only: bool = F
     if found is None:
         raise NotFound("Actor", wanted, field)
     if states_only and not found.is_state:
-        raise InvalidInput(field, f"{wanted} is an organisation; a state is needed here")
+        raise InvalidInput(field, f"{wanted} is an organisation; a state is needed here", Code.NOT_A_STATE)
     if organisations_only and found.is_state:
-        raise InvalidInput(field, f"{wanted} is a state; an organisation is needed here")
+        raise InvalidInput(field, f"{wanted} is a state; an organisation is needed here", Code.NOT_AN_ORGANISATION)
     return found
 
 
 async def records(repository: Repository[E, Any], entity: str, field: str, ids: Collection[int]) -> dict[int, E]:
-    """Every record in `ids`, or `NotFound` for the first that is missing."""
+    """Every record in `ids`; `NotFound` when one is missing, an `UNKNOWN_REFERENCE` problem for each when several are."""
     found = await repository.get_many(ids)
+    missing = Checks()
     for id in ids:
         if id not in found:
-            raise NotFound(entity, id, field)
+            with missing.rule():
+                raise NotFound(entity, id, field)
+    missing.done()
     return found
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from domain.errors import Conflict
+from domain.errors import Checks, Code, Conflict
 from domain.ports import UnitOfWork
 from domain.read.filters import CitationFilter
 from domain.record.history import ChangeAction
@@ -15,9 +15,14 @@ from domain.use_cases.editing import AggregateEditor
 
 
 async def _check_statement(statement: Statement, uow: UnitOfWork) -> Statement:
-    speaker = await references.actor(uow, "onBehalfOf", statement.on_behalf_of)
-    await references.records(uow.expulsions, "Expulsion", "measureIds", statement.measure_ids)
-    return dataclasses.replace(statement, on_behalf_of=speaker.code)
+    found = Checks()
+    speaker = statement.on_behalf_of
+    with found.rule():
+        speaker = (await references.actor(uow, "onBehalfOf", statement.on_behalf_of)).code
+    with found.rule():
+        await references.records(uow.expulsions, "Expulsion", "measureIds", statement.measure_ids)
+    found.done()
+    return dataclasses.replace(statement, on_behalf_of=speaker)
 
 
 async def _check_source(source: Source, uow: UnitOfWork) -> Source:
@@ -25,17 +30,22 @@ async def _check_source(source: Source, uow: UnitOfWork) -> Source:
 
 
 async def _check_citation(citation: Citation, uow: UnitOfWork) -> Citation:
-    await references.record(uow.sources, "Source", "sourceId", citation.source_id)
+    found = Checks()
+    with found.rule():
+        await references.record(uow.sources, "Source", "sourceId", citation.source_id)
     if citation.measure_id is not None:
-        await references.record(uow.expulsions, "Expulsion", "measureId", citation.measure_id)
+        with found.rule():
+            await references.record(uow.expulsions, "Expulsion", "measureId", citation.measure_id)
     if citation.statement_id is not None:
-        await references.record(uow.statements, "Statement", "statementId", citation.statement_id)
+        with found.rule():
+            await references.record(uow.statements, "Statement", "statementId", citation.statement_id)
+    found.done()
     return citation
 
 
 async def _refuse_if_cited(id: int, uow: UnitOfWork) -> None:
     if await uow.citations.count(CitationFilter(source_id=id)) > 0:
-        raise Conflict(f"source {id} is still cited; delete its citations first")
+        raise Conflict(f"source {id} is still cited; delete its citations first", code=Code.STILL_REFERENCED)
 
 
 async def _remove_citations(id: int, uow: UnitOfWork) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from domain.access import ApiToken, Principal, Role, digest, new_secret, plausible_secret
-from domain.errors import Conflict, NotFound, Unauthenticated
+from domain.errors import Code, Conflict, NotFound, Unauthenticated
 from domain.ports import TokenRepository, UnitOfWork
 
 REFUSED = "the bearer token is unknown, revoked or malformed"
@@ -17,7 +17,7 @@ async def issue_token(name: str, role: Role, *, uow: UnitOfWork, created_by: str
     draft = ApiToken(name=name, role=role, digest=digest(secret), created_at=datetime.now(UTC), created_by=created_by)
     async with uow:
         if await uow.tokens.by_name(draft.name) is not None:
-            raise Conflict(f"a token named {draft.name!r} exists; token names are unique, revoked ones included")
+            raise Conflict(f"a token named {draft.name!r} exists; token names are unique, revoked ones included", code=Code.DUPLICATE)
         stored = await uow.tokens.add(draft)
         await uow.commit()
     return stored, secret

@@ -11,7 +11,7 @@ from enum import Enum
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.ports import UnitOfWork
 from domain.read.filters import ExpulsionFilter
 from domain.record.expulsions import Expulsion
@@ -63,7 +63,7 @@ class _Reader:
         try:
             return kind(value)
         except ValueError:
-            raise InvalidInput(f"{self.where}.{field}", f"{value!r} is not a valid {field}") from None
+            raise InvalidInput(f"{self.where}.{field}", f"{value!r} is not a valid {field}", Code.INVALID_VALUE) from None
 
     def date(self, field: str) -> PartialDate | None:
         value = self.item.get(field)
@@ -98,19 +98,19 @@ class _Reader:
             return kind(**values)
         except TypeError:
             needed = [field.name for field in dataclasses.fields(kind) if field.init and field.default is dataclasses.MISSING]
-            raise InvalidInput(self.where, f"a {kind.__name__} needs {', '.join(needed)}") from None
+            raise InvalidInput(self.where, f"a {kind.__name__} needs {', '.join(needed)}", Code.REQUIRED) from None
 
     def key(self, field: str, keys: Mapping[str, int]) -> int:
         value = self.item.get(field)
         if not isinstance(value, str) or value not in keys:
-            raise InvalidInput(f"{self.where}.{field}", f"{value!r} names no earlier item of the file")
+            raise InvalidInput(f"{self.where}.{field}", f"{value!r} names no earlier item of the file", Code.UNKNOWN_REFERENCE)
         return keys[value]
 
 
 async def load_record(record: Mapping[str, Any], *, uow: UnitOfWork) -> LoadReport | None:
     """Load a record file in one transaction; None when the record already holds measures."""
     if record.get("format") != FORMAT:
-        raise InvalidInput("format", f"expected a {FORMAT} file")
+        raise InvalidInput("format", f"expected a {FORMAT} file", Code.INVALID_FORMAT)
     async with uow:
         if await uow.expulsions.count(ExpulsionFilter()) > 0:
             return None

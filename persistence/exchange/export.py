@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.exchange.format import Key, encode, header
 from domain.exchange.selection import Selection
 from domain.record.expulsions import Expulsion
@@ -71,7 +71,7 @@ async def _selected(repositories: SqlRepositories, selection: Selection) -> dict
     for name in ("party", "actor", "target"):
         code = getattr(selection, name)
         if code is not None and code not in codes:
-            raise InvalidInput(name, f"Actor {code} does not exist")
+            raise InvalidInput(name, f"Actor {code} does not exist", Code.UNKNOWN_REFERENCE)
     measure_filter = selection.measures({code: actor.code for code, actor in codes.items()})
     table = repositories.expulsions.table
     query = select(table.c.id).where(*repositories.expulsions.conditions(measure_filter))

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.exchange.citations import CitationRows, wanted_sources
 from domain.exchange.format import ImportRefused, ImportReport, Row
 from domain.exchange.matching import NaturalKey
@@ -49,11 +49,11 @@ def _measured(file: BinaryIO, progress: Progress) -> Iterator[bytes]:
 def read_file(path: Path, format: str, *, progress: Progress | None = None) -> RecordFileReader:
     """Read and validate every line of a file on its own (`format` is "jsonl" or "csv"), or every file of a CSV folder."""
     if format not in FORMATS:
-        raise InvalidInput("format", f"{format!r} is not a format this reads: use one of {', '.join(FORMATS)}")
+        raise InvalidInput("format", f"{format!r} is not a format this reads: use one of {', '.join(FORMATS)}", Code.INVALID_FORMAT)
     progress = progress or _Quiet()
     if path.is_dir():
         if format != "csv":
-            raise InvalidInput("format", f"{path} is a folder; a folder of a record is read as CSV")
+            raise InvalidInput("format", f"{path} is a folder; a folder of a record is read as CSV", Code.INVALID_FORMAT)
         return read_folder(path, progress)
     reader = RecordFileReader()
     with path.open("rb") as file:

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.read.pagination import Page, PageRequest
 from domain.read.search import SNIPPET_CLOSES, SNIPPET_OPENS, Hit, MatchedField, SearchKind
 from persistence.read.text_search import fts5_query, ts_query, ts_rank, words
@@ -134,7 +134,7 @@ class SqlRecordSearch:
 
     async def find(self, text: str, kinds: Collection[SearchKind] | None, page: PageRequest) -> Page[Hit]:
         if page.backward:
-            raise InvalidInput("last", "search results page forward only: use `first` and `after`")
+            raise InvalidInput("last", "search results page forward only: use `first` and `after`", Code.INVALID_PAGE)
         hits = self._hits(text, kinds)
         if hits is None:
             return Page()
@@ -160,11 +160,11 @@ class SqlRecordSearch:
     @staticmethod
     def _bound(key: tuple[object, ...]) -> Any:
         if len(key) != 3:
-            raise InvalidInput("after", "after was issued for another ordering of this list")
+            raise InvalidInput("after", "after was issued for another ordering of this list", Code.INVALID_CURSOR)
         rank, number, id = key
         valid = isinstance(rank, int | float) and isinstance(number, int) and 0 <= number < len(MatchedField) and isinstance(id, int)
         if not valid or isinstance(rank, bool) or isinstance(number, bool) or abs(id) >= 2**63:  # type: ignore[arg-type]
-            raise InvalidInput("after", "after is a damaged cursor: it holds a value this ordering cannot have")
+            raise InvalidInput("after", "after is a damaged cursor: it holds a value this ordering cannot have", Code.INVALID_CURSOR)
         return tuple_(literal(float(rank), Float), literal(number, Integer), literal(id, Integer))  # type: ignore[arg-type]
 
     async def _snippets(self, text: str, found: list[tuple[MatchedField, int, float]]) -> dict[tuple[MatchedField, int], str]:

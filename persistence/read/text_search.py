@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Float, FromClause, Table, column, false, func, literal, literal_column, table
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -32,7 +32,7 @@ def words(text: str) -> list[str]:
     """The searchable words of a query; refuse a query with none."""
     found = _WORD.findall(text)
     if not found:
-        raise InvalidInput("search", "the search needs at least one word")
+        raise InvalidInput("search", "the search needs at least one word", Code.INVALID_SEARCH)
     return found
 
 

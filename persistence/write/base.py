@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.errors import InvalidInput, StaleVersion
+from domain.errors import Code, InvalidInput, StaleVersion
 from domain.read.criteria import check_covered, given
 from domain.read.filters import DateRange
 from domain.read.pagination import Key, Order, Page, PageRequest
@@ -61,7 +61,7 @@ def _key_value(column: ColumnElement[Any], value: object, field: str) -> object:
         whole = isinstance(value, int) and abs(value) < 2**63
         if (expected is int and whole) or expected in (float, object, None):
             return value
-    raise InvalidInput(field, f"{field} is a damaged cursor: it holds a value this ordering cannot have")
+    raise InvalidInput(field, f"{field} is a damaged cursor: it holds a value this ordering cannot have", Code.INVALID_CURSOR)
 
 
 _FOLDED_COLUMNS: dict[tuple[str, str], list[Any]] = {}
@@ -358,13 +358,13 @@ class SqlRepository(Generic[E, F]):
         """The sort expressions before the id tie-breaker, for the page's ordering."""
         if page.order is Order.ID:
             return []
-        raise InvalidInput("orderBy", f"this list cannot be ordered by {page.order.value}")
+        raise InvalidInput("orderBy", f"this list cannot be ordered by {page.order.value}", Code.INVALID_ORDERING)
 
     @staticmethod
     def _bound(columns: Sequence[ColumnElement[Any]], key: Key, field: str) -> builtins.list[ColumnElement[Any]]:
         """Bind a cursor's key to the sort columns, refusing one whose values cannot be theirs."""
         if len(key) != len(columns):
-            raise InvalidInput(field, f"{field} was issued for another ordering of this list")
+            raise InvalidInput(field, f"{field} was issued for another ordering of this list", Code.INVALID_CURSOR)
         bound: builtins.list[ColumnElement[Any]] = []
         for column, value in zip(columns, key, strict=True):
             bound.append(literal(_key_value(column, value, field), type_=column.type))

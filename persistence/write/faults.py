@@ -10,7 +10,7 @@ import asyncpg  # type: ignore[import-untyped]  # no stubs; only its exception a
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.errors import Conflict, DomainError, InvalidInput, StorageUnavailable
+from domain.errors import Code, Conflict, DomainError, InvalidInput, StorageUnavailable
 from persistence.sql.engine import STORE_FAULTS, discard
 
 UNAVAILABLE = "the record store is unavailable; nothing was written. Retrying later may succeed"
@@ -63,7 +63,7 @@ def storage_error(exc: BaseException) -> DomainError:
         return _conflict(exc)
     if is_bad_value(exc):
         log.warning("the record store refused a value the caller gave", exc_info=exc)
-        return InvalidInput("input", BAD_VALUE)
+        return InvalidInput("input", BAD_VALUE, Code.INVALID_VALUE)
     log.error("the record store failed", exc_info=exc)
     return StorageUnavailable(UNAVAILABLE)
 
@@ -71,13 +71,17 @@ def storage_error(exc: BaseException) -> DomainError:
 def _conflict(exc: IntegrityError) -> Conflict:
     text = str(exc.orig).lower() if exc.orig is not None else ""
     if "unique" in text:
-        return Conflict("a record with the same key already exists; nothing was written")
+        return Conflict("a record with the same key already exists; nothing was written", code=Code.DUPLICATE)
     if "foreign key" in text:
         if (exc.statement or "").lstrip().upper().startswith("DELETE"):
-            return Conflict("other records still refer to this one; change or delete them first. Nothing was deleted")
-        return Conflict("the change refers to a record that does not exist (foreign key); nothing was written")
+            return Conflict(
+                "other records still refer to this one; change or delete them first. Nothing was deleted", code=Code.STILL_REFERENCED
+            )
+        return Conflict("the change refers to a record that does not exist (foreign key); nothing was written", code=Code.UNKNOWN_REFERENCE)
     rule = _CHECK_NAME.search(text)
-    return Conflict(f"the change breaks the record's rule {rule.group(0) if rule else '(a check)'}; nothing was written")
+    return Conflict(
+        f"the change breaks the record's rule {rule.group(0) if rule else '(a check)'}; nothing was written", code=Code.CONSTRAINT
+    )
 
 
 _CHECK_NAME = re.compile(r"ck_[a-z_]+")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, exists, func, or_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.read.filters import CitationFilter, DateRange, NoFilter, StatementFilter
 from domain.read.pagination import Order, PageRequest
 from domain.record.sources import Citation, Source
@@ -71,7 +71,7 @@ class SqlStatementRepository(SqlRepository[Statement, StatementFilter]):
             return [func.coalesce(self.table.c.said_on_start, undated_last)]
         if page.order is Order.RELEVANCE:
             if filter.search is None:
-                raise InvalidInput("orderBy", "ordering by relevance needs a search")
+                raise InvalidInput("orderBy", "ordering by relevance needs a search", Code.INVALID_ORDERING)
             return [self.search.rank(filter.search)]
         return super().sort_columns(page, filter)
 

@@ -63,7 +63,10 @@ FIELDS = {
     "CreatedToken": "secret token { name role createdBy revokedAt }",
     "PersonalDataErased": "fields redactedEntries liveRecord entry { action author reason }",
 }
-OUTCOME = "__typename ... on UserError { message } ... on ValidationError { field } ... on NotFoundError { missing: field entity key }"
+OUTCOME = (
+    "__typename ... on UserError { message code problems { field path code message } } "
+    "... on ValidationError { field } ... on NotFoundError { missing: field entity key }"
+)
 LISTS = {
     "expulsions": "Expulsion",
     "statements": "Statement",

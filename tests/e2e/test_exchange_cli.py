@@ -121,12 +121,37 @@ def test_a_refused_file_exits_1_names_each_bad_row_on_stderr_and_writes_nothing(
     refused = demarche(database_url, "import", str(path))
     assert refused.returncode == 1
     assert refused.stderr.splitlines() == [
-        "line 3: Wave 2: name: name must not be blank",
-        "line 4: Expulsion 3: wave_id: Wave 9 does not exist",
+        "line 3: Wave 2: BLANK name: name must not be blank",
+        "line 4: Expulsion 3: UNKNOWN_REFERENCE wave_id: Wave 9 does not exist",
         f"demarche import: {path} was refused, nothing was written: 2 bad rows",
     ]
     exported = demarche(database_url, "export", "--quiet", "--kind", "Wave")
     assert exported.stdout == '{"format":"demarche-record","version":3}\n'
+
+
+@pytest.mark.usefixtures("engine")
+def test_a_refused_file_prints_every_broken_rule_of_each_line_with_its_code(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    measure = '{"type":"Expulsion","id":%d,"measure_type":"recall","announced":"2022-03","headcount":{"qualifier":"unknown"},%s}\n'
+    path.write_text(
+        '{"format":"demarche-record","version":3}\n'
+        + measure % (1, '"actor":"RU","target":"RU","stated_reason":"bad\\u0007","deadline":"2022-01"')
+        + measure % (2, '"actor":"ZZ","target":"EU"')
+        + '{"type":"Wave","id":3,"name":"%s"}\n' % ("x" * 201),
+        encoding="utf-8",
+    )
+    refused = demarche(database_url, "import", str(path))
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [
+        "line 2: Expulsion 1: CONTROL_CHARACTERS stated_reason: statedReason contains a control character or a lone surrogate "
+        "(only tabs and line breaks are allowed)",
+        "line 2: Expulsion 1: SELF_REFERENCE target: no state takes a measure against itself",
+        "line 2: Expulsion 1: DATES_OUT_OF_ORDER deadline: the deadline to leave (2022-01) is before the measure was announced (2022-03)",
+        "line 3: Expulsion 2: UNKNOWN_REFERENCE actor: Actor ZZ does not exist",
+        "line 3: Expulsion 2: NOT_A_STATE target: EU is an organisation; a state is needed here",
+        "line 4: Wave 3: TEXT_TOO_LONG name: name is 201 characters long; the limit is 200",
+        f"demarche import: {path} was refused, nothing was written: 3 bad rows, 6 broken rules",
+    ]
 
 
 def test_a_csv_is_recognised_by_its_extension_and_imported_once(database_url: str, tmp_path: Path) -> None:
@@ -167,7 +192,10 @@ def test_a_csv_of_measures_brings_each_figure_with_its_source_once_and_refuses_a
     assert demarche(database_url, "import", "--format", "jsonl", str(_twin_source(tmp_path))).returncode == 0
     refused = demarche(database_url, "import", str(twin))
     assert refused.returncode == 1
-    assert refused.stderr.splitlines()[0] == "line 2: Expulsion 2: source_title: sources 2, 3 all match; give the row's source_id"
+    assert (
+        refused.stderr.splitlines()[0]
+        == "line 2: Expulsion 2: AMBIGUOUS_MATCH source_title: sources 2, 3 all match; give the row's source_id"
+    )
 
 
 def _twin_source(tmp_path: Path) -> Path:

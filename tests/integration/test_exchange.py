@@ -147,14 +147,17 @@ async def test_a_membership_differing_from_a_spell_the_user_edited_or_overlappin
     )
     problems = await refusal(uow_factory, path)
     assert [str(problem) for problem in problems] == [
-        "line 2: Membership AT in EU from 1995-01-01: left: Membership AT in EU from 1995-01-01 exists with different content"
+        "line 2: Membership AT in EU from 1995-01-01: STORED_DIFFERS left: Membership AT in EU "
+        "from 1995-01-01 exists with different content"
         " (left, source_publisher, source_title, source_url); --replace overwrites it",
-        "line 3: Membership FR in EU from 1960: joined: FR is a member of EU from 1958-01-01 stored (membership 3) too;"
+        "line 3: Membership FR in EU from 1960: OVERLAPPING_MEMBERSHIP joined: FR is a member of "
+        "EU from 1958-01-01 stored (membership 3) too;"
         " spells of one state in one organisation never overlap",
-        "line 4: Membership SE in EU from 2026: id: a membership is keyed by its organisation, state and joined;"
+        "line 4: Membership SE in EU from 2026: UNKNOWN_FIELD id: a membership is keyed by its organisation, state and joined;"
         " its id belongs to one database and is not exchanged",
-        "line 5: Membership DE in FR from 2026: organisation: FR is not an organisation; only an organisation has members",
-        "line 6: Membership NO in EU from 2040: left: the membership ends (2039) before it begins (2040)",
+        "line 5: Membership DE in FR from 2026: NOT_AN_ORGANISATION organisation: FR is not an "
+        "organisation; only an organisation has members",
+        "line 6: Membership NO in EU from 2040: DATES_OUT_OF_ORDER left: the membership ends (2039) before it begins (2040)",
     ]
     assert await state(engine) == before
 
@@ -167,7 +170,7 @@ async def test_replace_overwrites_a_membership_the_user_edited_and_one_named_twi
     twice = f'{{"type":"Membership","organisation":"EU","state":"AUT","joined":"1995-01-01","left":"2031-12-31",{source}}}'
     problems = await refusal(uow_factory, write(tmp_path, lines(corrected, twice)), replace=True)
     assert [str(problem) for problem in problems] == [
-        "line 3: Membership AT in EU from 1995-01-01: joined: Membership AT in EU from 1995-01-01 is on line 2 already;"
+        "line 3: Membership AT in EU from 1995-01-01: DUPLICATE joined: Membership AT in EU from 1995-01-01 is on line 2 already;"
         " a record appears once in a file"
     ]
     report = await import_file(uow_factory.acting_as("corrector"), write(tmp_path, lines(corrected), "fixed.jsonl"), replace=True)
@@ -185,7 +188,7 @@ async def test_a_version_1_file_is_still_read_but_holds_no_memberships(engine: A
     spell = '{"type":"Membership","organisation":"EU","state":"NO","joined":"2031","left":null,"source_publisher":"D","source_title":"T"}'
     problems = await refusal(uow_factory, write(tmp_path, old + spell + "\n", "old.jsonl"))
     assert [str(problem) for problem in problems] == [
-        "line 3: Membership NO in EU from 2031: type: demarche-record version 1 holds no Membership; it came with version 2"
+        "line 3: Membership NO in EU from 2031: INVALID_FORMAT type: demarche-record version 1 holds no Membership; it came with version 2"
     ]
 
 
@@ -270,16 +273,16 @@ async def test_a_file_with_bad_rows_writes_nothing_and_reports_every_one(
         (14, "id"),
     ]
     reasons = {problem.line: str(problem) for problem in problems}
-    assert reasons[3].startswith("line 3: Expulsion 11: measure_type: 'deportation' is not one of")
+    assert reasons[3].startswith("line 3: Expulsion 11: INVALID_CHOICE measure_type: 'deportation' is not one of")
     assert "not a real date" in reasons[4]
-    assert reasons[5] == "line 5: Expulsion 13: wave_id: Wave 99 does not exist"
+    assert reasons[5] == "line 5: Expulsion 13: UNKNOWN_REFERENCE wave_id: Wave 99 does not exist"
     assert "an answer never points forward in time" in reasons[6]
-    assert reasons[7] == "line 7: Expulsion 10: id: Expulsion 10 is on line 2 already; a record appears once in a file"
-    assert reasons[8].startswith("line 8: json: not valid JSON")
-    assert reasons[9] == "line 9: Statement 20: measure_ids: Expulsion 11 is refused (line 3)"
-    assert reasons[10] == "line 10: Expulsion 16: actor: Actor ZZ does not exist"
+    assert reasons[7] == "line 7: Expulsion 10: DUPLICATE id: Expulsion 10 is on line 2 already; a record appears once in a file"
+    assert reasons[8].startswith("line 8: INVALID_FORMAT json: not valid JSON")
+    assert reasons[9] == "line 9: Statement 20: DEPENDS_ON_REFUSED measure_ids: Expulsion 11 is refused (line 3)"
+    assert reasons[10] == "line 10: Expulsion 16: UNKNOWN_REFERENCE actor: Actor ZZ does not exist"
     assert reasons[13] == (
-        "line 13: Expulsion 2: headcount: Expulsion 2 exists with different content (headcount); --replace overwrites it"
+        "line 13: Expulsion 2: STORED_DIFFERS headcount: Expulsion 2 exists with different content (headcount); --replace overwrites it"
     )
     assert await state(engine) == before
 
@@ -290,7 +293,7 @@ async def test_answers_that_close_a_cycle_are_refused(engine: AsyncEngine, tmp_p
     three = drafts.measure(id=3, answers=(2,))
     problems = await refusal(SqlUnitOfWorkFactory(engine), write(tmp_path, lines(encode(one), encode(two), encode(three))))
     assert [str(problem) for problem in problems] == [
-        "line 3: Expulsion 2: answers: these answers would close a cycle: 1 answers 3 answers 2 answers 1"
+        "line 3: Expulsion 2: ANSWER_CYCLE answers: these answers would close a cycle: 1 answers 3 answers 2 answers 1"
     ]
 
 
@@ -345,17 +348,18 @@ async def test_replace_is_refused_when_stored_records_would_no_longer_fit(
     before = await state(engine)
     cases = {
         encode(Mission(**{**_fields(mission), "sending_state": "BY"})): (
-            "line 2: Mission 1: input: stored Expulsion 1 refers to it (target_mission_id): mission 1 is BY's, not the target RU's"
+            "line 2: Mission 1: STATE_MISMATCH input: stored Expulsion 1 refers to it "
+            "(target_mission_id): mission 1 is BY's, not the target RU's"
         ),
         encode(Expulsion(**{**_fields(first), "announced": PartialDate(2022, 4)})): (
-            "line 2: Expulsion 1: input: stored Expulsion 2 refers to it (answers): "
+            "line 2: Expulsion 1: ANSWERS_FORWARD input: stored Expulsion 2 refers to it (answers): "
             "measure 1 was announced (2022-04) after this one (2022-03-23); an answer never points forward in time"
         ),
         encode(Expulsion(**{**_fields(first), "answers": (2,)})): (
-            "line 2: Expulsion 1: answers: these answers would close a cycle: 1 answers 2 answers 1"
+            "line 2: Expulsion 1: ANSWER_CYCLE answers: these answers would close a cycle: 1 answers 2 answers 1"
         ),
         '{"type":"Actor","code":"UN","kind":"state","name":"United Nations"}': (
-            "line 2: Actor UN: kind: the kind of actor UN cannot change; only its names can be replaced"
+            "line 2: Actor UN: IMMUTABLE_FIELD kind: the kind of actor UN cannot change; only its names can be replaced"
         ),
     }
     for number, (line, expected) in enumerate(cases.items()):
@@ -423,11 +427,13 @@ async def test_bad_csv_rows_are_reported_by_their_physical_line(engine: AsyncEng
     before = await state(engine)
     problems = await refusal(SqlUnitOfWorkFactory(engine), write(tmp_path, text, "bad.csv"), format="csv")
     assert where(problems) == [(4, "announced"), (5, "headcount_value"), (6, "target"), (7, "id"), (8, "row")]
-    assert str(problems[3]).startswith("line 7: Expulsion: id: the measure US against RU, expulsion_order announced 2022-03 is on line 2")
+    assert str(problems[3]).startswith(
+        "line 7: Expulsion: DUPLICATE id: the measure US against RU, expulsion_order announced 2022-03 is on line 2"
+    )
     assert await state(engine) == before
     unknown = write(tmp_path, "actor,target,kind\n", "unknown.csv")
     assert [str(problem) for problem in await refusal(SqlUnitOfWorkFactory(engine), unknown, format="csv")] == [
-        "line 1: header: column 3 of the header is no column of a measure; its columns are " + ", ".join(CSV_COLUMNS)
+        "line 1: INVALID_FORMAT header: column 3 of the header is no column of a measure; its columns are " + ", ".join(CSV_COLUMNS)
     ]
 
 

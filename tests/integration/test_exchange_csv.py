@@ -188,9 +188,9 @@ async def test_a_folder_with_bad_rows_in_several_files_writes_nothing_and_names_
     uow_factory = SqlUnitOfWorkFactory(engine)
     before = await Store(uow_factory).row_counts()
     assert [str(problem) for problem in await refusal(uow_factory, folder)] == [
-        "expulsions.csv line 3: Expulsion 2: wave_id: Wave 2 is refused (line 3)",
-        "expulsions.csv line 4: Expulsion 3: target: Actor ZZ does not exist",
-        "waves.csv line 3: Wave 2: name: name is required",
+        "expulsions.csv line 3: Expulsion 2: DEPENDS_ON_REFUSED wave_id: Wave 2 is refused (line 3)",
+        "expulsions.csv line 4: Expulsion 3: UNKNOWN_REFERENCE target: Actor ZZ does not exist",
+        "waves.csv line 3: Wave 2: REQUIRED name: name is required",
     ]
     assert await Store(uow_factory).row_counts() == before
 
@@ -199,7 +199,7 @@ async def test_a_folder_with_a_stranger_file_or_another_version_is_refused_whole
     uow_factory = SqlUnitOfWorkFactory(engine)
     folder = made(tmp_path / "record")
     assert [str(problem) for problem in await refusal(uow_factory, folder)] == [
-        f"line 1: folder: {folder} holds none of the files of a record: "
+        f"line 1: INVALID_FORMAT folder: {folder} holds none of the files of a record: "
         "actors.csv, missions.csv, diplomats.csv, waves.csv, expulsions.csv, sources.csv, statements.csv, citations.csv, memberships.csv"
     ]
     (folder / "waves.csv").write_text("id,name\r\n1,Spring\r\n", encoding="utf-8")

@@ -89,7 +89,8 @@ async def test_a_changed_reported_figure_is_refused_unless_replaced(
     with pytest.raises(ImportRefused) as refused:
         await import_file(uow_factory, write(tmp_path, row), format="csv")
     assert [str(problem) for problem in refused.value.problems] == [
-        "line 2: Citation 1: reported_headcount: Citation 1 exists with different content (reported_headcount); --replace overwrites it"
+        "line 2: Citation 1: STORED_DIFFERS reported_headcount: Citation 1 exists with different "
+        "content (reported_headcount); --replace overwrites it"
     ]
     report = await import_file(uow_factory, write(tmp_path, row), format="csv", replace=True)
     assert (report.replaced, report.unchanged) == ({"Citation": 1}, {"Expulsion": 1})
@@ -113,13 +114,15 @@ async def test_bad_source_and_citation_cells_write_nothing_and_each_names_its_ro
     with pytest.raises(ImportRefused) as refused:
         await import_file(uow_factory, path, format="csv")
     assert [str(problem) for problem in refused.value.problems] == [
-        "line 2: Expulsion 10: source_title: sources 2, 3 all match; give the row's source_id",
-        "line 3: Expulsion 11: source_id: Source 99 does not exist",
-        "line 4: Expulsion 12: source_kind: no stored source matches, so the row makes a new one, which needs its source_kind",
-        "line 5: Expulsion 13: source_title: Source 1 has title 'Estonia expels', not 'Another title'",
-        "line 6: Expulsion 14: source_title: a row names its source by source_id, by source_url, or by source_publisher and source_title",
-        "line 7: Expulsion 15: citation_headcount_qualifier: a reported headcount value needs its qualifier",
-        "line 8: Expulsion 16: citation_headcount_value: citation_headcount_value 'many' is not a whole number in ASCII digits",
-        "line 9: Expulsion 17: source_url: url must be an absolute http or https URL",
+        "line 2: Expulsion 10: AMBIGUOUS_MATCH source_title: sources 2, 3 all match; give the row's source_id",
+        "line 3: Expulsion 11: UNKNOWN_REFERENCE source_id: Source 99 does not exist",
+        "line 4: Expulsion 12: REQUIRED source_kind: no stored source matches, so the row makes a new one, which needs its source_kind",
+        "line 5: Expulsion 13: STORED_DIFFERS source_title: Source 1 has title 'Estonia expels', not 'Another title'",
+        "line 6: Expulsion 14: REQUIRED source_title: a row names its source by source_id, by "
+        "source_url, or by source_publisher and source_title",
+        "line 7: Expulsion 15: FIELDS_GO_TOGETHER citation_headcount_qualifier: a reported headcount value needs its qualifier",
+        "line 8: Expulsion 16: INVALID_NUMBER citation_headcount_value: citation_headcount_value "
+        "'many' is not a whole number in ASCII digits",
+        "line 9: Expulsion 17: INVALID_URL source_url: url must be an absolute http or https URL",
     ]
     assert await exported(engine) == before

@@ -141,9 +141,10 @@ def test_a_membership_is_keyed_by_organisation_state_and_joined_and_has_no_id_co
     twice = read_text("Membership", "organisation,state,joined,source_publisher,source_title\r\nEU,GB,1973,EU,T\r\nEU,GB,1973,EU,T\r\n")
     missing = read_text("Membership", "organisation,joined,source_publisher,source_title\r\nEU,1973,EU,T\r\n")
     assert [str(problem) for problem in [*twice.problems, *missing.problems]] == [
-        "memberships.csv line 3: Membership GB in EU from 1973: joined: Membership GB in EU from 1973 is on line 2 already;"
+        "memberships.csv line 3: Membership GB in EU from 1973: DUPLICATE joined: Membership GB in EU from 1973 is on line 2 already;"
         " a record appears once in a file",
-        "memberships.csv line 1: header: the column 'state' is missing; every Membership row names its organisation, state, joined",
+        "memberships.csv line 1: INVALID_FORMAT header: the column 'state' is missing; every "
+        "Membership row names its organisation, state, joined",
     ]
 
 
@@ -160,12 +161,12 @@ def test_bad_rows_are_reported_by_file_line_and_column() -> None:
     )
     reader = read_text("Expulsion", content)
     assert [str(problem) for problem in reader.problems] == [
-        "expulsions.csv line 3: Expulsion: id: id 'x' is not a whole number in ASCII digits",
-        "expulsions.csv line 4: Expulsion 3: headcount_value: headcount_value 'three' is not a whole number in ASCII digits",
-        "expulsions.csv line 5: Expulsion 4: answers: answers 'b' is not a whole number in ASCII digits",
-        "expulsions.csv line 6: Expulsion 5: announced: announced '2022-13' is not a real date: month 13 is out of range",
-        "expulsions.csv line 7: Expulsion 6: headcount: headcount needs a qualifier",
-        "expulsions.csv line 8: Expulsion: row: the row has 3 cells; the header names 8 columns",
+        "expulsions.csv line 3: Expulsion: INVALID_NUMBER id: id 'x' is not a whole number in ASCII digits",
+        "expulsions.csv line 4: Expulsion 3: INVALID_NUMBER headcount_value: headcount_value 'three' is not a whole number in ASCII digits",
+        "expulsions.csv line 5: Expulsion 4: INVALID_NUMBER answers: answers 'b' is not a whole number in ASCII digits",
+        "expulsions.csv line 6: Expulsion 5: INVALID_DATE announced: announced '2022-13' is not a real date: month 13 is out of range",
+        "expulsions.csv line 7: Expulsion 6: REQUIRED headcount: headcount needs a qualifier",
+        "expulsions.csv line 8: Expulsion: INVALID_SHAPE row: the row has 3 cells; the header names 8 columns",
     ]
     assert [found.entity.id for found in reader.rows] == [1]
 
@@ -173,12 +174,12 @@ def test_bad_rows_are_reported_by_file_line_and_column() -> None:
 def test_a_header_with_an_unknown_or_missing_key_column_refuses_the_file() -> None:
     unknown = read_text("Wave", "id,name,colour\r\n")
     assert [str(problem) for problem in unknown.problems] == [
-        "waves.csv line 1: header: column 3 of the header is no column of a Wave; its columns are id, name, description"
+        "waves.csv line 1: INVALID_FORMAT header: column 3 of the header is no column of a Wave; its columns are id, name, description"
     ]
     assert not unknown.readable
     keyless = read_text("Wave", "name\r\nSpring\r\n")
     assert [str(problem) for problem in keyless.problems] == [
-        "waves.csv line 1: header: the column 'id' is missing; every Wave row names its id"
+        "waves.csv line 1: INVALID_FORMAT header: the column 'id' is missing; every Wave row names its id"
     ]
 
 
@@ -199,8 +200,8 @@ def test_rows_of_a_csv_of_measures_repeating_a_measure_are_one_measure_with_a_ci
         (3, True, {"source_id": "2", "citation_excerpt": "second"}),
     ]
     assert [str(problem) for problem in reader.problems] == [
-        "line 4: Expulsion: announced: announced '2022-13' is not a real date: month 13 is out of range",
-        "line 5: Expulsion: row: the measure of this row is the one on line 4, which is refused",
+        "line 4: Expulsion: INVALID_DATE announced: announced '2022-13' is not a real date: month 13 is out of range",
+        "line 5: Expulsion: DEPENDS_ON_REFUSED row: the measure of this row is the one on line 4, which is refused",
     ]
 
 

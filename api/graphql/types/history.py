@@ -22,7 +22,7 @@ from strawberry.scalars import JSON
 from api.graphql.connections import Connection, PageArguments, connection, paged
 from api.graphql.context import Info
 from domain.access import Role
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.record import history
 from domain.record.documents import changed_fields
 from domain.record.kinds import KINDS, TYPES, type_name
@@ -200,7 +200,9 @@ def history_filter(
     if record_id is not None:
         decoded = decode_record_id(record_id)
         if decoded is None or (kind is not None and decoded[0] != kind):
-            raise InvalidInput("recordId", f"recordId {record_id!r} is not the global ID of a record of the kind asked for")
+            raise InvalidInput(
+                "recordId", f"recordId {record_id!r} is not the global ID of a record of the kind asked for", Code.INVALID_ID
+            )
         kind, record = decoded
     return history.HistoryFilter(entity=kind, record_id=record, actions=frozenset(actions) if actions else None, **narrowing)
 
