@@ -188,7 +188,7 @@ class CitationRows:
             raise _Refused(column, error.message, error.code) from None
         self._citation_ids[id] = row.line
         self._pairs.setdefault(pair, row.line)
-        self.rows.append(Row(row.line, "Citation", citation, row.file))
+        self.rows.append(Row(row.line, "Citation", citation, row.file, row.absent))
 
 
 def _number(column: str, cell: str) -> int:

@@ -178,7 +178,8 @@ def _record(reader: RecordFileReader, line: int, kind: str, cells: dict[str, str
     except InvalidInput as error:
         reader.refused_for(line, kind, record_key, error)
         return
-    reader.take(line, kind, record_key, document)
+    absent = frozenset(column.field for column in COLUMNS[kind] if not any(name in cells for name in column.names))
+    reader.take(line, kind, record_key, document, absent)
 
 
 FLAT_FILE = "measures_with_citations.csv"

@@ -169,6 +169,8 @@ class CitedSource:
     cells: dict[str, str]
     """The row's non-empty source and citation cells."""
     file: str | None = None
+    absent: frozenset[str] = frozenset()
+    """The citation's fields the file has no column for (see `Row.absent`)."""
 
 
 @dataclass(slots=True)
@@ -179,6 +181,9 @@ class Row:
     kind: str
     entity: Any
     file: str | None = None
+    absent: frozenset[str] = frozenset()
+    """The fields the file has no column for. A stored record the row replaces keeps its own values there: a column
+    left out of a CSV file says nothing about a field, where an empty cell in a column the file has clears it."""
 
     @property
     def key(self) -> Key | None:

@@ -46,7 +46,7 @@ class ImportPlan:
         """The file's good records by kind and key, as they will be stored."""
         self._kept: dict[tuple[str, Key], Row] = {}
         """The row of each good record, by kind and key."""
-        self._stored: Mapping[str, Mapping[int, Any]] = {}
+        self._stored: dict[str, dict[int, Any]] = {}
 
     @property
     def size(self) -> int:
@@ -71,8 +71,18 @@ class ImportPlan:
         return Code.DEPENDS_ON_REFUSED, f"{kind} {key} is refused (line {line})"
 
     def _compare(self, row: Row, stored: Any) -> None:
-        """File the row as unchanged, replacing `stored`, or refused for differing from it."""
+        """File the row as unchanged, replacing `stored`, or refused for differing from it.
+
+        The fields the file has no column for keep their stored values (`Row.absent`) before the two are compared.
+        """
         kind, key = row.kind, row.key
+        if row.absent:
+            try:
+                row.entity = dataclasses.replace(row.entity, **{name: getattr(stored, name) for name in row.absent})
+            except InvalidInput as error:
+                for broken in error.problems:
+                    self._refuse(row, broken.path[0], broken.message, broken.code)
+                return
         before, after = _document(stored), _document(row.entity)
         if before == after:
             self.unchanged[kind] += 1
@@ -182,7 +192,7 @@ class ImportPlan:
 
     def classify(self, stored: Mapping[str, Mapping[int, Any]]) -> None:
         """File every row as added, replacing a stored record, or unchanged."""
-        self._stored = stored
+        self._stored = {kind: dict(records) for kind, records in stored.items()}
         for row in self._rows:
             if row.kind == "Membership":
                 continue
@@ -196,6 +206,23 @@ class ImportPlan:
                 self._compare(row, existing)
             if len(self.problems) == count:
                 self._keep(row)
+
+    def kept_references(self) -> dict[str, set[int]]:
+        """The stored records, by kind, that fields kept from a replaced record (`Row.absent`) refer to and that the plan
+        has not seen yet: after `classify`, the adapter shows them with `see`, so `check` can check their fit."""
+        found: dict[str, set[int]] = {}
+        for row in self._rows:
+            if not row.absent or row.key is None or (row.kind, row.key) not in self._kept:
+                continue
+            for field_name, kind, id in _references(row.kind, row.entity):
+                if field_name in row.absent and self._lookup(kind, id) is None:
+                    found.setdefault(kind, set()).add(id)
+        return found
+
+    def see(self, stored: Mapping[str, Mapping[int, Any]]) -> None:
+        """Add stored records to those the plan has seen (`kept_references`)."""
+        for kind, records in stored.items():
+            self._stored.setdefault(kind, {}).update(records)
 
     def membership_pairs(self) -> set[tuple[str, str]]:
         """The organisations and states of the file's memberships, whose stored spells `classify_memberships` needs."""

@@ -100,8 +100,9 @@ class RecordFileReader:
             self.refuse_file("header", f"the column {missing[0]!r} is missing; every {row} row names its {', '.join(needed)}")
         return len(self.problems) == problems
 
-    def take(self, line: int, kind: str, key: Key | None, document: Document) -> None:
-        """Validate one record through its entity and keep it, or keep the reason it is refused."""
+    def take(self, line: int, kind: str, key: Key | None, document: Document, absent: frozenset[str] = frozenset()) -> None:
+        """Validate one record through its entity and keep it, or keep the reason it is refused; `absent` names the
+        fields the file has no column for (`Row.absent`)."""
         since = KINDS[kind].since
         if self.version < since:
             self.problem(
@@ -134,7 +135,7 @@ class RecordFileReader:
         except InvalidInput as error:
             self.refused_for(line, kind, key, error)
             return
-        self.rows.append(Row(line, kind, entity, self.file))
+        self.rows.append(Row(line, kind, entity, self.file, absent))
 
     def decoded(self, lines: Iterable[bytes]) -> Iterator[tuple[int, str]]:
         for number, raw in enumerate(lines, start=1):
@@ -307,7 +308,10 @@ class RecordFileReader:
         else:
             row = earlier[1]
         if row is not None and cited:
-            self.cited.append(CitedSource(line, row, cited, self.file))
+            absent = {"excerpt"} if "citation_excerpt" not in cells else set()
+            if "citation_headcount_qualifier" not in cells and "citation_headcount_value" not in cells:
+                absent.add("reported_headcount")
+            self.cited.append(CitedSource(line, row, cited, self.file, frozenset(absent)))
 
     def _csv_measure(self, line: int, cells: dict[str, str]) -> None:
         values: dict[str, Any] = {name: cell for name, cell in cells.items() if cell}
@@ -335,7 +339,13 @@ class RecordFileReader:
                 line, "Expulsion", key, "headcount_qualifier", "a headcount value needs its qualifier", code=Code.FIELDS_GO_TOGETHER
             )
             return
-        self.take(line, "Expulsion", key, values)
+        # A measure column the file leaves out says nothing about the field (the id aside: a row without it is matched).
+        absent = frozenset(name for name in MEASURE_COLUMNS if name not in cells and name not in _HEADCOUNT_COLUMNS and name != "id")
+        self.take(line, "Expulsion", key, values, absent)
+
+
+_HEADCOUNT_COLUMNS = ("headcount_qualifier", "headcount_value")
+"""The two columns of a measure's headcount; the qualifier's is always there (CSV_REQUIRED)."""
 
 
 def _storable(kind: str, entity: Any) -> None:

@@ -245,6 +245,7 @@ async def _work_out(uow: SqlUnitOfWork, plan: ImportPlan) -> None:
     if plan.reader.cited:
         await _cite(uow, plan)
     plan.classify({kind: await _get_many(_repository(uow, kind), ids) for kind, ids in plan.wanted().items()})
+    plan.see({kind: await _get_many(_repository(uow, kind), ids) for kind, ids in plan.kept_references().items()})
     pairs = plan.membership_pairs()
     if pairs:
         spells = await _where_in(uow.memberships, uow.memberships.table.c.state, {state for _, state in pairs})
