@@ -212,9 +212,20 @@ class StreamingPlan(ImportPlan):
             key = str(waiting.key)
             self.problems.append(Problem(waiting.line, waiting.kind, key, snake(waiting.field), refusal[1], waiting.file, refusal[0]))
 
-    def _check_waiting(self) -> None:
+    def waiting_ids(self) -> dict[str, set[int]]:
+        """The records that references which waited name and the file does not hold, by kind: the stored ones among them
+        are shown to `Ending.check` (a field kept from a stored record, see `Row.absent`, may name one no row named)."""
+        found: dict[str, set[int]] = {}
         for waiting in self._waiting:
-            other = self.glimpses.get(waiting.target, waiting.id)
+            if not self.glimpses.holds(waiting.target, waiting.id):
+                found.setdefault(waiting.target, set()).add(waiting.id)
+        return found
+
+    def _check_waiting(self, stored: Mapping[str, Mapping[int, Any]]) -> None:
+        for waiting in self._waiting:
+            other: Any = self.glimpses.get(waiting.target, waiting.id)
+            if other is None:
+                other = stored.get(waiting.target, {}).get(waiting.id)
             if other is None:
                 self._refuse_waiting(waiting, self._missing(waiting.target, waiting.id))
             elif waiting.entity is not None:
@@ -326,10 +337,16 @@ class Ending:
     def holds(self, kind: str, id: int) -> bool:
         return self._plan.holds(kind, id)
 
-    def check(self, dependants: Mapping[str, Iterable[Any]], stored_answers: Mapping[int, Sequence[int]]) -> Verdict:
-        """Check what waited, the stored records that refer to replaced ones, and answer cycles; every problem, with the reader's."""
+    def waiting_ids(self) -> dict[str, set[int]]:
+        return self._plan.waiting_ids()
+
+    def check(
+        self, waited: Mapping[str, Mapping[int, Any]], dependants: Mapping[str, Iterable[Any]], stored_answers: Mapping[int, Sequence[int]]
+    ) -> Verdict:
+        """Check the references that waited (given the stored records of `waiting_ids`), the stored records that refer to
+        replaced ones, and answer cycles; every problem, with the reader's."""
         plan = self._plan
-        plan._check_waiting()
+        plan._check_waiting(waited)
         plan._check_dependants(dependants)
         plan._check_cycles(stored_answers)
         return Verdict([*plan.reader.problems, *plan.problems], plan.report(), plan.size)

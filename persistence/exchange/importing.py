@@ -134,7 +134,9 @@ async def _import_stream(uow_factory: SqlUnitOfWorkFactory, path: Path, format: 
                 stored = [spell for spell in spells if (spell.organisation, spell.state) in pairs]
                 fresh = await uow.memberships.fresh_id("Membership")
                 spool.put(ending.classify_memberships(stored, reference_memberships(), fresh))
-            verdict = ending.check(await _dependants(uow, ending.replaced_ids()), await _stored_answers(uow.actors.connection, ending))
+            waited = await _stored(uow, ending.waiting_ids())
+            dependants = await _dependants(uow, ending.replaced_ids())
+            verdict = ending.check(waited, dependants, await _stored_answers(uow.actors.connection, ending))
             if verdict.problems:
                 raise ImportRefused(verdict.problems)
             if verdict.size:
