@@ -1,11 +1,11 @@
 """Peak memory and speed of `demarche import`, the code of a base revision against this checkout, side by side.
 
-    .venv/bin/python -m bench.import_memory --scale 100000 --databases sqlite postgresql --before 639ab82
+    .venv/bin/python -m bench.import_memory --scale 100000 --databases sqlite postgresql --before 639ab82 --after HEAD
 
 Generates the record of `--scale` statements (bench/generate.py), loads it into a fresh database
 and exports it as JSON Lines once (kept in bench/.data for the next run). Then, for each database,
-imports that file into an empty database with the `--before` revision's code (extracted with
-`git archive` into bench/.data) and with this checkout's, alternately, `--runs` times each, each
+imports that file into an empty database with the `--before` revision's code and the `--after` one's (each
+extracted with `git archive` into bench/.data; without `--after`, this checkout as it is), alternately, `--runs` times each, each
 import in its own process. The peak resident memory is the process's own (`wait4`'s ru_maxrss);
 records per second count every record of the file. Prints one Markdown table row per database
 with the medians and the ratios.
@@ -81,14 +81,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100_000, help="statements in the generated record (bench/generate.py)")
     parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite"])
-    parser.add_argument("--before", default="main", help="the revision whose import is measured against this checkout's")
+    parser.add_argument("--before", default="main", help="the revision whose import is measured against the --after one")
+    parser.add_argument("--after", default=None, help="the revision measured against --before (default: this checkout as it is)")
     parser.add_argument("--runs", type=int, default=1, help="imports per database and code, alternating")
     args = parser.parse_args()
-    codes = {"before": _source(args.before), "after": ROOT}
+    codes = {"before": _source(args.before), "after": ROOT if args.after is None else _source(args.after)}
     path = asyncio.run(_record_file(args.scale))
     with path.open("rb") as file:
         records = sum(1 for _ in file) - 1
-    print(f"{path.name}: {records:,} records, {path.stat().st_size / 2**20:,.0f} MiB; before = {args.before}")
+    after = args.after or "this checkout"
+    print(f"{path.name}: {records:,} records, {path.stat().st_size / 2**20:,.0f} MiB; before = {args.before}, after = {after}")
     print("| database | records | before: time, records/s, peak RSS | after: time, records/s, peak RSS | speed-up | memory |")
     print("| --- | --- | --- | --- | --- | --- |")
     for kind in args.databases:
