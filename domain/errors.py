@@ -62,6 +62,7 @@ class Code(Enum):
     VERSION_CONFLICT = "the record changed since the version an edit named"
     CONSTRAINT = "the change breaks a rule the store enforces"
     INVALID_VALUE = "a value cannot be stored"
+    OUT_OF_HISTORY = "an instant to read the record at lies in the future, or before the history's first entry"
     INVALID_CURSOR = "a cursor is damaged, or was issued for another list or ordering"
     INVALID_PAGE = "a page request mixes directions or asks for a size out of range"
     TOO_MANY = "a list asks for more items than allowed"
@@ -113,7 +114,7 @@ class InvalidInput(DomainError):
     `field` is the top input field of the first problem (`headcount` for `headcount.value`), as the schema names it.
     """
 
-    def __init__(self, field: str, message: str, code: Code = Code.INVALID_VALUE) -> None:
+    def __init__(self, field: str, message: str, code: Code) -> None:
         super().__init__(message, code=code)
         self.field = field.split(".", 1)[0]
         self.problems: tuple[Problem, ...] = (Problem(field, code, message),)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from domain.errors import InvalidInput
+from domain.errors import Code, InvalidInput
 from domain.ports import ExpulsionRepository, HistoryRepository, Repositories, UnitOfWork
 from domain.read.analysis import RecordAnalysis
 from domain.read.filters import ExpulsionFilter
@@ -46,7 +46,7 @@ class OutOfHistory(InvalidInput):
     """An instant the history cannot answer for: one in the future, or one before its first entry."""
 
     def __init__(self, message: str) -> None:
-        super().__init__("asOf", message)
+        super().__init__("asOf", message, Code.OUT_OF_HISTORY)
 
 
 class FollowedHistory(HistoryRepository, Protocol):

@@ -11,11 +11,13 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from persistence.catalogue import reference_memberships
 from persistence.setup import prepare
 from persistence.sql.engine import create_engine
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
@@ -24,6 +26,11 @@ from tests.needs import missing
 
 POSTGRES_ADMIN_URL = os.environ.get("DEMARCHE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+CONTRACT_BACKENDS = ["fake", *BACKENDS]
+contract = pytest.mark.parametrize("backend", CONTRACT_BACKENDS, indirect=True)
+"""Marks a module of the repositories' and the unit of work's contract (`pytestmark = contract`): its tests run on
+the in-memory fakes as well as on SQLite and PostgreSQL, through `uow_factory` and `store`, so the fakes cannot drift.
+A test of what only a database does asks for `sql_backend` and is skipped, saying so, on the fakes."""
 
 
 def _postgres_url(database: str) -> str:
@@ -118,8 +125,28 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def uow_factory(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
-    return SqlUnitOfWorkFactory(engine)
+def uow_factory(backend: str, request: pytest.FixtureRequest) -> Any:
+    """The record's unit-of-work factory: on a database set up as in production (`engine`), or, in a contract module
+    (`contract`) run on `fake`, the in-memory fakes holding the same reference actors and memberships."""
+    if backend == "fake":
+        return fake_record()
+    return SqlUnitOfWorkFactory(request.getfixturevalue("engine"))
+
+
+@pytest.fixture
+def sql_backend(backend: str) -> str:
+    """The database a test of what only the SQL adapters do runs on; on the fakes the test is skipped, saying why."""
+    if backend == "fake":
+        pytest.skip("backend-specific: this checks what only the SQL adapters do (their SQL, constraints or engine)")
+    return backend
+
+
+def fake_record() -> FakeUnitOfWorkFactory:
+    """The fakes holding what `prepare` gives a new database: every ISO state, the usual organisations and their spells."""
+    factory = FakeUnitOfWorkFactory(reference_actors())
+    for membership in reference_memberships():
+        factory.tables.store("memberships", membership)
+    return factory
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """Dict-backed fakes of the domain ports, for unit tests that never touch a database.
 
 They mirror the repositories of `persistence/write/` and `persistence/write/unit_of_work.py`: keyset pages in
-the same orderings with the same keys, the same filters judged by their domain criteria (full-text search only roughly: see
-`relevance`), link tuples read back in id order, foreign keys that refuse a dangling reference
+the same orderings with the same keys, the same filters judged by their domain criteria (full-text search is not faked: see
+`SearchNotFaked`), link tuples read back in id order, foreign keys that refuse a dangling reference
 or the delete of a record still referenced (as `Conflict`), the same cascades, and a unit of
 work that keeps its changes only when committed. Writers are not serialised: tests run one
 use case at a time, and a commit after another unit of work's commit fails loudly.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import builtins
 import copy
 import dataclasses
-import re
 from collections.abc import Callable, Collection, Container, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,7 +20,7 @@ from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from domain.access import ApiToken
-from domain.errors import Conflict, InvalidInput, StaleVersion
+from domain.errors import Code, Conflict, InvalidInput, StaleVersion
 from domain.ports import UnitOfWork
 from domain.read.criteria import admits
 from domain.read.filters import (
@@ -82,38 +81,15 @@ class Tables:
 
 
 UNKNOWN_SORTS_AFTER = 2**31 - 1
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _stem(word: str) -> str:
-    # A rough stand-in for the English stemmer of FTS5 and PostgreSQL: "expels", "expelled" and
-    # "expelling" all give "expel". Good enough for tests; not a linguistic claim.
-    word = word.lower()
-    for suffix in ("ing", "ed", "s"):
-        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    word = word.removesuffix("e") if len(word) > 3 else word
-    return word[:-1] if len(word) > 3 and word[-1] == word[-2] else word
+class SearchNotFaked(NotImplementedError):
+    """The fakes do not search text: full-text search (stemming, stop words, ranking) is the databases' own (FTS5,
+    PostgreSQL's text search), which no dictionary-backed stand-in can match. Its contract runs on SQLite and PostgreSQL
+    only (tests/integration/test_search.py); a unit test needing a search belongs there."""
 
-
-def relevance(statement: Statement, search: str) -> float:
-    """Below 0 when every word of `search` occurs in the quote or translation; lower is more relevant."""
-    wanted = {_stem(word) for word in _WORD.findall(search)}
-    if not wanted:
-        raise InvalidInput("search", "the search needs at least one word")
-    stems = [_stem(word) for word in _WORD.findall(f"{statement.quote} {statement.translation or ''}")]
-    if not wanted.issubset(stems):
-        return 0.0
-    return -float(sum(stem in wanted for stem in stems))
-
-
-def holds_every_word(text: str, search: str) -> bool:
-    """Whether every word of `search` occurs in `text`, stemmed as roughly as `relevance` does."""
-    wanted = {_stem(word) for word in _WORD.findall(search)}
-    if not wanted:
-        raise InvalidInput("search", "the search needs at least one word")
-    return wanted.issubset(_stem(word) for word in _WORD.findall(text.replace("_", " ")))
+    def __init__(self) -> None:
+        super().__init__("the fakes do not search text: test searches against the databases (tests/integration/test_search.py)")
 
 
 class RecordFacts:
@@ -137,31 +113,34 @@ class RecordFacts:
         return [spell for spell in spells if spell.organisation == organisation and spell.state == state]
 
     def holds_words(self, text: str, words: str) -> bool:
-        return holds_every_word(text, words)
+        raise SearchNotFaked
 
 
 def _bound(key: Key, *, width: int) -> tuple[Any, ...]:
     """A cursor's key as comparable values; cursors carry dates as ISO strings."""
     if len(key) != width:
-        raise InvalidInput("after", "the cursor was issued for another ordering of this list")
+        raise InvalidInput("after", "the cursor was issued for another ordering of this list", Code.INVALID_CURSOR)
     try:
         return tuple(date.fromisoformat(value) if isinstance(value, str) else value for value in key)
     except ValueError:
-        raise InvalidInput("after", "the cursor is damaged") from None
+        raise InvalidInput("after", "the cursor is damaged", Code.INVALID_CURSOR) from None
 
 
 def dangling(what: str, references: Iterable[object], existing: Container[object]) -> None:
     """Refuse a reference to a record that does not exist, as a foreign key does; None refers to nothing."""
     for key in references:
         if key is not None and key not in existing:
-            raise Conflict(f"the change conflicts with the stored record ({what} {key!r} does not exist)")
+            raise Conflict(f"the change conflicts with the stored record ({what} {key!r} does not exist)", code=Code.UNKNOWN_REFERENCE)
 
 
 def still_referenced(what: str, id: object, by: Iterable[object]) -> None:
     """Refuse to delete a record that others still reference (ON DELETE RESTRICT)."""
     referring = sorted(str(other) for other in by)
     if referring:
-        raise Conflict(f"the change conflicts with the stored record ({what} {id!r} is referenced by {', '.join(referring)})")
+        raise Conflict(
+            f"the change conflicts with the stored record ({what} {id!r} is referenced by {', '.join(referring)})",
+            code=Code.STILL_REFERENCED,
+        )
 
 
 class FakeRepository(Generic[E, F]):
@@ -184,7 +163,7 @@ class FakeRepository(Generic[E, F]):
         """The sort values before the id tie-breaker, for the page's ordering."""
         if page.order is Order.ID:
             return []
-        raise InvalidInput("orderBy", f"this list cannot be ordered by {page.order.value}")
+        raise InvalidInput("orderBy", f"this list cannot be ordered by {page.order.value}", Code.INVALID_ORDERING)
 
     def check_references(self, entity: E) -> None:
         """Raise `Conflict` where a database constraint would refuse the row."""
@@ -209,7 +188,7 @@ class FakeRepository(Generic[E, F]):
     async def add(self, entity: E) -> E:
         given: int | None = getattr(entity, "id", None)
         if given is not None and given in self.rows:
-            raise Conflict("a record with the same key already exists; nothing was written")
+            raise Conflict("a record with the same key already exists; nothing was written", code=Code.DUPLICATE)
         return self._write(entity, given, getattr(entity, "version", 0) + 1)
 
     async def update(self, entity: E) -> E:
@@ -273,7 +252,7 @@ class FakeActorRepository(FakeRepository[Actor, ActorFilter]):
 
     def check_references(self, entity: Actor) -> None:
         if any(other.code == entity.code and other.id != entity.id for other in self.rows.values()):
-            raise Conflict(f"the change conflicts with the stored record (actor code {entity.code} is taken)")
+            raise Conflict(f"the change conflicts with the stored record (actor code {entity.code} is taken)", code=Code.DUPLICATE)
 
     def before_delete(self, id: int) -> None:
         code, rows = self.rows[id].code, self.tables.rows
@@ -389,10 +368,9 @@ class FakeStatementRepository(FakeRepository[Statement, StatementFilter]):
             undated_last = date(1, 1, 1) if page.descending else date(9999, 12, 31)
             return [lambda statement: undated_last if statement.said_on is None else statement.said_on.start]
         if page.order is Order.RELEVANCE:
-            search = filter.search
-            if search is None:
-                raise InvalidInput("orderBy", "ordering by relevance needs a search")
-            return [lambda statement: relevance(statement, search)]
+            if filter.search is None:
+                raise InvalidInput("orderBy", "ordering by relevance needs a search", Code.INVALID_ORDERING)
+            raise SearchNotFaked
         return super().sort_columns(page, filter)
 
     def check_references(self, entity: Statement) -> None:
@@ -437,8 +415,6 @@ class FakeMembershipRepository(FakeRepository[Membership, MembershipFilter]):
 
     def check_references(self, entity: Membership) -> None:
         dangling("actor", (entity.organisation, entity.state), self.tables.codes())
-        if entity.organisation == entity.state:
-            raise Conflict("the change breaks the record's rule ck_membership_not_self; nothing was written")
 
     async def recorded(self, organisations: Collection[str]) -> dict[str, bool]:
         return {code: any(m.organisation == code for m in self.rows.values()) for code in organisations}
@@ -481,7 +457,7 @@ class FakeTokenRepository:
 
     async def add(self, token: ApiToken) -> ApiToken:
         if any(other.name == token.name or other.digest == token.digest for other in self.rows.values()):
-            raise Conflict("a record with the same key already exists; nothing was written")
+            raise Conflict("a record with the same key already exists; nothing was written", code=Code.DUPLICATE)
         stored: ApiToken = self.tables.store("tokens", token)
         return dataclasses.replace(stored)
 
@@ -533,8 +509,8 @@ class FakeUnitOfWork:
     history = _Opened(FakeHistoryRepository)
     tokens = _Opened(FakeTokenRepository)
 
-    def __init__(self, factory: FakeUnitOfWorkFactory, *, writing: bool = True) -> None:
-        self.author = factory.author
+    def __init__(self, factory: FakeUnitOfWorkFactory, *, writing: bool = True, author: str | None = None) -> None:
+        self.author = author or factory.author
         self._factory = factory
         self._writing = writing
         self._entered = False
@@ -593,6 +569,10 @@ class FakeUnitOfWorkFactory:
     def reader(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self, writing=False)
 
+    def acting_as(self, author: str) -> ActingAs:
+        """Units of work over the same record whose changes the history credits to `author`."""
+        return ActingAs(self, author)
+
     def committed(self) -> dict[str, dict[int, Any]]:
         """The committed record, to compare before and after a use case."""
         return {name: dict(rows) for name, rows in self.tables.rows.items() if name in AGGREGATES}
@@ -600,6 +580,23 @@ class FakeUnitOfWorkFactory:
     def history(self) -> list[Change]:
         """The committed history, oldest first."""
         return [self.tables.rows["history"][id] for id in sorted(self.tables.rows["history"])]
+
+
+@dataclass(frozen=True)
+class ActingAs:
+    """A fake factory's units of work, credited to another author (`SqlUnitOfWorkFactory.acting_as`)."""
+
+    factory: FakeUnitOfWorkFactory
+    author: str
+
+    def __call__(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.factory, writing=True, author=self.author)
+
+    def reader(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.factory, writing=False, author=self.author)
+
+    def acting_as(self, author: str) -> ActingAs:
+        return ActingAs(self.factory, author)
 
 
 def reference_actors() -> list[Actor]:

@@ -64,7 +64,8 @@ FIELDS = {
     "PersonalDataErased": "fields redactedEntries liveRecord entry { action author reason }",
 }
 OUTCOME = (
-    "__typename ... on UserError { message code problems { field path code message } } "
+    # `errorCode:` because State and Organisation, which some of these unions hold, have a `code` of another type.
+    "__typename ... on UserError { message errorCode: code problems { field path code message } } "
     "... on ValidationError { field } ... on NotFoundError { missing: field entity key }"
 )
 LISTS = {

@@ -21,7 +21,7 @@ def test_a_measure_breaking_three_rules_of_the_record_returns_three_problems(api
         ("target", "SELF_REFERENCE"),
         ("deadline", "DATES_OUT_OF_ORDER"),
     ]
-    assert result["code"] == "CONTROL_CHARACTERS"
+    assert result["errorCode"] == "CONTROL_CHARACTERS"
     assert result["field"] == "statedReason"
     assert all(problem["message"] and problem["path"] == [problem["field"]] for problem in result["problems"]), result
 
@@ -48,7 +48,7 @@ def test_a_lone_missing_reference_stays_a_not_found_error_with_its_code(api: Liv
     with unchanged(api):
         result = mutate(api, "createExpulsion", input=measure_input(waveId=global_id("Wave", MISSING)))
     assert result["__typename"] == "NotFoundError", result
-    assert result["code"] == "UNKNOWN_REFERENCE"
+    assert result["errorCode"] == "UNKNOWN_REFERENCE"
     assert problems(result) == [("waveId", "UNKNOWN_REFERENCE")]
 
 
@@ -57,6 +57,6 @@ def test_a_stale_version_and_a_conflict_carry_their_codes_as_one_problem_on_the_
         stale = mutate(api, "updateExpulsion", id=demo["PL"], expectedVersion=999, input={"statedReason": "late"})
         answered = mutate(api, "deleteSource", id=demo["cited source"])
     assert stale["__typename"] == "VersionConflictError", stale
-    assert (stale["code"], problems(stale)) == ("VERSION_CONFLICT", [("input", "VERSION_CONFLICT")])
+    assert (stale["errorCode"], problems(stale)) == ("VERSION_CONFLICT", [("input", "VERSION_CONFLICT")])
     assert answered["__typename"] == "ConflictError", answered
-    assert (answered["code"], problems(answered)) == ("STILL_REFERENCED", [("input", "STILL_REFERENCED")])
+    assert (answered["errorCode"], problems(answered)) == ("STILL_REFERENCED", [("input", "STILL_REFERENCED")])

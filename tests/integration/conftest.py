@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -12,17 +13,20 @@ from domain.record.memberships import Membership
 from domain.record.values import PartialDate
 from domain.use_cases import memberships
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes import FakeUnitOfWorkFactory
 from tests.scenarios import Writer
 
 
 @dataclass
 class Store(Writer):
-    """The scenarios' writer on the SQL adapters, which can also count every table's rows."""
+    """The scenarios' writer on the SQL adapters or the fakes, which can also count every table's rows."""
 
-    uow_factory: SqlUnitOfWorkFactory
+    uow_factory: Any
 
     async def row_counts(self) -> dict[str, int]:
         """How many rows every table holds: a snapshot to compare before and after a failed change."""
+        if isinstance(self.uow_factory, FakeUnitOfWorkFactory):
+            return {name: len(rows) for name, rows in sorted(self.uow_factory.tables.rows.items())}
         counts: dict[str, int] = {}
         async with self.uow_factory.reader() as uow:
             for name, table in sorted(SQLModel.metadata.tables.items()):
@@ -31,7 +35,7 @@ class Store(Writer):
 
 
 @pytest.fixture
-def store(uow_factory: SqlUnitOfWorkFactory) -> Store:
+def store(uow_factory: Any) -> Store:
     return Store(uow_factory)
 
 

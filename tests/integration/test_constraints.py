@@ -11,15 +11,18 @@ import pytest
 from sqlalchemy import Executable, insert, text
 from sqlalchemy.exc import IntegrityError
 
-from domain.errors import Conflict
+from domain.errors import Code, Conflict
 from domain.record.expulsions import Expulsion
 from domain.use_cases.actors import delete_actor
 from persistence.sql import mappers
 from persistence.sql.tables import AnswerRow, CitationRow, ExpulsionRow, MissionRow
 from persistence.write.base import table_of
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import contract
 from tests.integration import drafts
 from tests.integration.conftest import Store
+
+pytestmark = contract
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ BROKEN_ROWS: dict[str, tuple[Callable[[Seed], Executable], str]] = {
 }
 
 
+@pytest.mark.usefixtures("sql_backend")
 async def test_a_row_breaking_a_constraint_is_a_conflict_and_the_transaction_leaves_nothing(
     store: Store, uow_factory: SqlUnitOfWorkFactory, subtests: pytest.Subtests
 ) -> None:
@@ -183,9 +187,26 @@ async def test_deleting_a_record_still_referenced_is_a_conflict_and_deletes_noth
                     await getattr(uow, repository).delete(id)
                     await uow.commit()
 
-            with pytest.raises(Conflict):
+            with pytest.raises(Conflict) as refused:
                 await delete_past_the_domain()
+            assert refused.value.code is Code.STILL_REFERENCED
             assert await store.row_counts() == before
+
+
+async def test_a_reference_to_a_missing_record_is_a_conflict_naming_the_rule(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:
+    earlier = await store.add(drafts.measure())
+    before = await store.row_counts()
+    for dangling in (drafts.measure(answers=(earlier.id or 0, 999_999)), drafts.measure(wave_id=999_999)):
+
+        async def add_past_the_domain(measure: Expulsion = dangling) -> None:
+            async with uow_factory() as uow:
+                await uow.expulsions.add(measure)
+                await uow.commit()
+
+        with pytest.raises(Conflict) as refused:
+            await add_past_the_domain()
+        assert refused.value.code is Code.UNKNOWN_REFERENCE
+    assert await store.row_counts() == before
 
 
 async def test_delete_actor_use_case_reports_a_conflict_for_an_actor_still_acting(store: Store, uow_factory: SqlUnitOfWorkFactory) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from domain.read.filters import CitationFilter, NoFilter
 from domain.record.actors import Actor, ActorKind
 from domain.record.diplomats import Rank, StaffCategory
 from domain.record.expulsions import Expulsion
@@ -15,9 +16,12 @@ from domain.record.missions import MissionKind
 from domain.record.sources import SourceKind
 from domain.record.statements import Channel, Stance
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate
+from tests.conftest import contract
 from tests.integration import drafts
 from tests.integration.conftest import Store
 from tests.scenarios import repository
+
+pytestmark = contract
 
 Edit = tuple[Any, dict[str, Any]]
 """A draft to store, and changes to every one of its editable fields."""
@@ -149,14 +153,28 @@ async def test_deleting_a_statement_removes_its_citations_and_links_but_keeps_it
     said = await store.add(drafts.statement(measure_ids=(about.id or 0,)))
     origin = await store.add(drafts.source())
     await store.add(drafts.citation(source_id=origin.id, statement_id=said.id))
-    before = await store.row_counts()
     async with store.uow_factory() as uow:
         await uow.statements.delete(said.id or 0)
         await uow.commit()
-    after = await store.row_counts()
-    assert {table: before[table] - after[table] for table in before if before[table] != after[table]} == {
-        "statement": 1,
-        "statement_measure": 1,
-        "citation": 1,
-    }
+    async with store.uow_factory.reader() as uow:
+        assert await uow.statements.get(said.id or 0) is None
+        assert await uow.citations.count(CitationFilter(statement_id=said.id)) == 0
+        assert await uow.citations.count(NoFilter()) == 0
+        assert await uow.sources.get(origin.id or 0) == origin
     assert await store.get(Expulsion, about.id or 0) == about
+
+
+async def test_deleting_a_measure_removes_its_citations_and_its_statements_links_but_keeps_the_statements(store: Store) -> None:
+    about, other = await store.add(drafts.measure()), await store.add(drafts.measure(actor="RU", target="US"))
+    said = await store.add(drafts.statement(measure_ids=(about.id or 0, other.id or 0)))
+    origin = await store.add(drafts.source())
+    await store.add(drafts.citation(source_id=origin.id, measure_id=about.id))
+    async with store.uow_factory() as uow:
+        await uow.expulsions.delete(about.id or 0)
+        await uow.commit()
+    async with store.uow_factory.reader() as uow:
+        assert await uow.expulsions.get(about.id or 0) is None
+        assert await uow.citations.count(NoFilter()) == 0
+        kept = await uow.statements.get(said.id or 0)
+    assert kept is not None
+    assert kept.measure_ids == (other.id,)

@@ -15,8 +15,11 @@ from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from persistence.catalogue import ORGANISATIONS
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
 from tests import scenarios
+from tests.conftest import contract
 from tests.integration import drafts
 from tests.integration.conftest import Store
+
+pytestmark = contract
 
 EVERYTHING = PageRequest(first=100)
 

@@ -15,8 +15,11 @@ from domain.record.history import Change, ChangeAction, HistoryFilter
 from domain.use_cases import expulsions
 from domain.use_cases import history as history_use_cases
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import contract
 from tests.integration import drafts
 from tests.integration.conftest import Store
+
+pytestmark = contract
 
 
 async def test_an_update_from_an_old_version_is_refused_by_the_repository_itself(store: Store) -> None:

@@ -8,8 +8,11 @@ import dataclasses
 from domain.record.expulsions import Expulsion
 from domain.record.values import PartialDate
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import contract
 from tests.integration import drafts
 from tests.integration.conftest import Store
+
+pytestmark = contract
 
 
 async def answering_chain(store: Store) -> list[int]:

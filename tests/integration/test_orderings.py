@@ -11,8 +11,11 @@ from domain.read.filters import ExpulsionFilter, NoFilter, StatementFilter
 from domain.read.pagination import Key, Order, Page, PageRequest
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import contract
 from tests.integration import drafts
 from tests.integration.conftest import Store
+
+pytestmark = contract
 
 ALL = ExpulsionFilter()
 

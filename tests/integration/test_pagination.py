@@ -6,8 +6,11 @@ from domain.read.filters import ExpulsionFilter, NoFilter
 from domain.read.pagination import DEFAULT_PAGE_SIZE, Page, PageRequest
 from domain.record.expulsions import Wave
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import contract
 from tests.integration import drafts
 from tests.integration.conftest import Store
+
+pytestmark = contract
 
 
 async def seven_waves(store: Store) -> list[int]:

@@ -13,8 +13,11 @@ from domain.record.missions import MissionKind
 from domain.record.sources import SourceKind
 from domain.record.statements import Channel, Stance, Statement
 from domain.record.values import Headcount, HeadcountQualifier, PartialDate, Precision
+from tests.conftest import contract
 from tests.integration import drafts
 from tests.integration.conftest import Store
+
+pytestmark = contract
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance

@@ -1,4 +1,8 @@
-"""Full-text search over statements (FTS5 on SQLite, tsvector on PostgreSQL), which must find the same things on both."""
+"""Full-text search over statements (FTS5 on SQLite, tsvector on PostgreSQL), which must find the same things on both.
+
+Backend-specific, so not run on the fakes as the rest of the repositories' contract is: stemming, stop words and
+ranking are the databases' own, and the fakes refuse a search (`tests.fakes.SearchNotFaked`) rather than approximate it.
+"""
 
 from __future__ import annotations
 

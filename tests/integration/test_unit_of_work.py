@@ -12,8 +12,11 @@ from domain.read.filters import NoFilter
 from domain.read.pagination import PageRequest
 from persistence.sql.engine import create_engine
 from persistence.write.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
+from tests.conftest import contract
 from tests.integration import drafts
 from tests.integration.conftest import Store
+
+pytestmark = contract
 
 
 async def wave_count(uow_factory: SqlUnitOfWorkFactory) -> int:
@@ -92,6 +95,7 @@ async def test_commit_outside_the_unit_of_work_is_refused(uow_factory: SqlUnitOf
         await uow_factory().commit()
 
 
+@pytest.mark.usefixtures("sql_backend")
 async def test_a_database_failure_that_is_no_conflict_becomes_storage_unavailable(uow_factory: SqlUnitOfWorkFactory) -> None:
     async def write_then_run_broken_sql() -> None:
         async with uow_factory() as uow:
@@ -103,7 +107,10 @@ async def test_a_database_failure_that_is_no_conflict_becomes_storage_unavailabl
     assert await wave_count(uow_factory) == 0
 
 
-async def test_an_unreachable_database_becomes_storage_unavailable(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+async def test_an_unreachable_database_becomes_storage_unavailable(
+    sql_backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    backend = sql_backend
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'no-such-directory' / 'demarche.db'}"
     else:

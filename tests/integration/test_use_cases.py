@@ -15,8 +15,11 @@ from domain.use_cases.expulsions import add_person, expulsions, link_answer, unl
 from domain.use_cases.statements import citations, link_statement, sources, statements
 from persistence.catalogue import IsoStateCatalogue
 from persistence.write.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import contract
 from tests.integration import drafts
 from tests.integration.conftest import Store
+
+pytestmark = contract
 
 
 async def create(uow_factory: SqlUnitOfWorkFactory, actor: str, target: str, day: int, *answers: Expulsion) -> Expulsion:
