@@ -98,7 +98,7 @@ async def import_file(
 def _stream(path: Path, format: str, progress: Progress) -> tuple[RecordFileReader, Iterator[Row]]:
     if path.is_dir():
         if format != "csv":
-            raise InvalidInput("format", f"{path} is a folder; a folder of a record is read as CSV")
+            raise InvalidInput("format", f"{path} is a folder; a folder of a record is read as CSV", Code.INVALID_FORMAT)
         return stream_folder(path, progress)
     reader = RecordFileReader()
 
