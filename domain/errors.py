@@ -6,10 +6,10 @@ rule, why), and `InvalidInput` carries every problem of an input, not just the f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from types import TracebackType
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -217,20 +217,22 @@ class Checks:
         """Note a broken rule found directly."""
         self.problems.append(Problem(self._prefix + field, code, message))
 
-    @contextmanager
-    def rule(self) -> Iterator[None]:
+    def rule(self) -> _Rule:
         """Run the block; a failure of its rules is noted, not raised."""
-        try:
-            yield
-        except (InvalidInput, NotFound) as error:
-            self._alone = error if isinstance(error, NotFound) and not self.problems else None
-            self.problems.extend(Problem(self._prefix + problem.field, problem.code, problem.message) for problem in error.problems)
+        return _Rule(self)
+
+    def note(self, error: InvalidInput | NotFound) -> None:
+        """Note the rules an error reports broken."""
+        self._alone = error if isinstance(error, NotFound) and not self.problems else None
+        self.problems.extend(Problem(self._prefix + problem.field, problem.code, problem.message) for problem in error.problems)
 
     def value(self, check: Callable[[], T]) -> T | None:
         """The check's result, or None when it found a rule broken (noted)."""
-        with self.rule():
+        try:
             return check()
-        return None
+        except (InvalidInput, NotFound) as error:
+            self.note(error)
+            return None
 
     def done(self) -> None:
         """Raise every broken rule noted, if any."""
@@ -239,3 +241,21 @@ class Checks:
         if self._alone is not None and len(self.problems) == 1 and not self._prefix:
             raise self._alone
         raise InvalidInput.of(self.problems)
+
+
+class _Rule:
+    """`Checks.rule`'s block: a plain context manager, as a record's checks run for every record an import reads."""
+
+    __slots__ = ("_checks",)
+
+    def __init__(self, checks: Checks) -> None:
+        self._checks = checks
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None) -> bool:
+        if isinstance(error, InvalidInput | NotFound):
+            self._checks.note(error)
+            return True
+        return False

@@ -47,6 +47,19 @@ class Repository(Protocol[E, F]):
         """Replace the stored record with the same id."""
         ...
 
+    async def add_many(self, entities: Collection[E], *, links: bool = True) -> list[E]:
+        """Store new records in bulk (keeping the ids they carry) and return them as stored; with `links` False their
+        links wait for `add_links`, so records linked to each other can all be added first."""
+        ...
+
+    async def add_links(self, entities: Collection[E]) -> None:
+        """Store the links of records added with `add_many(..., links=False)`."""
+        ...
+
+    async def replace_many(self, entities: Collection[E]) -> list[E]:
+        """Replace many stored records, each only from the version it was read at, and return them as stored."""
+        ...
+
     async def delete(self, id: int) -> None:
         """Remove the record; raise `Conflict` if others still depend on it."""
         ...
@@ -63,10 +76,6 @@ class Repository(Protocol[E, F]):
 class ActorRepository(Repository[Actor, filters.ActorFilter], Protocol):
     async def get_by_codes(self, codes: Collection[str]) -> dict[str, Actor]:
         """The actors among `codes` (upper-case) that exist, by code."""
-        ...
-
-    async def add_many(self, actors: Collection[Actor]) -> None:
-        """Store reference actors in bulk."""
         ...
 
 

@@ -203,6 +203,15 @@ class FakeRepository(Generic[E, F]):
             raise StaleVersion(type(entity).__name__, id, getattr(entity, "version", 0), stored_version)
         return self._write(entity, id, stored_version + 1)
 
+    async def add_many(self, entities: Collection[E], *, links: bool = True) -> list[E]:
+        return [await self.add(entity) for entity in entities]
+
+    async def add_links(self, entities: Collection[E]) -> None:
+        """Links are fields of the stored record here: `add_many` stored them already."""
+
+    async def replace_many(self, entities: Collection[E]) -> list[E]:
+        return [await self.update(entity) for entity in entities]
+
     async def delete(self, id: int) -> None:
         if id in self.rows:
             self.before_delete(id)
@@ -262,10 +271,6 @@ class FakeActorRepository(FakeRepository[Actor, ActorFilter]):
     async def get_by_codes(self, codes: Collection[str]) -> dict[str, Actor]:
         """Codes first, then alpha-3 codes, as `named_by` ranks them."""
         return {code: copy.copy(actor) for code, actor in named_by(set(codes), self.rows.values()).items()}
-
-    async def add_many(self, actors: Collection[Actor]) -> None:
-        for actor in actors:
-            self._write(actor, None, 1)
 
 
 class FakeMissionRepository(FakeRepository[Mission, MissionFilter]):

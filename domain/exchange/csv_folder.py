@@ -14,7 +14,7 @@ import dataclasses
 import io
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ from domain.exchange.format import (
     NAME_COLUMNS,
     NAMED_MEASURE_COLUMNS,
     SOURCE_COLUMNS,
+    Row,
     guard,
     membership_key,
     snake,
@@ -140,10 +141,19 @@ def head(kind: str) -> str:
 
 def read_kind(reader: RecordFileReader, kind: str, lines: Iterable[bytes]) -> None:
     """Read one kind's file into `reader`: its header row, then one record per row (blank rows are skipped)."""
+    kept = reader.drain()
+    kept.extend(stream_kind(reader, kind, lines))
+    reader.rows = kept
+
+
+def stream_kind(reader: RecordFileReader, kind: str, lines: Iterable[bytes]) -> Iterator[Row]:
+    """As `read_kind`, giving each good row as it is read instead of keeping it in `reader`."""
     known = header_names(kind)
     keys = {"Actor": ("code",), "Membership": ("organisation", "state", "joined")}.get(kind, ("id",))
     for line, cells in reader.csv_rows(lines, known, keys, kind, kind, strip=False):
         _record(reader, line, kind, cells)
+        if reader.rows:
+            yield from reader.drain()
 
 
 def _record(reader: RecordFileReader, line: int, kind: str, cells: dict[str, str]) -> None:

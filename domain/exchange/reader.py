@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from domain.errors import Code, InvalidInput
+from domain.exchange.compact import KeyLines
 from domain.exchange.format import (
     CSV_COLUMNS,
     CSV_REQUIRED,
@@ -60,7 +61,7 @@ class RecordFileReader:
         """False when the file as a whole cannot be read (no header, an unknown format or version)."""
         self.version = VERSION
         """The format version the file's header names (a CSV folder without header is version 1)."""
-        self.lines: dict[tuple[str, Key], int] = {}
+        self.lines = KeyLines()
         """The line of each record read, by kind and key."""
         self.file: str | None = None
         """The file of a folder being read, named in rows and problems; None for a single file."""
@@ -147,6 +148,12 @@ class RecordFileReader:
 
     def read_jsonl(self, lines: Iterable[bytes]) -> None:
         """Read a JSON Lines file: the header, then one record per line (blank lines are skipped)."""
+        kept = self.drain()
+        kept.extend(self.stream_jsonl(lines))
+        self.rows = kept
+
+    def stream_jsonl(self, lines: Iterable[bytes]) -> Iterator[Row]:
+        """As `read_jsonl`, giving each good row as it is read instead of keeping it."""
         numbered = self.decoded(lines)
         first = next(numbered, (1, ""))
         if not self.check_header(first[1]):
@@ -154,6 +161,13 @@ class RecordFileReader:
         for number, text in numbered:
             if text.strip():
                 self._record(number, text)
+                if self.rows:
+                    yield from self.drain()
+
+    def drain(self) -> list[Row]:
+        """The rows read since the last drain, which the reader no longer keeps."""
+        rows, self.rows = self.rows, []
+        return rows
 
     def check_header(self, text: str) -> bool:
         example = header()

@@ -37,13 +37,16 @@ def _plain(value: object) -> Any:
     return value
 
 
+_DOCUMENT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def to_document(entity: object) -> Document:
     """The record as JSON-ready values, fields in declaration order."""
-    return {
-        field.name: _plain(getattr(entity, field.name))
-        for field in dataclasses.fields(entity)  # type: ignore[arg-type]
-        if field.name not in NOT_IN_DOCUMENTS
-    }
+    names = _DOCUMENT_FIELDS.get(type(entity))
+    if names is None:
+        fields = dataclasses.fields(entity)  # type: ignore[arg-type]
+        names = _DOCUMENT_FIELDS[type(entity)] = tuple(field.name for field in fields if field.name not in NOT_IN_DOCUMENTS)
+    return {name: _plain(getattr(entity, name)) for name in names}
 
 
 Reader = Callable[[Any], Any]

@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from domain.exchange import csv_folder as exchange_csv
 from domain.exchange.csv_folder import FILES, FLAT_COLUMNS, FLAT_FILE, MANIFEST
-from domain.exchange.format import header
+from domain.exchange.format import Row, header
 from domain.exchange.reader import RecordFileReader
 from domain.record.kinds import KINDS
 
@@ -104,7 +104,14 @@ def _outside(folder: Path, name: str) -> bool:
 
 
 def read_folder(folder: Path, progress: Progress) -> RecordFileReader:
-    """Read every kind's file of a folder and its manifest, each row validated on its own.
+    """Read every kind's file of a folder and its manifest, each row validated on its own, keeping every good row."""
+    reader, rows = stream_folder(folder, progress)
+    reader.rows = list(rows)
+    return reader
+
+
+def stream_folder(folder: Path, progress: Progress) -> tuple[RecordFileReader, Iterator[Row]]:
+    """Read the manifest and check the folder's files, then give each good row of every kind's file as it is read.
 
     A file that is a link leading out of the folder is refused unread: an import reads the folder, and nothing a
     link in it points at elsewhere (its text would reach the problems the import reports)."""
@@ -131,16 +138,18 @@ def read_folder(folder: Path, progress: Progress) -> RecordFileReader:
             reader.file = name
             reader.refuse_file("file", f"{name} is not a file of a record; a folder holds {', '.join(FILES.values())}")
     present = [kind for kind in KINDS if FILES[kind] in names]
+    reader.file = None
     if escaped:
-        reader.file = None
-        return reader
+        return reader, iter(())
     if not present:
-        reader.file = None
         reader.refuse_file("folder", f"{folder} holds none of the files of a record: {', '.join(FILES.values())}")
+    return reader, _kinds(reader, folder, present, progress)
+
+
+def _kinds(reader: RecordFileReader, folder: Path, present: Sequence[str], progress: Progress) -> Iterator[Row]:
     progress.stage("reading", sum((folder / FILES[kind]).stat().st_size for kind in present), "B")
     for kind in present:
         reader.file = FILES[kind]
         with (folder / FILES[kind]).open("rb") as file:
-            exchange_csv.read_kind(reader, kind, _measured(file, progress))
+            yield from exchange_csv.stream_kind(reader, kind, _measured(file, progress))
     reader.file = None
-    return reader

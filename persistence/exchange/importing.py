@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,16 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import Code, InvalidInput
 from domain.exchange.citations import CitationRows, wanted_sources
-from domain.exchange.format import ImportRefused, ImportReport
+from domain.exchange.format import ImportRefused, ImportReport, Row
 from domain.exchange.matching import NaturalKey
 from domain.exchange.plan import ImportPlan
 from domain.exchange.reader import RecordFileReader
+from domain.exchange.streaming import Ending, StreamingPlan, Writes
 from domain.record.actors import Actor
 from domain.record.documents import to_document
 from domain.record.history import Change, ChangeAction
 from domain.record.kinds import KINDS
 from persistence.catalogue import IsoStateCatalogue, reference_memberships
-from persistence.exchange.csv_folder import read_folder
+from persistence.exchange.csv_folder import read_folder, stream_folder
 from persistence.exchange.shared import Progress, _chunks, _get_many, _Quiet, _repository, _where_in
 from persistence.sql import mappers
 from persistence.sql.tables import AnswerRow, ExpulsionRow
@@ -70,8 +73,12 @@ async def import_file(
 
     Raises `ImportRefused`, listing every bad row, when any row is bad; nothing is written then.
     A file whose records are all stored already changes nothing, not even the record's version.
+    A JSON Lines file or a CSV folder is read as a stream (`_import_stream`); a CSV of measures, whose rows
+    without id are matched by natural key across the file, is read whole.
     """
     progress = progress or _Quiet()
+    if format in FORMATS and (format == "jsonl" or path.is_dir()):  # noqa: ASYNC240 - one stat, before any reading
+        return await _import_stream(uow_factory, path, format, replace, progress)
     reader = read_file(path, format, progress=progress)
     if not reader.readable:
         raise ImportRefused(reader.problems)
@@ -88,6 +95,152 @@ async def import_file(
             await _write(uow, plan, progress)
             await uow.commit()
     return plan.report()
+
+
+def _stream(path: Path, format: str, progress: Progress) -> tuple[RecordFileReader, Iterator[Row]]:
+    if path.is_dir():
+        if format != "csv":
+            raise InvalidInput("format", f"{path} is a folder; a folder of a record is read as CSV", Code.INVALID_FORMAT)
+        return stream_folder(path, progress)
+    reader = RecordFileReader()
+
+    def rows() -> Iterator[Row]:
+        with path.open("rb") as file:
+            progress.stage("reading", path.stat().st_size, "B")
+            yield from reader.stream_jsonl(_measured(file, progress))
+
+    return reader, rows()
+
+
+async def _import_stream(uow_factory: SqlUnitOfWorkFactory, path: Path, format: str, replace: bool, progress: Progress) -> ImportReport:
+    """Check the file chunk by chunk as it is read, keeping only keys and glimpses of its records and spooling what
+    to write to a temporary folder; then, when no row is bad, write the spool kind by kind in bulk."""
+    reader, rows = _stream(path, format, progress)
+    with tempfile.TemporaryDirectory(prefix="demarche-import-") as folder:
+        # Alone, as a whole file's import: the chunks are checked against the stored record, which no other writer may
+        # change until the spool is written.
+        async with uow_factory.alone() as uow:
+            spool = _Spool(Path(folder), uow)
+            actors = uow.actors
+            stored_actors = await actors.entities((await actors.connection.execute(select(*actors.columns()))).all())
+            plan = StreamingPlan(reader, stored_actors, IsoStateCatalogue(), replace=replace)
+            for chunk in _chunks(rows):
+                step = plan.chunk(chunk)
+                spool.put(step.classify(await _stored(uow, step.wanted())))
+            if not reader.readable:
+                raise ImportRefused(reader.problems)
+            last = plan.finish()
+            writes, ending = last.classify(await _stored(uow, last.wanted()))
+            spool.put(writes)
+            pairs = ending.membership_pairs()
+            if pairs:
+                spells = await _where_in(uow.memberships, uow.memberships.table.c.state, {state for _, state in pairs})
+                stored = [spell for spell in spells if (spell.organisation, spell.state) in pairs]
+                fresh = await uow.memberships.fresh_id("Membership")
+                spool.put(ending.classify_memberships(stored, reference_memberships(), fresh))
+            waited = await _stored(uow, ending.waiting_ids())
+            dependants = await _dependants(uow, ending.replaced_ids())
+            verdict = ending.check(waited, dependants, await _stored_answers(uow.actors.connection, ending))
+            if verdict.problems:
+                raise ImportRefused(verdict.problems)
+            if verdict.size:
+                await _write_spool(uow, spool, verdict.size, progress)
+                # Its history entries went in in bulk: the newest is the history's newest, as no other writer runs beside
+                # it; the transaction's history mark names it, so the live history and resumes read up to it.
+                newest = await uow.actors.connection.scalar(select(func.max(SqlHistoryRepository.table.c.id)))
+                uow.history.wrote(int(newest or 0))
+                await uow.commit()
+    return verdict.report
+
+
+async def _stored(uow: SqlUnitOfWork, wanted: Mapping[str, Collection[int]]) -> dict[str, dict[int, Any]]:
+    return {kind: await _get_many(_repository(uow, kind), ids) for kind, ids in wanted.items()}
+
+
+class _Spool:
+    """What an import will write, kind by kind, made into rows and pickled to files in a folder of its own until the
+    checks are done: the new records' rows, link rows and history entries, and the replaced records."""
+
+    def __init__(self, folder: Path, uow: SqlUnitOfWork) -> None:
+        self.folder = folder
+        self.uow = uow
+        self.at = datetime.now(UTC)
+        self._files: dict[tuple[str, str], BinaryIO] = {}
+
+    def _dump(self, kind: str, part: str, value: Any) -> None:
+        file = self._files.get((kind, part))
+        if file is None:
+            file = self._files[(kind, part)] = (self.folder / f"{kind}-{part}.pickle").open("wb")
+        pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def put(self, writes: Writes) -> None:
+        added, replaced = writes
+        author = self.uow.author
+        for kind, group in added.items():
+            if not group:
+                continue
+            if kind == "Actor":
+                self._dump(kind, "actors", group)
+                continue
+            repository = _repository(self.uow, kind)
+            rows = [repository.row_values(record) for record in group]
+            history = [change_values(_change(author, kind, None, record, self.at, version=1)) for record in group]
+            self._dump(kind, "added", (rows, history))
+            if repository.links:
+                self._dump(kind, "links", repository.link_rows(group))
+        for kind, pairs in replaced.items():
+            if pairs:
+                self._dump(kind, "replaced", pairs)
+
+    def get(self, kind: str, part: str) -> Iterator[Any]:
+        """What was put for this kind and part, group by group."""
+        file = self._files.pop((kind, part), None)
+        if file is None:
+            return
+        file.close()
+        with (self.folder / f"{kind}-{part}.pickle").open("rb") as spooled:
+            while True:
+                try:
+                    yield pickle.load(spooled)
+                except EOFError:
+                    return
+
+
+async def _write_spool(uow: SqlUnitOfWork, spool: _Spool, size: int, progress: Progress) -> None:
+    """Write the spool kind by kind in dependency order: new rows in bulk, then replacements, then the new rows' links,
+    each with its history entry."""
+    author, at = uow.author, spool.at
+    progress.stage("writing", size, "records")
+    for kind in KINDS:
+        repository = _repository(uow, kind)
+        for actors in spool.get(kind, "actors"):
+            added = [await uow.actors.add(actor) for actor in actors]
+            await uow.history.append_many([_change(author, kind, None, actor, at) for actor in added])
+            progress.advance(len(added))
+        for rows, history in spool.get(kind, "added"):
+            await repository.insert_rows(rows)
+            await uow.history.insert_values(history)
+            progress.advance(len(rows))
+        for pairs in spool.get(kind, "replaced"):
+            replaced = await repository.replace_many([after for _, after in pairs])
+            entries = [_change(author, kind, before, after, at) for (before, _), after in zip(pairs, replaced, strict=True)]
+            await uow.history.append_many(entries)
+            progress.advance(len(pairs))
+        for links in spool.get(kind, "links"):
+            await repository.insert_links(links)
+
+
+def _change(author: str, kind: str, before: Any, after: Any, at: datetime, *, version: int | None = None) -> Change:
+    return Change(
+        entity=kind,
+        record_id=after.id,
+        action=ChangeAction.IMPORT,
+        author=author,
+        before=None if before is None else to_document(before),
+        after=to_document(after),
+        version=after.version if version is None else version,
+        at=at,
+    )
 
 
 async def _work_out(uow: SqlUnitOfWork, plan: ImportPlan) -> None:
@@ -159,7 +312,7 @@ async def _dependants(uow: SqlUnitOfWork, replaced: Mapping[str, Collection[int]
     return found
 
 
-async def _stored_answers(connection: AsyncConnection, plan: ImportPlan) -> dict[int, tuple[int, ...]]:
+async def _stored_answers(connection: AsyncConnection, plan: ImportPlan | Ending) -> dict[int, tuple[int, ...]]:
     """The stored answer links reachable from the file's measures, walked until they lead back into the file or end."""
     edges: dict[int, tuple[int, ...]] = {}
     frontier = plan.answer_frontier()

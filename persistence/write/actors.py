@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 
 from domain.read.filters import ActorFilter, MembershipFilter
 from domain.record.actors import Actor, ActorKind, named_by
@@ -32,10 +32,6 @@ class SqlActorRepository(SqlRepository[Actor, ActorFilter]):
         query = select(*self.columns()).where(or_(c.code.in_(wanted), c.alpha3.in_(wanted)))
         rows = (await self.connection.execute(self.held(query))).all()
         return named_by(set(wanted), await self.entities(rows))
-
-    async def add_many(self, actors: Collection[Actor]) -> None:
-        if actors:
-            await self.connection.execute(insert(self.table), [self.mapper.to_values(actor) for actor in actors])
 
 
 class SqlMembershipRepository(SqlRepository[Membership, MembershipFilter]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -268,6 +269,83 @@ class SqlRepository(Generic[E, F]):
             await advance_sequence(self.connection, self.table)
         await self._write_links(id, entity, replace=False)
         return await self._written(id)
+
+    def row_values(self, entity: E) -> dict[str, Any]:
+        """The values of a new record's row, at the version after the one it carries, with its id when it has one."""
+        values = {**self.mapper.to_values(entity), "version": entity.version + 1}  # type: ignore[attr-defined]
+        if entity.id is not None:  # type: ignore[attr-defined]
+            values["id"] = entity.id  # type: ignore[attr-defined]
+        return values
+
+    def link_rows(self, entities: Collection[E]) -> builtins.list[builtins.list[dict[str, Any]]]:
+        """The rows of each link table (in `links` order) for these records, which carry their ids."""
+        return [
+            [{link.owner: entity.id, link.other: other} for entity in entities for other in getattr(entity, link.attribute)]  # type: ignore[attr-defined]
+            for link in self.links
+        ]
+
+    async def add_many(self, entities: Collection[E], *, links: bool = True) -> builtins.list[E]:
+        """Insert new records in bulk, each at the version after the one it carries, and return them as stored.
+
+        Records carrying their ids keep them (then PostgreSQL's sequence is moved past them); the others are given
+        theirs by the store. With `links` False the link rows wait for `add_links`: records of a kind linked to each
+        other (a measure answering another) are all inserted before any link between them.
+        """
+        if not entities:
+            return []
+        rows = [self.row_values(entity) for entity in entities]
+        stored: builtins.list[E]
+        if all("id" in values for values in rows):
+            await self.insert_rows(rows)
+            stored = [dataclasses.replace(entity, version=values["version"]) for entity, values in zip(entities, rows, strict=True)]  # type: ignore[type-var]
+        else:
+            returning = insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True)
+            ids = (await self.connection.execute(returning, rows)).scalars()
+            stored = [
+                dataclasses.replace(entity, id=id, version=values["version"])  # type: ignore[type-var]
+                for entity, values, id in zip(entities, rows, ids, strict=True)
+            ]
+        if links:
+            await self.add_links(stored)
+        return stored
+
+    async def insert_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows of new records made by `row_values`, all with their ids, and keep PostgreSQL's sequence past them."""
+        if rows:
+            await self.connection.execute(insert(self.table), list(rows))
+            await advance_sequence(self.connection, self.table)
+
+    async def insert_links(self, tables: Sequence[Sequence[dict[str, Any]]]) -> None:
+        """Insert link rows made by `link_rows`."""
+        for link, rows in zip(self.links, tables, strict=True):
+            if rows:
+                await self.connection.execute(insert(link.table), list(rows))
+
+    async def add_links(self, entities: Collection[E]) -> None:
+        """Insert the link rows of records just added (see `add_many`)."""
+        await self.insert_links(self.link_rows(entities))
+
+    async def replace_many(self, entities: Collection[E]) -> builtins.list[E]:
+        """Store new values of many records, each from the version it was read at (see `update`), and return them as stored."""
+        stored: builtins.list[E] = []
+        for entity in entities:
+            id = entity.id  # type: ignore[attr-defined]
+            read_at: int = entity.version  # type: ignore[attr-defined]
+            changed = await self.connection.execute(
+                update(self.table)
+                .where(self.table.c.id == id, self.table.c.version == read_at)
+                .values(**self.mapper.to_values(entity), version=read_at + 1)
+            )
+            if changed.rowcount != 1:
+                current = await self.connection.scalar(select(self.table.c.version).where(self.table.c.id == id))
+                raise StaleVersion(type(entity).__name__, id, read_at, int(current or 0))
+            stored.append(dataclasses.replace(entity, version=read_at + 1))  # type: ignore[type-var]
+        ids = [entity.id for entity in stored]  # type: ignore[attr-defined]
+        for link in self.links:
+            for start in range(0, len(ids), 2_000):
+                await self.connection.execute(delete(link.table).where(link.table.c[link.owner].in_(ids[start : start + 2_000])))
+        await self.add_links(stored)
+        return stored
 
     async def fresh_id(self, kind: str) -> int:
         """An id no record of this kind has had: beyond the stored ones and the ones in the history."""

@@ -15,6 +15,7 @@ import asyncio
 import builtins
 import dataclasses
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -139,6 +140,15 @@ class SqlHistoryRepository(SqlRepository[Change, HistoryFilter]):
 
     async def add(self, entity: Change) -> Change:
         return await self.append(entity)
+
+    async def append_many(self, entries: Sequence[Change]) -> None:
+        """Append many entries at once, at the times they carry (an import's entries share one)."""
+        await self.insert_values([change_values(entry) for entry in entries])
+
+    async def insert_values(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Append many entries made into rows by `change_values`."""
+        if rows:
+            await self.connection.execute(insert(self.table), list(rows))
 
     async def redact(self, entity: str, record_id: int, *, before: int) -> int:
         """Blank the kind's personal fields in the record's entries older than the REDACT entry `before`.

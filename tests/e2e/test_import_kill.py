@@ -8,20 +8,23 @@ import os
 import re
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.errors import StorageUnavailable
 from domain.exchange.format import encode, header
-from domain.record.expulsions import Expulsion, MeasureType, ReasonCategory
+from domain.record.expulsions import Expulsion, MeasureType, ReasonCategory, Wave
 from domain.record.sources import Citation, Source, SourceKind
 from domain.record.statements import Stance, Statement
 from domain.record.values import Headcount, PartialDate
 from persistence.exchange.demo import demo_record, load_record
 from persistence.exchange.export import export_record
 from persistence.exchange.importing import import_file
+from persistence.sql.engine import create_engine
 from persistence.write.unit_of_work import WRITER_LOCK, SqlUnitOfWorkFactory
 from tests.integration.conftest import Store
 
@@ -135,3 +138,66 @@ async def test_an_import_killed_while_writing_leaves_the_database_as_it_was(
     counts, _, version = await state(engine)
     assert counts["wave"] == before[0]["wave"] + 1
     assert version != before[2]  # a number that changes with every commit (on PostgreSQL, derived from the history)
+
+
+async def test_on_postgresql_readers_go_on_during_an_import_and_another_writer_waits_at_most_its_timeout(
+    backend: str, database_url: str, engine: AsyncEngine, large_file: Path
+) -> None:
+    """While an import writes, a reader is answered at once and sees the record as it was; another writer is either
+    let through or, past its statement timeout, refused with the store's clear error; never left waiting longer."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time by design; its wait is bounded by its busy timeout")
+    await load_record(demo_record(), uow=SqlUnitOfWorkFactory(engine)())
+    before = await state(engine)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "cli.main",
+        "import",
+        "--progress",
+        str(large_file),
+        env={**os.environ, "DEMARCHE_DATABASE_URL": database_url},
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stderr = process.stderr
+    assert stderr is not None
+    output = b""
+
+    async def until_writing() -> None:
+        nonlocal output
+        while written(output) == 0 and (chunk := await stderr.read(65536)):
+            output += chunk
+
+    impatient = create_engine(database_url, statement_timeout=2)
+    try:
+        await asyncio.wait_for(until_writing(), timeout=240)
+        assert written(output) > 0, f"the import ended before it was seen writing: {output.decode(errors='replace')}"
+        started = time.perf_counter()
+        seen = await asyncio.wait_for(state(engine), timeout=30)
+        read_in = time.perf_counter() - started
+        assert seen == before, "a reader saw part of an import that had not committed"
+        started = time.perf_counter()
+        try:
+            async with SqlUnitOfWorkFactory(impatient, author="other")() as uow:
+                await uow.waves.add(Wave(name="Written beside an import"))
+                await uow.commit()
+            refused: StorageUnavailable | None = None
+        except StorageUnavailable as error:
+            refused = error
+        waited = time.perf_counter() - started
+        assert process.returncode is None, "the import ended before the reader and the writer were tried; the file is too small"
+        assert read_in < 10, f"a reader waited {read_in:.1f} s during an import"
+        assert waited < 2 + 8, f"another writer waited {waited:.1f} s, past its 2 s timeout"
+        if refused is not None:
+            assert refused.message == "the record store is unavailable; nothing was written. Retrying later may succeed"
+        await asyncio.wait_for(process.communicate(), timeout=600)
+        assert process.returncode == 0
+    finally:
+        await impatient.dispose()
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    counts, _, _ = await state(engine)
+    assert counts["expulsion"] == before[0]["expulsion"] + MEASURES
