@@ -58,7 +58,7 @@ EXAMPLES = (
                           announced: "2022-03", headcount: {qualifier: AT_LEAST, value: 45}}) {
     __typename
     ... on Expulsion { id }
-    ... on ValidationError { field message }
+    ... on UserError { errorCode problems { field code message } }
   }
 }""",
 )
