@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from domain.errors import Code, InvalidInput
@@ -403,26 +403,34 @@ class ImportPlan:
             found = measures.get(id)
             return found.answers if found is not None else stored_answers.get(id, ())
 
-        visiting, done = set[int](), set[int]()
-        for start in sorted(int(key) for key in measures):
-            if start in done:
-                continue
-            path, stack = [start], [iter(answered(start))]
-            visiting.add(start)
-            while stack:
-                child = next(stack[-1], None)
-                if child is None:
-                    node = path.pop()
-                    stack.pop()
-                    visiting.discard(node)
-                    done.add(node)
-                elif child in visiting:
-                    cycle = [*path[path.index(child) :], child]
-                    culprit = next((id for id in reversed(cycle[:-1]) if id in measures), start)
-                    row = self._kept[("Expulsion", culprit)]
-                    because = f"these answers would close a cycle: {' answers '.join(map(str, cycle))}"
-                    self.problems.append(Problem(row.line, "Expulsion", str(culprit), "answers", because, row.file, Code.ANSWER_CYCLE))
-                elif child not in done:
-                    path.append(child)
-                    stack.append(iter(answered(child)))
-                    visiting.add(child)
+        for culprit, because in answer_cycles(sorted(int(key) for key in measures), answered, lambda id: id in measures):
+            row = self._kept[("Expulsion", culprit)]
+            self.problems.append(Problem(row.line, "Expulsion", str(culprit), "answers", because, row.file, Code.ANSWER_CYCLE))
+
+
+def answer_cycles(
+    starts: Iterable[int], answered: Callable[[int], Sequence[int]], in_file: Callable[[int], bool]
+) -> Iterator[tuple[int, str]]:
+    """Each cycle the answers close, walked depth-first from `starts`: the measure to blame (the last of the cycle the
+    file brings, else the walk's start) and why. `answered(id)` gives a measure's answers as they will stand."""
+    visiting, done = set[int](), set[int]()
+    for start in starts:
+        if start in done:
+            continue
+        path, stack = [start], [iter(answered(start))]
+        visiting.add(start)
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                node = path.pop()
+                stack.pop()
+                visiting.discard(node)
+                done.add(node)
+            elif child in visiting:
+                cycle = [*path[path.index(child) :], child]
+                culprit = next((id for id in reversed(cycle[:-1]) if in_file(id)), start)
+                yield culprit, f"these answers would close a cycle: {' answers '.join(map(str, cycle))}"
+            elif child not in done:
+                path.append(child)
+                stack.append(iter(answered(child)))
+                visiting.add(child)

@@ -23,7 +23,7 @@ from domain.errors import Code, InvalidInput
 from domain.exchange.compact import Glimpses
 from domain.exchange.format import ImportReport, Key, Problem, Row, _references, snake
 from domain.exchange.matching import _Actors, _misfit, _new_actor_refusal
-from domain.exchange.plan import ImportPlan
+from domain.exchange.plan import ImportPlan, answer_cycles
 from domain.exchange.reader import RecordFileReader
 from domain.record.actors import Actor, normalise_code
 from domain.record.catalogue import StateCatalogue
@@ -257,29 +257,8 @@ class StreamingPlan(ImportPlan):
         def answered(id: int) -> Sequence[int]:
             return answering.get(id, ()) if self.glimpses.holds("Expulsion", id) else stored_answers.get(id, ())
 
-        visiting, done = set[int](), set[int]()
-        for start in sorted(answering):
-            if start in done:
-                continue
-            path, stack = [start], [iter(answered(start))]
-            visiting.add(start)
-            while stack:
-                child = next(stack[-1], None)
-                if child is None:
-                    node = path.pop()
-                    stack.pop()
-                    visiting.discard(node)
-                    done.add(node)
-                elif child in visiting:
-                    cycle = [*path[path.index(child) :], child]
-                    culprit = next((id for id in reversed(cycle[:-1]) if self.glimpses.holds("Expulsion", id)), start)
-                    because = f"these answers would close a cycle: {' answers '.join(map(str, cycle))}"
-                    line = self.reader.lines.get(("Expulsion", culprit))
-                    self._problem(line, "Expulsion", culprit, "answers", because, Code.ANSWER_CYCLE)
-                elif child not in done:
-                    path.append(child)
-                    stack.append(iter(answered(child)))
-                    visiting.add(child)
+        for culprit, because in answer_cycles(sorted(answering), answered, lambda id: self.glimpses.holds("Expulsion", id)):
+            self._problem(self.reader.lines.get(("Expulsion", culprit)), "Expulsion", culprit, "answers", because, Code.ANSWER_CYCLE)
 
 
 class Chunk:
