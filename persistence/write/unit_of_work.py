@@ -248,7 +248,7 @@ class SqlUnitOfWorkFactory:
         """The same factory, whose commits write down in `note` where they left the primary's WAL (with a replica)."""
         return self._with(note=note)
 
-    def __call__(self) -> SqlUnitOfWork:
+    def __call__(self, *, exclusive: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(
             self.engine,
             writing=True,
@@ -257,6 +257,7 @@ class SqlUnitOfWorkFactory:
             signal=self.signal,
             replica=self.replica,
             note=self.note,
+            exclusive=exclusive,
         )
 
     def reader(self) -> SqlUnitOfWork:
@@ -264,16 +265,7 @@ class SqlUnitOfWorkFactory:
 
     def alone(self) -> SqlUnitOfWork:
         """A writer that runs alone: it waits for every writer under way and holds off the next until it ends (an import)."""
-        return SqlUnitOfWork(
-            self.engine,
-            writing=True,
-            author=self.author,
-            release=self._release,
-            signal=self.signal,
-            replica=self.replica,
-            note=self.note,
-            exclusive=True,
-        )
+        return self(exclusive=True)
 
     def read_session(self) -> SqlReadSession:
         """A read session on the reads' engine; with a replica, on the primary while the replica is gone, and falling
