@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -93,11 +95,9 @@ async def writer_lock_held(engine: AsyncEngine) -> bool:
         return bool(found)
 
 
-async def test_an_import_killed_while_writing_leaves_the_database_as_it_was(
-    backend: str, database_url: str, engine: AsyncEngine, large_file: Path, tmp_path: Path
-) -> None:
-    await load_record(demo_record(), uow=SqlUnitOfWorkFactory(engine)())
-    before = await state(engine)
+@contextlib.asynccontextmanager
+async def import_under_way(database_url: str, large_file: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`demarche import` of the large file in a process of its own, once it is seen writing; killed if still running after."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -122,13 +122,22 @@ async def test_an_import_killed_while_writing_leaves_the_database_as_it_was(
     try:
         await asyncio.wait_for(until_writing(), timeout=240)
         assert written(output) > 0, f"the import ended before it was seen writing: {output.decode(errors='replace')}"
-        if backend == "postgresql":
-            assert await writer_lock_held(engine)
-        process.send_signal(signal.SIGKILL)
+        yield process
     finally:
         if process.returncode is None:
             process.kill()
         await asyncio.wait_for(process.wait(), timeout=60)
+
+
+async def test_an_import_killed_while_writing_leaves_the_database_as_it_was(
+    backend: str, database_url: str, engine: AsyncEngine, large_file: Path, tmp_path: Path
+) -> None:
+    await load_record(demo_record(), uow=SqlUnitOfWorkFactory(engine)())
+    before = await state(engine)
+    async with import_under_way(database_url, large_file) as process:
+        if backend == "postgresql":
+            assert await writer_lock_held(engine)
+        process.send_signal(signal.SIGKILL)
     assert process.returncode == -signal.SIGKILL
     assert await state(engine) == before
     small = tmp_path / "small.jsonl"
@@ -149,55 +158,30 @@ async def test_on_postgresql_readers_go_on_during_an_import_and_another_writer_w
         pytest.skip("SQLite has one writer at a time by design; its wait is bounded by its busy timeout")
     await load_record(demo_record(), uow=SqlUnitOfWorkFactory(engine)())
     before = await state(engine)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "cli.main",
-        "import",
-        "--progress",
-        str(large_file),
-        env={**os.environ, "DEMARCHE_DATABASE_URL": database_url},
-        cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stderr = process.stderr
-    assert stderr is not None
-    output = b""
-
-    async def until_writing() -> None:
-        nonlocal output
-        while written(output) == 0 and (chunk := await stderr.read(65536)):
-            output += chunk
-
     impatient = create_engine(database_url, statement_timeout=2)
     try:
-        await asyncio.wait_for(until_writing(), timeout=240)
-        assert written(output) > 0, f"the import ended before it was seen writing: {output.decode(errors='replace')}"
-        started = time.perf_counter()
-        seen = await asyncio.wait_for(state(engine), timeout=30)
-        read_in = time.perf_counter() - started
-        assert seen == before, "a reader saw part of an import that had not committed"
-        started = time.perf_counter()
-        try:
-            async with SqlUnitOfWorkFactory(impatient, author="other")() as uow:
-                await uow.waves.add(Wave(name="Written beside an import"))
-                await uow.commit()
-            refused: StorageUnavailable | None = None
-        except StorageUnavailable as error:
-            refused = error
-        waited = time.perf_counter() - started
-        assert process.returncode is None, "the import ended before the reader and the writer were tried; the file is too small"
-        assert read_in < 10, f"a reader waited {read_in:.1f} s during an import"
-        assert waited < 2 + 8, f"another writer waited {waited:.1f} s, past its 2 s timeout"
-        if refused is not None:
-            assert refused.message == "the record store is unavailable; nothing was written. Retrying later may succeed"
-        await asyncio.wait_for(process.communicate(), timeout=600)
-        assert process.returncode == 0
+        async with import_under_way(database_url, large_file) as process:
+            started = time.perf_counter()
+            seen = await asyncio.wait_for(state(engine), timeout=30)
+            read_in = time.perf_counter() - started
+            assert seen == before, "a reader saw part of an import that had not committed"
+            started = time.perf_counter()
+            try:
+                async with SqlUnitOfWorkFactory(impatient, author="other")() as uow:
+                    await uow.waves.add(Wave(name="Written beside an import"))
+                    await uow.commit()
+                refused: StorageUnavailable | None = None
+            except StorageUnavailable as error:
+                refused = error
+            waited = time.perf_counter() - started
+            assert process.returncode is None, "the import ended before the reader and the writer were tried; the file is too small"
+            assert read_in < 10, f"a reader waited {read_in:.1f} s during an import"
+            assert waited < 2 + 8, f"another writer waited {waited:.1f} s, past its 2 s timeout"
+            if refused is not None:
+                assert refused.message == "the record store is unavailable; nothing was written. Retrying later may succeed"
+            await asyncio.wait_for(process.communicate(), timeout=600)
+            assert process.returncode == 0
     finally:
         await impatient.dispose()
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
     counts, _, _ = await state(engine)
     assert counts["expulsion"] == before[0]["expulsion"] + MEASURES
